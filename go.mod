@@ -1,0 +1,3 @@
+module github.com/clerkgo/clerk
+
+go 1.25.0
