@@ -1,0 +1,30 @@
+// Package clerktest is an in-process HTTP fake of Clerk (clerk.com) for tests,
+// local development and demos.
+//
+// A [Server] runs an [net/http/httptest.Server] on 127.0.0.1 that answers the
+// parts of Clerk this project talks to, shaped like Clerk's own responses:
+//
+//   - the instance JSON Web Key Set at GET /v1/jwks (Backend API, requires the
+//     secret key) and GET /.well-known/jwks.json (Frontend API, public);
+//   - the Backend API users endpoints (list, count, get, create, update,
+//     metadata, delete) backed by an in-memory store;
+//   - session-token minting: [Server.Token] returns an RS256 compact JWS with
+//     the same header and claims as a Clerk session token (v2), signed by a key
+//     that the JWKS serves, and [Server.Sign] / [Server.SignRaw] sign anything
+//     at all for attack tests.
+//
+// Every route under /v1 requires "Authorization: Bearer <SecretKey>", as
+// Clerk's Backend API does, and errors carry Clerk's error body
+// ({"errors":[{"message","long_message","code"}],"clerk_trace_id"}).
+//
+// For tests of caching, retries and outages the server counts requests per
+// endpoint ([Server.Requests]), injects failures ([Server.Fail],
+// [Server.FailNext]), adds latency ([Server.SetLatency]), holds requests until
+// released ([Server.Block]) and serves a malformed key set on demand
+// ([Server.SetJWKSBody]). Endpoints are named by their route patterns, which
+// are exported as constants ([EndpointJWKS], [EndpointGetUser], ...).
+//
+// The package does not import testing, so a demo app can run it too. All
+// methods are safe for concurrent use. Each Server is independent: there is no
+// package-level mutable state.
+package clerktest
