@@ -1,0 +1,260 @@
+package bapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/clerkgo/clerk/internal/version"
+)
+
+// Defaults used by [NewClient] when no option overrides them.
+const (
+	// DefaultBaseURL is the Backend API server named by the spec.
+	DefaultBaseURL = "https://api.clerk.com/v1"
+	// APIVersion is the Backend API version this package was generated
+	// from; it is sent in the Clerk-API-Version header.
+	APIVersion = "2026-05-12"
+	// DefaultTimeout bounds each HTTP attempt.
+	DefaultTimeout = 30 * time.Second
+	// DefaultMaxResponseBytes caps the size of a response body.
+	DefaultMaxResponseBytes int64 = 8 << 20
+	// DefaultMaxRetries is how many times an idempotent request is retried.
+	DefaultMaxRetries = 3
+	// DefaultRetryBase is the first backoff delay; it doubles per retry.
+	DefaultRetryBase = 500 * time.Millisecond
+	// DefaultMaxRetryWait caps a single wait between two attempts.
+	DefaultMaxRetryWait = 30 * time.Second
+)
+
+// Client talks to the Clerk Backend API. Its fields are the services, one per
+// group of operations of the spec (client.Users, client.Organizations, ...).
+// A Client is safe for concurrent use; build one per Clerk instance.
+type Client struct {
+	Services
+
+	secretKey        string
+	baseURL          *url.URL
+	httpClient       *http.Client
+	userAgent        string
+	timeout          time.Duration
+	maxResponseBytes int64
+	maxRetries       int
+	retryBase        time.Duration
+	maxRetryWait     time.Duration
+	wait             func(context.Context, time.Duration) error
+	jitter           func() float64
+}
+
+// Option configures a [Client] built by [NewClient].
+type Option func(*Client) error
+
+// Errors returned by [NewClient] for invalid input. They never contain the
+// secret key.
+var (
+	ErrNoSecretKey      = errors.New("bapi: secret key is empty")
+	ErrInvalidSecretKey = errors.New("bapi: secret key contains whitespace or control characters")
+	ErrInvalidBaseURL   = errors.New("bapi: invalid base URL")
+	ErrInvalidOption    = errors.New("bapi: invalid option")
+)
+
+// NewClient returns a client authenticated with the instance's secret key
+// (sk_live_... or sk_test_...).
+//
+// The base URL defaults to [DefaultBaseURL]. A base URL given with an empty
+// path, such as "http://127.0.0.1:1234" for a local fake, gets "/v1" appended;
+// a base URL with any other path is used as given ("https://proxy/clerk/v1").
+func NewClient(secretKey string, opts ...Option) (*Client, error) {
+	if secretKey == "" {
+		return nil, ErrNoSecretKey
+	}
+	for _, r := range secretKey {
+		if r <= ' ' || r == 0x7f {
+			return nil, ErrInvalidSecretKey
+		}
+	}
+	base, _ := url.Parse(DefaultBaseURL)
+	c := &Client{
+		secretKey:        secretKey,
+		baseURL:          base,
+		httpClient:       &http.Client{},
+		userAgent:        "clerkgo/" + version.String(),
+		timeout:          DefaultTimeout,
+		maxResponseBytes: DefaultMaxResponseBytes,
+		maxRetries:       DefaultMaxRetries,
+		retryBase:        DefaultRetryBase,
+		maxRetryWait:     DefaultMaxRetryWait,
+		wait:             sleepContext,
+		jitter:           rand.Float64,
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(c); err != nil {
+			return nil, err
+		}
+	}
+	c.Services.init(c)
+	return c, nil
+}
+
+// WithBaseURL sets the API root, for a proxy or a test fake. It must be an
+// absolute http or https URL without query or fragment. An empty path means
+// the server root, and "/v1" is appended; see [NewClient].
+func WithBaseURL(raw string) Option {
+	return func(c *Client) error {
+		u, err := parseBaseURL(raw)
+		if err != nil {
+			return err
+		}
+		c.baseURL = u
+		return nil
+	}
+}
+
+func parseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, fmt.Errorf("%w: cannot parse it", ErrInvalidBaseURL)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("%w: scheme must be http or https", ErrInvalidBaseURL)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("%w: missing host", ErrInvalidBaseURL)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("%w: user info, query and fragment are not allowed", ErrInvalidBaseURL)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	if u.Path == "" {
+		u.Path = "/v1"
+	}
+	return u, nil
+}
+
+// WithHTTPClient sets the HTTP client used for every request. Its own Timeout
+// still applies, in addition to the per-attempt timeout of [WithTimeout].
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) error {
+		if hc == nil {
+			return fmt.Errorf("%w: nil HTTP client", ErrInvalidOption)
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithTimeout bounds each HTTP attempt, response body included (default
+// [DefaultTimeout]). Zero means no per-attempt timeout.
+func WithTimeout(d time.Duration) Option {
+	return func(c *Client) error {
+		if d < 0 {
+			return fmt.Errorf("%w: negative timeout", ErrInvalidOption)
+		}
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithMaxResponseBytes caps the size of a response body (default
+// [DefaultMaxResponseBytes]). A larger body fails the call with
+// [ErrResponseTooLarge].
+func WithMaxResponseBytes(n int64) Option {
+	return func(c *Client) error {
+		if n <= 0 {
+			return fmt.Errorf("%w: max response bytes must be positive", ErrInvalidOption)
+		}
+		c.maxResponseBytes = n
+		return nil
+	}
+}
+
+// WithMaxRetries sets how many times an idempotent request (GET, HEAD, PUT,
+// DELETE) is retried after a 429, 502, 503, 504 or a connection error
+// (default [DefaultMaxRetries]). Zero disables retries.
+func WithMaxRetries(n int) Option {
+	return func(c *Client) error {
+		if n < 0 {
+			return fmt.Errorf("%w: negative max retries", ErrInvalidOption)
+		}
+		c.maxRetries = n
+		return nil
+	}
+}
+
+// WithRetryBackoff sets the base delay of the exponential backoff (default
+// [DefaultRetryBase]): the n-th retry waits a random time between half and all
+// of base*2^(n-1), capped by [WithMaxRetryWait].
+func WithRetryBackoff(base time.Duration) Option {
+	return func(c *Client) error {
+		if base < 0 {
+			return fmt.Errorf("%w: negative retry backoff", ErrInvalidOption)
+		}
+		c.retryBase = base
+		return nil
+	}
+}
+
+// WithMaxRetryWait caps a single wait between two attempts (default
+// [DefaultMaxRetryWait]). When the server's Retry-After asks for longer, the
+// call gives up and returns the server's error instead of waiting.
+func WithMaxRetryWait(d time.Duration) Option {
+	return func(c *Client) error {
+		if d < 0 {
+			return fmt.Errorf("%w: negative max retry wait", ErrInvalidOption)
+		}
+		c.maxRetryWait = d
+		return nil
+	}
+}
+
+// WithWaitFunc replaces how the client waits between retries. The function
+// must return early with ctx.Err() when ctx ends. Tests use it to record the
+// delays instead of sleeping.
+func WithWaitFunc(wait func(ctx context.Context, d time.Duration) error) Option {
+	return func(c *Client) error {
+		if wait == nil {
+			return fmt.Errorf("%w: nil wait function", ErrInvalidOption)
+		}
+		c.wait = wait
+		return nil
+	}
+}
+
+// WithJitter replaces the random source of the backoff jitter: a function
+// returning values in [0, 1). Tests use it for deterministic delays.
+func WithJitter(f func() float64) Option {
+	return func(c *Client) error {
+		if f == nil {
+			return fmt.Errorf("%w: nil jitter function", ErrInvalidOption)
+		}
+		c.jitter = f
+		return nil
+	}
+}
+
+// BaseURL returns the API root the client sends requests to.
+func (c *Client) BaseURL() string { return c.baseURL.String() }
+
+// sleepContext waits for d or until ctx ends.
+func sleepContext(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

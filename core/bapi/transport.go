@@ -1,0 +1,249 @@
+package bapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrResponseTooLarge is returned (wrapped) when a response body is larger
+// than the cap set by [WithMaxResponseBytes].
+var ErrResponseTooLarge = errors.New("bapi: response body too large")
+
+// Response is the HTTP response of a call. The body has already been read
+// and decoded; Body can be read again from the start.
+type Response struct {
+	*http.Response
+
+	// TraceID is Clerk's trace id from the X-Clerk-Trace-Id header, if any.
+	TraceID string
+
+	// TotalCount is the total number of items reported by list operations
+	// whose response carries a total_count; zero otherwise.
+	TotalCount int64
+
+	// Offset and Limit are the paging window of a list call.
+	Offset, Limit int
+
+	// NextOffset is the offset of the next page of a list call, or zero
+	// when this page was shorter than Limit (the last one).
+	NextOffset int
+}
+
+// setPage records the paging window of a list call that returned n items.
+func (r *Response) setPage(offset, limit, defaultLimit, n int) {
+	if r == nil {
+		return
+	}
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	r.Offset, r.Limit = offset, limit
+	if n >= limit && n > 0 {
+		r.NextOffset = offset + n
+	}
+}
+
+// request is one Backend API call, ready to send.
+type request struct {
+	method      string
+	path        string // below the base URL, already escaped, starting with "/"
+	query       url.Values
+	body        []byte
+	contentType string
+}
+
+// newRequest builds a request whose body, if any, is v encoded as JSON.
+func newRequest(method, path string, query url.Values, v any) (*request, error) {
+	r := &request{method: method, path: path, query: query}
+	if v != nil {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("bapi: encoding body of %s %s: %w", method, path, err)
+		}
+		r.body = b
+		r.contentType = "application/json"
+	}
+	return r, nil
+}
+
+func idempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// do sends req, retrying idempotent requests on transient failures, and
+// decodes a successful JSON response into out (when out is not nil).
+func (c *Client) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if ctx == nil {
+		return nil, errors.New("bapi: nil context")
+	}
+	target := c.baseURL.String() + req.path
+	if len(req.query) > 0 {
+		target += "?" + req.query.Encode()
+	}
+	for attempt := 0; ; attempt++ {
+		resp, err := c.attempt(ctx, req, target, out)
+		if err == nil {
+			return resp, nil
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return resp, err
+		}
+		if !idempotent(req.method) || attempt >= c.maxRetries || !retryable(err) {
+			return resp, err
+		}
+		d, ok := c.retryDelay(attempt, err)
+		if !ok {
+			return resp, err
+		}
+		if werr := c.wait(ctx, d); werr != nil {
+			return resp, fmt.Errorf("bapi: %s %s: giving up retrying: %w (last error: %v)", req.method, req.path, werr, err)
+		}
+	}
+}
+
+// transportError is a failure to get a response at all (connection refused,
+// reset, per-attempt timeout, ...). It is retried for idempotent requests.
+type transportError struct{ err error }
+
+func (e *transportError) Error() string { return "bapi: " + e.err.Error() }
+func (e *transportError) Unwrap() error { return e.err }
+
+func retryable(err error) bool {
+	var te *transportError
+	if errors.As(err, &te) {
+		return true
+	}
+	var ae *Error
+	if errors.As(err, &ae) {
+		switch ae.StatusCode {
+		case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			return true
+		}
+	}
+	return false
+}
+
+// retryDelay is how long to wait before retry number attempt+1. It reports
+// false when the server asks for a longer wait than the client allows.
+func (c *Client) retryDelay(attempt int, err error) (time.Duration, bool) {
+	var ae *Error
+	if errors.As(err, &ae) && ae.RetryAfter > 0 {
+		if ae.RetryAfter > c.maxRetryWait {
+			return 0, false
+		}
+		return ae.RetryAfter, true
+	}
+	d := c.retryBase
+	for i := 0; i < attempt && d < c.maxRetryWait; i++ {
+		d *= 2
+	}
+	d = d/2 + time.Duration(c.jitter()*float64(d/2))
+	if d > c.maxRetryWait {
+		d = c.maxRetryWait
+	}
+	return d, true
+}
+
+// attempt sends req once.
+func (c *Client) attempt(ctx context.Context, req *request, target string, out any) (*Response, error) {
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	var body io.Reader
+	if req.body != nil {
+		body = bytes.NewReader(req.body)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, req.method, target, body)
+	if err != nil {
+		return nil, fmt.Errorf("bapi: building %s %s: %w", req.method, req.path, err)
+	}
+	hreq.Header.Set("Authorization", "Bearer "+c.secretKey)
+	hreq.Header.Set("Clerk-API-Version", APIVersion)
+	hreq.Header.Set("User-Agent", c.userAgent)
+	hreq.Header.Set("Accept", "application/json")
+	if req.contentType != "" {
+		hreq.Header.Set("Content-Type", req.contentType)
+	}
+	hresp, err := c.httpClient.Do(hreq)
+	if err != nil {
+		return nil, &transportError{err: err}
+	}
+	defer hresp.Body.Close()
+	resp := &Response{Response: hresp, TraceID: hresp.Header.Get("X-Clerk-Trace-Id")}
+	data, err := readCapped(hresp.Body, c.maxResponseBytes)
+	hresp.Body = io.NopCloser(bytes.NewReader(data))
+	if err != nil {
+		if errors.Is(err, ErrResponseTooLarge) {
+			return resp, fmt.Errorf("%w: %s %s: more than %d bytes", ErrResponseTooLarge, req.method, req.path, c.maxResponseBytes)
+		}
+		return resp, &transportError{err: fmt.Errorf("reading response of %s %s: %w", req.method, req.path, err)}
+	}
+	if hresp.StatusCode < 200 || hresp.StatusCode > 299 {
+		return resp, decodeError(req.method, req.path, hresp.StatusCode, hresp.Header, data)
+	}
+	if out != nil && len(bytes.TrimSpace(data)) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			return resp, fmt.Errorf("bapi: decoding response of %s %s: %w", req.method, req.path, err)
+		}
+	}
+	return resp, nil
+}
+
+// readCapped reads all of r, failing with ErrResponseTooLarge past max bytes.
+func readCapped(r io.Reader, max int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return data, err
+	}
+	if int64(len(data)) > max {
+		return data[:max], ErrResponseTooLarge
+	}
+	return data, nil
+}
+
+// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		if secs > int64(24*time.Hour/time.Second) {
+			secs = int64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// pathEscape escapes one path parameter.
+func pathEscape(s string) string { return url.PathEscape(s) }
+
+// errEmptyPathParam rejects an empty path parameter, which would otherwise
+// address another endpoint.
+func errEmptyPathParam(call, arg string) error {
+	return fmt.Errorf("bapi: %s: %s must not be empty", call, arg)
+}
