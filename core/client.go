@@ -1,0 +1,113 @@
+package core
+
+import (
+	"context"
+	"time"
+
+	"github.com/clerkgo/clerk/core/bapi"
+)
+
+// Client is one Clerk instance: its settings, its key cache, its verified
+// token cache, its Backend API client and its user cache. Clients share
+// nothing, so several instances (tenants) can live in one process; a token
+// of one instance never verifies at another.
+//
+// A Client is safe for concurrent use. Close it when done to stop any
+// background key fetch.
+type Client struct {
+	s      *settings
+	keys   *keyCache
+	tokens *tokenCache
+	api    *bapi.Client // nil without a secret key
+	users  *userCache
+}
+
+// New validates cfg and returns a client for the instance. It makes no
+// network call: keys are fetched on first use, so an application starts
+// even while Clerk is unreachable, answers [ErrUnavailable] until keys
+// arrive, and recovers by itself.
+func New(cfg Config) (*Client, error) {
+	s, err := cfg.resolve()
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{s: s, tokens: newTokenCache(s.TokenCacheSize)}
+	if s.SecretKey != "" {
+		c.api, err = bapi.NewClient(s.SecretKey,
+			bapi.WithBaseURL(s.apiURL),
+			bapi.WithHTTPClient(s.HTTPClient),
+			bapi.WithTimeout(s.Timeout),
+			bapi.WithMaxRetries(s.MaxRetries),
+			bapi.WithRetryBackoff(100*time.Millisecond),
+			bapi.WithMaxRetryWait(2*time.Second))
+		if err != nil {
+			return nil, &ConfigError{Field: "SecretKey/APIURL", Problem: err.Error()}
+		}
+		c.users = newUserCache(c.fetchUser, s.Now, s.userCache, s.Timeout)
+	}
+	switch {
+	case s.jwtKey != nil:
+		c.keys = staticKeyCache(s.jwtKey)
+	case s.SecretKey != "":
+		c.keys = newKeyCache(c.fetchBackendKeys, s.Now, s.KeyRefresh, s.KeyCooldown, s.Timeout)
+	default:
+		c.keys = newKeyCache(c.fetchFrontendKeys, s.Now, s.KeyRefresh, s.KeyCooldown, s.Timeout)
+	}
+	return c, nil
+}
+
+// NewFromEnv is New(ConfigFromEnv()): a client configured from the process
+// environment at the time of the call.
+func NewFromEnv() (*Client, error) {
+	cfg, err := ConfigFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	return New(cfg)
+}
+
+// Close stops background work (a key fetch in progress) and waits for it.
+// The client must not be used afterwards.
+func (c *Client) Close() error {
+	c.keys.close()
+	if c.users != nil {
+		c.users.close()
+	}
+	return nil
+}
+
+// API returns the Backend API client of the instance, for any operation of
+// Clerk's Backend API; nil when the config has no secret key.
+func (c *Client) API() *bapi.Client { return c.api }
+
+// Name returns the Config's Name.
+func (c *Client) Name() string { return c.s.Name }
+
+// HasSecretKey reports whether the client can call the Backend API (and so
+// fetch users).
+func (c *Client) HasSecretKey() bool { return c.s.SecretKey != "" }
+
+func (c *Client) fetchFrontendKeys(ctx context.Context) (map[string]*verifyKey, error) {
+	set, err := fetchFrontendJWKS(ctx, c.s.HTTPClient, c.s.jwksURL)
+	if err != nil {
+		return nil, err
+	}
+	return keysFromJWKS(set)
+}
+
+func (c *Client) fetchBackendKeys(ctx context.Context) (map[string]*verifyKey, error) {
+	doc, _, err := c.api.JWKS.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	set := make([]jwk, len(doc.Keys))
+	for i, k := range doc.Keys {
+		set[i] = jwk{Kty: k.Kty, Kid: k.Kid, Alg: k.Alg, Use: k.Use, N: k.N, E: k.E}
+	}
+	return keysFromJWKS(set)
+}
+
+func (c *Client) fetchUser(ctx context.Context, id string) (*User, error) {
+	u, _, err := c.api.Users.Get(ctx, id)
+	return u, err
+}

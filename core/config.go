@@ -1,0 +1,465 @@
+package core
+
+import (
+	"bufio"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Defaults used when a [Config] field is left zero.
+const (
+	DefaultAPIURL          = "https://api.clerk.com"
+	DefaultClockSkew       = 5 * time.Second
+	DefaultTimeout         = 10 * time.Second
+	DefaultSessionKey      = "__session"
+	DefaultKeyRefresh      = 15 * time.Minute
+	DefaultKeyCooldown     = 30 * time.Second
+	DefaultTokenCacheSize  = 4096
+	DefaultUserCacheTTL    = 10 * time.Second
+	DefaultUserCacheSize   = 4096
+	MaxUserCacheTTL        = 60 * time.Second
+	MaxTokenSize           = 16 << 10
+	maxAuthorizedPartySize = 2048
+)
+
+// Config describes one Clerk instance. The zero value of every optional field
+// selects a sensible default. Build it in code or with [ConfigFromEnv], then
+// pass it to [New].
+//
+// To verify session tokens a client needs one source of keys: SecretKey (keys
+// from the Backend API), JWTKey (networkless), or a Frontend API host (Domain,
+// PublishableKey or ProxyURL; keys from its public JWKS).
+type Config struct {
+	// SecretKey is the instance's secret key (sk_test_... or sk_live_...).
+	// It authenticates Backend API calls, including the user fetch.
+	SecretKey string
+	// APIURL is the Backend API base URL. Default https://api.clerk.com.
+	// It must be https, except on loopback (for tests and fakes).
+	APIURL string
+	// Domain is the Frontend API host, for example
+	// "example.clerk.accounts.dev" (a leading "https://" is accepted). When
+	// set, a token's iss must be "https://" + Domain.
+	Domain string
+	// PublishableKey is the instance's publishable key (pk_test_... or
+	// pk_live_...). When Domain is empty the Frontend API host is derived
+	// from it.
+	PublishableKey string
+	// ProxyURL is the URL of a Frontend API proxy. Tokens issued through it
+	// carry it as iss, and its /.well-known/jwks.json serves the keys.
+	ProxyURL string
+	// JWTKey is the instance's PEM public key ("-----BEGIN PUBLIC KEY-----",
+	// from the Clerk dashboard). When set, tokens are verified with it and no
+	// network call is ever made for keys.
+	JWTKey string
+	// AuthorizedParties lists the origins allowed in a token's azp claim,
+	// such as "https://app.example.com". When empty, azp is not checked.
+	AuthorizedParties []string
+	// ClockSkew is the leeway for exp, nbf and iat. Default 5s; negative
+	// values are rejected.
+	ClockSkew time.Duration
+	// AllowPendingSessions accepts sessions whose status is "pending"
+	// (sessions with outstanding tasks). By default they are signed out.
+	AllowPendingSessions bool
+
+	// HTTPClient is used for every call to Clerk. Default: a client with
+	// Timeout as its timeout.
+	HTTPClient *http.Client
+	// Timeout bounds each call to Clerk (a key fetch, a user fetch), retries
+	// included. Default 10s.
+	Timeout time.Duration
+	// MaxRetries is how often an idempotent Backend API call is retried on
+	// 429, 502, 503, 504 or a connection error. Default 2; negative: never.
+	MaxRetries int
+
+	// KeyRefresh is how old the cached keys may grow before a background
+	// refresh is started. Default 15m.
+	KeyRefresh time.Duration
+	// KeyCooldown is the least time between two key fetches triggered by
+	// unknown key ids or failures. Default 30s.
+	KeyCooldown time.Duration
+	// TokenCacheSize bounds the cache of verified tokens. Default 4096;
+	// negative disables the cache.
+	TokenCacheSize int
+	// UserCacheTTL is how long a fetched user is reused. Default 10s, at most
+	// 60s (a session token's lifetime); negative disables the cache.
+	UserCacheTTL time.Duration
+
+	// Name labels the instance in errors, for multi-tenant applications.
+	Name string
+	// Now is the clock. Default time.Now. Tests inject their own.
+	Now func() time.Time
+}
+
+// ConfigError reports an invalid setting. It names the setting, never its
+// value.
+type ConfigError struct {
+	// Field is the Config field or environment variable at fault.
+	Field string
+	// Problem says what is wrong with it.
+	Problem string
+}
+
+func (e *ConfigError) Error() string { return "clerk: invalid config: " + e.Field + ": " + e.Problem }
+
+// ErrNoKeySource is returned by [New] when the config gives no way to obtain
+// verification keys.
+var ErrNoKeySource = errors.New("clerk: invalid config: no key source: set SecretKey (CLERK_SECRET_KEY), JWTKey (CLERK_JWT_KEY), PublishableKey (CLERK_PUBLISHABLE_KEY) or Domain")
+
+// Environment variables read by [ConfigFromEnv].
+const (
+	EnvSecretKey         = "CLERK_SECRET_KEY"
+	EnvAPIKey            = "CLERK_API_KEY" // accepted alias of CLERK_SECRET_KEY
+	EnvPublishableKey    = "CLERK_PUBLISHABLE_KEY"
+	EnvAPIURL            = "CLERK_API_URL"
+	EnvJWTKey            = "CLERK_JWT_KEY"
+	EnvAuthorizedParties = "CLERK_AUTHORIZED_PARTIES"
+	EnvDomain            = "CLERK_DOMAIN"
+	EnvProxyURL          = "CLERK_PROXY_URL"
+)
+
+// ConfigFromEnv builds a Config from the process environment:
+// CLERK_SECRET_KEY (or CLERK_API_KEY), CLERK_PUBLISHABLE_KEY, CLERK_API_URL,
+// CLERK_JWT_KEY, CLERK_AUTHORIZED_PARTIES (comma-separated), CLERK_DOMAIN and
+// CLERK_PROXY_URL. It reads the environment each time it is called; nothing
+// is captured at package level. Call [LoadEnvFile] first to use a .env file.
+// The returned config is validated; errors name the variable, not its value.
+func ConfigFromEnv() (Config, error) {
+	cfg := Config{
+		SecretKey:      os.Getenv(EnvSecretKey),
+		PublishableKey: os.Getenv(EnvPublishableKey),
+		APIURL:         os.Getenv(EnvAPIURL),
+		JWTKey:         os.Getenv(EnvJWTKey),
+		Domain:         os.Getenv(EnvDomain),
+		ProxyURL:       os.Getenv(EnvProxyURL),
+	}
+	if cfg.SecretKey == "" {
+		cfg.SecretKey = os.Getenv(EnvAPIKey)
+	} else if alias := os.Getenv(EnvAPIKey); alias != "" && alias != cfg.SecretKey {
+		return Config{}, &ConfigError{Field: EnvAPIKey, Problem: "differs from " + EnvSecretKey + "; set only one"}
+	}
+	for _, p := range strings.Split(os.Getenv(EnvAuthorizedParties), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cfg.AuthorizedParties = append(cfg.AuthorizedParties, p)
+		}
+	}
+	if _, err := cfg.resolve(); err != nil {
+		var ce *ConfigError
+		if errors.As(err, &ce) {
+			ce.Field = envName(ce.Field)
+		}
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+func envName(field string) string {
+	switch field {
+	case "SecretKey":
+		return EnvSecretKey
+	case "PublishableKey":
+		return EnvPublishableKey
+	case "APIURL":
+		return EnvAPIURL
+	case "JWTKey":
+		return EnvJWTKey
+	case "AuthorizedParties":
+		return EnvAuthorizedParties
+	case "Domain":
+		return EnvDomain
+	case "ProxyURL":
+		return EnvProxyURL
+	}
+	return field
+}
+
+// LoadEnvFile sets environment variables from a .env file (KEY=VALUE lines,
+// # comments, optional "export " prefix, optional single or double quotes).
+// Variables already set in the environment win. A missing file is not an
+// error, so applications can call it unconditionally in development.
+func LoadEnvFile(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
+		key, val, ok := strings.Cut(line, "=")
+		key = strings.TrimSpace(key)
+		if !ok || key == "" {
+			return fmt.Errorf("clerk: %s:%d: expected KEY=VALUE", path, n)
+		}
+		val = strings.TrimSpace(val)
+		if len(val) >= 2 && (val[0] == '"' || val[0] == '\'') && val[len(val)-1] == val[0] {
+			if val[0] == '"' {
+				val = strings.ReplaceAll(val[1:len(val)-1], `\n`, "\n")
+			} else {
+				val = val[1 : len(val)-1]
+			}
+		}
+		if _, set := os.LookupEnv(key); !set {
+			if err := os.Setenv(key, val); err != nil {
+				return err
+			}
+		}
+	}
+	return sc.Err()
+}
+
+// settings is a validated Config with defaults applied and derived values.
+type settings struct {
+	Config
+	apiURL    string
+	issuers   []string // accepted iss values; empty: not checked
+	jwksURL   string   // Frontend API JWKS URL, or ""
+	jwtKey    *rsa.PublicKey
+	parties   map[string]struct{}
+	userCache time.Duration // 0: disabled
+}
+
+// resolve validates the config and derives what verification needs.
+func (c Config) resolve() (*settings, error) {
+	s := &settings{Config: c}
+	if c.SecretKey != "" {
+		if err := checkKey(c.SecretKey, "sk_"); err != nil {
+			return nil, &ConfigError{Field: "SecretKey", Problem: err.Error()}
+		}
+	}
+	s.apiURL = c.APIURL
+	if s.apiURL == "" {
+		s.apiURL = DefaultAPIURL
+	}
+	if err := checkURL(s.apiURL); err != nil {
+		return nil, &ConfigError{Field: "APIURL", Problem: err.Error()}
+	}
+	var frontend string
+	if c.PublishableKey != "" {
+		host, err := FrontendAPIFromPublishableKey(c.PublishableKey)
+		if err != nil {
+			return nil, &ConfigError{Field: "PublishableKey", Problem: err.Error()}
+		}
+		frontend = host
+	}
+	if c.Domain != "" {
+		d := strings.TrimSuffix(strings.TrimPrefix(c.Domain, "https://"), "/")
+		if d == "" || strings.ContainsAny(d, "/?#@ \t") {
+			return nil, &ConfigError{Field: "Domain", Problem: "must be a host name such as example.clerk.accounts.dev"}
+		}
+		frontend = d
+	}
+	if frontend != "" {
+		s.issuers = append(s.issuers, "https://"+frontend)
+		s.jwksURL = "https://" + frontend + "/.well-known/jwks.json"
+	}
+	if c.ProxyURL != "" {
+		p := strings.TrimSuffix(c.ProxyURL, "/")
+		if err := checkURL(p); err != nil {
+			return nil, &ConfigError{Field: "ProxyURL", Problem: err.Error()}
+		}
+		s.issuers = append(s.issuers, p)
+		s.jwksURL = p + "/.well-known/jwks.json"
+	}
+	if c.JWTKey != "" {
+		k, err := ParseJWTKey(c.JWTKey)
+		if err != nil {
+			return nil, &ConfigError{Field: "JWTKey", Problem: err.Error()}
+		}
+		s.jwtKey = k
+	}
+	if c.SecretKey == "" && s.jwtKey == nil && s.jwksURL == "" {
+		return nil, ErrNoKeySource
+	}
+	if len(c.AuthorizedParties) > 0 {
+		s.parties = make(map[string]struct{}, len(c.AuthorizedParties))
+		for _, p := range c.AuthorizedParties {
+			if p == "" || len(p) > maxAuthorizedPartySize || strings.TrimSpace(p) != p {
+				return nil, &ConfigError{Field: "AuthorizedParties", Problem: "entries must be non-empty origins without spaces"}
+			}
+			s.parties[p] = struct{}{}
+		}
+	}
+	switch {
+	case c.ClockSkew < 0:
+		return nil, &ConfigError{Field: "ClockSkew", Problem: "must not be negative"}
+	case c.ClockSkew == 0:
+		s.ClockSkew = DefaultClockSkew
+	}
+	if c.Timeout < 0 {
+		return nil, &ConfigError{Field: "Timeout", Problem: "must not be negative"}
+	} else if c.Timeout == 0 {
+		s.Timeout = DefaultTimeout
+	}
+	if s.HTTPClient == nil {
+		s.HTTPClient = &http.Client{Timeout: s.Timeout}
+	}
+	switch {
+	case c.MaxRetries == 0:
+		s.MaxRetries = 2
+	case c.MaxRetries < 0:
+		s.MaxRetries = 0
+	}
+	if c.KeyRefresh < 0 || c.KeyCooldown < 0 {
+		return nil, &ConfigError{Field: "KeyRefresh/KeyCooldown", Problem: "must not be negative"}
+	}
+	if s.KeyRefresh == 0 {
+		s.KeyRefresh = DefaultKeyRefresh
+	}
+	if s.KeyCooldown == 0 {
+		s.KeyCooldown = DefaultKeyCooldown
+	}
+	if s.TokenCacheSize == 0 {
+		s.TokenCacheSize = DefaultTokenCacheSize
+	}
+	switch {
+	case c.UserCacheTTL > MaxUserCacheTTL:
+		return nil, &ConfigError{Field: "UserCacheTTL", Problem: "must be at most 60s, a session token's lifetime"}
+	case c.UserCacheTTL == 0:
+		s.userCache = DefaultUserCacheTTL
+	case c.UserCacheTTL > 0:
+		s.userCache = c.UserCacheTTL
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	return s, nil
+}
+
+// checkKey validates a Clerk key's shape without echoing it.
+func checkKey(key, prefix string) error {
+	rest, ok := strings.CutPrefix(key, prefix)
+	if !ok {
+		return fmt.Errorf("must start with %stest_ or %slive_", prefix, prefix)
+	}
+	env, body, ok := strings.Cut(rest, "_")
+	if !ok || (env != "test" && env != "live") {
+		return fmt.Errorf("must start with %stest_ or %slive_", prefix, prefix)
+	}
+	if body == "" {
+		return errors.New("is empty after its prefix")
+	}
+	for i := 0; i < len(body); i++ {
+		if c := body[i]; c <= ' ' || c >= 0x7f {
+			return errors.New("contains whitespace or non-ASCII characters")
+		}
+	}
+	return nil
+}
+
+// checkURL accepts https URLs, and http URLs on loopback hosts.
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return errors.New("must be an absolute URL")
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return errors.New("must not carry credentials, a query or a fragment")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if isLoopback(u.Hostname()) {
+			return nil
+		}
+	}
+	return errors.New("must use https (http is allowed on loopback only)")
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// FrontendAPIFromPublishableKey returns the Frontend API host encoded in a
+// publishable key: pk_test_ or pk_live_ followed by the base64 of "host$".
+func FrontendAPIFromPublishableKey(pk string) (string, error) {
+	if err := checkKey(pk, "pk_"); err != nil {
+		return "", err
+	}
+	enc := pk[len("pk_test_"):]
+	raw, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil {
+		raw, err = base64.RawStdEncoding.DecodeString(enc)
+	}
+	if err != nil {
+		return "", errors.New("is not base64 after its prefix")
+	}
+	host, ok := strings.CutSuffix(string(raw), "$")
+	if !ok || host == "" || strings.ContainsAny(host, "/?#@$ \t\r\n") {
+		return "", errors.New("does not encode a Frontend API host")
+	}
+	return host, nil
+}
+
+// ParseJWTKey parses the instance's PEM public key. It accepts a PKIX
+// "PUBLIC KEY" or PKCS#1 "RSA PUBLIC KEY" PEM block, with real or escaped
+// ("\n") newlines, or the bare base64 body of such a block.
+func ParseJWTKey(s string) (*rsa.PublicKey, error) {
+	s = strings.TrimSpace(strings.ReplaceAll(s, `\n`, "\n"))
+	var der []byte
+	if block, _ := pem.Decode([]byte(s)); block != nil {
+		der = block.Bytes
+	} else {
+		b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(s), ""))
+		if err != nil {
+			return nil, errors.New("is not a PEM public key")
+		}
+		der = b
+	}
+	var pub any
+	pub, err := x509.ParsePKIXPublicKey(der)
+	if err != nil {
+		if k, err1 := x509.ParsePKCS1PublicKey(der); err1 == nil {
+			pub, err = k, nil
+		}
+	}
+	if err != nil {
+		return nil, errors.New("is not a valid PKIX or PKCS#1 public key")
+	}
+	k, ok := pub.(*rsa.PublicKey)
+	if !ok {
+		return nil, errors.New("is not an RSA public key")
+	}
+	if k.N.BitLen() < 2048 {
+		return nil, errors.New("RSA key is shorter than 2048 bits")
+	}
+	return k, nil
+}
+
+// String hides the secret key, so a Config can be printed or logged.
+func (c Config) String() string {
+	return fmt.Sprintf("clerk.Config{Name:%q APIURL:%q Domain:%q PublishableKey:%q ProxyURL:%q SecretKey:%s JWTKey:%t AuthorizedParties:%q}",
+		c.Name, c.APIURL, c.Domain, c.PublishableKey, c.ProxyURL, redact(c.SecretKey), c.JWTKey != "", c.AuthorizedParties)
+}
+
+// GoString hides the secret key from %#v too.
+func (c Config) GoString() string { return c.String() }
+
+func redact(secret string) string {
+	if secret == "" {
+		return `""`
+	}
+	return strconv.Quote("[redacted]")
+}

@@ -1,0 +1,286 @@
+package core
+
+import (
+	"context"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// maxJWKSBytes caps a JWKS response body; maxJWKSKeys caps its key count.
+const (
+	maxJWKSBytes = 1 << 20
+	maxJWKSKeys  = 64
+)
+
+// verifyKey is one usable verification key.
+type verifyKey struct {
+	pub *rsa.PublicKey
+	alg string // RS256, RS384 or RS512
+}
+
+// keySet is an immutable snapshot of an instance's keys.
+type keySet struct {
+	keys    map[string]*verifyKey
+	any     *verifyKey // a PEM key: it verifies whatever the kid
+	fetched time.Time
+}
+
+func (s *keySet) lookup(kid string) *verifyKey {
+	if s.any != nil {
+		return s.any
+	}
+	return s.keys[kid]
+}
+
+// jwk is the JSON form of one key of a JWKS.
+type jwk struct {
+	Kty string `json:"kty"`
+	Kid string `json:"kid"`
+	Alg string `json:"alg"`
+	Use string `json:"use"`
+	N   string `json:"n"`
+	E   string `json:"e"`
+}
+
+// keysFromJWKS turns JWKS entries into verification keys. Unusable entries
+// (not RSA, not for signing, weak, unknown alg) are skipped; a set with no
+// usable key is an error.
+func keysFromJWKS(set []jwk) (map[string]*verifyKey, error) {
+	if len(set) > maxJWKSKeys {
+		return nil, fmt.Errorf("JWKS has %d keys, more than %d", len(set), maxJWKSKeys)
+	}
+	keys := make(map[string]*verifyKey, len(set))
+	for _, k := range set {
+		if k.Kty != "RSA" || k.Kid == "" || (k.Use != "" && k.Use != "sig") {
+			continue
+		}
+		alg := k.Alg
+		if alg == "" {
+			alg = "RS256"
+		}
+		if hashFor(alg) == 0 {
+			continue
+		}
+		pub, err := rsaKey(k.N, k.E)
+		if err != nil {
+			continue
+		}
+		keys[k.Kid] = &verifyKey{pub: pub, alg: alg}
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("JWKS has no usable RSA signing key")
+	}
+	return keys, nil
+}
+
+func rsaKey(n64, e64 string) (*rsa.PublicKey, error) {
+	nb, err := base64.RawURLEncoding.DecodeString(n64)
+	if err != nil {
+		return nil, err
+	}
+	eb, err := base64.RawURLEncoding.DecodeString(e64)
+	if err != nil {
+		return nil, err
+	}
+	if len(eb) == 0 || len(eb) > 4 {
+		return nil, errors.New("bad exponent")
+	}
+	e := 0
+	for _, b := range eb {
+		e = e<<8 | int(b)
+	}
+	n := new(big.Int).SetBytes(nb)
+	if n.BitLen() < 2048 || n.BitLen() > 8192 || e < 3 || e%2 == 0 {
+		return nil, errors.New("weak or invalid RSA key")
+	}
+	return &rsa.PublicKey{N: n, E: e}, nil
+}
+
+func sameKey(a, b *verifyKey) bool {
+	return a.alg == b.alg && a.pub.E == b.pub.E && a.pub.N.Cmp(b.pub.N) == 0
+}
+
+// fetchFrontendJWKS reads a public JWKS document, size-capped.
+func fetchFrontendJWKS(ctx context.Context, hc *http.Client, url string) ([]jwk, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxJWKSBytes))
+		return nil, fmt.Errorf("JWKS request answered %d", resp.StatusCode)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxJWKSBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(body) > maxJWKSBytes {
+		return nil, errors.New("JWKS response is too large")
+	}
+	var doc struct {
+		Keys []jwk `json:"keys"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, fmt.Errorf("JWKS response is not valid JSON: %w", err)
+	}
+	return doc.Keys, nil
+}
+
+// keyCache holds one instance's keys. Reads never block on a refresh when
+// the key is known: a stale set is refreshed in the background. An unknown
+// kid or a cold cache waits for one shared fetch, and at most one fetch is
+// started per cooldown; otherwise it fails fast. A failed refresh keeps the
+// last good keys; a successful one replaces the whole set.
+type keyCache struct {
+	fetch    func(ctx context.Context) (map[string]*verifyKey, error)
+	now      func() time.Time
+	refresh  time.Duration
+	cooldown time.Duration
+	timeout  time.Duration
+
+	set atomic.Pointer[keySet]
+
+	mu          sync.Mutex
+	inflight    chan struct{} // closed when the running fetch ends
+	lastAttempt time.Time
+	lastErr     error
+	closed      bool
+
+	ctx    context.Context // ends at close; parent of every fetch
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func newKeyCache(fetch func(context.Context) (map[string]*verifyKey, error), now func() time.Time, refresh, cooldown, timeout time.Duration) *keyCache {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &keyCache{fetch: fetch, now: now, refresh: refresh, cooldown: cooldown, timeout: timeout, ctx: ctx, cancel: cancel}
+}
+
+// staticKeyCache serves one PEM key and never fetches.
+func staticKeyCache(pub *rsa.PublicKey) *keyCache {
+	kc := &keyCache{}
+	kc.set.Store(&keySet{any: &verifyKey{pub: pub, alg: "RS256"}})
+	return kc
+}
+
+// get returns the key for kid.
+func (kc *keyCache) get(ctx context.Context, kid string) (*verifyKey, error) {
+	s := kc.set.Load()
+	if s != nil {
+		if k := s.lookup(kid); k != nil {
+			if kc.fetch != nil && kc.now().Sub(s.fetched) >= kc.refresh {
+				kc.start() // background refresh; this read does not wait
+			}
+			return k, nil
+		}
+	}
+	if kc.fetch == nil {
+		return nil, newError(ReasonTokenUnknownKID, nil)
+	}
+	done := kc.start()
+	if done == nil {
+		return nil, kc.missError()
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return nil, newError(ReasonJWKSUnavailable, ctx.Err())
+	}
+	if s := kc.set.Load(); s != nil {
+		if k := s.lookup(kid); k != nil {
+			return k, nil
+		}
+	}
+	return nil, kc.missError()
+}
+
+// current returns the key now cached for kid, without fetching.
+func (kc *keyCache) current(kid string) *verifyKey {
+	if s := kc.set.Load(); s != nil {
+		return s.lookup(kid)
+	}
+	return nil
+}
+
+// start begins a fetch unless one is running (its channel is returned) or
+// the cooldown since the last attempt has not passed (nil is returned).
+func (kc *keyCache) start() <-chan struct{} {
+	kc.mu.Lock()
+	defer kc.mu.Unlock()
+	if kc.inflight != nil {
+		return kc.inflight
+	}
+	now := kc.now()
+	if kc.closed || (!kc.lastAttempt.IsZero() && now.Sub(kc.lastAttempt) < kc.cooldown) {
+		return nil
+	}
+	kc.lastAttempt = now
+	done := make(chan struct{})
+	kc.inflight = done
+	kc.wg.Add(1)
+	go kc.run(done)
+	return done
+}
+
+func (kc *keyCache) run(done chan struct{}) {
+	defer kc.wg.Done()
+	ctx, cancel := context.WithTimeout(kc.ctx, kc.timeout)
+	keys, err := kc.fetch(ctx)
+	cancel()
+	kc.mu.Lock()
+	if err == nil {
+		// Keep the pointers of unchanged keys, so tokens cached as verified
+		// by them stay valid; tokens of removed or changed keys do not.
+		if old := kc.set.Load(); old != nil {
+			for kid, k := range keys {
+				if o := old.keys[kid]; o != nil && sameKey(o, k) {
+					keys[kid] = o
+				}
+			}
+		}
+		kc.set.Store(&keySet{keys: keys, fetched: kc.now()})
+	}
+	kc.lastErr = err
+	kc.inflight = nil
+	kc.mu.Unlock()
+	close(done)
+}
+
+// missError explains why no key was found: keys unavailable (never fetched,
+// or the last fetch failed), or an unknown kid.
+func (kc *keyCache) missError() error {
+	kc.mu.Lock()
+	err := kc.lastErr
+	kc.mu.Unlock()
+	if kc.set.Load() == nil || err != nil {
+		return newError(ReasonJWKSUnavailable, err)
+	}
+	return newError(ReasonTokenUnknownKID, nil)
+}
+
+// close stops any running fetch and waits for it.
+func (kc *keyCache) close() {
+	if kc.cancel == nil {
+		return
+	}
+	kc.mu.Lock()
+	kc.closed = true
+	kc.mu.Unlock()
+	kc.cancel()
+	kc.wg.Wait()
+}

@@ -1,0 +1,210 @@
+package core_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/clerkgo/clerk/core"
+	"github.com/clerkgo/clerk/core/clerktest"
+)
+
+func TestColdCacheOneFetch(t *testing.T) {
+	clk := newClock()
+	s := newFake(t, clk)
+	c := newClient(t, fakeConfig(s, clk))
+	release := s.Block(clerktest.EndpointJWKS)
+	const n = 200
+	tok := s.Token()
+	errs := make(chan error, n)
+	var started sync.WaitGroup
+	for i := 0; i < n; i++ {
+		started.Add(1)
+		go func() {
+			started.Done()
+			_, err := c.VerifyToken(context.Background(), tok)
+			errs <- err
+		}()
+	}
+	started.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.AwaitWaiting(ctx, clerktest.EndpointJWKS, 1); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+	}
+	if got := s.Requests(clerktest.EndpointJWKS); got != 1 {
+		t.Fatalf("JWKS fetched %d times for %d concurrent cold requests, want 1", got, n)
+	}
+}
+
+func TestUnknownKidsAreRateLimited(t *testing.T) {
+	clk := newClock()
+	s := newFake(t, clk)
+	c := newClient(t, fakeConfig(s, clk))
+	ctx := context.Background()
+	if _, err := c.VerifyToken(ctx, s.Token()); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		_, err := c.VerifyToken(ctx, s.Token(clerktest.WithSigningKey(key(1), fmt.Sprintf("ins_random%d", i))))
+		if core.ReasonOf(err) != core.ReasonTokenUnknownKID {
+			t.Fatalf("random kid %d: %v", i, err)
+		}
+	}
+	// Within the cooldown of the warm-up fetch: no fetch at all.
+	if got := s.Requests(clerktest.EndpointJWKS); got != 1 {
+		t.Fatalf("JWKS fetched %d times, want 1", got)
+	}
+	clk.Advance(31 * time.Second)
+	for i := 0; i < 100; i++ {
+		c.VerifyToken(ctx, s.Token(clerktest.WithSigningKey(key(1), fmt.Sprintf("ins_again%d", i))))
+	}
+	if got := s.Requests(clerktest.EndpointJWKS); got != 2 {
+		t.Fatalf("JWKS fetched %d times after one more cooldown, want 2", got)
+	}
+}
+
+func TestKeyRotation(t *testing.T) {
+	clk := newClock()
+	s := newFake(t, clk)
+	c := newClient(t, fakeConfig(s, clk))
+	ctx := context.Background()
+	oldTok := s.Token()
+	if _, err := c.VerifyToken(ctx, oldTok); err != nil {
+		t.Fatal(err)
+	}
+	oldKID := s.KeyID()
+	s.RotateKeyWith(key(1))
+	clk.Advance(31 * time.Second) // one key fetch per cooldown
+	newTok := s.Token()
+	if _, err := c.VerifyToken(ctx, newTok); err != nil {
+		t.Fatalf("token of the rotated-in key: %v", err)
+	}
+	if _, err := c.VerifyToken(ctx, oldTok); err != nil {
+		t.Fatalf("old key still published: %v", err)
+	}
+	// Remove the old key; the next refresh replaces the set.
+	s.RemoveKey(oldKID)
+	clk.Advance(31 * time.Second)
+	_, err := c.VerifyToken(ctx, s.Token(clerktest.WithSigningKey(key(2), "ins_trigger")))
+	if core.ReasonOf(err) != core.ReasonTokenUnknownKID {
+		t.Fatalf("trigger: %v", err)
+	}
+	_, err = c.VerifyToken(ctx, oldTok)
+	if core.ReasonOf(err) != core.ReasonTokenUnknownKID {
+		t.Fatalf("token of a removed key: %v, want unknown kid (even though it was cached)", err)
+	}
+	if _, err := c.VerifyToken(ctx, newTok); err != nil {
+		t.Fatalf("token of the kept key: %v", err)
+	}
+}
+
+func TestJWKSDownAfterWarmup(t *testing.T) {
+	clk := newClock()
+	s := newFake(t, clk)
+	cfg := fakeConfig(s, clk)
+	cfg.TokenCacheSize = -1 // make every request use the keys
+	c := newClient(t, cfg)
+	ctx := context.Background()
+	if _, err := c.VerifyToken(ctx, s.Token()); err != nil {
+		t.Fatal(err)
+	}
+	s.Fail(clerktest.EndpointJWKS, http.StatusServiceUnavailable)
+	for i := 0; i < 5; i++ {
+		clk.Advance(20 * time.Minute) // past the refresh interval: stale keys
+		if _, err := c.VerifyToken(ctx, s.Token()); err != nil {
+			t.Fatalf("round %d with Clerk down: %v", i, err)
+		}
+	}
+}
+
+func TestJWKSDownAtStartThenRecovering(t *testing.T) {
+	clk := newClock()
+	s := newFake(t, clk)
+	s.Fail(clerktest.EndpointJWKS, http.StatusBadGateway)
+	c := newClient(t, fakeConfig(s, clk)) // starts although Clerk is down
+	ctx := context.Background()
+	for i := 0; i < 10; i++ {
+		_, err := c.VerifyToken(ctx, s.Token())
+		if !errors.Is(err, core.ErrUnavailable) || core.ReasonOf(err) != core.ReasonJWKSUnavailable {
+			t.Fatalf("Clerk down: %v, want jwks-unavailable", err)
+		}
+	}
+	if got := s.Requests(clerktest.EndpointJWKS); got != 1 {
+		t.Fatalf("JWKS fetched %d times within one cooldown, want 1", got)
+	}
+	s.Recover(clerktest.EndpointJWKS)
+	clk.Advance(31 * time.Second)
+	if _, err := c.VerifyToken(ctx, s.Token()); err != nil {
+		t.Fatalf("after recovery: %v", err)
+	}
+}
+
+func TestBadJWKSResponses(t *testing.T) {
+	tests := []struct {
+		name string
+		body []byte
+	}{
+		{"not JSON", []byte("<html>")},
+		{"no keys", []byte(`{"keys":[]}`)},
+		{"weak key", []byte(`{"keys":[{"kty":"RSA","kid":"k","n":"AQAB","e":"AQAB"}]}`)},
+		{"wrong types", []byte(`{"keys":"x"}`)},
+		{"oversize", append(append([]byte(`{"keys":[],"pad":"`), make([]byte, 2<<20)...), '"', '}')},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := newClock()
+			s := newFake(t, clk)
+			s.SetJWKSBody(tt.body)
+			c := newClient(t, fakeConfig(s, clk))
+			_, err := c.VerifyToken(context.Background(), s.Token())
+			if core.ReasonOf(err) != core.ReasonJWKSUnavailable {
+				t.Fatalf("%v, want jwks-unavailable", err)
+			}
+		})
+	}
+}
+
+func TestRequestContextCancelledWhileWaitingForKeys(t *testing.T) {
+	clk := newClock()
+	s := newFake(t, clk)
+	c := newClient(t, fakeConfig(s, clk))
+	release := s.Block(clerktest.EndpointJWKS)
+	defer release()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := c.VerifyToken(ctx, s.Token())
+	if !errors.Is(err, core.ErrUnavailable) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("%v, want unavailable wrapping context.Canceled", err)
+	}
+}
+
+func TestRepeatedTokenCache(t *testing.T) {
+	clk := newClock()
+	s := newFake(t, clk)
+	c := newClient(t, fakeConfig(s, clk))
+	ctx := context.Background()
+	tok := s.Token()
+	a, err := c.VerifyToken(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.VerifyToken(ctx, tok)
+	if err != nil || a != b {
+		t.Fatalf("repeated token not served from the cache: %v", err)
+	}
+	clk.Advance(66 * time.Second) // exp + skew has passed
+	if _, err := c.VerifyToken(ctx, tok); core.ReasonOf(err) != core.ReasonTokenExpired {
+		t.Fatalf("cached token after expiry: %v", err)
+	}
+}
