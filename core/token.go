@@ -23,10 +23,10 @@ var b64 = base64.RawURLEncoding.Strict()
 // jwsHeader is the protected header of a token. Pointers tell absent from
 // empty; a wrong JSON type fails decoding.
 type jwsHeader struct {
-	Alg  *string        `json:"alg"`
-	Typ  *string        `json:"typ"`
-	Kid  *string        `json:"kid"`
-	Cat  *string        `json:"cat"`
+	Alg  *string         `json:"alg"`
+	Typ  *string         `json:"typ"`
+	Kid  *string         `json:"kid"`
+	Cat  *string         `json:"cat"`
 	Crit json.RawMessage `json:"crit"`
 }
 
