@@ -1,6 +1,9 @@
 package core
 
-import "sync"
+import (
+	"strings"
+	"sync"
+)
 
 // tokenCache remembers tokens that passed signature and static claim checks,
 // so a repeated token does not pay for RSA again. Each hit is re-checked
@@ -46,7 +49,9 @@ func (tc *tokenCache) put(token string, e cachedToken) {
 			break
 		}
 	}
-	tc.m[token] = e
+	// Clone: the caller's string may alias a buffer the framework reuses
+	// after the request (fasthttp does).
+	tc.m[strings.Clone(token)] = e
 	tc.mu.Unlock()
 }
 
