@@ -50,7 +50,7 @@ func (s *Server) state(endpoint string) *endpointState {
 }
 
 func checkStatus(status int) {
-	if status != DropConnection && (status < 100 || status > 999) {
+	if status != DropConnection && (status < 200 || status > 999) {
 		panic(fmt.Sprintf("clerktest: invalid status %d", status))
 	}
 }

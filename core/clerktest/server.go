@@ -146,7 +146,8 @@ func WithAuthorizedParty(azp string) Option {
 }
 
 // WithDefaultUser replaces the attributes of the default user that [New]
-// creates (by default "Test User", test@example.com).
+// creates (by default "Test User", test@example.com). New panics if Clerk
+// would refuse these attributes (e.g. a malformed email address).
 func WithDefaultUser(p UserParams) Option {
 	return func(c *config) { c.defaultUser = &p; c.noDefaultUser = false }
 }
@@ -158,7 +159,8 @@ func WithoutDefaultUser() Option {
 }
 
 // New starts a fake Clerk on 127.0.0.1. Like httptest.NewServer it panics
-// only if it cannot listen (or cannot generate a key).
+// only if it cannot listen (or cannot generate a key, or [WithDefaultUser]
+// is given attributes Clerk would refuse).
 //
 // Unless [WithoutDefaultUser] is given, the server holds one default user
 // (see [Server.DefaultUser]) and [Server.Token] without [WithSubject] mints a
@@ -192,14 +194,6 @@ func New(opts ...Option) *Server {
 	s.current = &signingKey{kid: s.instanceID, key: key}
 	s.keys = []*signingKey{s.current}
 	s.users = newUserStore()
-
-	s.ts = httptest.NewServer(s.routes())
-	s.URL = s.ts.URL
-	s.issuer = c.issuer
-	if s.issuer == "" {
-		s.issuer = s.URL
-	}
-
 	if c.noDefaultUser {
 		s.defaultUser = ""
 		s.users.orphanID = newID("user_")
@@ -211,8 +205,15 @@ func New(opts ...Option) *Server {
 		if p.LastSignInAt.IsZero() {
 			p.LastSignInAt = s.clock()
 		}
-		u := s.CreateUser(p)
+		u := s.CreateUser(p) // before listening: a panic leaks nothing
 		s.defaultUser = u.ID
+	}
+
+	s.ts = httptest.NewServer(s.routes())
+	s.URL = s.ts.URL
+	s.issuer = c.issuer
+	if s.issuer == "" {
+		s.issuer = s.URL
 	}
 	return s
 }
