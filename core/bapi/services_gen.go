@@ -174,13 +174,13 @@ func (s *APIKeysService) List(ctx context.Context, params *GetAPIKeysParams) ([]
 	}
 	var out struct {
 		Items      []*GetAPIKeysResultItem `json:"data"`
-		TotalCount int64                   `json:"total_count"`
+		TotalCount float64                 `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -510,13 +510,13 @@ func (s *AllowBlockListsService) ListBlocklistIdentifiers(ctx context.Context) (
 	}
 	var out struct {
 		Items      []*BlocklistIdentifier `json:"data"`
-		TotalCount int64                  `json:"total_count"`
+		TotalCount float64                `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	return out.Items, resp, nil
 }
 
@@ -620,13 +620,13 @@ func (s *BillingService) ListPlans(ctx context.Context, params *GetCommercePlanL
 	}
 	var out struct {
 		Items      []*CommercePlan `json:"data"`
-		TotalCount int64           `json:"total_count"`
+		TotalCount float64         `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -659,13 +659,13 @@ func (s *BillingService) ListPrices(ctx context.Context, params *GetBillingPrice
 	}
 	var out struct {
 		Items      []*BillingPriceResponse `json:"data"`
-		TotalCount int64                   `json:"total_count"`
+		TotalCount float64                 `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -715,13 +715,13 @@ func (s *BillingService) ListSubscriptionItems(ctx context.Context, params *GetC
 	}
 	var out struct {
 		Items      []*CommerceSubscriptionItem `json:"data"`
-		TotalCount int64                       `json:"total_count"`
+		TotalCount float64                     `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -854,13 +854,13 @@ func (s *BillingService) ListStatements(ctx context.Context, params *GetBillingS
 	}
 	var out struct {
 		Items      []*BillingStatement `json:"data"`
-		TotalCount int64               `json:"total_count"`
+		TotalCount float64             `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -913,13 +913,13 @@ func (s *BillingService) ListStatementPaymentAttempts(ctx context.Context, state
 	}
 	var out struct {
 		Items      []*BillingPaymentAttempt `json:"data"`
-		TotalCount int64                    `json:"total_count"`
+		TotalCount float64                  `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -1034,13 +1034,13 @@ func (s *DirectoriesService) List(ctx context.Context, params *ListDirectoriesPa
 	}
 	var out struct {
 		Items      []*Directory `json:"data"`
-		TotalCount int64        `json:"total_count"`
+		TotalCount float64      `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -1160,13 +1160,13 @@ func (s *DirectoriesService) ListGroupRoleMappings(ctx context.Context, director
 	}
 	var out struct {
 		Items      []*DirectoryGroupRoleMapping `json:"data"`
-		TotalCount int64                        `json:"total_count"`
+		TotalCount float64                      `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	return out.Items, resp, nil
 }
 
@@ -1205,13 +1205,13 @@ func (s *DirectoriesService) ReplaceGroupRoleMappings(ctx context.Context, direc
 	}
 	var out struct {
 		Items      []*DirectoryGroupRoleMapping `json:"data"`
-		TotalCount int64                        `json:"total_count"`
+		TotalCount float64                      `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	return out.Items, resp, nil
 }
 
@@ -1249,13 +1249,13 @@ func (s *DomainsService) List(ctx context.Context) ([]*Domain, *Response, error)
 	}
 	var out struct {
 		Items      []*Domain `json:"data"`
-		TotalCount int64     `json:"total_count"`
+		TotalCount float64   `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	return out.Items, resp, nil
 }
 
@@ -1464,13 +1464,13 @@ func (s *EnterpriseConnectionsService) List(ctx context.Context, params *ListEnt
 	}
 	var out struct {
 		Items      []*EnterpriseConnection `json:"data"`
-		TotalCount int64                   `json:"total_count"`
+		TotalCount float64                 `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -1577,13 +1577,13 @@ func (s *EnterpriseConnectionsService) ListTestRuns(ctx context.Context, enterpr
 	}
 	var out struct {
 		Items      []*EnterpriseConnectionTestRun `json:"data"`
-		TotalCount int64                          `json:"total_count"`
+		TotalCount float64                        `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -2046,13 +2046,13 @@ func (s *M2MTokensService) List(ctx context.Context, params *GetM2MTokensParams)
 	}
 	var out struct {
 		Items      []*GetM2MTokensResultItem `json:"m2m_tokens"`
-		TotalCount int64                     `json:"total_count"`
+		TotalCount float64                   `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -2127,13 +2127,13 @@ func (s *MachinesService) List(ctx context.Context, params *ListMachinesParams) 
 	}
 	var out struct {
 		Items      []*Machine `json:"data"`
-		TotalCount int64      `json:"total_count"`
+		TotalCount float64    `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -2358,13 +2358,13 @@ func (s *OAuthApplicationsService) List(ctx context.Context, params *ListOAuthAp
 	}
 	var out struct {
 		Items      []*OAuthApplication `json:"data"`
-		TotalCount int64               `json:"total_count"`
+		TotalCount float64             `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -2553,13 +2553,13 @@ func (s *OrganizationDomainsService) List(ctx context.Context, organizationID st
 	}
 	var out struct {
 		Items      []*OrganizationDomain `json:"data"`
-		TotalCount int64                 `json:"total_count"`
+		TotalCount float64               `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -2655,13 +2655,13 @@ func (s *OrganizationDomainsService) ListForInstance(ctx context.Context, params
 	}
 	var out struct {
 		Items      []*OrganizationDomain `json:"data"`
-		TotalCount int64                 `json:"total_count"`
+		TotalCount float64               `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -2699,13 +2699,13 @@ func (s *OrganizationInvitationsService) ListForInstance(ctx context.Context, pa
 	}
 	var out struct {
 		Items      []*OrganizationInvitationWithPublicOrganizationData `json:"data"`
-		TotalCount int64                                               `json:"total_count"`
+		TotalCount float64                                             `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -2761,13 +2761,13 @@ func (s *OrganizationInvitationsService) List(ctx context.Context, organizationI
 	}
 	var out struct {
 		Items      []*OrganizationInvitation `json:"data"`
-		TotalCount int64                     `json:"total_count"`
+		TotalCount float64                   `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -2802,13 +2802,13 @@ func (s *OrganizationInvitationsService) BulkCreate(ctx context.Context, organiz
 	}
 	var out struct {
 		Items      []*OrganizationInvitation `json:"data"`
-		TotalCount int64                     `json:"total_count"`
+		TotalCount float64                   `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	return out.Items, resp, nil
 }
 
@@ -2830,13 +2830,13 @@ func (s *OrganizationInvitationsService) ListPending(ctx context.Context, organi
 	}
 	var out struct {
 		Items      []*OrganizationInvitation `json:"data"`
-		TotalCount int64                     `json:"total_count"`
+		TotalCount float64                   `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -2942,13 +2942,13 @@ func (s *OrganizationMembershipsService) List(ctx context.Context, organizationI
 	}
 	var out struct {
 		Items      []*OrganizationMembership `json:"data"`
-		TotalCount int64                     `json:"total_count"`
+		TotalCount float64                   `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -3047,13 +3047,13 @@ func (s *OrganizationMembershipsService) ListForInstance(ctx context.Context, pa
 	}
 	var out struct {
 		Items      []*OrganizationMembership `json:"data"`
-		TotalCount int64                     `json:"total_count"`
+		TotalCount float64                   `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -3091,13 +3091,13 @@ func (s *OrganizationPermissionsService) List(ctx context.Context, params *ListO
 	}
 	var out struct {
 		Items      []*Permission `json:"data"`
-		TotalCount int64         `json:"total_count"`
+		TotalCount float64       `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -3206,13 +3206,13 @@ func (s *OrganizationRolesService) List(ctx context.Context, params *ListOrganiz
 	}
 	var out struct {
 		Items      []*Role `json:"data"`
-		TotalCount int64   `json:"total_count"`
+		TotalCount float64 `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -3361,13 +3361,13 @@ func (s *OrganizationsService) List(ctx context.Context, params *ListOrganizatio
 	}
 	var out struct {
 		Items      []*Organization `json:"data"`
-		TotalCount int64           `json:"total_count"`
+		TotalCount float64         `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -3860,13 +3860,13 @@ func (s *RoleSetsService) List(ctx context.Context, params *ListRoleSetsParams) 
 	}
 	var out struct {
 		Items      []*RoleSet `json:"data"`
-		TotalCount int64      `json:"total_count"`
+		TotalCount float64    `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -4020,13 +4020,13 @@ func (s *SAMLConnectionsService) List(ctx context.Context, params *ListSAMLConne
 	}
 	var out struct {
 		Items      []*SAMLConnection `json:"data"`
-		TotalCount int64             `json:"total_count"`
+		TotalCount float64           `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -4145,13 +4145,13 @@ func (s *SCIMDirectoriesService) List(ctx context.Context, params *ListSCIMDirec
 	}
 	var out struct {
 		Items      []*SCIMDirectory `json:"data"`
-		TotalCount int64            `json:"total_count"`
+		TotalCount float64          `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -4271,13 +4271,13 @@ func (s *SCIMDirectoriesService) ListGroupRoleMappings(ctx context.Context, scim
 	}
 	var out struct {
 		Items      []*SCIMGroupRoleMapping `json:"data"`
-		TotalCount int64                   `json:"total_count"`
+		TotalCount float64                 `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	return out.Items, resp, nil
 }
 
@@ -4316,13 +4316,13 @@ func (s *SCIMDirectoriesService) ReplaceGroupRoleMappings(ctx context.Context, s
 	}
 	var out struct {
 		Items      []*SCIMGroupRoleMapping `json:"data"`
-		TotalCount int64                   `json:"total_count"`
+		TotalCount float64                 `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	return out.Items, resp, nil
 }
 
@@ -5182,13 +5182,13 @@ func (s *UsersService) ListOrganizationMemberships(ctx context.Context, userID s
 	}
 	var out struct {
 		Items      []*OrganizationMembership `json:"data"`
-		TotalCount int64                     `json:"total_count"`
+		TotalCount float64                   `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -5224,13 +5224,13 @@ func (s *UsersService) ListOrganizationInvitations(ctx context.Context, userID s
 	}
 	var out struct {
 		Items      []*OrganizationInvitationWithPublicOrganizationData `json:"data"`
-		TotalCount int64                                               `json:"total_count"`
+		TotalCount float64                                             `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }
@@ -5376,13 +5376,13 @@ func (s *UsersService) ListTrustedDevices(ctx context.Context, userID string) ([
 	}
 	var out struct {
 		Items      []*TrustedDevice `json:"data"`
-		TotalCount int64            `json:"total_count"`
+		TotalCount float64          `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	return out.Items, resp, nil
 }
 
@@ -5518,13 +5518,13 @@ func (s *WaitlistEntriesService) List(ctx context.Context, params *ListWaitlistE
 	}
 	var out struct {
 		Items      []*WaitlistEntry `json:"data"`
-		TotalCount int64            `json:"total_count"`
+		TotalCount float64          `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
-	resp.TotalCount = out.TotalCount
+	resp.TotalCount = int64(out.TotalCount)
 	resp.setPage(params.Offset, params.Limit, 10, len(out.Items))
 	return out.Items, resp, nil
 }

@@ -318,9 +318,9 @@ func (g *generator) writeMethod(b *strings.Builder, s *service, m *method) {
 		b.WriteString("\treturn s.client.do(ctx, req, nil)\n}\n\n")
 		return
 	case m.ListWrapper != "":
-		fmt.Fprintf(b, "\tvar out struct {\n\t\tItems %s `json:%q`\n\t\tTotalCount int64 `json:\"total_count\"`\n\t}\n", m.Result, m.ListWrapper)
+		fmt.Fprintf(b, "\tvar out struct {\n\t\tItems %s `json:%q`\n\t\tTotalCount float64 `json:\"total_count\"`\n\t}\n", m.Result, m.ListWrapper)
 		b.WriteString("\tresp, err := s.client.do(ctx, req, &out)\n\tif err != nil {\n\t\treturn nil, resp, err\n\t}\n")
-		b.WriteString("\tresp.TotalCount = out.TotalCount\n")
+		b.WriteString("\tresp.TotalCount = int64(out.TotalCount)\n")
 		if m.Paged {
 			fmt.Fprintf(b, "\tresp.setPage(params.Offset, params.Limit, %d, len(out.Items))\n", m.DefaultLim)
 		}
