@@ -5,8 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -98,10 +102,14 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 
 // seen is what the fake server recorded for the last request.
 type seen struct {
-	mu     sync.Mutex
-	opID   string
-	errs   []string
-	status int
+	mu       sync.Mutex
+	opID     string
+	errs     []string
+	status   int
+	query    url.Values
+	body     []byte
+	ctype    string
+	response any // the JSON value the server answered with
 }
 
 // fakeServer validates each request against the spec and answers with an
@@ -119,6 +127,12 @@ func fakeServer(t *testing.T, doc *openapi3.T, rec *seen) *httptest.Server {
 		}
 		rec.opID = route.Operation.OperationID
 		rec.errs = nil
+		rec.query = r.URL.Query()
+		rec.ctype = r.Header.Get("Content-Type")
+		if r.Body != nil {
+			rec.body, _ = io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(rec.body))
+		}
 		if got := r.Header.Get("Authorization"); got != "Bearer sk_test_conformance" {
 			rec.errs = append(rec.errs, "Authorization header = "+got)
 		}
@@ -138,9 +152,10 @@ func fakeServer(t *testing.T, doc *openapi3.T, rec *seen) *httptest.Server {
 			w.WriteHeader(status)
 			return
 		}
+		rec.response = example(schema, 0, false)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(example(schema, 0, false))
+		_ = json.NewEncoder(w).Encode(rec.response)
 	}))
 	t.Cleanup(srv.Close)
 	doc.Servers = openapi3.Servers{{URL: srv.URL + "/v1"}}
@@ -368,6 +383,7 @@ func TestConformance(t *testing.T) {
 			result, resp, err := c.Invoke(context.Background(), client, in)
 			rec.mu.Lock()
 			opID, errs, status := rec.opID, rec.errs, rec.status
+			sentQuery, sentBody, sentType, answered := rec.query, rec.body, rec.ctype, rec.response
 			rec.mu.Unlock()
 			if opID != c.ID {
 				t.Errorf("server routed the request to %q, want %q", opID, c.ID)
@@ -383,6 +399,11 @@ func TestConformance(t *testing.T) {
 			}
 			if _, schema := successResponse(o.op); schema != nil && isNil(result) {
 				t.Errorf("no result decoded")
+			}
+			checkQuery(t, in, sentQuery)
+			checkBody(t, in, sentType, sentBody)
+			if answered != nil && !isNil(result) {
+				checkDecoded(t, answered, result)
 			}
 		})
 	}
@@ -451,4 +472,136 @@ func patternExample(pattern string) (string, error) {
 		return "", fmt.Errorf("no example for %s", pattern)
 	}
 	return out, nil
+}
+
+// checkQuery compares the query the client sent with the example values:
+// every parameter present, lists as repeated keys.
+func checkQuery(t *testing.T, in *input, got url.Values) {
+	t.Helper()
+	want := url.Values{}
+	for name, v := range in.Query {
+		switch v := v.(type) {
+		case []any:
+			for _, e := range v {
+				want.Add(name, fmt.Sprint(e))
+			}
+		default:
+			s := fmt.Sprint(v)
+			if s == "0" || s == "" {
+				continue // zero values are not sent
+			}
+			want.Set(name, s)
+		}
+	}
+	if !reflect.DeepEqual(want, got) && !(len(want) == 0 && len(got) == 0) {
+		t.Errorf("query = %v, want %v", got, want)
+	}
+}
+
+// checkBody compares the body the client sent with the example body, so a
+// property the params type lost would show.
+func checkBody(t *testing.T, in *input, ctype string, got []byte) {
+	t.Helper()
+	if len(in.Body) == 0 {
+		return
+	}
+	var want map[string]any
+	if strings.HasPrefix(ctype, "multipart/form-data") {
+		_, params, _ := mime.ParseMediaType(ctype)
+		form, err := multipart.NewReader(bytes.NewReader(got), params["boundary"]).ReadForm(1 << 20)
+		if err != nil {
+			t.Errorf("multipart body: %v", err)
+			return
+		}
+		if len(form.File) != 1 {
+			t.Errorf("multipart body has %d files, want 1", len(form.File))
+		}
+		if err := json.Unmarshal(in.Body, &want); err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range want {
+			if vals := form.Value[k]; len(vals) != 1 || vals[0] != fmt.Sprint(v) {
+				t.Errorf("multipart field %s = %q, want %v", k, vals, v)
+			}
+		}
+		return
+	}
+	var wantAny, gotAny any
+	if err := json.Unmarshal(in.Body, &wantAny); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(got, &gotAny); err != nil {
+		t.Errorf("body is not JSON: %v", err)
+		return
+	}
+	if !reflect.DeepEqual(wantAny, gotAny) {
+		t.Errorf("body = %s\nwant   %s", got, in.Body)
+	}
+}
+
+// checkDecoded re-encodes the decoded result and reports every property of
+// the server's answer that the Go types dropped.
+func checkDecoded(t *testing.T, answered, result any) {
+	t.Helper()
+	b, err := json.Marshal(result)
+	if err != nil {
+		t.Errorf("re-encoding result: %v", err)
+		return
+	}
+	var got, want any
+	_ = json.Unmarshal(b, &got)
+	wb, _ := json.Marshal(answered)
+	_ = json.Unmarshal(wb, &want)
+	if obj, ok := want.(map[string]any); ok {
+		// Wrapped lists are unwrapped into a slice: compare the items.
+		if _, isList := got.([]any); isList {
+			for _, v := range obj {
+				if arr, ok := v.([]any); ok {
+					want = arr
+				}
+			}
+		}
+	}
+	var missing []string
+	lost(want, got, "", &missing)
+	for _, m := range missing {
+		t.Errorf("response property %s was not decoded", m)
+	}
+}
+
+func lost(want, got any, path string, missing *[]string) {
+	switch w := want.(type) {
+	case map[string]any:
+		g, _ := got.(map[string]any)
+		for k, v := range w {
+			if empty(v) {
+				continue
+			}
+			gv, ok := g[k]
+			if !ok {
+				*missing = append(*missing, path+"/"+k)
+				continue
+			}
+			lost(v, gv, path+"/"+k, missing)
+		}
+	case []any:
+		g, _ := got.([]any)
+		for i, v := range w {
+			if i >= len(g) {
+				*missing = append(*missing, fmt.Sprintf("%s/%d", path, i))
+				continue
+			}
+			lost(v, g[i], fmt.Sprintf("%s/%d", path, i), missing)
+		}
+	}
+}
+
+func empty(v any) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		return len(v) == 0
+	case []any:
+		return len(v) == 0
+	}
+	return false
 }
