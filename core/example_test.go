@@ -1,0 +1,68 @@
+package core_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/clerkgo/clerk/core"
+	"github.com/clerkgo/clerk/core/clerktest"
+)
+
+// Verify a session token and load its user, framework-free, against the fake
+// Clerk that ships with the library.
+func Example() {
+	fake := clerktest.New()
+	defer fake.Close()
+
+	client, err := core.New(core.Config{
+		SecretKey: fake.SecretKey(),
+		APIURL:    fake.URL, // https://api.clerk.com in production
+		ProxyURL:  fake.URL, // the fake issues tokens with its own URL as iss
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer client.Close()
+
+	ctx := context.Background()
+	claims, err := client.Authenticate(ctx, core.Credentials{
+		Authorization: "Bearer " + fake.Token(),
+	})
+	if err != nil {
+		panic(err)
+	}
+	user, err := client.User(ctx, claims.Subject)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(*user.FirstName, claims.Subject == user.ID)
+
+	_, err = client.Authenticate(ctx, core.Credentials{Authorization: "Bearer not-a-token"})
+	f := core.FailureOf(err)
+	fmt.Println(errors.Is(err, core.ErrInvalidCredentials), f.Status, f.Reason)
+	// Output:
+	// Test true
+	// true 401 token-malformed
+}
+
+// Per-route authorization rules over a verified session.
+func ExampleCheck() {
+	fake := clerktest.New()
+	defer fake.Close()
+	client, _ := core.New(core.Config{JWTKey: fake.PublicKeyPEM()}) // networkless
+	defer client.Close()
+
+	token := fake.Token(clerktest.WithOrgMembership("org_1", "acme", "org:admin", "org:invoices:read"))
+	claims, err := client.VerifyToken(context.Background(), token)
+	if err != nil {
+		panic(err)
+	}
+	admin := core.All(core.Role("org:admin"), core.Permission("org:invoices:read"))
+	fmt.Println(admin(claims) == nil)
+	err = core.Permission("org:invoices:delete")(claims)
+	fmt.Println(core.FailureOf(err).Status, core.ReasonOf(err))
+	// Output:
+	// true
+	// 403 missing-permission
+}
