@@ -124,3 +124,17 @@ func IsUnprocessable(err error) bool { return StatusCode(err) == http.StatusUnpr
 
 // IsRateLimited reports whether err is a 429 answer; see [Error.RetryAfter].
 func IsRateLimited(err error) bool { return StatusCode(err) == http.StatusTooManyRequests }
+
+// redact removes the secret key from the server-provided text of e, in case
+// a proxy or server echoes the Authorization header back.
+func (e *Error) redact(secret string) {
+	if secret == "" {
+		return
+	}
+	r := strings.NewReplacer(secret, "[redacted]")
+	e.TraceID = r.Replace(e.TraceID)
+	for i := range e.Errors {
+		d := &e.Errors[i]
+		d.Code, d.Message, d.LongMessage = r.Replace(d.Code), r.Replace(d.Message), r.Replace(d.LongMessage)
+	}
+}

@@ -16,6 +16,7 @@ func paginate[T any](ctx context.Context, limit, offset, pageSize int, fetch fun
 		offset = 0
 	}
 	return func(yield func(*T, error) bool) {
+		offset := offset // each range over the sequence starts afresh
 		for {
 			if err := ctx.Err(); err != nil {
 				yield(nil, err)

@@ -194,7 +194,9 @@ func (c *Client) attempt(ctx context.Context, req *request, target string, out a
 		return resp, &transportError{err: fmt.Errorf("reading response of %s %s: %w", req.method, req.path, err)}
 	}
 	if hresp.StatusCode < 200 || hresp.StatusCode > 299 {
-		return resp, decodeError(req.method, req.path, hresp.StatusCode, hresp.Header, data)
+		e := decodeError(req.method, req.path, hresp.StatusCode, hresp.Header, data)
+		e.redact(c.secretKey)
+		return resp, e
 	}
 	if out != nil && len(bytes.TrimSpace(data)) > 0 {
 		if err := json.Unmarshal(data, out); err != nil {
@@ -216,8 +218,10 @@ func readCapped(r io.Reader, max int64) ([]byte, error) {
 	return data, nil
 }
 
-// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.
+// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date,
+// capped at a day. Anything else is zero.
 func parseRetryAfter(v string, now time.Time) time.Duration {
+	const maxRetryAfter = 24 * time.Hour
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
@@ -226,14 +230,14 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		if secs <= 0 {
 			return 0
 		}
-		if secs > int64(24*time.Hour/time.Second) {
-			secs = int64(24 * time.Hour / time.Second)
+		if secs > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter
 		}
 		return time.Duration(secs) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := t.Sub(now); d > 0 {
-			return d
+			return min(d, maxRetryAfter)
 		}
 	}
 	return 0
