@@ -375,7 +375,7 @@ func TestDecodeError(t *testing.T) {
 		},
 		{
 			name: "html body keeps status", status: 502, body: "<html>bad gateway</html>",
-			header:   http.Header{"X-Clerk-Trace-Id": {"t-h"}},
+			header:    http.Header{"X-Clerk-Trace-Id": {"t-h"}},
 			wantTrace: "t-h", wantText: "bapi: GET /x: 502 Bad Gateway [trace t-h]",
 		},
 		{name: "empty body", status: 503, header: http.Header{"Retry-After": {"7"}}, wantRetry: 7 * time.Second, wantText: "bapi: GET /x: 503 Service Unavailable"},
