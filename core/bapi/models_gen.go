@@ -13,6 +13,27 @@ type APIKey struct {
 	Description      *string  `json:"description,omitempty"`
 	Claims           any      `json:"claims,omitempty"`
 	Scopes           []string `json:"scopes,omitempty"`
+	Revoked          bool     `json:"revoked"`
+	RevocationReason *string  `json:"revocation_reason,omitempty"`
+	Expired          bool     `json:"expired"`
+	Expiration       *float64 `json:"expiration,omitempty"`
+	CreatedBy        *string  `json:"created_by,omitempty"`
+	LastUsedAt       *float64 `json:"last_used_at,omitempty"`
+	CreatedAt        float64  `json:"created_at"`
+	UpdatedAt        float64  `json:"updated_at"`
+}
+
+// APIKeyWithSecret is an object returned by the Backend API.
+type APIKeyWithSecret struct {
+	// One of "api_key".
+	Object           string   `json:"object"`
+	ID               string   `json:"id"`
+	Type             string   `json:"type"`
+	Subject          string   `json:"subject"`
+	Name             string   `json:"name"`
+	Description      *string  `json:"description,omitempty"`
+	Claims           any      `json:"claims,omitempty"`
+	Scopes           []string `json:"scopes,omitempty"`
 	Secret           string   `json:"secret"`
 	Revoked          bool     `json:"revoked"`
 	RevocationReason *string  `json:"revocation_reason,omitempty"`
@@ -882,11 +903,6 @@ type DirectoryGroupRoleMappingDeleted struct {
 // DirectoryGroupRoleMappings is the DirectoryGroupRoleMappings schema of the Backend API.
 type DirectoryGroupRoleMappings []DirectoryGroupRoleMapping
 
-// DisableMFAResult is an object returned by the Backend API.
-type DisableMFAResult struct {
-	UserID *string `json:"user_id,omitempty"`
-}
-
 // Domain is the Domain object of the Backend API.
 type Domain struct {
 	// One of "domain".
@@ -1186,44 +1202,6 @@ type GetAPIKeySecretResult struct {
 	Secret string `json:"secret"`
 }
 
-// GetAPIKeysResultItem is an object returned by the Backend API.
-type GetAPIKeysResultItem struct {
-	// One of "api_key".
-	Object           string   `json:"object"`
-	ID               string   `json:"id"`
-	Type             string   `json:"type"`
-	Subject          string   `json:"subject"`
-	Name             string   `json:"name"`
-	Description      *string  `json:"description,omitempty"`
-	Claims           any      `json:"claims,omitempty"`
-	Scopes           []string `json:"scopes,omitempty"`
-	Revoked          bool     `json:"revoked"`
-	RevocationReason *string  `json:"revocation_reason,omitempty"`
-	Expired          bool     `json:"expired"`
-	Expiration       *float64 `json:"expiration,omitempty"`
-	CreatedBy        *string  `json:"created_by,omitempty"`
-	LastUsedAt       *float64 `json:"last_used_at,omitempty"`
-	CreatedAt        float64  `json:"created_at"`
-	UpdatedAt        float64  `json:"updated_at"`
-}
-
-// GetM2MTokensResultItem is an object returned by the Backend API.
-type GetM2MTokensResultItem struct {
-	// One of "machine_to_machine_token".
-	Object           string   `json:"object"`
-	ID               string   `json:"id"`
-	Subject          string   `json:"subject"`
-	Claims           any      `json:"claims,omitempty"`
-	Scopes           []string `json:"scopes,omitempty"`
-	Revoked          bool     `json:"revoked"`
-	RevocationReason *string  `json:"revocation_reason,omitempty"`
-	Expired          bool     `json:"expired"`
-	Expiration       *float64 `json:"expiration,omitempty"`
-	LastUsedAt       *float64 `json:"last_used_at,omitempty"`
-	CreatedAt        float64  `json:"created_at"`
-	UpdatedAt        float64  `json:"updated_at"`
-}
-
 // IdentificationLink is the IdentificationLink object of the Backend API.
 type IdentificationLink struct {
 	Type string `json:"type"`
@@ -1471,6 +1449,41 @@ type JWTTemplate struct {
 	UpdatedAt        int64          `json:"updated_at"`
 }
 
+// M2MToken is an object returned by the Backend API.
+type M2MToken struct {
+	// One of "machine_to_machine_token".
+	Object           string   `json:"object"`
+	ID               string   `json:"id"`
+	Subject          string   `json:"subject"`
+	Claims           any      `json:"claims,omitempty"`
+	Scopes           []string `json:"scopes,omitempty"`
+	Revoked          bool     `json:"revoked"`
+	RevocationReason *string  `json:"revocation_reason,omitempty"`
+	Expired          bool     `json:"expired"`
+	Expiration       *float64 `json:"expiration,omitempty"`
+	LastUsedAt       *float64 `json:"last_used_at,omitempty"`
+	CreatedAt        float64  `json:"created_at"`
+	UpdatedAt        float64  `json:"updated_at"`
+}
+
+// M2MTokenWithSecret is an object returned by the Backend API.
+type M2MTokenWithSecret struct {
+	// One of "machine_to_machine_token".
+	Object           string   `json:"object"`
+	ID               string   `json:"id"`
+	Subject          string   `json:"subject"`
+	Claims           any      `json:"claims,omitempty"`
+	Scopes           []string `json:"scopes,omitempty"`
+	Token            string   `json:"token"`
+	Revoked          bool     `json:"revoked"`
+	RevocationReason *string  `json:"revocation_reason,omitempty"`
+	Expired          bool     `json:"expired"`
+	Expiration       *float64 `json:"expiration,omitempty"`
+	LastUsedAt       *float64 `json:"last_used_at,omitempty"`
+	CreatedAt        float64  `json:"created_at"`
+	UpdatedAt        float64  `json:"updated_at"`
+}
+
 // Machine is the Machine object of the Backend API.
 type Machine struct {
 	// One of "machine".
@@ -1531,24 +1544,6 @@ type MachineSecretKey struct {
 	Secret string `json:"secret"`
 }
 
-// MachineToMachineToken is an object returned by the Backend API.
-type MachineToMachineToken struct {
-	// One of "machine_to_machine_token".
-	Object           string   `json:"object"`
-	ID               string   `json:"id"`
-	Subject          string   `json:"subject"`
-	Claims           any      `json:"claims,omitempty"`
-	Scopes           []string `json:"scopes,omitempty"`
-	Token            string   `json:"token"`
-	Revoked          bool     `json:"revoked"`
-	RevocationReason *string  `json:"revocation_reason,omitempty"`
-	Expired          bool     `json:"expired"`
-	Expiration       *float64 `json:"expiration,omitempty"`
-	LastUsedAt       *float64 `json:"last_used_at,omitempty"`
-	CreatedAt        float64  `json:"created_at"`
-	UpdatedAt        float64  `json:"updated_at"`
-}
-
 // MachineWithoutScopedMachines is the MachineWithoutScopedMachines object of the Backend API.
 type MachineWithoutScopedMachines struct {
 	// One of "machine".
@@ -1562,23 +1557,7 @@ type MachineWithoutScopedMachines struct {
 }
 
 // OAuthAccessToken is the OAuthAccessToken schema of the Backend API.
-type OAuthAccessToken []OAuthAccessTokenValueItem
-
-// OAuthAccessTokenValueItem is an object returned by the Backend API.
-type OAuthAccessTokenValueItem struct {
-	// One of "oauth_access_token".
-	Object            string         `json:"object"`
-	ExternalAccountID string         `json:"external_account_id"`
-	ProviderUserID    string         `json:"provider_user_id"`
-	Token             string         `json:"token"`
-	ExpiresAt         *int64         `json:"expires_at,omitempty"`
-	Provider          string         `json:"provider"`
-	PublicMetadata    map[string]any `json:"public_metadata,omitempty"`
-	Label             *string        `json:"label,omitempty"`
-	Scopes            []string       `json:"scopes,omitempty"`
-	IDToken           *string        `json:"id_token,omitempty"`
-	TokenSecret       *string        `json:"token_secret,omitempty"`
-}
+type OAuthAccessToken []OAuthProviderToken
 
 // OAuthApplication is the OAuthApplication object of the Backend API.
 type OAuthApplication struct {
@@ -1651,6 +1630,22 @@ type OAuthApplicationWithSecret struct {
 type OAuthApplications struct {
 	Data       []OAuthApplication `json:"data,omitempty"`
 	TotalCount int64              `json:"total_count"`
+}
+
+// OAuthProviderToken is an object returned by the Backend API.
+type OAuthProviderToken struct {
+	// One of "oauth_access_token".
+	Object            string         `json:"object"`
+	ExternalAccountID string         `json:"external_account_id"`
+	ProviderUserID    string         `json:"provider_user_id"`
+	Token             string         `json:"token"`
+	ExpiresAt         *int64         `json:"expires_at,omitempty"`
+	Provider          string         `json:"provider"`
+	PublicMetadata    map[string]any `json:"public_metadata,omitempty"`
+	Label             *string        `json:"label,omitempty"`
+	Scopes            []string       `json:"scopes,omitempty"`
+	IDToken           *string        `json:"id_token,omitempty"`
+	TokenSecret       *string        `json:"token_secret,omitempty"`
 }
 
 // Organization is the Organization object of the Backend API.
@@ -2516,6 +2511,11 @@ type User struct {
 	LegalAcceptedAt               *int64                            `json:"legal_accepted_at,omitempty"`
 	BypassClientTrust             *bool                             `json:"bypass_client_trust,omitempty"`
 	SCIM                          *SCIMUserMetadata                 `json:"scim,omitempty"`
+}
+
+// UserIDResult is an object returned by the Backend API.
+type UserIDResult struct {
+	UserID *string `json:"user_id,omitempty"`
 }
 
 // VerificationAdmin is the verification_admin object of the Backend API.

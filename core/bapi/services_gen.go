@@ -145,7 +145,7 @@ type APIKeysService struct {
 }
 
 // Create sends POST /api_keys (operation createApiKey).
-func (s *APIKeysService) Create(ctx context.Context, params *CreateAPIKeyParams) (*APIKey, *Response, error) {
+func (s *APIKeysService) Create(ctx context.Context, params *CreateAPIKeyParams) (*APIKeyWithSecret, *Response, error) {
 	if params == nil {
 		params = &CreateAPIKeyParams{}
 	}
@@ -153,7 +153,7 @@ func (s *APIKeysService) Create(ctx context.Context, params *CreateAPIKeyParams)
 	if err != nil {
 		return nil, nil, err
 	}
-	out := new(APIKey)
+	out := new(APIKeyWithSecret)
 	resp, err := s.client.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
@@ -164,7 +164,7 @@ func (s *APIKeysService) Create(ctx context.Context, params *CreateAPIKeyParams)
 // List sends GET /api_keys (operation getApiKeys).
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
-func (s *APIKeysService) List(ctx context.Context, params *GetAPIKeysParams) ([]*GetAPIKeysResultItem, *Response, error) {
+func (s *APIKeysService) List(ctx context.Context, params *GetAPIKeysParams) ([]*APIKey, *Response, error) {
 	if params == nil {
 		params = &GetAPIKeysParams{}
 	}
@@ -173,8 +173,8 @@ func (s *APIKeysService) List(ctx context.Context, params *GetAPIKeysParams) ([]
 		return nil, nil, err
 	}
 	var out struct {
-		Items      []*GetAPIKeysResultItem `json:"data"`
-		TotalCount float64                 `json:"total_count"`
+		Items      []*APIKey `json:"data"`
+		TotalCount float64   `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
@@ -188,12 +188,12 @@ func (s *APIKeysService) List(ctx context.Context, params *GetAPIKeysParams) ([]
 // ListAll iterates over every result of List, fetching page after page of
 // params.Limit items (100 when zero) from params.Offset on, until a page comes
 // back short. An error ends the iteration after being yielded.
-func (s *APIKeysService) ListAll(ctx context.Context, params *GetAPIKeysParams) iter.Seq2[*GetAPIKeysResultItem, error] {
+func (s *APIKeysService) ListAll(ctx context.Context, params *GetAPIKeysParams) iter.Seq2[*APIKey, error] {
 	var p GetAPIKeysParams
 	if params != nil {
 		p = *params
 	}
-	return paginate(ctx, p.Limit, p.Offset, 100, func(limit, offset int) ([]*GetAPIKeysResultItem, *Response, error) {
+	return paginate(ctx, p.Limit, p.Offset, 100, func(limit, offset int) ([]*APIKey, *Response, error) {
 		page := p
 		page.Limit, page.Offset = limit, offset
 		return s.List(ctx, &page)
@@ -201,7 +201,7 @@ func (s *APIKeysService) ListAll(ctx context.Context, params *GetAPIKeysParams) 
 }
 
 // Get sends GET /api_keys/{apiKeyID} (operation getApiKey).
-func (s *APIKeysService) Get(ctx context.Context, apiKeyID string) (*GetAPIKeysResultItem, *Response, error) {
+func (s *APIKeysService) Get(ctx context.Context, apiKeyID string) (*APIKey, *Response, error) {
 	if apiKeyID == "" {
 		return nil, nil, errEmptyPathParam("APIKeys.Get", "apiKeyID")
 	}
@@ -209,7 +209,7 @@ func (s *APIKeysService) Get(ctx context.Context, apiKeyID string) (*GetAPIKeysR
 	if err != nil {
 		return nil, nil, err
 	}
-	out := new(GetAPIKeysResultItem)
+	out := new(APIKey)
 	resp, err := s.client.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
@@ -218,7 +218,7 @@ func (s *APIKeysService) Get(ctx context.Context, apiKeyID string) (*GetAPIKeysR
 }
 
 // Update sends PATCH /api_keys/{apiKeyID} (operation updateApiKey).
-func (s *APIKeysService) Update(ctx context.Context, apiKeyID string, params *UpdateAPIKeyParams) (*GetAPIKeysResultItem, *Response, error) {
+func (s *APIKeysService) Update(ctx context.Context, apiKeyID string, params *UpdateAPIKeyParams) (*APIKey, *Response, error) {
 	if apiKeyID == "" {
 		return nil, nil, errEmptyPathParam("APIKeys.Update", "apiKeyID")
 	}
@@ -229,7 +229,7 @@ func (s *APIKeysService) Update(ctx context.Context, apiKeyID string, params *Up
 	if err != nil {
 		return nil, nil, err
 	}
-	out := new(GetAPIKeysResultItem)
+	out := new(APIKey)
 	resp, err := s.client.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
@@ -272,7 +272,7 @@ func (s *APIKeysService) GetSecret(ctx context.Context, apiKeyID string) (*GetAP
 }
 
 // Revoke sends POST /api_keys/{apiKeyID}/revoke (operation revokeApiKey).
-func (s *APIKeysService) Revoke(ctx context.Context, apiKeyID string, params *RevokeAPIKeyParams) (*GetAPIKeysResultItem, *Response, error) {
+func (s *APIKeysService) Revoke(ctx context.Context, apiKeyID string, params *RevokeAPIKeyParams) (*APIKey, *Response, error) {
 	if apiKeyID == "" {
 		return nil, nil, errEmptyPathParam("APIKeys.Revoke", "apiKeyID")
 	}
@@ -283,7 +283,7 @@ func (s *APIKeysService) Revoke(ctx context.Context, apiKeyID string, params *Re
 	if err != nil {
 		return nil, nil, err
 	}
-	out := new(GetAPIKeysResultItem)
+	out := new(APIKey)
 	resp, err := s.client.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
@@ -292,7 +292,7 @@ func (s *APIKeysService) Revoke(ctx context.Context, apiKeyID string, params *Re
 }
 
 // Verify sends POST /api_keys/verify (operation verifyApiKey).
-func (s *APIKeysService) Verify(ctx context.Context, params *VerifyAPIKeyParams) (*GetAPIKeysResultItem, *Response, error) {
+func (s *APIKeysService) Verify(ctx context.Context, params *VerifyAPIKeyParams) (*APIKey, *Response, error) {
 	if params == nil {
 		params = &VerifyAPIKeyParams{}
 	}
@@ -300,7 +300,7 @@ func (s *APIKeysService) Verify(ctx context.Context, params *VerifyAPIKeyParams)
 	if err != nil {
 		return nil, nil, err
 	}
-	out := new(GetAPIKeysResultItem)
+	out := new(APIKey)
 	resp, err := s.client.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
@@ -2017,7 +2017,7 @@ type M2MTokensService struct {
 }
 
 // Create sends POST /m2m_tokens (operation createM2MToken).
-func (s *M2MTokensService) Create(ctx context.Context, params *CreateM2MTokenParams) (*MachineToMachineToken, *Response, error) {
+func (s *M2MTokensService) Create(ctx context.Context, params *CreateM2MTokenParams) (*M2MTokenWithSecret, *Response, error) {
 	if params == nil {
 		params = &CreateM2MTokenParams{}
 	}
@@ -2025,7 +2025,7 @@ func (s *M2MTokensService) Create(ctx context.Context, params *CreateM2MTokenPar
 	if err != nil {
 		return nil, nil, err
 	}
-	out := new(MachineToMachineToken)
+	out := new(M2MTokenWithSecret)
 	resp, err := s.client.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
@@ -2036,7 +2036,7 @@ func (s *M2MTokensService) Create(ctx context.Context, params *CreateM2MTokenPar
 // List sends GET /m2m_tokens (operation getM2MTokens).
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
-func (s *M2MTokensService) List(ctx context.Context, params *GetM2MTokensParams) ([]*GetM2MTokensResultItem, *Response, error) {
+func (s *M2MTokensService) List(ctx context.Context, params *GetM2MTokensParams) ([]*M2MToken, *Response, error) {
 	if params == nil {
 		params = &GetM2MTokensParams{}
 	}
@@ -2045,8 +2045,8 @@ func (s *M2MTokensService) List(ctx context.Context, params *GetM2MTokensParams)
 		return nil, nil, err
 	}
 	var out struct {
-		Items      []*GetM2MTokensResultItem `json:"m2m_tokens"`
-		TotalCount float64                   `json:"total_count"`
+		Items      []*M2MToken `json:"m2m_tokens"`
+		TotalCount float64     `json:"total_count"`
 	}
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
@@ -2060,12 +2060,12 @@ func (s *M2MTokensService) List(ctx context.Context, params *GetM2MTokensParams)
 // ListAll iterates over every result of List, fetching page after page of
 // params.Limit items (100 when zero) from params.Offset on, until a page comes
 // back short. An error ends the iteration after being yielded.
-func (s *M2MTokensService) ListAll(ctx context.Context, params *GetM2MTokensParams) iter.Seq2[*GetM2MTokensResultItem, error] {
+func (s *M2MTokensService) ListAll(ctx context.Context, params *GetM2MTokensParams) iter.Seq2[*M2MToken, error] {
 	var p GetM2MTokensParams
 	if params != nil {
 		p = *params
 	}
-	return paginate(ctx, p.Limit, p.Offset, 100, func(limit, offset int) ([]*GetM2MTokensResultItem, *Response, error) {
+	return paginate(ctx, p.Limit, p.Offset, 100, func(limit, offset int) ([]*M2MToken, *Response, error) {
 		page := p
 		page.Limit, page.Offset = limit, offset
 		return s.List(ctx, &page)
@@ -2073,7 +2073,7 @@ func (s *M2MTokensService) ListAll(ctx context.Context, params *GetM2MTokensPara
 }
 
 // Revoke sends POST /m2m_tokens/{m2m_token_id}/revoke (operation revokeM2MToken).
-func (s *M2MTokensService) Revoke(ctx context.Context, m2mTokenID string, params *RevokeM2MTokenParams) (*GetM2MTokensResultItem, *Response, error) {
+func (s *M2MTokensService) Revoke(ctx context.Context, m2mTokenID string, params *RevokeM2MTokenParams) (*M2MToken, *Response, error) {
 	if m2mTokenID == "" {
 		return nil, nil, errEmptyPathParam("M2MTokens.Revoke", "m2mTokenID")
 	}
@@ -2084,7 +2084,7 @@ func (s *M2MTokensService) Revoke(ctx context.Context, m2mTokenID string, params
 	if err != nil {
 		return nil, nil, err
 	}
-	out := new(GetM2MTokensResultItem)
+	out := new(M2MToken)
 	resp, err := s.client.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
@@ -2093,7 +2093,7 @@ func (s *M2MTokensService) Revoke(ctx context.Context, m2mTokenID string, params
 }
 
 // Verify sends POST /m2m_tokens/verify (operation verifyM2MToken).
-func (s *M2MTokensService) Verify(ctx context.Context, params *VerifyM2MTokenParams) (*GetM2MTokensResultItem, *Response, error) {
+func (s *M2MTokensService) Verify(ctx context.Context, params *VerifyM2MTokenParams) (*M2MToken, *Response, error) {
 	if params == nil {
 		params = &VerifyM2MTokenParams{}
 	}
@@ -2101,7 +2101,7 @@ func (s *M2MTokensService) Verify(ctx context.Context, params *VerifyM2MTokenPar
 	if err != nil {
 		return nil, nil, err
 	}
-	out := new(GetM2MTokensResultItem)
+	out := new(M2MToken)
 	resp, err := s.client.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
@@ -5128,7 +5128,7 @@ func (s *UsersService) AdjustBillingCreditBalance(ctx context.Context, userID st
 
 // ListOAuthAccessTokens sends GET /users/{user_id}/oauth_access_tokens/{provider} (operation GetOAuthAccessToken).
 // It returns one page of results; ListOAuthAccessTokensAll iterates over every page.
-func (s *UsersService) ListOAuthAccessTokens(ctx context.Context, userID string, provider string, params *GetOAuthAccessTokenParams) ([]*OAuthAccessTokenValueItem, *Response, error) {
+func (s *UsersService) ListOAuthAccessTokens(ctx context.Context, userID string, provider string, params *GetOAuthAccessTokenParams) ([]*OAuthProviderToken, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.ListOAuthAccessTokens", "userID")
 	}
@@ -5142,7 +5142,7 @@ func (s *UsersService) ListOAuthAccessTokens(ctx context.Context, userID string,
 	if err != nil {
 		return nil, nil, err
 	}
-	var out []*OAuthAccessTokenValueItem
+	var out []*OAuthProviderToken
 	resp, err := s.client.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
@@ -5154,12 +5154,12 @@ func (s *UsersService) ListOAuthAccessTokens(ctx context.Context, userID string,
 // ListOAuthAccessTokensAll iterates over every result of ListOAuthAccessTokens, fetching page after page of
 // params.Limit items (100 when zero) from params.Offset on, until a page comes
 // back short. An error ends the iteration after being yielded.
-func (s *UsersService) ListOAuthAccessTokensAll(ctx context.Context, userID string, provider string, params *GetOAuthAccessTokenParams) iter.Seq2[*OAuthAccessTokenValueItem, error] {
+func (s *UsersService) ListOAuthAccessTokensAll(ctx context.Context, userID string, provider string, params *GetOAuthAccessTokenParams) iter.Seq2[*OAuthProviderToken, error] {
 	var p GetOAuthAccessTokenParams
 	if params != nil {
 		p = *params
 	}
-	return paginate(ctx, p.Limit, p.Offset, 100, func(limit, offset int) ([]*OAuthAccessTokenValueItem, *Response, error) {
+	return paginate(ctx, p.Limit, p.Offset, 100, func(limit, offset int) ([]*OAuthProviderToken, *Response, error) {
 		page := p
 		page.Limit, page.Offset = limit, offset
 		return s.ListOAuthAccessTokens(ctx, userID, provider, &page)
@@ -5311,7 +5311,7 @@ func (s *UsersService) VerifyTOTP(ctx context.Context, userID string, params *Ve
 }
 
 // DisableMFA sends DELETE /users/{user_id}/mfa (operation DisableMFA).
-func (s *UsersService) DisableMFA(ctx context.Context, userID string) (*DisableMFAResult, *Response, error) {
+func (s *UsersService) DisableMFA(ctx context.Context, userID string) (*UserIDResult, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.DisableMFA", "userID")
 	}
@@ -5319,7 +5319,7 @@ func (s *UsersService) DisableMFA(ctx context.Context, userID string) (*DisableM
 	if err != nil {
 		return nil, nil, err
 	}
-	out := new(DisableMFAResult)
+	out := new(UserIDResult)
 	resp, err := s.client.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
@@ -5328,7 +5328,7 @@ func (s *UsersService) DisableMFA(ctx context.Context, userID string) (*DisableM
 }
 
 // DeleteBackupCodes sends DELETE /users/{user_id}/backup_code (operation DeleteBackupCode).
-func (s *UsersService) DeleteBackupCodes(ctx context.Context, userID string) (*DisableMFAResult, *Response, error) {
+func (s *UsersService) DeleteBackupCodes(ctx context.Context, userID string) (*UserIDResult, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.DeleteBackupCodes", "userID")
 	}
@@ -5336,7 +5336,7 @@ func (s *UsersService) DeleteBackupCodes(ctx context.Context, userID string) (*D
 	if err != nil {
 		return nil, nil, err
 	}
-	out := new(DisableMFAResult)
+	out := new(UserIDResult)
 	resp, err := s.client.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
@@ -5427,7 +5427,7 @@ func (s *UsersService) DeleteWeb3Wallet(ctx context.Context, userID string, web3
 }
 
 // DeleteTOTP sends DELETE /users/{user_id}/totp (operation DeleteTOTP).
-func (s *UsersService) DeleteTOTP(ctx context.Context, userID string) (*DisableMFAResult, *Response, error) {
+func (s *UsersService) DeleteTOTP(ctx context.Context, userID string) (*UserIDResult, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.DeleteTOTP", "userID")
 	}
@@ -5435,7 +5435,7 @@ func (s *UsersService) DeleteTOTP(ctx context.Context, userID string) (*DisableM
 	if err != nil {
 		return nil, nil, err
 	}
-	out := new(DisableMFAResult)
+	out := new(UserIDResult)
 	resp, err := s.client.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err

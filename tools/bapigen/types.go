@@ -65,7 +65,13 @@ func (r *typeRegistry) unique(name string) string {
 
 // typeRenames gives short names to inline types whose derived name reads badly.
 var typeRenames = map[string]string{
-	"JWKSKeysItem": "JWK",
+	"JWKSKeysItem":              "JWK",
+	"CreateAPIKeyResult":        "APIKeyWithSecret",
+	"GetAPIKeysResultItem":      "APIKey",
+	"CreateM2MTokenResult":      "M2MTokenWithSecret",
+	"GetM2MTokensResultItem":    "M2MToken",
+	"OAuthAccessTokenValueItem": "OAuthProviderToken",
+	"DisableMFAResult":          "UserIDResult",
 }
 
 // reserved names belong to the hand-written part of the package.
@@ -190,13 +196,12 @@ func (r *typeRegistry) typeOf(s *Schema, name string, req bool) string {
 		if n, ok := r.inline[key]; ok {
 			return n
 		}
-		if !req {
+		if v, ok := typeRenames[name]; ok {
+			name = v
+		} else if !req {
 			if obj := objectName(s); obj != "" && r.free(obj) {
 				name = obj
 			}
-		}
-		if v, ok := typeRenames[name]; ok {
-			name = v
 		}
 		n := r.unique(name)
 		r.inline[key] = n

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestGoName(t *testing.T) {
+	tests := map[string]string{
+		"user_id":                 "UserID",
+		"JWKS.rsa.PublicKey":      "JWKSRSAPublicKey",
+		"verification_otp":        "VerificationOTP",
+		"CommercePlan-2":          "CommercePlan2",
+		"x5t#S256":                "X5tS256",
+		"createApiKey":            "CreateAPIKey",
+		"OAuthApplication":        "OAuthApplication",
+		"SCIMDirectory":           "SCIMDirectory",
+		"redirect_urls":           "RedirectURLs",
+		"m2m_tokens":              "M2MTokens",
+		"2fa":                     "X2fa",
+		"web3_wallet":             "Web3Wallet",
+		"frontendApi":             "FrontendAPI",
+		"Allow-list / Block-list": "AllowListBlockList",
+	}
+	for in, want := range tests {
+		if got := goName(in); got != want {
+			t.Errorf("goName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	lower := map[string]string{"user_id": "userID", "id": "id", "type": "typeArg", "apiKeyID": "apiKeyID", "role_set_key_or_id": "roleSetKeyOrID"}
+	for in, want := range lower {
+		if got := lowerName(in); got != want {
+			t.Errorf("lowerName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestGeneratedCodeIsUpToDate regenerates the client into a temporary
+// directory and compares it with the committed files.
+func TestGeneratedCodeIsUpToDate(t *testing.T) {
+	spec := os.Getenv("CLERK_BAPI_SPEC")
+	if spec == "" {
+		spec = "../../../shared/clerk-bapi-2026-05-12.yml"
+	}
+	if _, err := os.Stat(spec); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("spec not found at %s: %v", spec, err)
+		}
+		t.Skipf("spec not found at %s; skipping", spec)
+	}
+	dir := t.TempDir()
+	calls := filepath.Join(dir, "calls_gen.go")
+	if err := run(spec, dir, calls); err != nil {
+		t.Fatal(err)
+	}
+	committed := map[string]string{
+		"models_gen.go":   "../../core/bapi/models_gen.go",
+		"params_gen.go":   "../../core/bapi/params_gen.go",
+		"services_gen.go": "../../core/bapi/services_gen.go",
+		"calls_gen.go":    "../bapiconformance/calls_gen.go",
+	}
+	for name, path := range committed {
+		want, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s is stale: run go generate ./core/bapi", path)
+		}
+	}
+}
