@@ -75,95 +75,195 @@ type Organization struct {
 	Permissions []string
 }
 
-// payload mirrors the JSON of a Clerk session token. Pointer and typed fields
-// let decoding reject wrong types (a string exp) and tell absent from zero.
+// payload is the JSON of a Clerk session token, as decoded by
+// decodePayload. Presence flags tell absent (or null) from zero.
 type payload struct {
-	Sub *string  `json:"sub"`
-	Exp *float64 `json:"exp"`
-	Iat *float64 `json:"iat"`
-	Nbf *float64 `json:"nbf"`
-	Sid string   `json:"sid"`
-	Azp string   `json:"azp"`
-	Iss string   `json:"iss"`
-	V   int      `json:"v"`
-	Fva []int    `json:"fva"`
-	Sts string   `json:"sts"`
-	Act *Actor   `json:"act"`
-	O   *struct {
-		ID  string `json:"id"`
-		Slg string `json:"slg"`
-		Rol string `json:"rol"`
-		Per string `json:"per"`
-		Fpm string `json:"fpm"`
-	} `json:"o"`
-	Fea            string   `json:"fea"`
-	Pla            string   `json:"pla"`
-	OrgID          string   `json:"org_id"`
-	OrgSlug        string   `json:"org_slug"`
-	OrgRole        string   `json:"org_role"`
-	OrgPermissions []string `json:"org_permissions"`
+	sub                     string
+	hasSub                  bool
+	exp, iat, nbf           float64
+	hasExp, hasIat, hasNbf  bool
+	sid, azp, iss, sts      string
+	fea, pla                string
+	v                       int
+	fva                     []int
+	act                     *Actor
+	o                       *orgClaim
+	orgID, orgSlug, orgRole string
+	orgPerms                []string
 }
 
+// orgClaim is the v2 organization claim "o".
+type orgClaim struct{ id, slg, rol, per, fpm string }
+
 var errBadNumber = errors.New("numeric date out of range")
+
+// decodePayload decodes the claims this package models; other claims are
+// validated and skipped. A claim of the wrong JSON type is an error.
+func decodePayload(raw []byte) (*payload, error) {
+	p := new(payload)
+	r := jsonReader{b: raw}
+	err := r.object(func(key []byte) (err error) {
+		switch string(key) {
+		case "sub":
+			if p.hasSub = !r.null(); p.hasSub {
+				err = r.str(&p.sub)
+			}
+		case "exp":
+			p.exp, p.hasExp, err = r.float()
+		case "iat":
+			p.iat, p.hasIat, err = r.float()
+		case "nbf":
+			p.nbf, p.hasNbf, err = r.float()
+		case "sid":
+			err = r.str(&p.sid)
+		case "azp":
+			err = r.str(&p.azp)
+		case "iss":
+			err = r.str(&p.iss)
+		case "sts":
+			err = r.str(&p.sts)
+		case "fea":
+			err = r.str(&p.fea)
+		case "pla":
+			err = r.str(&p.pla)
+		case "v":
+			err = r.int(&p.v)
+		case "fva":
+			p.fva = nil
+			if !r.null() {
+				p.fva = make([]int, 0, 2)
+				err = r.array(func() error {
+					var n int
+					err := r.int(&n)
+					p.fva = append(p.fva, n)
+					return err
+				})
+			}
+		case "act":
+			p.act = nil
+			if !r.null() {
+				p.act = new(Actor)
+				err = r.object(func(k []byte) error {
+					switch string(k) {
+					case "sub":
+						return r.str(&p.act.Subject)
+					case "type":
+						return r.str(&p.act.Type)
+					case "iss":
+						return r.str(&p.act.Issuer)
+					case "sid":
+						return r.str(&p.act.SessionID)
+					}
+					return r.skip()
+				})
+			}
+		case "o":
+			p.o = nil
+			if !r.null() {
+				p.o = new(orgClaim)
+				err = r.object(func(k []byte) error {
+					switch string(k) {
+					case "id":
+						return r.str(&p.o.id)
+					case "slg":
+						return r.str(&p.o.slg)
+					case "rol":
+						return r.str(&p.o.rol)
+					case "per":
+						return r.str(&p.o.per)
+					case "fpm":
+						return r.str(&p.o.fpm)
+					}
+					return r.skip()
+				})
+			}
+		case "org_id":
+			err = r.str(&p.orgID)
+		case "org_slug":
+			err = r.str(&p.orgSlug)
+		case "org_role":
+			err = r.str(&p.orgRole)
+		case "org_permissions":
+			p.orgPerms = nil
+			if !r.null() {
+				err = r.array(func() error {
+					var s string
+					err := r.str(&s)
+					p.orgPerms = append(p.orgPerms, s)
+					return err
+				})
+			}
+		default:
+			err = r.skip()
+		}
+		return err
+	})
+	if err == nil {
+		err = r.end()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
 
 // parseClaims decodes a token payload into Claims. It checks JSON types and
 // presence only; time and party rules are applied by the verifier.
 func parseClaims(raw []byte) (*Claims, Reason, error) {
-	var p payload
-	if err := json.Unmarshal(raw, &p); err != nil {
+	p, err := decodePayload(raw)
+	if err != nil {
 		return nil, ReasonTokenMalformed, err
 	}
-	if p.Sub == nil || *p.Sub == "" {
+	if !p.hasSub || p.sub == "" {
 		return nil, ReasonTokenInvalidSubject, nil
 	}
-	if p.Exp == nil {
+	if !p.hasExp {
 		return nil, ReasonTokenMissingExpiry, nil
 	}
 	c := &Claims{
-		SessionID:       p.Sid,
-		Subject:         *p.Sub,
-		AuthorizedParty: p.Azp,
-		Issuer:          p.Iss,
-		Version:         p.V,
-		Status:          p.Sts,
-		Actor:           p.Act,
-		Features:        p.Fea,
-		Plans:           p.Pla,
+		SessionID:       p.sid,
+		Subject:         p.sub,
+		AuthorizedParty: p.azp,
+		Issuer:          p.iss,
+		Version:         p.v,
+		Status:          p.sts,
+		Actor:           p.act,
+		Features:        p.fea,
+		Plans:           p.pla,
 		raw:             raw,
 	}
 	var ok bool
-	if c.Expiry, ok = numericDate(p.Exp); !ok {
+	if c.Expiry, ok = numericDate(p.exp, p.hasExp); !ok {
 		return nil, ReasonTokenMissingExpiry, errBadNumber
 	}
-	if c.IssuedAt, ok = numericDate(p.Iat); !ok {
+	if c.IssuedAt, ok = numericDate(p.iat, p.hasIat); !ok {
 		return nil, ReasonTokenMalformed, errBadNumber
 	}
-	if c.NotBefore, ok = numericDate(p.Nbf); !ok {
+	if c.NotBefore, ok = numericDate(p.nbf, p.hasNbf); !ok {
 		return nil, ReasonTokenMalformed, errBadNumber
 	}
-	if len(p.Fva) == 2 {
-		c.FactorAge = &FactorAge{First: p.Fva[0], Second: p.Fva[1]}
+	if len(p.fva) == 2 {
+		c.FactorAge = &FactorAge{First: p.fva[0], Second: p.fva[1]}
 	}
 	switch {
-	case p.O != nil && p.O.ID != "":
+	case p.o != nil && p.o.id != "":
 		c.Org = &Organization{
-			ID:          p.O.ID,
-			Slug:        p.O.Slg,
-			Role:        orgPrefixed(p.O.Rol),
-			Permissions: orgPermissions(p.Fea, p.O.Per, p.O.Fpm),
+			ID:          p.o.id,
+			Slug:        p.o.slg,
+			Role:        orgPrefixed(p.o.rol),
+			Permissions: orgPermissions(p.fea, p.o.per, p.o.fpm),
 		}
-	case p.OrgID != "":
-		c.Org = &Organization{ID: p.OrgID, Slug: p.OrgSlug, Role: p.OrgRole, Permissions: p.OrgPermissions}
+	case p.orgID != "":
+		c.Org = &Organization{ID: p.orgID, Slug: p.orgSlug, Role: p.orgRole, Permissions: p.orgPerms}
 	}
 	return c, "", nil
 }
 
 // numericDate converts a JWT NumericDate; absent is the zero time.
-func numericDate(f *float64) (time.Time, bool) {
-	if f == nil {
+func numericDate(v float64, present bool) (time.Time, bool) {
+	if !present {
 		return time.Time{}, true
 	}
-	v := *f
 	if math.IsNaN(v) || v < 0 || v > 1<<40 {
 		return time.Time{}, false
 	}

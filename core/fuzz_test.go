@@ -1,7 +1,10 @@
 package core
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -106,3 +109,77 @@ xrOTjh9UuXpPHui6wO0Img5cwRc93WOhKy8cWKM08wRJqGp8kTyug+i5cnQXU2Z5
 dSK+IMSKwsi4w/YiQB5f8WsBHiZmgdix+JrKiayGHtGN+eJxcw9xdO/1YHModyHa
 7QIDAQAB
 -----END PUBLIC KEY-----`
+
+// refPayload is the encoding/json reference for decodePayload.
+type refPayload struct {
+	Sub *string  `json:"sub"`
+	Exp *float64 `json:"exp"`
+	Iat *float64 `json:"iat"`
+	Nbf *float64 `json:"nbf"`
+	Sid string   `json:"sid"`
+	Azp string   `json:"azp"`
+	Sts string   `json:"sts"`
+	V   int      `json:"v"`
+	Fva []int    `json:"fva"`
+	Act *Actor   `json:"act"`
+	O   *struct {
+		ID  string `json:"id"`
+		Rol string `json:"rol"`
+		Per string `json:"per"`
+	} `json:"o"`
+	OrgPermissions []string `json:"org_permissions"`
+}
+
+// FuzzPayloadDecoder checks the hand-written claims decoder against
+// encoding/json: whatever it accepts is valid JSON, and on documents both
+// accept, without keys that only match case-insensitively, they agree.
+func FuzzPayloadDecoder(f *testing.F) {
+	f.Add([]byte(`{"sub":"user_\u00e9\ud83d\ude00","exp":1.7e9,"iat":1,"nbf":0,"sid":"s","azp":"a\n","sts":"active","v":2,"fva":[0,-1],"act":{"sub":"x","type":"t","extra":[1,{"a":null}]},"o":{"id":"org","rol":"admin","per":"r,w","fpm":"3"},"org_permissions":["a","b"],"custom":{"deep":[true,false,null,"s",-0.5e-3]}}`))
+	f.Add([]byte(`{"sub":null,"exp":null,"o":null,"act":null,"fva":null}`))
+	f.Add([]byte(` { } `))
+	f.Add([]byte(`{"sub":"a","sub":"b"}`))
+	f.Add([]byte(`{"v":2.5}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		p, err := decodePayload(raw)
+		if err != nil {
+			return
+		}
+		if !json.Valid(raw) {
+			t.Fatalf("decoder accepted invalid JSON %q", raw)
+		}
+		var ref refPayload
+		if json.Unmarshal(raw, &ref) != nil || foldedKeys(raw) {
+			return
+		}
+		same := p.hasSub == (ref.Sub != nil) && (ref.Sub == nil || *ref.Sub == p.sub) &&
+			p.hasExp == (ref.Exp != nil) && (ref.Exp == nil || *ref.Exp == p.exp) &&
+			p.hasIat == (ref.Iat != nil) && p.hasNbf == (ref.Nbf != nil) &&
+			p.sid == ref.Sid && p.azp == ref.Azp && p.sts == ref.Sts && p.v == ref.V &&
+			fmt.Sprint(p.fva) == fmt.Sprint(ref.Fva) && fmt.Sprint(p.orgPerms) == fmt.Sprint(ref.OrgPermissions) &&
+			(p.act == nil) == (ref.Act == nil) && (p.act == nil || *p.act == *ref.Act) &&
+			(p.o == nil) == (ref.O == nil) && (p.o == nil || (p.o.id == ref.O.ID && p.o.rol == ref.O.Rol && p.o.per == ref.O.Per))
+		if !same {
+			t.Fatalf("decoders disagree on %q:\nours %+v\nref  %+v", raw, p, ref)
+		}
+	})
+}
+
+// foldedKeys reports whether raw has an object key that differs from a
+// modelled claim name only by case (encoding/json would match it).
+func foldedKeys(raw []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	names := []string{"sub", "exp", "iat", "nbf", "sid", "azp", "sts", "v", "fva", "act", "o", "org_permissions", "id", "rol", "per", "type", "iss"}
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if s, ok := tok.(string); ok {
+			for _, n := range names {
+				if s != n && strings.EqualFold(s, n) {
+					return true
+				}
+			}
+		}
+	}
+}

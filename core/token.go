@@ -6,7 +6,6 @@ import (
 	_ "crypto/sha256" // RS256
 	_ "crypto/sha512" // RS384, RS512
 	"encoding/base64"
-	"encoding/json"
 	"strings"
 )
 
@@ -20,14 +19,41 @@ const (
 
 var b64 = base64.RawURLEncoding.Strict()
 
-// jwsHeader is the protected header of a token. Pointers tell absent from
-// empty; a wrong JSON type fails decoding.
+// jwsHeader is the protected header of a token.
 type jwsHeader struct {
-	Alg  *string         `json:"alg"`
-	Typ  *string         `json:"typ"`
-	Kid  *string         `json:"kid"`
-	Cat  *string         `json:"cat"`
-	Crit json.RawMessage `json:"crit"`
+	alg, typ, kid, cat     string
+	hasAlg, hasTyp, hasKid bool
+	hasCat, hasCrit        bool
+}
+
+// decodeHeader reads the header members the rules look at; others are
+// validated and skipped. A member of the wrong JSON type is an error.
+func decodeHeader(raw []byte) (jwsHeader, error) {
+	var h jwsHeader
+	r := jsonReader{b: raw}
+	err := r.object(func(key []byte) error {
+		switch string(key) {
+		case "alg":
+			h.hasAlg = true
+			return r.str(&h.alg)
+		case "typ":
+			h.hasTyp = true
+			return r.str(&h.typ)
+		case "kid":
+			h.hasKid = true
+			return r.str(&h.kid)
+		case "cat":
+			h.hasCat = true
+			return r.str(&h.cat)
+		case "crit":
+			h.hasCrit = true
+		}
+		return r.skip()
+	})
+	if err == nil {
+		err = r.end()
+	}
+	return h, err
 }
 
 // parsedToken is a compact JWS split and decoded, not yet verified.
@@ -56,23 +82,23 @@ func parseToken(token string) (*parsedToken, Reason, error) {
 	if err != nil {
 		return nil, ReasonTokenMalformed, err
 	}
-	var hdr jwsHeader
-	if err := json.Unmarshal(hb, &hdr); err != nil {
+	hdr, err := decodeHeader(hb)
+	if err != nil {
 		return nil, ReasonTokenMalformed, err
 	}
-	if hdr.Alg == nil || hashFor(*hdr.Alg) == 0 {
+	if hashFor(hdr.alg) == 0 {
 		return nil, ReasonTokenInvalidAlg, nil
 	}
-	if hdr.Typ != nil && *hdr.Typ != "JWT" {
+	if hdr.hasTyp && hdr.typ != "JWT" {
 		return nil, ReasonTokenInvalidType, nil
 	}
-	if hdr.Crit != nil {
+	if hdr.hasCrit {
 		return nil, ReasonTokenCritical, nil
 	}
-	if hdr.Kid == nil || *hdr.Kid == "" {
+	if hdr.kid == "" {
 		return nil, ReasonTokenMissingKID, nil
 	}
-	if hdr.Cat != nil && *hdr.Cat != categorySession && *hdr.Cat != categoryNeutral {
+	if hdr.hasCat && hdr.cat != categorySession && hdr.cat != categoryNeutral {
 		return nil, ReasonTokenNotSession, nil
 	}
 	sig, err := b64.DecodeString(s)
@@ -84,8 +110,8 @@ func parseToken(token string) (*parsedToken, Reason, error) {
 		return nil, ReasonTokenMalformed, err
 	}
 	return &parsedToken{
-		alg:          *hdr.Alg,
-		kid:          *hdr.Kid,
+		alg:          hdr.alg,
+		kid:          hdr.kid,
 		signingInput: token[:len(h)+1+len(p)],
 		signature:    sig,
 		payload:      pb,

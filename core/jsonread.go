@@ -1,0 +1,359 @@
+package core
+
+import (
+	"errors"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// jsonReader is a small, strict JSON reader for the two JSON documents on
+// the verification hot path: a token's header and its claims. It decodes
+// straight into the fields it is asked for, skipping (and still validating)
+// the rest, which is several times faster than reflection-based decoding.
+// It is strict where encoding/json is lenient: object keys match exactly
+// (not case-insensitively), and invalid UTF-8 is an error. Custom claims are
+// decoded with encoding/json ([Claims.Decode]).
+type jsonReader struct {
+	b     []byte
+	i     int
+	depth int
+}
+
+var errJSON = errors.New("invalid JSON")
+
+const maxJSONDepth = 64
+
+func (r *jsonReader) ws() {
+	for r.i < len(r.b) {
+		switch r.b[r.i] {
+		case ' ', '\t', '\n', '\r':
+			r.i++
+		default:
+			return
+		}
+	}
+}
+
+// peek returns the next non-space byte, or 0 at the end.
+func (r *jsonReader) peek() byte {
+	r.ws()
+	if r.i < len(r.b) {
+		return r.b[r.i]
+	}
+	return 0
+}
+
+func (r *jsonReader) literal(lit string) bool {
+	if len(r.b)-r.i >= len(lit) && string(r.b[r.i:r.i+len(lit)]) == lit {
+		r.i += len(lit)
+		return true
+	}
+	return false
+}
+
+// null consumes a null literal if one comes next.
+func (r *jsonReader) null() bool {
+	return r.peek() == 'n' && r.literal("null")
+}
+
+// object reads an object, calling field for each key with the reader placed
+// on the value; field must consume the value.
+func (r *jsonReader) object(field func(key []byte) error) error {
+	if r.peek() != '{' {
+		return errJSON
+	}
+	if r.depth++; r.depth > maxJSONDepth {
+		return errJSON
+	}
+	r.i++
+	if r.peek() == '}' {
+		r.i++
+		r.depth--
+		return nil
+	}
+	for {
+		if r.peek() != '"' {
+			return errJSON
+		}
+		key, err := r.rawString()
+		if err != nil {
+			return err
+		}
+		if r.peek() != ':' {
+			return errJSON
+		}
+		r.i++
+		if err := field(key); err != nil {
+			return err
+		}
+		switch r.peek() {
+		case ',':
+			r.i++
+		case '}':
+			r.i++
+			r.depth--
+			return nil
+		default:
+			return errJSON
+		}
+	}
+}
+
+// array reads an array, calling elem with the reader placed on each value.
+func (r *jsonReader) array(elem func() error) error {
+	if r.peek() != '[' {
+		return errJSON
+	}
+	if r.depth++; r.depth > maxJSONDepth {
+		return errJSON
+	}
+	r.i++
+	if r.peek() == ']' {
+		r.i++
+		r.depth--
+		return nil
+	}
+	for {
+		if err := elem(); err != nil {
+			return err
+		}
+		switch r.peek() {
+		case ',':
+			r.i++
+		case ']':
+			r.i++
+			r.depth--
+			return nil
+		default:
+			return errJSON
+		}
+	}
+}
+
+// rawString reads a string and returns its decoded bytes. Without escapes
+// the result aliases the input.
+func (r *jsonReader) rawString() ([]byte, error) {
+	if r.peek() != '"' {
+		return nil, errJSON
+	}
+	r.i++
+	start := r.i
+	for r.i < len(r.b) {
+		c := r.b[r.i]
+		switch {
+		case c == '"':
+			s := r.b[start:r.i]
+			r.i++
+			if !utf8.Valid(s) {
+				return nil, errJSON
+			}
+			return s, nil
+		case c == '\\':
+			return r.escapedString(start)
+		case c < 0x20:
+			return nil, errJSON
+		}
+		r.i++
+	}
+	return nil, errJSON
+}
+
+// escapedString continues rawString once a backslash is met.
+func (r *jsonReader) escapedString(start int) ([]byte, error) {
+	out := append([]byte(nil), r.b[start:r.i]...)
+	for r.i < len(r.b) {
+		c := r.b[r.i]
+		switch {
+		case c == '"':
+			r.i++
+			if !utf8.Valid(out) {
+				return nil, errJSON
+			}
+			return out, nil
+		case c < 0x20:
+			return nil, errJSON
+		case c != '\\':
+			out = append(out, c)
+			r.i++
+			continue
+		}
+		if r.i+1 >= len(r.b) {
+			return nil, errJSON
+		}
+		e := r.b[r.i+1]
+		r.i += 2
+		switch e {
+		case '"', '\\', '/':
+			out = append(out, e)
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r1, ok := r.hex4()
+			if !ok {
+				return nil, errJSON
+			}
+			if utf16.IsSurrogate(r1) {
+				save := r.i
+				if r.literal(`\u`) {
+					if r2, ok := r.hex4(); ok {
+						if d := utf16.DecodeRune(r1, r2); d != utf8.RuneError {
+							out = utf8.AppendRune(out, d)
+							continue
+						}
+					}
+				}
+				r.i = save
+				r1 = utf8.RuneError
+			}
+			out = utf8.AppendRune(out, r1)
+		default:
+			return nil, errJSON
+		}
+	}
+	return nil, errJSON
+}
+
+func (r *jsonReader) hex4() (rune, bool) {
+	if len(r.b)-r.i < 4 {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(string(r.b[r.i:r.i+4]), 16, 32)
+	if err != nil {
+		return 0, false
+	}
+	r.i += 4
+	return rune(v), true
+}
+
+// str reads a string value; null leaves *dst unchanged.
+func (r *jsonReader) str(dst *string) error {
+	if r.null() {
+		return nil
+	}
+	b, err := r.rawString()
+	if err != nil {
+		return err
+	}
+	*dst = string(b)
+	return nil
+}
+
+// numberLiteral reads a JSON number and reports whether it is an integer.
+func (r *jsonReader) numberLiteral() (lit []byte, integer bool, err error) {
+	r.ws()
+	start := r.i
+	if r.i < len(r.b) && r.b[r.i] == '-' {
+		r.i++
+	}
+	switch {
+	case r.i < len(r.b) && r.b[r.i] == '0':
+		r.i++
+	case r.i < len(r.b) && r.b[r.i] >= '1' && r.b[r.i] <= '9':
+		r.digits()
+	default:
+		return nil, false, errJSON
+	}
+	integer = true
+	if r.i < len(r.b) && r.b[r.i] == '.' {
+		r.i++
+		if r.digits() == 0 {
+			return nil, false, errJSON
+		}
+		integer = false
+	}
+	if r.i < len(r.b) && (r.b[r.i] == 'e' || r.b[r.i] == 'E') {
+		r.i++
+		if r.i < len(r.b) && (r.b[r.i] == '+' || r.b[r.i] == '-') {
+			r.i++
+		}
+		if r.digits() == 0 {
+			return nil, false, errJSON
+		}
+		integer = false
+	}
+	return r.b[start:r.i], integer, nil
+}
+
+func (r *jsonReader) digits() int {
+	n := 0
+	for r.i < len(r.b) && r.b[r.i] >= '0' && r.b[r.i] <= '9' {
+		r.i++
+		n++
+	}
+	return n
+}
+
+// float reads a number (or null: present is false).
+func (r *jsonReader) float() (v float64, present bool, err error) {
+	if r.null() {
+		return 0, false, nil
+	}
+	lit, _, err := r.numberLiteral()
+	if err != nil {
+		return 0, false, err
+	}
+	v, err = strconv.ParseFloat(string(lit), 64)
+	return v, err == nil, err
+}
+
+// int reads an integer number; null leaves *dst unchanged.
+func (r *jsonReader) int(dst *int) error {
+	if r.null() {
+		return nil
+	}
+	lit, integer, err := r.numberLiteral()
+	if err != nil {
+		return err
+	}
+	if !integer {
+		return errJSON
+	}
+	*dst, err = strconv.Atoi(string(lit))
+	return err
+}
+
+// skip reads and validates any value.
+func (r *jsonReader) skip() error {
+	switch c := r.peek(); {
+	case c == '{':
+		return r.object(func([]byte) error { return r.skip() })
+	case c == '[':
+		return r.array(r.skip)
+	case c == '"':
+		_, err := r.rawString()
+		return err
+	case c == 't':
+		if r.literal("true") {
+			return nil
+		}
+	case c == 'f':
+		if r.literal("false") {
+			return nil
+		}
+	case c == 'n':
+		if r.literal("null") {
+			return nil
+		}
+	case c == '-' || (c >= '0' && c <= '9'):
+		_, _, err := r.numberLiteral()
+		return err
+	}
+	return errJSON
+}
+
+// end checks that only white space follows the value.
+func (r *jsonReader) end() error {
+	if r.peek() != 0 || r.i != len(r.b) {
+		return errJSON
+	}
+	return nil
+}
