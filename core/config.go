@@ -126,12 +126,13 @@ const (
 	EnvAuthorizedParties = "CLERK_AUTHORIZED_PARTIES"
 	EnvDomain            = "CLERK_DOMAIN"
 	EnvProxyURL          = "CLERK_PROXY_URL"
+	EnvUserCacheTTL      = "CLERK_USER_CACHE_TTL" // a Go duration; "0" disables the cache
 )
 
 // ConfigFromEnv builds a Config from the process environment:
 // CLERK_SECRET_KEY (or CLERK_API_KEY), CLERK_PUBLISHABLE_KEY, CLERK_API_URL,
-// CLERK_JWT_KEY, CLERK_AUTHORIZED_PARTIES (comma-separated), CLERK_DOMAIN and
-// CLERK_PROXY_URL. It reads the environment each time it is called; nothing
+// CLERK_JWT_KEY, CLERK_AUTHORIZED_PARTIES (comma-separated), CLERK_DOMAIN,
+// CLERK_PROXY_URL and CLERK_USER_CACHE_TTL ("0" disables the user cache). It reads the environment each time it is called; nothing
 // is captured at package level. Call [LoadEnvFile] first to use a .env file.
 // The returned config is validated; errors name the variable, not its value.
 func ConfigFromEnv() (Config, error) {
@@ -147,6 +148,16 @@ func ConfigFromEnv() (Config, error) {
 		cfg.SecretKey = os.Getenv(EnvAPIKey)
 	} else if alias := os.Getenv(EnvAPIKey); alias != "" && alias != cfg.SecretKey {
 		return Config{}, &ConfigError{Field: EnvAPIKey, Problem: "differs from " + EnvSecretKey + "; set only one"}
+	}
+	if v := os.Getenv(EnvUserCacheTTL); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return Config{}, &ConfigError{Field: EnvUserCacheTTL, Problem: "must be a duration such as 10s, or 0 to disable the cache"}
+		}
+		cfg.UserCacheTTL = d
+		if d == 0 {
+			cfg.UserCacheTTL = -1
+		}
 	}
 	for _, p := range strings.Split(os.Getenv(EnvAuthorizedParties), ",") {
 		if p = strings.TrimSpace(p); p != "" {

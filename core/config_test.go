@@ -126,6 +126,22 @@ func TestConfigFromEnv(t *testing.T) {
 				t.Fatalf("%v %v", c, err)
 			}
 		}},
+		{"user cache TTL", map[string]string{"CLERK_SECRET_KEY": secret, "CLERK_USER_CACHE_TTL": "30s"}, func(t *testing.T, c core.Config, err error) {
+			if err != nil || c.UserCacheTTL != 30*time.Second {
+				t.Fatalf("%v %v", c.UserCacheTTL, err)
+			}
+		}},
+		{"user cache disabled", map[string]string{"CLERK_SECRET_KEY": secret, "CLERK_USER_CACHE_TTL": "0"}, func(t *testing.T, c core.Config, err error) {
+			if err != nil || c.UserCacheTTL >= 0 {
+				t.Fatalf("%v %v", c.UserCacheTTL, err)
+			}
+		}},
+		{"user cache TTL garbage", map[string]string{"CLERK_SECRET_KEY": secret, "CLERK_USER_CACHE_TTL": "soon"}, func(t *testing.T, c core.Config, err error) {
+			var ce *core.ConfigError
+			if !errors.As(err, &ce) || ce.Field != "CLERK_USER_CACHE_TTL" {
+				t.Fatalf("%v", err)
+			}
+		}},
 		{"nothing set", map[string]string{}, func(t *testing.T, c core.Config, err error) {
 			if !errors.Is(err, core.ErrNoKeySource) {
 				t.Fatalf("%v", err)
@@ -134,7 +150,7 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, k := range []string{"CLERK_SECRET_KEY", "CLERK_API_KEY", "CLERK_PUBLISHABLE_KEY", "CLERK_API_URL", "CLERK_JWT_KEY", "CLERK_AUTHORIZED_PARTIES", "CLERK_DOMAIN", "CLERK_PROXY_URL"} {
+			for _, k := range []string{"CLERK_SECRET_KEY", "CLERK_API_KEY", "CLERK_PUBLISHABLE_KEY", "CLERK_API_URL", "CLERK_JWT_KEY", "CLERK_AUTHORIZED_PARTIES", "CLERK_DOMAIN", "CLERK_PROXY_URL", "CLERK_USER_CACHE_TTL"} {
 				t.Setenv(k, tt.env[k])
 			}
 			c, err := core.ConfigFromEnv()
