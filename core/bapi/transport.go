@@ -109,7 +109,7 @@ func (c *Client) do(ctx context.Context, req *request, out any) (*Response, erro
 			return resp, err
 		}
 		if werr := c.wait(ctx, d); werr != nil {
-			return resp, fmt.Errorf("bapi: %s %s: giving up retrying: %w (last error: %v)", req.method, req.path, werr, err)
+			return resp, fmt.Errorf("bapi: %s %s: stopped retrying: %w (last error: %w)", req.method, req.path, werr, err)
 		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -221,35 +220,71 @@ func TestConnectionErrors(t *testing.T) {
 }
 
 func TestContextCancelStopsRetrying(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var n atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n.Add(1)
-		cancel() // the caller gives up while the client would back off
-		w.WriteHeader(http.StatusServiceUnavailable)
-	}))
-	defer srv.Close()
-	// The real wait function with an hour of backoff: only the context can end it.
-	c, err := NewClient(testKey, WithBaseURL(srv.URL), WithRetryBackoff(time.Hour), WithMaxRetryWait(2*time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() {
-		_, _, err := c.Users.Get(ctx, "user_1")
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("err = %v, want context.Canceled", err)
+	t.Run("during backoff", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var n atomic.Int32
+		waiting := make(chan time.Duration, 1)
+		// The real wait with an hour of backoff: only the context can end it.
+		wait := func(ctx context.Context, d time.Duration) error {
+			waiting <- d
+			return sleepContext(ctx, d)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("call did not return after its context was canceled")
+		c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+			n.Add(1)
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}, WithRetryBackoff(time.Hour), WithMaxRetryWait(2*time.Hour), WithWaitFunc(wait))
+		done := make(chan error, 1)
+		go func() {
+			_, _, err := c.Users.Get(ctx, "user_1")
+			done <- err
+		}()
+		if d := <-waiting; d < 30*time.Minute {
+			t.Errorf("backoff = %v", d)
+		}
+		cancel()
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("err = %v, want context.Canceled", err)
+			}
+			if StatusCode(err) != http.StatusServiceUnavailable {
+				t.Errorf("the last API error is lost: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("call did not return after its context was canceled")
+		}
+		if n.Load() != 1 {
+			t.Errorf("attempts = %d, want 1", n.Load())
+		}
+	})
+	t.Run("during a request", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var n atomic.Int32
+		c, w := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+			n.Add(1)
+			cancel()
+			<-r.Context().Done()
+		})
+		_, _, err := c.Users.Get(ctx, "user_1")
+		if !errors.Is(err, context.Canceled) || n.Load() != 1 || len(w.all()) != 0 {
+			t.Errorf("err=%v attempts=%d waits=%v", err, n.Load(), w.all())
+		}
+	})
+}
+
+func TestSleepContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := sleepContext(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v", err)
 	}
-	if n.Load() != 1 {
-		t.Errorf("attempts = %d, want 1", n.Load())
+	if err := sleepContext(context.Background(), time.Millisecond); err != nil {
+		t.Errorf("err = %v", err)
+	}
+	if err := sleepContext(context.Background(), 0); err != nil {
+		t.Errorf("err = %v", err)
 	}
 }
 
