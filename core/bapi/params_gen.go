@@ -1799,11 +1799,11 @@ type UpdateAPIKeyParams struct {
 
 // UpdateDirectoryParams holds the query and body parameters of Directories.Update.
 type UpdateDirectoryParams struct {
-	Name                    *string           `json:"name,omitempty"`
-	Enabled                 *bool             `json:"enabled,omitempty"`
-	Provider                *string           `json:"provider,omitempty"`
-	AttributeMapping        map[string]string `json:"attribute_mapping,omitempty"`
-	GroupRoleMappingEnabled *bool             `json:"group_role_mapping_enabled,omitempty"`
+	Name                    *string            `json:"name,omitempty"`
+	Enabled                 *bool              `json:"enabled,omitempty"`
+	Provider                *string            `json:"provider,omitempty"`
+	AttributeMapping        map[string]*string `json:"attribute_mapping,omitempty"`
+	GroupRoleMappingEnabled *bool              `json:"group_role_mapping_enabled,omitempty"`
 }
 
 // UpdateDomainParams holds the query and body parameters of Domains.Update.
@@ -2020,11 +2020,11 @@ type UpdateSAMLConnectionParams struct {
 
 // UpdateSCIMDirectoryParams holds the query and body parameters of SCIMDirectories.Update.
 type UpdateSCIMDirectoryParams struct {
-	Name                    *string           `json:"name,omitempty"`
-	Enabled                 *bool             `json:"enabled,omitempty"`
-	Provider                *string           `json:"provider,omitempty"`
-	AttributeMapping        map[string]string `json:"attribute_mapping,omitempty"`
-	GroupRoleMappingEnabled *bool             `json:"group_role_mapping_enabled,omitempty"`
+	Name                    *string            `json:"name,omitempty"`
+	Enabled                 *bool              `json:"enabled,omitempty"`
+	Provider                *string            `json:"provider,omitempty"`
+	AttributeMapping        map[string]*string `json:"attribute_mapping,omitempty"`
+	GroupRoleMappingEnabled *bool              `json:"group_role_mapping_enabled,omitempty"`
 }
 
 // UpdateSignUpParams holds the query and body parameters of SignUps.Update.

@@ -118,7 +118,10 @@ func (c *Client) do(ctx context.Context, req *request, out any) (*Response, erro
 // reset, per-attempt timeout, ...). It is retried for idempotent requests.
 type transportError struct{ err error }
 
+// Error describes the failure, which never includes the secret key.
 func (e *transportError) Error() string { return "bapi: " + e.err.Error() }
+
+// Unwrap exposes the cause, such as a context or net error.
 func (e *transportError) Unwrap() error { return e.err }
 
 func retryable(err error) bool {

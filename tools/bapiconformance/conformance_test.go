@@ -109,7 +109,8 @@ type seen struct {
 	query    url.Values
 	body     []byte
 	ctype    string
-	response any // the JSON value the server answered with
+	response any  // the JSON value the server answered with
+	nulls    bool // answer with null for nullable properties
 }
 
 // fakeServer validates each request against the spec and answers with an
@@ -152,7 +153,7 @@ func fakeServer(t *testing.T, doc *openapi3.T, rec *seen) *httptest.Server {
 			w.WriteHeader(status)
 			return
 		}
-		rec.response = example(schema, 0, false)
+		rec.response = example(schema, 0, ex{nulls: rec.nulls})
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
 		_ = json.NewEncoder(w).Encode(rec.response)
@@ -193,11 +194,15 @@ func successResponse(op *openapi3.Operation) (int, *openapi3.Schema) {
 }
 
 // buildInput makes example parameter values and a body for op.
-func buildInput(o specOp) (*input, error) {
+func buildInput(o specOp, nulls bool) (*input, error) {
+	m := ex{request: true, nulls: nulls}
 	in := &input{Path: map[string]string{}, Query: map[string]any{}}
 	for _, pr := range o.op.Parameters {
 		p := pr.Value
-		v := example(p.Schema.Value, 0, true)
+		v := example(p.Schema.Value, 1, m)
+		if v == nil {
+			continue // a nullable query parameter left out
+		}
 		switch p.In {
 		case "path":
 			in.Path[p.Name] = fmt.Sprint(v)
@@ -207,7 +212,7 @@ func buildInput(o specOp) (*input, error) {
 	}
 	if rb := o.op.RequestBody; rb != nil && rb.Value != nil {
 		for ct, mt := range rb.Value.Content {
-			body := example(mt.Schema.Value, 0, true)
+			body := example(mt.Schema.Value, 0, m)
 			if ct == "multipart/form-data" {
 				if m, ok := body.(map[string]any); ok {
 					for k, p := range mt.Schema.Value.Properties {
@@ -230,10 +235,17 @@ func buildInput(o specOp) (*input, error) {
 	return in, nil
 }
 
+// ex says how to build examples: for a request (read-only properties left
+// out) and with null for every nullable property below the top level.
+type ex struct{ request, nulls bool }
+
 // example builds a value that satisfies s (for the schemas of this spec).
-func example(s *openapi3.Schema, depth int, request bool) any {
+func example(s *openapi3.Schema, depth int, m ex) any {
 	if s == nil {
 		return "x"
+	}
+	if m.nulls && s.Nullable && depth > 0 {
+		return nil
 	}
 	if len(s.Enum) > 0 {
 		return s.Enum[0]
@@ -241,29 +253,29 @@ func example(s *openapi3.Schema, depth int, request bool) any {
 	if len(s.AllOf) > 0 {
 		merged := map[string]any{}
 		for _, part := range s.AllOf {
-			if m, ok := example(part.Value, depth, request).(map[string]any); ok {
+			if m, ok := example(part.Value, depth, m).(map[string]any); ok {
 				for k, v := range m {
 					merged[k] = v
 				}
 			}
 		}
 		if len(s.Properties) > 0 {
-			for k, v := range objectExample(s, depth, request) {
+			for k, v := range objectExample(s, depth, m) {
 				merged[k] = v
 			}
 		}
 		if len(merged) > 0 || len(s.AllOf) > 1 {
 			return merged
 		}
-		return example(s.AllOf[0].Value, depth, request)
+		return example(s.AllOf[0].Value, depth, m)
 	}
 	if len(s.OneOf) > 0 && len(s.Properties) == 0 {
-		return example(s.OneOf[0].Value, depth, request)
+		return example(s.OneOf[0].Value, depth, m)
 	}
 	if len(s.AnyOf) > 0 && len(s.Properties) == 0 && s.AnyOf[0].Value.Type == nil && len(s.AnyOf[0].Value.Properties) == 0 {
 		// required-only alternatives on a typeless schema: nothing to add
 	} else if len(s.AnyOf) > 0 && len(s.Properties) == 0 {
-		return example(s.AnyOf[0].Value, depth, request)
+		return example(s.AnyOf[0].Value, depth, m)
 	}
 	switch {
 	case s.Type.Is("string"):
@@ -293,33 +305,33 @@ func example(s *openapi3.Schema, depth int, request bool) any {
 		}
 		out := make([]any, n)
 		for i := range out {
-			out[i] = example(s.Items.Value, depth+1, request)
+			out[i] = example(s.Items.Value, depth+1, m)
 		}
 		return out
 	}
 	if len(s.Properties) > 0 || s.Type.Is("object") {
-		return objectExample(s, depth, request)
+		return objectExample(s, depth, m)
 	}
 	return "x"
 }
 
-func objectExample(s *openapi3.Schema, depth int, request bool) map[string]any {
+func objectExample(s *openapi3.Schema, depth int, m ex) map[string]any {
 	out := map[string]any{}
 	required := map[string]bool{}
 	for _, r := range s.Required {
 		required[r] = true
 	}
 	for name, p := range s.Properties {
-		if p.Value.ReadOnly && request {
+		if p.Value.ReadOnly && m.request {
 			continue
 		}
 		if depth > 6 && !required[name] {
 			continue
 		}
-		out[name] = example(p.Value, depth+1, request)
+		out[name] = example(p.Value, depth+1, m)
 	}
 	if len(s.Properties) == 0 && s.AdditionalProperties.Schema != nil {
-		out["key"] = example(s.AdditionalProperties.Schema.Value, depth+1, request)
+		out["key"] = example(s.AdditionalProperties.Schema.Value, depth+1, m)
 	} else if len(s.Properties) == 0 && (s.AdditionalProperties.Has == nil || *s.AdditionalProperties.Has) {
 		out["key"] = "value"
 	}
@@ -357,11 +369,23 @@ func stringExample(s *openapi3.Schema) string {
 	return v
 }
 
-// TestConformance calls every operation's method against the validating fake.
+// TestConformance calls every operation's method against the validating fake,
+// once with a value in every property and once with null in every nullable
+// one (requests and responses).
 func TestConformance(t *testing.T) {
+	for _, nulls := range []bool{false, true} {
+		name := "values"
+		if nulls {
+			name = "nulls"
+		}
+		t.Run(name, func(t *testing.T) { testConformance(t, nulls) })
+	}
+}
+
+func testConformance(t *testing.T, nulls bool) {
 	doc := loadSpec(t)
 	ops := specOps(doc)
-	rec := &seen{}
+	rec := &seen{nulls: nulls}
 	srv := fakeServer(t, doc, rec)
 	client, err := bapi.NewClient("sk_test_conformance", bapi.WithBaseURL(srv.URL), bapi.WithMaxRetries(0))
 	if err != nil {
@@ -373,7 +397,7 @@ func TestConformance(t *testing.T) {
 			continue // reported by TestEveryOperationHasAMethod
 		}
 		t.Run(c.ID, func(t *testing.T) {
-			in, err := buildInput(o)
+			in, err := buildInput(o, nulls)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -598,6 +622,8 @@ func lost(want, got any, path string, missing *[]string) {
 
 func empty(v any) bool {
 	switch v := v.(type) {
+	case nil:
+		return true
 	case map[string]any:
 		return len(v) == 0
 	case []any:

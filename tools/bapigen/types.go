@@ -213,7 +213,7 @@ func (r *typeRegistry) typeOf(s *Schema, name string, req bool) string {
 	}
 	switch s.Type {
 	case "array":
-		return "[]" + r.typeOf(s.Items, name+"Item", req)
+		return "[]" + r.elemType(s.Items, name+"Item", req)
 	case "string":
 		if s.Format == "binary" {
 			return "*File"
@@ -227,7 +227,7 @@ func (r *typeRegistry) typeOf(s *Schema, name string, req bool) string {
 		return "bool"
 	case "object", "":
 		if s.AdditionalProperties != nil && s.AdditionalProperties.Schema != nil {
-			return "map[string]" + r.typeOf(s.AdditionalProperties.Schema, name+"Value", req)
+			return "map[string]" + r.elemType(s.AdditionalProperties.Schema, name+"Value", req)
 		}
 		if s.Type == "object" {
 			return "map[string]any"
@@ -356,4 +356,14 @@ func objectName(s *Schema) string {
 		return ""
 	}
 	return goName(v)
+}
+
+// elemType is the Go type of array items and map values: a pointer when they
+// may be null, so that null survives decoding and encoding.
+func (r *typeRegistry) elemType(s *Schema, name string, req bool) string {
+	t := r.typeOf(s, name, req)
+	if isNullable(s) && !plainZero(t) {
+		return "*" + t
+	}
+	return t
 }
