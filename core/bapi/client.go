@@ -165,8 +165,9 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithMaxResponseBytes caps the size of a response body (default
-// [DefaultMaxResponseBytes]). A larger body fails the call with
-// [ErrResponseTooLarge].
+// [DefaultMaxResponseBytes]). A larger successful body fails the call with
+// [ErrResponseTooLarge]; a larger error body yields an [*Error] with the
+// status and headers but without Clerk's error details.
 func WithMaxResponseBytes(n int64) Option {
 	return func(c *Client) error {
 		if n <= 0 {

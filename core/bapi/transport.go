@@ -190,13 +190,16 @@ func (c *Client) attempt(ctx context.Context, req *request, target string, out a
 	resp := &Response{Response: hresp, TraceID: hresp.Header.Get("X-Clerk-Trace-Id")}
 	data, err := readCapped(hresp.Body, c.maxResponseBytes)
 	hresp.Body = io.NopCloser(bytes.NewReader(data))
-	if err != nil {
-		if errors.Is(err, ErrResponseTooLarge) {
-			return resp, fmt.Errorf("%w: %s %s: more than %d bytes", ErrResponseTooLarge, req.method, req.path, c.maxResponseBytes)
-		}
+	failed := hresp.StatusCode < 200 || hresp.StatusCode > 299
+	switch {
+	case errors.Is(err, ErrResponseTooLarge) && failed:
+		data = nil // an oversized error body: keep the status and headers only
+	case errors.Is(err, ErrResponseTooLarge):
+		return resp, fmt.Errorf("%w: %s %s: more than %d bytes", ErrResponseTooLarge, req.method, req.path, c.maxResponseBytes)
+	case err != nil:
 		return resp, &transportError{err: fmt.Errorf("reading response of %s %s: %w", req.method, req.path, err)}
 	}
-	if hresp.StatusCode < 200 || hresp.StatusCode > 299 {
+	if failed {
 		e := decodeError(req.method, req.path, hresp.StatusCode, hresp.Header, data)
 		e.redact(c.secretKey)
 		return resp, e

@@ -328,7 +328,7 @@ func TestResponseCap(t *testing.T) {
 	}{
 		{"at the cap", 200, 1024, false},
 		{"over the cap", 200, 1025, true},
-		{"error body over the cap", 500, 4096, true},
+		{"error body over the cap keeps its status", 503, 4096, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -336,8 +336,14 @@ func TestResponseCap(t *testing.T) {
 				w.WriteHeader(tt.status)
 				body := `{"id":"user_1","first_name":"` + strings.Repeat("a", tt.size-len(`{"id":"user_1","first_name":""}`)) + `"}`
 				io.WriteString(w, body)
-			}, WithMaxResponseBytes(1024))
+			}, WithMaxResponseBytes(1024), WithMaxRetries(0))
 			u, _, err := c.Users.Get(context.Background(), "user_1")
+			if tt.status != 200 {
+				if StatusCode(err) != tt.status || u != nil {
+					t.Fatalf("err = %v, want status %d", err, tt.status)
+				}
+				return
+			}
 			if tt.tooBig {
 				if !errors.Is(err, ErrResponseTooLarge) || u != nil {
 					t.Fatalf("err = %v, want ErrResponseTooLarge", err)
