@@ -239,34 +239,20 @@ func (g *generator) method(o *specOp) (*method, error) {
 		if m.BodyKind != "array" {
 			props, _ := g.reg.collect(resolved)
 			for _, p := range props {
-				ft, opt := g.reg.fieldType(p, opName, true, false)
-				fn := goName(p.Name)
-				if used[fn] {
-					fn += "Body"
+				if used[goName(p.Name)] {
+					return nil, fmt.Errorf("body property %s clashes with a query parameter", p.Name)
 				}
-				used[fn] = true
-				tag := p.Name
-				if opt == "-" {
-					tag = "-"
-				} else if opt != "" {
-					tag += "," + opt
-				}
-				f := field{Name: fn, Type: ft, JSON: p.Name, Tag: fmt.Sprintf("`json:%q`", tag), Deprecated: p.Schema != nil && p.Schema.Deprecated}
-				for _, e := range p.Schema.Enum {
-					if es, ok := e.(string); ok {
-						f.Enum = append(f.Enum, es)
-					}
-				}
+				f := g.reg.field(p, opName, true, false, used)
 				if m.BodyKind == "multipart" {
-					if ft != "*File" && ft != "*string" && ft != "string" {
-						return nil, fmt.Errorf("multipart field %s of type %s", p.Name, ft)
-					}
-					if ft != "*File" {
-						f.Tag = fmt.Sprintf("`json:%q form:%q`", p.Name+",omitempty", p.Name)
-					} else {
+					switch f.Type {
+					case "*File":
 						f.Tag = fmt.Sprintf("`json:\"-\" form:%q`", p.Name)
+					case "*string", "string":
+						f.Tag = fmt.Sprintf("`json:%q form:%q`", p.Name+",omitempty", p.Name)
+					default:
+						return nil, fmt.Errorf("multipart field %s of type %s", p.Name, f.Type)
 					}
-					m.Multipart = append(m.Multipart, field{Name: fn, Type: ft, JSON: p.Name, Required: p.Required})
+					m.Multipart = append(m.Multipart, f)
 				}
 				params.Fields = append(params.Fields, f)
 			}

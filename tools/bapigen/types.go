@@ -291,27 +291,7 @@ func (r *typeRegistry) structType(name string, s *Schema, req bool, doc string) 
 	t := &goType{Name: name, Doc: doc, Request: req}
 	used := map[string]bool{}
 	for _, p := range props {
-		ft, opt := r.fieldType(p, name, req, union)
-		fn := goName(p.Name)
-		for used[fn] {
-			fn += "_"
-		}
-		used[fn] = true
-		tag := p.Name
-		if opt == "-" {
-			tag = "-"
-		} else if opt != "" {
-			tag += "," + opt
-		}
-		f := field{Name: fn, Type: ft, JSON: p.Name, Tag: fmt.Sprintf("`json:%q`", tag), Deprecated: p.Schema != nil && p.Schema.Deprecated}
-		if p.Schema != nil && !union {
-			for _, e := range p.Schema.Enum {
-				if es, ok := e.(string); ok {
-					f.Enum = append(f.Enum, es)
-				}
-			}
-		}
-		t.Fields = append(t.Fields, f)
+		t.Fields = append(t.Fields, r.field(p, name, req, union, used))
 	}
 	if t.Doc == "" {
 		if union {
@@ -366,4 +346,33 @@ func (r *typeRegistry) elemType(s *Schema, name string, req bool) string {
 		return "*" + t
 	}
 	return t
+}
+
+// field builds the struct field for a property; used collects the field
+// names of the struct so far, to keep them unique.
+func (r *typeRegistry) field(p prop, parent string, req, union bool, used map[string]bool) field {
+	ft, opt := r.fieldType(p, parent, req, union)
+	fn := goName(p.Name)
+	for used[fn] {
+		fn += "_"
+	}
+	used[fn] = true
+	tag := p.Name
+	if opt == "-" {
+		tag = "-"
+	} else if opt != "" {
+		tag += "," + opt
+	}
+	f := field{Name: fn, Type: ft, JSON: p.Name, Tag: fmt.Sprintf("`json:%q`", tag), Required: p.Required}
+	if p.Schema != nil {
+		f.Deprecated = p.Schema.Deprecated
+		if !union {
+			for _, e := range p.Schema.Enum {
+				if es, ok := e.(string); ok {
+					f.Enum = append(f.Enum, es)
+				}
+			}
+		}
+	}
+	return f
 }
