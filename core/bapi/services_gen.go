@@ -144,7 +144,7 @@ type APIKeysService struct {
 	client *Client
 }
 
-// Create sends POST /api_keys (operation createApiKey).
+// Create sends POST /api_keys (operation createApiKey) and returns a [APIKeyWithSecret].
 func (s *APIKeysService) Create(ctx context.Context, params *CreateAPIKeyParams) (*APIKeyWithSecret, *Response, error) {
 	if params == nil {
 		params = &CreateAPIKeyParams{}
@@ -161,7 +161,7 @@ func (s *APIKeysService) Create(ctx context.Context, params *CreateAPIKeyParams)
 	return out, resp, nil
 }
 
-// List sends GET /api_keys (operation getApiKeys).
+// List sends GET /api_keys (operation getApiKeys) and returns a list of [APIKey].
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *APIKeysService) List(ctx context.Context, params *GetAPIKeysParams) ([]*APIKey, *Response, error) {
@@ -200,7 +200,7 @@ func (s *APIKeysService) ListAll(ctx context.Context, params *GetAPIKeysParams) 
 	})
 }
 
-// Get sends GET /api_keys/{apiKeyID} (operation getApiKey).
+// Get sends GET /api_keys/{apiKeyID} (operation getApiKey) and returns a [APIKey].
 func (s *APIKeysService) Get(ctx context.Context, apiKeyID string) (*APIKey, *Response, error) {
 	if apiKeyID == "" {
 		return nil, nil, errEmptyPathParam("APIKeys.Get", "apiKeyID")
@@ -217,7 +217,7 @@ func (s *APIKeysService) Get(ctx context.Context, apiKeyID string) (*APIKey, *Re
 	return out, resp, nil
 }
 
-// Update sends PATCH /api_keys/{apiKeyID} (operation updateApiKey).
+// Update sends PATCH /api_keys/{apiKeyID} (operation updateApiKey) and returns a [APIKey].
 func (s *APIKeysService) Update(ctx context.Context, apiKeyID string, params *UpdateAPIKeyParams) (*APIKey, *Response, error) {
 	if apiKeyID == "" {
 		return nil, nil, errEmptyPathParam("APIKeys.Update", "apiKeyID")
@@ -237,7 +237,7 @@ func (s *APIKeysService) Update(ctx context.Context, apiKeyID string, params *Up
 	return out, resp, nil
 }
 
-// Delete sends DELETE /api_keys/{apiKeyID} (operation deleteApiKey).
+// Delete sends DELETE /api_keys/{apiKeyID} (operation deleteApiKey) and returns a [DeleteAPIKeyResult].
 func (s *APIKeysService) Delete(ctx context.Context, apiKeyID string) (*DeleteAPIKeyResult, *Response, error) {
 	if apiKeyID == "" {
 		return nil, nil, errEmptyPathParam("APIKeys.Delete", "apiKeyID")
@@ -254,7 +254,7 @@ func (s *APIKeysService) Delete(ctx context.Context, apiKeyID string) (*DeleteAP
 	return out, resp, nil
 }
 
-// GetSecret sends GET /api_keys/{apiKeyID}/secret (operation getApiKeySecret).
+// GetSecret sends GET /api_keys/{apiKeyID}/secret (operation getApiKeySecret) and returns a [GetAPIKeySecretResult].
 func (s *APIKeysService) GetSecret(ctx context.Context, apiKeyID string) (*GetAPIKeySecretResult, *Response, error) {
 	if apiKeyID == "" {
 		return nil, nil, errEmptyPathParam("APIKeys.GetSecret", "apiKeyID")
@@ -271,7 +271,7 @@ func (s *APIKeysService) GetSecret(ctx context.Context, apiKeyID string) (*GetAP
 	return out, resp, nil
 }
 
-// Revoke sends POST /api_keys/{apiKeyID}/revoke (operation revokeApiKey).
+// Revoke sends POST /api_keys/{apiKeyID}/revoke (operation revokeApiKey) and returns a [APIKey].
 func (s *APIKeysService) Revoke(ctx context.Context, apiKeyID string, params *RevokeAPIKeyParams) (*APIKey, *Response, error) {
 	if apiKeyID == "" {
 		return nil, nil, errEmptyPathParam("APIKeys.Revoke", "apiKeyID")
@@ -291,7 +291,7 @@ func (s *APIKeysService) Revoke(ctx context.Context, apiKeyID string, params *Re
 	return out, resp, nil
 }
 
-// Verify sends POST /api_keys/verify (operation verifyApiKey).
+// Verify sends POST /api_keys/verify (operation verifyApiKey) and returns a [APIKey].
 func (s *APIKeysService) Verify(ctx context.Context, params *VerifyAPIKeyParams) (*APIKey, *Response, error) {
 	if params == nil {
 		params = &VerifyAPIKeyParams{}
@@ -313,7 +313,7 @@ type ActorTokensService struct {
 	client *Client
 }
 
-// Create sends POST /actor_tokens (operation CreateActorToken).
+// Create sends POST /actor_tokens (operation CreateActorToken) and returns a [ActorToken].
 func (s *ActorTokensService) Create(ctx context.Context, params *CreateActorTokenParams) (*ActorToken, *Response, error) {
 	if params == nil {
 		params = &CreateActorTokenParams{}
@@ -330,7 +330,7 @@ func (s *ActorTokensService) Create(ctx context.Context, params *CreateActorToke
 	return out, resp, nil
 }
 
-// Revoke sends POST /actor_tokens/{actor_token_id}/revoke (operation RevokeActorToken).
+// Revoke sends POST /actor_tokens/{actor_token_id}/revoke (operation RevokeActorToken) and returns a [ActorToken].
 func (s *ActorTokensService) Revoke(ctx context.Context, actorTokenID string) (*ActorToken, *Response, error) {
 	if actorTokenID == "" {
 		return nil, nil, errEmptyPathParam("ActorTokens.Revoke", "actorTokenID")
@@ -352,7 +352,7 @@ type AdminPortalLinkTokensService struct {
 	client *Client
 }
 
-// Create sends POST /admin_portal_link_tokens (operation createAdminPortalLinkToken).
+// Create sends POST /admin_portal_link_tokens (operation createAdminPortalLinkToken) and returns a [AdminPortalLinkToken].
 func (s *AdminPortalLinkTokensService) Create(ctx context.Context, params *CreateAdminPortalLinkTokenParams) (*AdminPortalLinkToken, *Response, error) {
 	if params == nil {
 		params = &CreateAdminPortalLinkTokenParams{}
@@ -369,7 +369,7 @@ func (s *AdminPortalLinkTokensService) Create(ctx context.Context, params *Creat
 	return out, resp, nil
 }
 
-// Revoke sends POST /admin_portal_link_tokens/{adminPortalLinkTokenID}/revoke (operation revokeAdminPortalLinkToken).
+// Revoke sends POST /admin_portal_link_tokens/{adminPortalLinkTokenID}/revoke (operation revokeAdminPortalLinkToken) and returns a [RevokeAdminPortalLinkTokenResult].
 func (s *AdminPortalLinkTokensService) Revoke(ctx context.Context, adminPortalLinkTokenID string, params *RevokeAdminPortalLinkTokenParams) (*RevokeAdminPortalLinkTokenResult, *Response, error) {
 	if adminPortalLinkTokenID == "" {
 		return nil, nil, errEmptyPathParam("AdminPortalLinkTokens.Revoke", "adminPortalLinkTokenID")
@@ -394,7 +394,7 @@ type AgentTasksService struct {
 	client *Client
 }
 
-// Create sends POST /agents/tasks (operation CreateAgentTask).
+// Create sends POST /agents/tasks (operation CreateAgentTask) and returns a [AgentTask].
 func (s *AgentTasksService) Create(ctx context.Context, params *CreateAgentTaskParams) (*AgentTask, *Response, error) {
 	if params == nil {
 		params = &CreateAgentTaskParams{}
@@ -411,7 +411,7 @@ func (s *AgentTasksService) Create(ctx context.Context, params *CreateAgentTaskP
 	return out, resp, nil
 }
 
-// Revoke sends POST /agents/tasks/{agent_task_id}/revoke (operation RevokeAgentTask).
+// Revoke sends POST /agents/tasks/{agent_task_id}/revoke (operation RevokeAgentTask) and returns a [AgentTask].
 func (s *AgentTasksService) Revoke(ctx context.Context, agentTaskID string) (*AgentTask, *Response, error) {
 	if agentTaskID == "" {
 		return nil, nil, errEmptyPathParam("AgentTasks.Revoke", "agentTaskID")
@@ -433,7 +433,7 @@ type AllowBlockListsService struct {
 	client *Client
 }
 
-// ListAllowlistIdentifiers sends GET /allowlist_identifiers (operation ListAllowlistIdentifiers).
+// ListAllowlistIdentifiers sends GET /allowlist_identifiers (operation ListAllowlistIdentifiers) and returns a list of [AllowlistIdentifier].
 // It returns one page of results; ListAllowlistIdentifiersAll iterates over every page.
 func (s *AllowBlockListsService) ListAllowlistIdentifiers(ctx context.Context, params *ListAllowlistIdentifiersParams) ([]*AllowlistIdentifier, *Response, error) {
 	if params == nil {
@@ -467,7 +467,7 @@ func (s *AllowBlockListsService) ListAllowlistIdentifiersAll(ctx context.Context
 	})
 }
 
-// CreateAllowlistIdentifier sends POST /allowlist_identifiers (operation CreateAllowlistIdentifier).
+// CreateAllowlistIdentifier sends POST /allowlist_identifiers (operation CreateAllowlistIdentifier) and returns a [AllowlistIdentifier].
 func (s *AllowBlockListsService) CreateAllowlistIdentifier(ctx context.Context, params *CreateAllowlistIdentifierParams) (*AllowlistIdentifier, *Response, error) {
 	if params == nil {
 		params = &CreateAllowlistIdentifierParams{}
@@ -484,7 +484,7 @@ func (s *AllowBlockListsService) CreateAllowlistIdentifier(ctx context.Context, 
 	return out, resp, nil
 }
 
-// DeleteAllowlistIdentifier sends DELETE /allowlist_identifiers/{identifier_id} (operation DeleteAllowlistIdentifier).
+// DeleteAllowlistIdentifier sends DELETE /allowlist_identifiers/{identifier_id} (operation DeleteAllowlistIdentifier) and returns a [DeletedObject].
 func (s *AllowBlockListsService) DeleteAllowlistIdentifier(ctx context.Context, identifierID string) (*DeletedObject, *Response, error) {
 	if identifierID == "" {
 		return nil, nil, errEmptyPathParam("AllowBlockLists.DeleteAllowlistIdentifier", "identifierID")
@@ -501,7 +501,7 @@ func (s *AllowBlockListsService) DeleteAllowlistIdentifier(ctx context.Context, 
 	return out, resp, nil
 }
 
-// ListBlocklistIdentifiers sends GET /blocklist_identifiers (operation ListBlocklistIdentifiers).
+// ListBlocklistIdentifiers sends GET /blocklist_identifiers (operation ListBlocklistIdentifiers) and returns a list of [BlocklistIdentifier].
 // The response's TotalCount holds the number of matching items.
 func (s *AllowBlockListsService) ListBlocklistIdentifiers(ctx context.Context) ([]*BlocklistIdentifier, *Response, error) {
 	req, err := newRequest(http.MethodGet, "/blocklist_identifiers", nil, nil)
@@ -520,7 +520,7 @@ func (s *AllowBlockListsService) ListBlocklistIdentifiers(ctx context.Context) (
 	return out.Items, resp, nil
 }
 
-// CreateBlocklistIdentifier sends POST /blocklist_identifiers (operation CreateBlocklistIdentifier).
+// CreateBlocklistIdentifier sends POST /blocklist_identifiers (operation CreateBlocklistIdentifier) and returns a [BlocklistIdentifier].
 func (s *AllowBlockListsService) CreateBlocklistIdentifier(ctx context.Context, params *CreateBlocklistIdentifierParams) (*BlocklistIdentifier, *Response, error) {
 	if params == nil {
 		params = &CreateBlocklistIdentifierParams{}
@@ -537,7 +537,7 @@ func (s *AllowBlockListsService) CreateBlocklistIdentifier(ctx context.Context, 
 	return out, resp, nil
 }
 
-// DeleteBlocklistIdentifier sends DELETE /blocklist_identifiers/{identifier_id} (operation DeleteBlocklistIdentifier).
+// DeleteBlocklistIdentifier sends DELETE /blocklist_identifiers/{identifier_id} (operation DeleteBlocklistIdentifier) and returns a [DeletedObject].
 func (s *AllowBlockListsService) DeleteBlocklistIdentifier(ctx context.Context, identifierID string) (*DeletedObject, *Response, error) {
 	if identifierID == "" {
 		return nil, nil, errEmptyPathParam("AllowBlockLists.DeleteBlocklistIdentifier", "identifierID")
@@ -559,7 +559,7 @@ type BetaFeaturesService struct {
 	client *Client
 }
 
-// UpdateInstanceSettings sends PATCH /beta_features/instance_settings (operation UpdateInstanceAuthConfig).
+// UpdateInstanceSettings sends PATCH /beta_features/instance_settings (operation UpdateInstanceAuthConfig) and returns a [InstanceSettings].
 func (s *BetaFeaturesService) UpdateInstanceSettings(ctx context.Context, params *UpdateInstanceAuthConfigParams) (*InstanceSettings, *Response, error) {
 	if params == nil {
 		params = &UpdateInstanceAuthConfigParams{}
@@ -607,7 +607,7 @@ type BillingService struct {
 	client *Client
 }
 
-// ListPlans sends GET /billing/plans (operation GetCommercePlanList).
+// ListPlans sends GET /billing/plans (operation GetCommercePlanList) and returns a list of [CommercePlan].
 // It returns one page of results; ListPlansAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *BillingService) ListPlans(ctx context.Context, params *GetCommercePlanListParams) ([]*CommercePlan, *Response, error) {
@@ -646,7 +646,7 @@ func (s *BillingService) ListPlansAll(ctx context.Context, params *GetCommercePl
 	})
 }
 
-// ListPrices sends GET /billing/prices (operation GetBillingPriceList).
+// ListPrices sends GET /billing/prices (operation GetBillingPriceList) and returns a list of [BillingPriceResponse].
 // It returns one page of results; ListPricesAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *BillingService) ListPrices(ctx context.Context, params *GetBillingPriceListParams) ([]*BillingPriceResponse, *Response, error) {
@@ -685,7 +685,7 @@ func (s *BillingService) ListPricesAll(ctx context.Context, params *GetBillingPr
 	})
 }
 
-// CreatePrice sends POST /billing/prices (operation CreateBillingPrice).
+// CreatePrice sends POST /billing/prices (operation CreateBillingPrice) and returns a [BillingPriceResponse].
 func (s *BillingService) CreatePrice(ctx context.Context, params *CreateBillingPriceParams) (*BillingPriceResponse, *Response, error) {
 	if params == nil {
 		params = &CreateBillingPriceParams{}
@@ -702,7 +702,7 @@ func (s *BillingService) CreatePrice(ctx context.Context, params *CreateBillingP
 	return out, resp, nil
 }
 
-// ListSubscriptionItems sends GET /billing/subscription_items (operation GetCommerceSubscriptionItemList).
+// ListSubscriptionItems sends GET /billing/subscription_items (operation GetCommerceSubscriptionItemList) and returns a list of [CommerceSubscriptionItem].
 // It returns one page of results; ListSubscriptionItemsAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *BillingService) ListSubscriptionItems(ctx context.Context, params *GetCommerceSubscriptionItemListParams) ([]*CommerceSubscriptionItem, *Response, error) {
@@ -741,7 +741,7 @@ func (s *BillingService) ListSubscriptionItemsAll(ctx context.Context, params *G
 	})
 }
 
-// CancelSubscriptionItem sends DELETE /billing/subscription_items/{subscription_item_id} (operation CancelCommerceSubscriptionItem).
+// CancelSubscriptionItem sends DELETE /billing/subscription_items/{subscription_item_id} (operation CancelCommerceSubscriptionItem) and returns a [CommerceSubscriptionItem].
 func (s *BillingService) CancelSubscriptionItem(ctx context.Context, subscriptionItemID string, params *CancelCommerceSubscriptionItemParams) (*CommerceSubscriptionItem, *Response, error) {
 	if subscriptionItemID == "" {
 		return nil, nil, errEmptyPathParam("Billing.CancelSubscriptionItem", "subscriptionItemID")
@@ -761,7 +761,7 @@ func (s *BillingService) CancelSubscriptionItem(ctx context.Context, subscriptio
 	return out, resp, nil
 }
 
-// ExtendSubscriptionItemFreeTrial sends POST /billing/subscription_items/{subscription_item_id}/extend_free_trial (operation ExtendBillingSubscriptionItemFreeTrial).
+// ExtendSubscriptionItemFreeTrial sends POST /billing/subscription_items/{subscription_item_id}/extend_free_trial (operation ExtendBillingSubscriptionItemFreeTrial) and returns a [CommerceSubscriptionItem2].
 func (s *BillingService) ExtendSubscriptionItemFreeTrial(ctx context.Context, subscriptionItemID string, params *ExtendBillingSubscriptionItemFreeTrialParams) (*CommerceSubscriptionItem2, *Response, error) {
 	if subscriptionItemID == "" {
 		return nil, nil, errEmptyPathParam("Billing.ExtendSubscriptionItemFreeTrial", "subscriptionItemID")
@@ -781,7 +781,7 @@ func (s *BillingService) ExtendSubscriptionItemFreeTrial(ctx context.Context, su
 	return out, resp, nil
 }
 
-// CreatePriceTransition sends POST /billing/subscription_items/{subscription_item_id}/price_transition (operation CreateBillingPriceTransition).
+// CreatePriceTransition sends POST /billing/subscription_items/{subscription_item_id}/price_transition (operation CreateBillingPriceTransition) and returns a [CommercePriceTransitionResponse].
 func (s *BillingService) CreatePriceTransition(ctx context.Context, subscriptionItemID string, params *CreateBillingPriceTransitionParams) (*CommercePriceTransitionResponse, *Response, error) {
 	if subscriptionItemID == "" {
 		return nil, nil, errEmptyPathParam("Billing.CreatePriceTransition", "subscriptionItemID")
@@ -801,7 +801,7 @@ func (s *BillingService) CreatePriceTransition(ctx context.Context, subscription
 	return out, resp, nil
 }
 
-// ApplySubscriptionItemDiscount sends POST /billing/subscription_items/{subscription_item_id}/discounts (operation ApplyBillingSubscriptionItemDiscount).
+// ApplySubscriptionItemDiscount sends POST /billing/subscription_items/{subscription_item_id}/discounts (operation ApplyBillingSubscriptionItemDiscount) and returns a [CommerceDiscountRedemptionResponse].
 func (s *BillingService) ApplySubscriptionItemDiscount(ctx context.Context, subscriptionItemID string, params *ApplyBillingSubscriptionItemDiscountParams) (*CommerceDiscountRedemptionResponse, *Response, error) {
 	if subscriptionItemID == "" {
 		return nil, nil, errEmptyPathParam("Billing.ApplySubscriptionItemDiscount", "subscriptionItemID")
@@ -821,7 +821,7 @@ func (s *BillingService) ApplySubscriptionItemDiscount(ctx context.Context, subs
 	return out, resp, nil
 }
 
-// RemoveSubscriptionItemDiscount sends DELETE /billing/subscription_items/{subscription_item_id}/discounts/{discount_id} (operation RemoveBillingSubscriptionItemDiscount).
+// RemoveSubscriptionItemDiscount sends DELETE /billing/subscription_items/{subscription_item_id}/discounts/{discount_id} (operation RemoveBillingSubscriptionItemDiscount) and returns a [CommerceDiscountRedemptionResponse].
 func (s *BillingService) RemoveSubscriptionItemDiscount(ctx context.Context, subscriptionItemID string, discountID string) (*CommerceDiscountRedemptionResponse, *Response, error) {
 	if subscriptionItemID == "" {
 		return nil, nil, errEmptyPathParam("Billing.RemoveSubscriptionItemDiscount", "subscriptionItemID")
@@ -841,7 +841,7 @@ func (s *BillingService) RemoveSubscriptionItemDiscount(ctx context.Context, sub
 	return out, resp, nil
 }
 
-// ListStatements sends GET /billing/statements (operation GetBillingStatementList).
+// ListStatements sends GET /billing/statements (operation GetBillingStatementList) and returns a list of [BillingStatement].
 // It returns one page of results; ListStatementsAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *BillingService) ListStatements(ctx context.Context, params *GetBillingStatementListParams) ([]*BillingStatement, *Response, error) {
@@ -880,7 +880,7 @@ func (s *BillingService) ListStatementsAll(ctx context.Context, params *GetBilli
 	})
 }
 
-// GetStatement sends GET /billing/statements/{statementID} (operation GetBillingStatement).
+// GetStatement sends GET /billing/statements/{statementID} (operation GetBillingStatement) and returns a [BillingStatement].
 func (s *BillingService) GetStatement(ctx context.Context, statementID string) (*BillingStatement, *Response, error) {
 	if statementID == "" {
 		return nil, nil, errEmptyPathParam("Billing.GetStatement", "statementID")
@@ -897,7 +897,7 @@ func (s *BillingService) GetStatement(ctx context.Context, statementID string) (
 	return out, resp, nil
 }
 
-// ListStatementPaymentAttempts sends GET /billing/statements/{statementID}/payment_attempts (operation GetBillingStatementPaymentAttempts).
+// ListStatementPaymentAttempts sends GET /billing/statements/{statementID}/payment_attempts (operation GetBillingStatementPaymentAttempts) and returns a list of [BillingPaymentAttempt].
 // It returns one page of results; ListStatementPaymentAttemptsAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *BillingService) ListStatementPaymentAttempts(ctx context.Context, statementID string, params *GetBillingStatementPaymentAttemptsParams) ([]*BillingPaymentAttempt, *Response, error) {
@@ -944,7 +944,7 @@ type ClientsService struct {
 	client *Client
 }
 
-// List sends GET /clients (operation GetClientList).
+// List sends GET /clients (operation GetClientList) and returns a list of [ClerkClient].
 // It returns one page of results; ListAll iterates over every page.
 //
 // Deprecated: the API marks this operation as deprecated.
@@ -982,7 +982,7 @@ func (s *ClientsService) ListAll(ctx context.Context, params *GetClientListParam
 	})
 }
 
-// Verify sends POST /clients/verify (operation VerifyClient).
+// Verify sends POST /clients/verify (operation VerifyClient) and returns a [ClerkClient].
 func (s *ClientsService) Verify(ctx context.Context, params *VerifyClientParams) (*ClerkClient, *Response, error) {
 	if params == nil {
 		params = &VerifyClientParams{}
@@ -999,7 +999,7 @@ func (s *ClientsService) Verify(ctx context.Context, params *VerifyClientParams)
 	return out, resp, nil
 }
 
-// Get sends GET /clients/{client_id} (operation GetClient).
+// Get sends GET /clients/{client_id} (operation GetClient) and returns a [ClerkClient].
 func (s *ClientsService) Get(ctx context.Context, clientID string) (*ClerkClient, *Response, error) {
 	if clientID == "" {
 		return nil, nil, errEmptyPathParam("Clients.Get", "clientID")
@@ -1021,7 +1021,7 @@ type DirectoriesService struct {
 	client *Client
 }
 
-// List sends GET /directories (operation ListDirectories).
+// List sends GET /directories (operation ListDirectories) and returns a list of [Directory].
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *DirectoriesService) List(ctx context.Context, params *ListDirectoriesParams) ([]*Directory, *Response, error) {
@@ -1060,7 +1060,7 @@ func (s *DirectoriesService) ListAll(ctx context.Context, params *ListDirectorie
 	})
 }
 
-// Create sends POST /directories (operation CreateDirectory).
+// Create sends POST /directories (operation CreateDirectory) and returns a [Directory].
 func (s *DirectoriesService) Create(ctx context.Context, params *CreateDirectoryParams) (*Directory, *Response, error) {
 	if params == nil {
 		params = &CreateDirectoryParams{}
@@ -1077,7 +1077,7 @@ func (s *DirectoriesService) Create(ctx context.Context, params *CreateDirectory
 	return out, resp, nil
 }
 
-// Get sends GET /directories/{directory_id} (operation GetDirectory).
+// Get sends GET /directories/{directory_id} (operation GetDirectory) and returns a [Directory].
 func (s *DirectoriesService) Get(ctx context.Context, directoryID string) (*Directory, *Response, error) {
 	if directoryID == "" {
 		return nil, nil, errEmptyPathParam("Directories.Get", "directoryID")
@@ -1094,7 +1094,7 @@ func (s *DirectoriesService) Get(ctx context.Context, directoryID string) (*Dire
 	return out, resp, nil
 }
 
-// Update sends PATCH /directories/{directory_id} (operation UpdateDirectory).
+// Update sends PATCH /directories/{directory_id} (operation UpdateDirectory) and returns a [Directory].
 func (s *DirectoriesService) Update(ctx context.Context, directoryID string, params *UpdateDirectoryParams) (*Directory, *Response, error) {
 	if directoryID == "" {
 		return nil, nil, errEmptyPathParam("Directories.Update", "directoryID")
@@ -1114,7 +1114,7 @@ func (s *DirectoriesService) Update(ctx context.Context, directoryID string, par
 	return out, resp, nil
 }
 
-// Delete sends DELETE /directories/{directory_id} (operation DeleteDirectory).
+// Delete sends DELETE /directories/{directory_id} (operation DeleteDirectory) and returns a [DeletedObject].
 func (s *DirectoriesService) Delete(ctx context.Context, directoryID string) (*DeletedObject, *Response, error) {
 	if directoryID == "" {
 		return nil, nil, errEmptyPathParam("Directories.Delete", "directoryID")
@@ -1131,7 +1131,7 @@ func (s *DirectoriesService) Delete(ctx context.Context, directoryID string) (*D
 	return out, resp, nil
 }
 
-// RotateAPIKey sends POST /directories/{directory_id}/rotate_api_key (operation RotateDirectoryAPIKey).
+// RotateAPIKey sends POST /directories/{directory_id}/rotate_api_key (operation RotateDirectoryAPIKey) and returns a [Directory].
 func (s *DirectoriesService) RotateAPIKey(ctx context.Context, directoryID string) (*Directory, *Response, error) {
 	if directoryID == "" {
 		return nil, nil, errEmptyPathParam("Directories.RotateAPIKey", "directoryID")
@@ -1148,7 +1148,7 @@ func (s *DirectoriesService) RotateAPIKey(ctx context.Context, directoryID strin
 	return out, resp, nil
 }
 
-// ListGroupRoleMappings sends GET /directories/{directory_id}/group_role_mappings (operation ListDirectoryGroupRoleMappings).
+// ListGroupRoleMappings sends GET /directories/{directory_id}/group_role_mappings (operation ListDirectoryGroupRoleMappings) and returns a list of [DirectoryGroupRoleMapping].
 // The response's TotalCount holds the number of matching items.
 func (s *DirectoriesService) ListGroupRoleMappings(ctx context.Context, directoryID string) ([]*DirectoryGroupRoleMapping, *Response, error) {
 	if directoryID == "" {
@@ -1170,7 +1170,7 @@ func (s *DirectoriesService) ListGroupRoleMappings(ctx context.Context, director
 	return out.Items, resp, nil
 }
 
-// CreateGroupRoleMapping sends POST /directories/{directory_id}/group_role_mappings (operation CreateDirectoryGroupRoleMapping).
+// CreateGroupRoleMapping sends POST /directories/{directory_id}/group_role_mappings (operation CreateDirectoryGroupRoleMapping) and returns a [DirectoryGroupRoleMapping].
 func (s *DirectoriesService) CreateGroupRoleMapping(ctx context.Context, directoryID string, params *CreateDirectoryGroupRoleMappingParams) (*DirectoryGroupRoleMapping, *Response, error) {
 	if directoryID == "" {
 		return nil, nil, errEmptyPathParam("Directories.CreateGroupRoleMapping", "directoryID")
@@ -1190,7 +1190,7 @@ func (s *DirectoriesService) CreateGroupRoleMapping(ctx context.Context, directo
 	return out, resp, nil
 }
 
-// ReplaceGroupRoleMappings sends PUT /directories/{directory_id}/group_role_mappings (operation ReplaceDirectoryGroupRoleMappings).
+// ReplaceGroupRoleMappings sends PUT /directories/{directory_id}/group_role_mappings (operation ReplaceDirectoryGroupRoleMappings) and returns a list of [DirectoryGroupRoleMapping].
 // The response's TotalCount holds the number of matching items.
 func (s *DirectoriesService) ReplaceGroupRoleMappings(ctx context.Context, directoryID string, params *ReplaceDirectoryGroupRoleMappingsParams) ([]*DirectoryGroupRoleMapping, *Response, error) {
 	if directoryID == "" {
@@ -1215,7 +1215,7 @@ func (s *DirectoriesService) ReplaceGroupRoleMappings(ctx context.Context, direc
 	return out.Items, resp, nil
 }
 
-// DeleteGroupRoleMapping sends DELETE /directories/{directory_id}/group_role_mappings/{mapping_id} (operation DeleteDirectoryGroupRoleMapping).
+// DeleteGroupRoleMapping sends DELETE /directories/{directory_id}/group_role_mappings/{mapping_id} (operation DeleteDirectoryGroupRoleMapping) and returns a [DirectoryGroupRoleMappingDeleted].
 func (s *DirectoriesService) DeleteGroupRoleMapping(ctx context.Context, directoryID string, mappingID string) (*DirectoryGroupRoleMappingDeleted, *Response, error) {
 	if directoryID == "" {
 		return nil, nil, errEmptyPathParam("Directories.DeleteGroupRoleMapping", "directoryID")
@@ -1240,7 +1240,7 @@ type DomainsService struct {
 	client *Client
 }
 
-// List sends GET /domains (operation ListDomains).
+// List sends GET /domains (operation ListDomains) and returns a list of [Domain].
 // The response's TotalCount holds the number of matching items.
 func (s *DomainsService) List(ctx context.Context) ([]*Domain, *Response, error) {
 	req, err := newRequest(http.MethodGet, "/domains", nil, nil)
@@ -1259,7 +1259,7 @@ func (s *DomainsService) List(ctx context.Context) ([]*Domain, *Response, error)
 	return out.Items, resp, nil
 }
 
-// Add sends POST /domains (operation AddDomain).
+// Add sends POST /domains (operation AddDomain) and returns a [Domain].
 func (s *DomainsService) Add(ctx context.Context, params *AddDomainParams) (*Domain, *Response, error) {
 	if params == nil {
 		params = &AddDomainParams{}
@@ -1276,7 +1276,7 @@ func (s *DomainsService) Add(ctx context.Context, params *AddDomainParams) (*Dom
 	return out, resp, nil
 }
 
-// Delete sends DELETE /domains/{domain_id} (operation DeleteDomain).
+// Delete sends DELETE /domains/{domain_id} (operation DeleteDomain) and returns a [DeletedObject].
 func (s *DomainsService) Delete(ctx context.Context, domainID string) (*DeletedObject, *Response, error) {
 	if domainID == "" {
 		return nil, nil, errEmptyPathParam("Domains.Delete", "domainID")
@@ -1293,7 +1293,7 @@ func (s *DomainsService) Delete(ctx context.Context, domainID string) (*DeletedO
 	return out, resp, nil
 }
 
-// Update sends PATCH /domains/{domain_id} (operation UpdateDomain).
+// Update sends PATCH /domains/{domain_id} (operation UpdateDomain) and returns a [Domain].
 func (s *DomainsService) Update(ctx context.Context, domainID string, params *UpdateDomainParams) (*Domain, *Response, error) {
 	if domainID == "" {
 		return nil, nil, errEmptyPathParam("Domains.Update", "domainID")
@@ -1318,7 +1318,7 @@ type EmailAddressesService struct {
 	client *Client
 }
 
-// Create sends POST /email_addresses (operation CreateEmailAddress).
+// Create sends POST /email_addresses (operation CreateEmailAddress) and returns a [EmailAddress].
 func (s *EmailAddressesService) Create(ctx context.Context, params *CreateEmailAddressParams) (*EmailAddress, *Response, error) {
 	if params == nil {
 		params = &CreateEmailAddressParams{}
@@ -1335,7 +1335,7 @@ func (s *EmailAddressesService) Create(ctx context.Context, params *CreateEmailA
 	return out, resp, nil
 }
 
-// Get sends GET /email_addresses/{email_address_id} (operation GetEmailAddress).
+// Get sends GET /email_addresses/{email_address_id} (operation GetEmailAddress) and returns a [EmailAddress].
 func (s *EmailAddressesService) Get(ctx context.Context, emailAddressID string) (*EmailAddress, *Response, error) {
 	if emailAddressID == "" {
 		return nil, nil, errEmptyPathParam("EmailAddresses.Get", "emailAddressID")
@@ -1352,7 +1352,7 @@ func (s *EmailAddressesService) Get(ctx context.Context, emailAddressID string) 
 	return out, resp, nil
 }
 
-// Delete sends DELETE /email_addresses/{email_address_id} (operation DeleteEmailAddress).
+// Delete sends DELETE /email_addresses/{email_address_id} (operation DeleteEmailAddress) and returns a [DeletedObject].
 func (s *EmailAddressesService) Delete(ctx context.Context, emailAddressID string) (*DeletedObject, *Response, error) {
 	if emailAddressID == "" {
 		return nil, nil, errEmptyPathParam("EmailAddresses.Delete", "emailAddressID")
@@ -1369,7 +1369,7 @@ func (s *EmailAddressesService) Delete(ctx context.Context, emailAddressID strin
 	return out, resp, nil
 }
 
-// Update sends PATCH /email_addresses/{email_address_id} (operation UpdateEmailAddress).
+// Update sends PATCH /email_addresses/{email_address_id} (operation UpdateEmailAddress) and returns a [EmailAddress].
 func (s *EmailAddressesService) Update(ctx context.Context, emailAddressID string, params *UpdateEmailAddressParams) (*EmailAddress, *Response, error) {
 	if emailAddressID == "" {
 		return nil, nil, errEmptyPathParam("EmailAddresses.Update", "emailAddressID")
@@ -1389,7 +1389,7 @@ func (s *EmailAddressesService) Update(ctx context.Context, emailAddressID strin
 	return out, resp, nil
 }
 
-// PrepareVerification sends POST /email_addresses/{email_address_id}/prepare_verification (operation PrepareEmailAddressVerification).
+// PrepareVerification sends POST /email_addresses/{email_address_id}/prepare_verification (operation PrepareEmailAddressVerification) and returns a [VerificationResponse].
 func (s *EmailAddressesService) PrepareVerification(ctx context.Context, emailAddressID string) (*VerificationResponse, *Response, error) {
 	if emailAddressID == "" {
 		return nil, nil, errEmptyPathParam("EmailAddresses.PrepareVerification", "emailAddressID")
@@ -1406,7 +1406,7 @@ func (s *EmailAddressesService) PrepareVerification(ctx context.Context, emailAd
 	return out, resp, nil
 }
 
-// AttemptVerification sends POST /email_addresses/{email_address_id}/attempt_verification (operation AttemptEmailAddressVerification).
+// AttemptVerification sends POST /email_addresses/{email_address_id}/attempt_verification (operation AttemptEmailAddressVerification) and returns a [VerificationResponse].
 func (s *EmailAddressesService) AttemptVerification(ctx context.Context, emailAddressID string, params *AttemptEmailAddressVerificationParams) (*VerificationResponse, *Response, error) {
 	if emailAddressID == "" {
 		return nil, nil, errEmptyPathParam("EmailAddresses.AttemptVerification", "emailAddressID")
@@ -1426,7 +1426,7 @@ func (s *EmailAddressesService) AttemptVerification(ctx context.Context, emailAd
 	return out, resp, nil
 }
 
-// ReplaceForUser sends PUT /users/{user_id}/email_address (operation ReplaceUserEmailAddress).
+// ReplaceForUser sends PUT /users/{user_id}/email_address (operation ReplaceUserEmailAddress) and returns a [EmailAddress].
 func (s *EmailAddressesService) ReplaceForUser(ctx context.Context, userID string, params *ReplaceUserEmailAddressParams) (*EmailAddress, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("EmailAddresses.ReplaceForUser", "userID")
@@ -1451,7 +1451,7 @@ type EnterpriseConnectionsService struct {
 	client *Client
 }
 
-// List sends GET /enterprise_connections (operation ListEnterpriseConnections).
+// List sends GET /enterprise_connections (operation ListEnterpriseConnections) and returns a list of [EnterpriseConnection].
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *EnterpriseConnectionsService) List(ctx context.Context, params *ListEnterpriseConnectionsParams) ([]*EnterpriseConnection, *Response, error) {
@@ -1490,7 +1490,7 @@ func (s *EnterpriseConnectionsService) ListAll(ctx context.Context, params *List
 	})
 }
 
-// Create sends POST /enterprise_connections (operation CreateEnterpriseConnection).
+// Create sends POST /enterprise_connections (operation CreateEnterpriseConnection) and returns a [EnterpriseConnection].
 func (s *EnterpriseConnectionsService) Create(ctx context.Context, params *CreateEnterpriseConnectionParams) (*EnterpriseConnection, *Response, error) {
 	if params == nil {
 		params = &CreateEnterpriseConnectionParams{}
@@ -1507,7 +1507,7 @@ func (s *EnterpriseConnectionsService) Create(ctx context.Context, params *Creat
 	return out, resp, nil
 }
 
-// Get sends GET /enterprise_connections/{enterprise_connection_id} (operation GetEnterpriseConnection).
+// Get sends GET /enterprise_connections/{enterprise_connection_id} (operation GetEnterpriseConnection) and returns a [EnterpriseConnection].
 func (s *EnterpriseConnectionsService) Get(ctx context.Context, enterpriseConnectionID string) (*EnterpriseConnection, *Response, error) {
 	if enterpriseConnectionID == "" {
 		return nil, nil, errEmptyPathParam("EnterpriseConnections.Get", "enterpriseConnectionID")
@@ -1524,7 +1524,7 @@ func (s *EnterpriseConnectionsService) Get(ctx context.Context, enterpriseConnec
 	return out, resp, nil
 }
 
-// Update sends PATCH /enterprise_connections/{enterprise_connection_id} (operation UpdateEnterpriseConnection).
+// Update sends PATCH /enterprise_connections/{enterprise_connection_id} (operation UpdateEnterpriseConnection) and returns a [EnterpriseConnection].
 func (s *EnterpriseConnectionsService) Update(ctx context.Context, enterpriseConnectionID string, params *UpdateEnterpriseConnectionParams) (*EnterpriseConnection, *Response, error) {
 	if enterpriseConnectionID == "" {
 		return nil, nil, errEmptyPathParam("EnterpriseConnections.Update", "enterpriseConnectionID")
@@ -1544,7 +1544,7 @@ func (s *EnterpriseConnectionsService) Update(ctx context.Context, enterpriseCon
 	return out, resp, nil
 }
 
-// Delete sends DELETE /enterprise_connections/{enterprise_connection_id} (operation DeleteEnterpriseConnection).
+// Delete sends DELETE /enterprise_connections/{enterprise_connection_id} (operation DeleteEnterpriseConnection) and returns a [DeletedObject].
 func (s *EnterpriseConnectionsService) Delete(ctx context.Context, enterpriseConnectionID string) (*DeletedObject, *Response, error) {
 	if enterpriseConnectionID == "" {
 		return nil, nil, errEmptyPathParam("EnterpriseConnections.Delete", "enterpriseConnectionID")
@@ -1561,7 +1561,7 @@ func (s *EnterpriseConnectionsService) Delete(ctx context.Context, enterpriseCon
 	return out, resp, nil
 }
 
-// ListTestRuns sends GET /enterprise_connections/{enterprise_connection_id}/test_runs (operation ListEnterpriseConnectionTestRuns).
+// ListTestRuns sends GET /enterprise_connections/{enterprise_connection_id}/test_runs (operation ListEnterpriseConnectionTestRuns) and returns a list of [EnterpriseConnectionTestRun].
 // It returns one page of results; ListTestRunsAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *EnterpriseConnectionsService) ListTestRuns(ctx context.Context, enterpriseConnectionID string, params *ListEnterpriseConnectionTestRunsParams) ([]*EnterpriseConnectionTestRun, *Response, error) {
@@ -1603,7 +1603,7 @@ func (s *EnterpriseConnectionsService) ListTestRunsAll(ctx context.Context, ente
 	})
 }
 
-// CreateTestRun sends POST /enterprise_connections/{enterprise_connection_id}/test_runs (operation CreateEnterpriseConnectionTestRun).
+// CreateTestRun sends POST /enterprise_connections/{enterprise_connection_id}/test_runs (operation CreateEnterpriseConnectionTestRun) and returns a [EnterpriseConnectionTestRunResponse].
 func (s *EnterpriseConnectionsService) CreateTestRun(ctx context.Context, enterpriseConnectionID string) (*EnterpriseConnectionTestRunResponse, *Response, error) {
 	if enterpriseConnectionID == "" {
 		return nil, nil, errEmptyPathParam("EnterpriseConnections.CreateTestRun", "enterpriseConnectionID")
@@ -1625,7 +1625,7 @@ type InstanceSettingsService struct {
 	client *Client
 }
 
-// Get sends GET /instance (operation GetInstance).
+// Get sends GET /instance (operation GetInstance) and returns a [Instance].
 func (s *InstanceSettingsService) Get(ctx context.Context) (*Instance, *Response, error) {
 	req, err := newRequest(http.MethodGet, "/instance", nil, nil)
 	if err != nil {
@@ -1651,7 +1651,7 @@ func (s *InstanceSettingsService) Update(ctx context.Context, params *UpdateInst
 	return s.client.do(ctx, req, nil)
 }
 
-// UpdateRestrictions sends PATCH /instance/restrictions (operation UpdateInstanceRestrictions).
+// UpdateRestrictions sends PATCH /instance/restrictions (operation UpdateInstanceRestrictions) and returns a [InstanceRestrictions].
 func (s *InstanceSettingsService) UpdateRestrictions(ctx context.Context, params *UpdateInstanceRestrictionsParams) (*InstanceRestrictions, *Response, error) {
 	if params == nil {
 		params = &UpdateInstanceRestrictionsParams{}
@@ -1668,7 +1668,7 @@ func (s *InstanceSettingsService) UpdateRestrictions(ctx context.Context, params
 	return out, resp, nil
 }
 
-// GetInstanceProtect sends GET /instance/protect (operation GetInstanceProtect).
+// GetInstanceProtect sends GET /instance/protect (operation GetInstanceProtect) and returns a [InstanceProtect].
 func (s *InstanceSettingsService) GetInstanceProtect(ctx context.Context) (*InstanceProtect, *Response, error) {
 	req, err := newRequest(http.MethodGet, "/instance/protect", nil, nil)
 	if err != nil {
@@ -1682,7 +1682,7 @@ func (s *InstanceSettingsService) GetInstanceProtect(ctx context.Context) (*Inst
 	return out, resp, nil
 }
 
-// UpdateInstanceProtect sends PATCH /instance/protect (operation UpdateInstanceProtect).
+// UpdateInstanceProtect sends PATCH /instance/protect (operation UpdateInstanceProtect) and returns a [InstanceProtect].
 func (s *InstanceSettingsService) UpdateInstanceProtect(ctx context.Context, params *UpdateInstanceProtectParams) (*InstanceProtect, *Response, error) {
 	if params == nil {
 		params = &UpdateInstanceProtectParams{}
@@ -1699,7 +1699,7 @@ func (s *InstanceSettingsService) UpdateInstanceProtect(ctx context.Context, par
 	return out, resp, nil
 }
 
-// GetCommunication sends GET /instance/communication (operation GetInstanceCommunication).
+// GetCommunication sends GET /instance/communication (operation GetInstanceCommunication) and returns a [InstanceCommunication].
 func (s *InstanceSettingsService) GetCommunication(ctx context.Context) (*InstanceCommunication, *Response, error) {
 	req, err := newRequest(http.MethodGet, "/instance/communication", nil, nil)
 	if err != nil {
@@ -1713,7 +1713,7 @@ func (s *InstanceSettingsService) GetCommunication(ctx context.Context) (*Instan
 	return out, resp, nil
 }
 
-// UpdateCommunication sends PATCH /instance/communication (operation UpdateInstanceCommunication).
+// UpdateCommunication sends PATCH /instance/communication (operation UpdateInstanceCommunication) and returns a [InstanceCommunication].
 func (s *InstanceSettingsService) UpdateCommunication(ctx context.Context, params *UpdateInstanceCommunicationParams) (*InstanceCommunication, *Response, error) {
 	if params == nil {
 		params = &UpdateInstanceCommunicationParams{}
@@ -1730,7 +1730,7 @@ func (s *InstanceSettingsService) UpdateCommunication(ctx context.Context, param
 	return out, resp, nil
 }
 
-// GetOAuthApplicationSettings sends GET /instance/oauth_application_settings (operation GetInstanceOAuthApplicationSettings).
+// GetOAuthApplicationSettings sends GET /instance/oauth_application_settings (operation GetInstanceOAuthApplicationSettings) and returns a [OAuthApplicationSettings].
 func (s *InstanceSettingsService) GetOAuthApplicationSettings(ctx context.Context) (*OAuthApplicationSettings, *Response, error) {
 	req, err := newRequest(http.MethodGet, "/instance/oauth_application_settings", nil, nil)
 	if err != nil {
@@ -1744,7 +1744,7 @@ func (s *InstanceSettingsService) GetOAuthApplicationSettings(ctx context.Contex
 	return out, resp, nil
 }
 
-// UpdateOAuthApplicationSettings sends PATCH /instance/oauth_application_settings (operation UpdateInstanceOAuthApplicationSettings).
+// UpdateOAuthApplicationSettings sends PATCH /instance/oauth_application_settings (operation UpdateInstanceOAuthApplicationSettings) and returns a [OAuthApplicationSettings].
 func (s *InstanceSettingsService) UpdateOAuthApplicationSettings(ctx context.Context, params *UpdateInstanceOAuthApplicationSettingsParams) (*OAuthApplicationSettings, *Response, error) {
 	if params == nil {
 		params = &UpdateInstanceOAuthApplicationSettingsParams{}
@@ -1761,7 +1761,7 @@ func (s *InstanceSettingsService) UpdateOAuthApplicationSettings(ctx context.Con
 	return out, resp, nil
 }
 
-// GetOrganizationSettings sends GET /instance/organization_settings (operation GetInstanceOrganizationSettings).
+// GetOrganizationSettings sends GET /instance/organization_settings (operation GetInstanceOrganizationSettings) and returns a [OrganizationSettings].
 func (s *InstanceSettingsService) GetOrganizationSettings(ctx context.Context) (*OrganizationSettings, *Response, error) {
 	req, err := newRequest(http.MethodGet, "/instance/organization_settings", nil, nil)
 	if err != nil {
@@ -1775,7 +1775,7 @@ func (s *InstanceSettingsService) GetOrganizationSettings(ctx context.Context) (
 	return out, resp, nil
 }
 
-// UpdateOrganizationSettings sends PATCH /instance/organization_settings (operation UpdateInstanceOrganizationSettings).
+// UpdateOrganizationSettings sends PATCH /instance/organization_settings (operation UpdateInstanceOrganizationSettings) and returns a [OrganizationSettings].
 func (s *InstanceSettingsService) UpdateOrganizationSettings(ctx context.Context, params *UpdateInstanceOrganizationSettingsParams) (*OrganizationSettings, *Response, error) {
 	if params == nil {
 		params = &UpdateInstanceOrganizationSettingsParams{}
@@ -1797,7 +1797,7 @@ type InvitationsService struct {
 	client *Client
 }
 
-// Create sends POST /invitations (operation CreateInvitation).
+// Create sends POST /invitations (operation CreateInvitation) and returns a [Invitation].
 func (s *InvitationsService) Create(ctx context.Context, params *CreateInvitationParams) (*Invitation, *Response, error) {
 	if params == nil {
 		params = &CreateInvitationParams{}
@@ -1814,7 +1814,7 @@ func (s *InvitationsService) Create(ctx context.Context, params *CreateInvitatio
 	return out, resp, nil
 }
 
-// List sends GET /invitations (operation ListInvitations).
+// List sends GET /invitations (operation ListInvitations) and returns a list of [Invitation].
 // It returns one page of results; ListAll iterates over every page.
 func (s *InvitationsService) List(ctx context.Context, params *ListInvitationsParams) ([]*Invitation, *Response, error) {
 	if params == nil {
@@ -1848,7 +1848,7 @@ func (s *InvitationsService) ListAll(ctx context.Context, params *ListInvitation
 	})
 }
 
-// BulkCreate sends POST /invitations/bulk (operation CreateBulkInvitations).
+// BulkCreate sends POST /invitations/bulk (operation CreateBulkInvitations) and returns a list of [Invitation].
 func (s *InvitationsService) BulkCreate(ctx context.Context, items []CreateBulkInvitationsItem) ([]*Invitation, *Response, error) {
 	if items == nil {
 		items = []CreateBulkInvitationsItem{}
@@ -1865,7 +1865,7 @@ func (s *InvitationsService) BulkCreate(ctx context.Context, items []CreateBulkI
 	return out, resp, nil
 }
 
-// Revoke sends POST /invitations/{invitation_id}/revoke (operation RevokeInvitation).
+// Revoke sends POST /invitations/{invitation_id}/revoke (operation RevokeInvitation) and returns a [InvitationRevoked].
 func (s *InvitationsService) Revoke(ctx context.Context, invitationID string) (*InvitationRevoked, *Response, error) {
 	if invitationID == "" {
 		return nil, nil, errEmptyPathParam("Invitations.Revoke", "invitationID")
@@ -1887,7 +1887,7 @@ type JWKSService struct {
 	client *Client
 }
 
-// Get sends GET /jwks (operation GetJWKS).
+// Get sends GET /jwks (operation GetJWKS) and returns a [JWKS].
 func (s *JWKSService) Get(ctx context.Context) (*JWKS, *Response, error) {
 	req, err := newRequest(http.MethodGet, "/jwks", nil, nil)
 	if err != nil {
@@ -1906,7 +1906,7 @@ type JWTTemplatesService struct {
 	client *Client
 }
 
-// List sends GET /jwt_templates (operation ListJWTTemplates).
+// List sends GET /jwt_templates (operation ListJWTTemplates) and returns a list of [JWTTemplate].
 // It returns one page of results; ListAll iterates over every page.
 func (s *JWTTemplatesService) List(ctx context.Context, params *ListJWTTemplatesParams) ([]*JWTTemplate, *Response, error) {
 	if params == nil {
@@ -1940,7 +1940,7 @@ func (s *JWTTemplatesService) ListAll(ctx context.Context, params *ListJWTTempla
 	})
 }
 
-// Create sends POST /jwt_templates (operation CreateJWTTemplate).
+// Create sends POST /jwt_templates (operation CreateJWTTemplate) and returns a [JWTTemplate].
 func (s *JWTTemplatesService) Create(ctx context.Context, params *CreateJWTTemplateParams) (*JWTTemplate, *Response, error) {
 	if params == nil {
 		params = &CreateJWTTemplateParams{}
@@ -1957,7 +1957,7 @@ func (s *JWTTemplatesService) Create(ctx context.Context, params *CreateJWTTempl
 	return out, resp, nil
 }
 
-// Get sends GET /jwt_templates/{template_id} (operation GetJWTTemplate).
+// Get sends GET /jwt_templates/{template_id} (operation GetJWTTemplate) and returns a [JWTTemplate].
 func (s *JWTTemplatesService) Get(ctx context.Context, templateID string) (*JWTTemplate, *Response, error) {
 	if templateID == "" {
 		return nil, nil, errEmptyPathParam("JWTTemplates.Get", "templateID")
@@ -1974,7 +1974,7 @@ func (s *JWTTemplatesService) Get(ctx context.Context, templateID string) (*JWTT
 	return out, resp, nil
 }
 
-// Update sends PATCH /jwt_templates/{template_id} (operation UpdateJWTTemplate).
+// Update sends PATCH /jwt_templates/{template_id} (operation UpdateJWTTemplate) and returns a [JWTTemplate].
 func (s *JWTTemplatesService) Update(ctx context.Context, templateID string, params *UpdateJWTTemplateParams) (*JWTTemplate, *Response, error) {
 	if templateID == "" {
 		return nil, nil, errEmptyPathParam("JWTTemplates.Update", "templateID")
@@ -1994,7 +1994,7 @@ func (s *JWTTemplatesService) Update(ctx context.Context, templateID string, par
 	return out, resp, nil
 }
 
-// Delete sends DELETE /jwt_templates/{template_id} (operation DeleteJWTTemplate).
+// Delete sends DELETE /jwt_templates/{template_id} (operation DeleteJWTTemplate) and returns a [DeletedObject].
 func (s *JWTTemplatesService) Delete(ctx context.Context, templateID string) (*DeletedObject, *Response, error) {
 	if templateID == "" {
 		return nil, nil, errEmptyPathParam("JWTTemplates.Delete", "templateID")
@@ -2016,7 +2016,7 @@ type M2MTokensService struct {
 	client *Client
 }
 
-// Create sends POST /m2m_tokens (operation createM2MToken).
+// Create sends POST /m2m_tokens (operation createM2MToken) and returns a [M2MTokenWithSecret].
 func (s *M2MTokensService) Create(ctx context.Context, params *CreateM2MTokenParams) (*M2MTokenWithSecret, *Response, error) {
 	if params == nil {
 		params = &CreateM2MTokenParams{}
@@ -2033,7 +2033,7 @@ func (s *M2MTokensService) Create(ctx context.Context, params *CreateM2MTokenPar
 	return out, resp, nil
 }
 
-// List sends GET /m2m_tokens (operation getM2MTokens).
+// List sends GET /m2m_tokens (operation getM2MTokens) and returns a list of [M2MToken].
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *M2MTokensService) List(ctx context.Context, params *GetM2MTokensParams) ([]*M2MToken, *Response, error) {
@@ -2072,7 +2072,7 @@ func (s *M2MTokensService) ListAll(ctx context.Context, params *GetM2MTokensPara
 	})
 }
 
-// Revoke sends POST /m2m_tokens/{m2m_token_id}/revoke (operation revokeM2MToken).
+// Revoke sends POST /m2m_tokens/{m2m_token_id}/revoke (operation revokeM2MToken) and returns a [M2MToken].
 func (s *M2MTokensService) Revoke(ctx context.Context, m2mTokenID string, params *RevokeM2MTokenParams) (*M2MToken, *Response, error) {
 	if m2mTokenID == "" {
 		return nil, nil, errEmptyPathParam("M2MTokens.Revoke", "m2mTokenID")
@@ -2092,7 +2092,7 @@ func (s *M2MTokensService) Revoke(ctx context.Context, m2mTokenID string, params
 	return out, resp, nil
 }
 
-// Verify sends POST /m2m_tokens/verify (operation verifyM2MToken).
+// Verify sends POST /m2m_tokens/verify (operation verifyM2MToken) and returns a [M2MToken].
 func (s *M2MTokensService) Verify(ctx context.Context, params *VerifyM2MTokenParams) (*M2MToken, *Response, error) {
 	if params == nil {
 		params = &VerifyM2MTokenParams{}
@@ -2114,7 +2114,7 @@ type MachinesService struct {
 	client *Client
 }
 
-// List sends GET /machines (operation ListMachines).
+// List sends GET /machines (operation ListMachines) and returns a list of [Machine].
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *MachinesService) List(ctx context.Context, params *ListMachinesParams) ([]*Machine, *Response, error) {
@@ -2153,7 +2153,7 @@ func (s *MachinesService) ListAll(ctx context.Context, params *ListMachinesParam
 	})
 }
 
-// Create sends POST /machines (operation CreateMachine).
+// Create sends POST /machines (operation CreateMachine) and returns a [MachineCreated].
 func (s *MachinesService) Create(ctx context.Context, params *CreateMachineParams) (*MachineCreated, *Response, error) {
 	if params == nil {
 		params = &CreateMachineParams{}
@@ -2170,7 +2170,7 @@ func (s *MachinesService) Create(ctx context.Context, params *CreateMachineParam
 	return out, resp, nil
 }
 
-// Get sends GET /machines/{machine_id} (operation GetMachine).
+// Get sends GET /machines/{machine_id} (operation GetMachine) and returns a [Machine].
 func (s *MachinesService) Get(ctx context.Context, machineID string) (*Machine, *Response, error) {
 	if machineID == "" {
 		return nil, nil, errEmptyPathParam("Machines.Get", "machineID")
@@ -2187,7 +2187,7 @@ func (s *MachinesService) Get(ctx context.Context, machineID string) (*Machine, 
 	return out, resp, nil
 }
 
-// Update sends PATCH /machines/{machine_id} (operation UpdateMachine).
+// Update sends PATCH /machines/{machine_id} (operation UpdateMachine) and returns a [Machine].
 func (s *MachinesService) Update(ctx context.Context, machineID string, params *UpdateMachineParams) (*Machine, *Response, error) {
 	if machineID == "" {
 		return nil, nil, errEmptyPathParam("Machines.Update", "machineID")
@@ -2207,7 +2207,7 @@ func (s *MachinesService) Update(ctx context.Context, machineID string, params *
 	return out, resp, nil
 }
 
-// Delete sends DELETE /machines/{machine_id} (operation DeleteMachine).
+// Delete sends DELETE /machines/{machine_id} (operation DeleteMachine) and returns a [MachineDeleted].
 func (s *MachinesService) Delete(ctx context.Context, machineID string) (*MachineDeleted, *Response, error) {
 	if machineID == "" {
 		return nil, nil, errEmptyPathParam("Machines.Delete", "machineID")
@@ -2224,7 +2224,7 @@ func (s *MachinesService) Delete(ctx context.Context, machineID string) (*Machin
 	return out, resp, nil
 }
 
-// GetSecretKey sends GET /machines/{machine_id}/secret_key (operation GetMachineSecretKey).
+// GetSecretKey sends GET /machines/{machine_id}/secret_key (operation GetMachineSecretKey) and returns a [MachineSecretKey].
 func (s *MachinesService) GetSecretKey(ctx context.Context, machineID string) (*MachineSecretKey, *Response, error) {
 	if machineID == "" {
 		return nil, nil, errEmptyPathParam("Machines.GetSecretKey", "machineID")
@@ -2241,7 +2241,7 @@ func (s *MachinesService) GetSecretKey(ctx context.Context, machineID string) (*
 	return out, resp, nil
 }
 
-// RotateSecretKey sends POST /machines/{machine_id}/secret_key/rotate (operation RotateMachineSecretKey).
+// RotateSecretKey sends POST /machines/{machine_id}/secret_key/rotate (operation RotateMachineSecretKey) and returns a [MachineSecretKey].
 func (s *MachinesService) RotateSecretKey(ctx context.Context, machineID string, params *RotateMachineSecretKeyParams) (*MachineSecretKey, *Response, error) {
 	if machineID == "" {
 		return nil, nil, errEmptyPathParam("Machines.RotateSecretKey", "machineID")
@@ -2261,7 +2261,7 @@ func (s *MachinesService) RotateSecretKey(ctx context.Context, machineID string,
 	return out, resp, nil
 }
 
-// CreateScope sends POST /machines/{machine_id}/scopes (operation CreateMachineScope).
+// CreateScope sends POST /machines/{machine_id}/scopes (operation CreateMachineScope) and returns a [MachineScope].
 func (s *MachinesService) CreateScope(ctx context.Context, machineID string, params *CreateMachineScopeParams) (*MachineScope, *Response, error) {
 	if machineID == "" {
 		return nil, nil, errEmptyPathParam("Machines.CreateScope", "machineID")
@@ -2281,7 +2281,7 @@ func (s *MachinesService) CreateScope(ctx context.Context, machineID string, par
 	return out, resp, nil
 }
 
-// DeleteScope sends DELETE /machines/{machine_id}/scopes/{other_machine_id} (operation DeleteMachineScope).
+// DeleteScope sends DELETE /machines/{machine_id}/scopes/{other_machine_id} (operation DeleteMachineScope) and returns a [MachineScopeDeleted].
 func (s *MachinesService) DeleteScope(ctx context.Context, machineID string, otherMachineID string) (*MachineScopeDeleted, *Response, error) {
 	if machineID == "" {
 		return nil, nil, errEmptyPathParam("Machines.DeleteScope", "machineID")
@@ -2323,7 +2323,7 @@ type OAuthAccessTokensService struct {
 	client *Client
 }
 
-// Verify sends POST /oauth_applications/access_tokens/verify (operation verifyOAuthAccessToken).
+// Verify sends POST /oauth_applications/access_tokens/verify (operation verifyOAuthAccessToken) and returns a [VerifyOAuthAccessTokenResult].
 func (s *OAuthAccessTokensService) Verify(ctx context.Context, params *VerifyOAuthAccessTokenParams) (*VerifyOAuthAccessTokenResult, *Response, error) {
 	if params == nil {
 		params = &VerifyOAuthAccessTokenParams{}
@@ -2345,7 +2345,7 @@ type OAuthApplicationsService struct {
 	client *Client
 }
 
-// List sends GET /oauth_applications (operation ListOAuthApplications).
+// List sends GET /oauth_applications (operation ListOAuthApplications) and returns a list of [OAuthApplication].
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *OAuthApplicationsService) List(ctx context.Context, params *ListOAuthApplicationsParams) ([]*OAuthApplication, *Response, error) {
@@ -2384,7 +2384,7 @@ func (s *OAuthApplicationsService) ListAll(ctx context.Context, params *ListOAut
 	})
 }
 
-// Create sends POST /oauth_applications (operation CreateOAuthApplication).
+// Create sends POST /oauth_applications (operation CreateOAuthApplication) and returns a [OAuthApplicationWithSecret].
 func (s *OAuthApplicationsService) Create(ctx context.Context, params *CreateOAuthApplicationParams) (*OAuthApplicationWithSecret, *Response, error) {
 	if params == nil {
 		params = &CreateOAuthApplicationParams{}
@@ -2401,7 +2401,7 @@ func (s *OAuthApplicationsService) Create(ctx context.Context, params *CreateOAu
 	return out, resp, nil
 }
 
-// Get sends GET /oauth_applications/{oauth_application_id} (operation GetOAuthApplication).
+// Get sends GET /oauth_applications/{oauth_application_id} (operation GetOAuthApplication) and returns a [OAuthApplication].
 func (s *OAuthApplicationsService) Get(ctx context.Context, oauthApplicationID string) (*OAuthApplication, *Response, error) {
 	if oauthApplicationID == "" {
 		return nil, nil, errEmptyPathParam("OAuthApplications.Get", "oauthApplicationID")
@@ -2418,7 +2418,7 @@ func (s *OAuthApplicationsService) Get(ctx context.Context, oauthApplicationID s
 	return out, resp, nil
 }
 
-// Update sends PATCH /oauth_applications/{oauth_application_id} (operation UpdateOAuthApplication).
+// Update sends PATCH /oauth_applications/{oauth_application_id} (operation UpdateOAuthApplication) and returns a [OAuthApplication].
 func (s *OAuthApplicationsService) Update(ctx context.Context, oauthApplicationID string, params *UpdateOAuthApplicationParams) (*OAuthApplication, *Response, error) {
 	if oauthApplicationID == "" {
 		return nil, nil, errEmptyPathParam("OAuthApplications.Update", "oauthApplicationID")
@@ -2438,7 +2438,7 @@ func (s *OAuthApplicationsService) Update(ctx context.Context, oauthApplicationI
 	return out, resp, nil
 }
 
-// Delete sends DELETE /oauth_applications/{oauth_application_id} (operation DeleteOAuthApplication).
+// Delete sends DELETE /oauth_applications/{oauth_application_id} (operation DeleteOAuthApplication) and returns a [DeletedObject].
 func (s *OAuthApplicationsService) Delete(ctx context.Context, oauthApplicationID string) (*DeletedObject, *Response, error) {
 	if oauthApplicationID == "" {
 		return nil, nil, errEmptyPathParam("OAuthApplications.Delete", "oauthApplicationID")
@@ -2455,7 +2455,7 @@ func (s *OAuthApplicationsService) Delete(ctx context.Context, oauthApplicationI
 	return out, resp, nil
 }
 
-// UploadLogo sends PUT /oauth_applications/{oauth_application_id}/logo (operation UploadOAuthApplicationLogo).
+// UploadLogo sends PUT /oauth_applications/{oauth_application_id}/logo (operation UploadOAuthApplicationLogo) and returns a [OAuthApplication].
 func (s *OAuthApplicationsService) UploadLogo(ctx context.Context, oauthApplicationID string, params *UploadOAuthApplicationLogoParams) (*OAuthApplication, *Response, error) {
 	if oauthApplicationID == "" {
 		return nil, nil, errEmptyPathParam("OAuthApplications.UploadLogo", "oauthApplicationID")
@@ -2480,7 +2480,7 @@ func (s *OAuthApplicationsService) UploadLogo(ctx context.Context, oauthApplicat
 	return out, resp, nil
 }
 
-// RotateSecret sends POST /oauth_applications/{oauth_application_id}/rotate_secret (operation RotateOAuthApplicationSecret).
+// RotateSecret sends POST /oauth_applications/{oauth_application_id}/rotate_secret (operation RotateOAuthApplicationSecret) and returns a [OAuthApplicationWithSecret].
 func (s *OAuthApplicationsService) RotateSecret(ctx context.Context, oauthApplicationID string) (*OAuthApplicationWithSecret, *Response, error) {
 	if oauthApplicationID == "" {
 		return nil, nil, errEmptyPathParam("OAuthApplications.RotateSecret", "oauthApplicationID")
@@ -2517,7 +2517,7 @@ type OrganizationDomainsService struct {
 	client *Client
 }
 
-// Create sends POST /organizations/{organization_id}/domains (operation CreateOrganizationDomain).
+// Create sends POST /organizations/{organization_id}/domains (operation CreateOrganizationDomain) and returns a [OrganizationDomain].
 func (s *OrganizationDomainsService) Create(ctx context.Context, organizationID string, params *CreateOrganizationDomainParams) (*OrganizationDomain, *Response, error) {
 	if organizationID == "" {
 		return nil, nil, errEmptyPathParam("OrganizationDomains.Create", "organizationID")
@@ -2537,7 +2537,7 @@ func (s *OrganizationDomainsService) Create(ctx context.Context, organizationID 
 	return out, resp, nil
 }
 
-// List sends GET /organizations/{organization_id}/domains (operation ListOrganizationDomains).
+// List sends GET /organizations/{organization_id}/domains (operation ListOrganizationDomains) and returns a list of [OrganizationDomain].
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *OrganizationDomainsService) List(ctx context.Context, organizationID string, params *ListOrganizationDomainsParams) ([]*OrganizationDomain, *Response, error) {
@@ -2579,7 +2579,7 @@ func (s *OrganizationDomainsService) ListAll(ctx context.Context, organizationID
 	})
 }
 
-// Update sends PATCH /organizations/{organization_id}/domains/{domain_id} (operation UpdateOrganizationDomain).
+// Update sends PATCH /organizations/{organization_id}/domains/{domain_id} (operation UpdateOrganizationDomain) and returns a [OrganizationDomain].
 func (s *OrganizationDomainsService) Update(ctx context.Context, organizationID string, domainID string, params *UpdateOrganizationDomainParams) (*OrganizationDomain, *Response, error) {
 	if organizationID == "" {
 		return nil, nil, errEmptyPathParam("OrganizationDomains.Update", "organizationID")
@@ -2602,7 +2602,7 @@ func (s *OrganizationDomainsService) Update(ctx context.Context, organizationID 
 	return out, resp, nil
 }
 
-// Delete sends DELETE /organizations/{organization_id}/domains/{domain_id} (operation DeleteOrganizationDomain).
+// Delete sends DELETE /organizations/{organization_id}/domains/{domain_id} (operation DeleteOrganizationDomain) and returns a [DeletedObject].
 func (s *OrganizationDomainsService) Delete(ctx context.Context, organizationID string, domainID string) (*DeletedObject, *Response, error) {
 	if organizationID == "" {
 		return nil, nil, errEmptyPathParam("OrganizationDomains.Delete", "organizationID")
@@ -2622,7 +2622,7 @@ func (s *OrganizationDomainsService) Delete(ctx context.Context, organizationID 
 	return out, resp, nil
 }
 
-// VerifyOwnership sends POST /organizations/{organization_id}/domains/{domain_id}/verify_ownership (operation VerifyOrganizationDomainOwnership).
+// VerifyOwnership sends POST /organizations/{organization_id}/domains/{domain_id}/verify_ownership (operation VerifyOrganizationDomainOwnership) and returns a [OrganizationDomain].
 func (s *OrganizationDomainsService) VerifyOwnership(ctx context.Context, organizationID string, domainID string) (*OrganizationDomain, *Response, error) {
 	if organizationID == "" {
 		return nil, nil, errEmptyPathParam("OrganizationDomains.VerifyOwnership", "organizationID")
@@ -2642,7 +2642,7 @@ func (s *OrganizationDomainsService) VerifyOwnership(ctx context.Context, organi
 	return out, resp, nil
 }
 
-// ListForInstance sends GET /organization_domains (operation ListAllOrganizationDomains).
+// ListForInstance sends GET /organization_domains (operation ListAllOrganizationDomains) and returns a list of [OrganizationDomain].
 // It returns one page of results; ListForInstanceAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *OrganizationDomainsService) ListForInstance(ctx context.Context, params *ListAllOrganizationDomainsParams) ([]*OrganizationDomain, *Response, error) {
@@ -2686,7 +2686,7 @@ type OrganizationInvitationsService struct {
 	client *Client
 }
 
-// ListForInstance sends GET /organization_invitations (operation ListInstanceOrganizationInvitations).
+// ListForInstance sends GET /organization_invitations (operation ListInstanceOrganizationInvitations) and returns a list of [OrganizationInvitationWithPublicOrganizationData].
 // It returns one page of results; ListForInstanceAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *OrganizationInvitationsService) ListForInstance(ctx context.Context, params *ListInstanceOrganizationInvitationsParams) ([]*OrganizationInvitationWithPublicOrganizationData, *Response, error) {
@@ -2725,7 +2725,7 @@ func (s *OrganizationInvitationsService) ListForInstanceAll(ctx context.Context,
 	})
 }
 
-// Create sends POST /organizations/{organization_id}/invitations (operation CreateOrganizationInvitation).
+// Create sends POST /organizations/{organization_id}/invitations (operation CreateOrganizationInvitation) and returns a [OrganizationInvitation].
 func (s *OrganizationInvitationsService) Create(ctx context.Context, organizationID string, params *CreateOrganizationInvitationParams) (*OrganizationInvitation, *Response, error) {
 	if organizationID == "" {
 		return nil, nil, errEmptyPathParam("OrganizationInvitations.Create", "organizationID")
@@ -2745,7 +2745,7 @@ func (s *OrganizationInvitationsService) Create(ctx context.Context, organizatio
 	return out, resp, nil
 }
 
-// List sends GET /organizations/{organization_id}/invitations (operation ListOrganizationInvitations).
+// List sends GET /organizations/{organization_id}/invitations (operation ListOrganizationInvitations) and returns a list of [OrganizationInvitation].
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *OrganizationInvitationsService) List(ctx context.Context, organizationID string, params *ListOrganizationInvitationsParams) ([]*OrganizationInvitation, *Response, error) {
@@ -2787,7 +2787,7 @@ func (s *OrganizationInvitationsService) ListAll(ctx context.Context, organizati
 	})
 }
 
-// BulkCreate sends POST /organizations/{organization_id}/invitations/bulk (operation CreateOrganizationInvitationBulk).
+// BulkCreate sends POST /organizations/{organization_id}/invitations/bulk (operation CreateOrganizationInvitationBulk) and returns a list of [OrganizationInvitation].
 // The response's TotalCount holds the number of matching items.
 func (s *OrganizationInvitationsService) BulkCreate(ctx context.Context, organizationID string, items []CreateOrganizationInvitationBulkItem) ([]*OrganizationInvitation, *Response, error) {
 	if organizationID == "" {
@@ -2812,7 +2812,7 @@ func (s *OrganizationInvitationsService) BulkCreate(ctx context.Context, organiz
 	return out.Items, resp, nil
 }
 
-// ListPending sends GET /organizations/{organization_id}/invitations/pending (operation ListPendingOrganizationInvitations).
+// ListPending sends GET /organizations/{organization_id}/invitations/pending (operation ListPendingOrganizationInvitations) and returns a list of [OrganizationInvitation].
 // It returns one page of results; ListPendingAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 //
@@ -2858,7 +2858,7 @@ func (s *OrganizationInvitationsService) ListPendingAll(ctx context.Context, org
 	})
 }
 
-// Get sends GET /organizations/{organization_id}/invitations/{invitation_id} (operation GetOrganizationInvitation).
+// Get sends GET /organizations/{organization_id}/invitations/{invitation_id} (operation GetOrganizationInvitation) and returns a [OrganizationInvitation].
 func (s *OrganizationInvitationsService) Get(ctx context.Context, organizationID string, invitationID string) (*OrganizationInvitation, *Response, error) {
 	if organizationID == "" {
 		return nil, nil, errEmptyPathParam("OrganizationInvitations.Get", "organizationID")
@@ -2878,7 +2878,7 @@ func (s *OrganizationInvitationsService) Get(ctx context.Context, organizationID
 	return out, resp, nil
 }
 
-// Revoke sends POST /organizations/{organization_id}/invitations/{invitation_id}/revoke (operation RevokeOrganizationInvitation).
+// Revoke sends POST /organizations/{organization_id}/invitations/{invitation_id}/revoke (operation RevokeOrganizationInvitation) and returns a [OrganizationInvitation].
 func (s *OrganizationInvitationsService) Revoke(ctx context.Context, organizationID string, invitationID string, params *RevokeOrganizationInvitationParams) (*OrganizationInvitation, *Response, error) {
 	if organizationID == "" {
 		return nil, nil, errEmptyPathParam("OrganizationInvitations.Revoke", "organizationID")
@@ -2906,7 +2906,7 @@ type OrganizationMembershipsService struct {
 	client *Client
 }
 
-// Create sends POST /organizations/{organization_id}/memberships (operation CreateOrganizationMembership).
+// Create sends POST /organizations/{organization_id}/memberships (operation CreateOrganizationMembership) and returns a [OrganizationMembership].
 func (s *OrganizationMembershipsService) Create(ctx context.Context, organizationID string, params *CreateOrganizationMembershipParams) (*OrganizationMembership, *Response, error) {
 	if organizationID == "" {
 		return nil, nil, errEmptyPathParam("OrganizationMemberships.Create", "organizationID")
@@ -2926,7 +2926,7 @@ func (s *OrganizationMembershipsService) Create(ctx context.Context, organizatio
 	return out, resp, nil
 }
 
-// List sends GET /organizations/{organization_id}/memberships (operation ListOrganizationMemberships).
+// List sends GET /organizations/{organization_id}/memberships (operation ListOrganizationMemberships) and returns a list of [OrganizationMembership].
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *OrganizationMembershipsService) List(ctx context.Context, organizationID string, params *ListOrganizationMembershipsParams) ([]*OrganizationMembership, *Response, error) {
@@ -2968,7 +2968,7 @@ func (s *OrganizationMembershipsService) ListAll(ctx context.Context, organizati
 	})
 }
 
-// Update sends PATCH /organizations/{organization_id}/memberships/{user_id} (operation UpdateOrganizationMembership).
+// Update sends PATCH /organizations/{organization_id}/memberships/{user_id} (operation UpdateOrganizationMembership) and returns a [OrganizationMembership].
 func (s *OrganizationMembershipsService) Update(ctx context.Context, organizationID string, userID string, params *UpdateOrganizationMembershipParams) (*OrganizationMembership, *Response, error) {
 	if organizationID == "" {
 		return nil, nil, errEmptyPathParam("OrganizationMemberships.Update", "organizationID")
@@ -2991,7 +2991,7 @@ func (s *OrganizationMembershipsService) Update(ctx context.Context, organizatio
 	return out, resp, nil
 }
 
-// Delete sends DELETE /organizations/{organization_id}/memberships/{user_id} (operation DeleteOrganizationMembership).
+// Delete sends DELETE /organizations/{organization_id}/memberships/{user_id} (operation DeleteOrganizationMembership) and returns a [OrganizationMembership].
 func (s *OrganizationMembershipsService) Delete(ctx context.Context, organizationID string, userID string) (*OrganizationMembership, *Response, error) {
 	if organizationID == "" {
 		return nil, nil, errEmptyPathParam("OrganizationMemberships.Delete", "organizationID")
@@ -3011,7 +3011,7 @@ func (s *OrganizationMembershipsService) Delete(ctx context.Context, organizatio
 	return out, resp, nil
 }
 
-// UpdateMetadata sends PATCH /organizations/{organization_id}/memberships/{user_id}/metadata (operation UpdateOrganizationMembershipMetadata).
+// UpdateMetadata sends PATCH /organizations/{organization_id}/memberships/{user_id}/metadata (operation UpdateOrganizationMembershipMetadata) and returns a [OrganizationMembership].
 func (s *OrganizationMembershipsService) UpdateMetadata(ctx context.Context, organizationID string, userID string, params *UpdateOrganizationMembershipMetadataParams) (*OrganizationMembership, *Response, error) {
 	if organizationID == "" {
 		return nil, nil, errEmptyPathParam("OrganizationMemberships.UpdateMetadata", "organizationID")
@@ -3034,7 +3034,7 @@ func (s *OrganizationMembershipsService) UpdateMetadata(ctx context.Context, org
 	return out, resp, nil
 }
 
-// ListForInstance sends GET /organization_memberships (operation InstanceGetOrganizationMemberships).
+// ListForInstance sends GET /organization_memberships (operation InstanceGetOrganizationMemberships) and returns a list of [OrganizationMembership].
 // It returns one page of results; ListForInstanceAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *OrganizationMembershipsService) ListForInstance(ctx context.Context, params *InstanceGetOrganizationMembershipsParams) ([]*OrganizationMembership, *Response, error) {
@@ -3078,7 +3078,7 @@ type OrganizationPermissionsService struct {
 	client *Client
 }
 
-// List sends GET /organization_permissions (operation ListOrganizationPermissions).
+// List sends GET /organization_permissions (operation ListOrganizationPermissions) and returns a list of [Permission].
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *OrganizationPermissionsService) List(ctx context.Context, params *ListOrganizationPermissionsParams) ([]*Permission, *Response, error) {
@@ -3117,7 +3117,7 @@ func (s *OrganizationPermissionsService) ListAll(ctx context.Context, params *Li
 	})
 }
 
-// Create sends POST /organization_permissions (operation CreateOrganizationPermission).
+// Create sends POST /organization_permissions (operation CreateOrganizationPermission) and returns a [Permission].
 func (s *OrganizationPermissionsService) Create(ctx context.Context, params *CreateOrganizationPermissionParams) (*Permission, *Response, error) {
 	if params == nil {
 		params = &CreateOrganizationPermissionParams{}
@@ -3134,7 +3134,7 @@ func (s *OrganizationPermissionsService) Create(ctx context.Context, params *Cre
 	return out, resp, nil
 }
 
-// Get sends GET /organization_permissions/{permission_id} (operation GetOrganizationPermission).
+// Get sends GET /organization_permissions/{permission_id} (operation GetOrganizationPermission) and returns a [Permission].
 func (s *OrganizationPermissionsService) Get(ctx context.Context, permissionID string) (*Permission, *Response, error) {
 	if permissionID == "" {
 		return nil, nil, errEmptyPathParam("OrganizationPermissions.Get", "permissionID")
@@ -3151,7 +3151,7 @@ func (s *OrganizationPermissionsService) Get(ctx context.Context, permissionID s
 	return out, resp, nil
 }
 
-// Update sends PATCH /organization_permissions/{permission_id} (operation UpdateOrganizationPermission).
+// Update sends PATCH /organization_permissions/{permission_id} (operation UpdateOrganizationPermission) and returns a [Permission].
 func (s *OrganizationPermissionsService) Update(ctx context.Context, permissionID string, params *UpdateOrganizationPermissionParams) (*Permission, *Response, error) {
 	if permissionID == "" {
 		return nil, nil, errEmptyPathParam("OrganizationPermissions.Update", "permissionID")
@@ -3171,7 +3171,7 @@ func (s *OrganizationPermissionsService) Update(ctx context.Context, permissionI
 	return out, resp, nil
 }
 
-// Delete sends DELETE /organization_permissions/{permission_id} (operation DeleteOrganizationPermission).
+// Delete sends DELETE /organization_permissions/{permission_id} (operation DeleteOrganizationPermission) and returns a [DeletedObject].
 func (s *OrganizationPermissionsService) Delete(ctx context.Context, permissionID string) (*DeletedObject, *Response, error) {
 	if permissionID == "" {
 		return nil, nil, errEmptyPathParam("OrganizationPermissions.Delete", "permissionID")
@@ -3193,7 +3193,7 @@ type OrganizationRolesService struct {
 	client *Client
 }
 
-// List sends GET /organization_roles (operation ListOrganizationRoles).
+// List sends GET /organization_roles (operation ListOrganizationRoles) and returns a list of [Role].
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *OrganizationRolesService) List(ctx context.Context, params *ListOrganizationRolesParams) ([]*Role, *Response, error) {
@@ -3232,7 +3232,7 @@ func (s *OrganizationRolesService) ListAll(ctx context.Context, params *ListOrga
 	})
 }
 
-// Create sends POST /organization_roles (operation CreateOrganizationRole).
+// Create sends POST /organization_roles (operation CreateOrganizationRole) and returns a [Role].
 func (s *OrganizationRolesService) Create(ctx context.Context, params *CreateOrganizationRoleParams) (*Role, *Response, error) {
 	if params == nil {
 		params = &CreateOrganizationRoleParams{}
@@ -3249,7 +3249,7 @@ func (s *OrganizationRolesService) Create(ctx context.Context, params *CreateOrg
 	return out, resp, nil
 }
 
-// Get sends GET /organization_roles/{organization_role_id} (operation GetOrganizationRole).
+// Get sends GET /organization_roles/{organization_role_id} (operation GetOrganizationRole) and returns a [Role].
 func (s *OrganizationRolesService) Get(ctx context.Context, organizationRoleID string) (*Role, *Response, error) {
 	if organizationRoleID == "" {
 		return nil, nil, errEmptyPathParam("OrganizationRoles.Get", "organizationRoleID")
@@ -3266,7 +3266,7 @@ func (s *OrganizationRolesService) Get(ctx context.Context, organizationRoleID s
 	return out, resp, nil
 }
 
-// Update sends PATCH /organization_roles/{organization_role_id} (operation UpdateOrganizationRole).
+// Update sends PATCH /organization_roles/{organization_role_id} (operation UpdateOrganizationRole) and returns a [Role].
 func (s *OrganizationRolesService) Update(ctx context.Context, organizationRoleID string, params *UpdateOrganizationRoleParams) (*Role, *Response, error) {
 	if organizationRoleID == "" {
 		return nil, nil, errEmptyPathParam("OrganizationRoles.Update", "organizationRoleID")
@@ -3286,7 +3286,7 @@ func (s *OrganizationRolesService) Update(ctx context.Context, organizationRoleI
 	return out, resp, nil
 }
 
-// Delete sends DELETE /organization_roles/{organization_role_id} (operation DeleteOrganizationRole).
+// Delete sends DELETE /organization_roles/{organization_role_id} (operation DeleteOrganizationRole) and returns a [DeletedObject].
 func (s *OrganizationRolesService) Delete(ctx context.Context, organizationRoleID string) (*DeletedObject, *Response, error) {
 	if organizationRoleID == "" {
 		return nil, nil, errEmptyPathParam("OrganizationRoles.Delete", "organizationRoleID")
@@ -3303,7 +3303,7 @@ func (s *OrganizationRolesService) Delete(ctx context.Context, organizationRoleI
 	return out, resp, nil
 }
 
-// AssignPermission sends POST /organization_roles/{organization_role_id}/permissions/{permission_id} (operation AssignPermissionToOrganizationRole).
+// AssignPermission sends POST /organization_roles/{organization_role_id}/permissions/{permission_id} (operation AssignPermissionToOrganizationRole) and returns a [Role].
 func (s *OrganizationRolesService) AssignPermission(ctx context.Context, organizationRoleID string, permissionID string) (*Role, *Response, error) {
 	if organizationRoleID == "" {
 		return nil, nil, errEmptyPathParam("OrganizationRoles.AssignPermission", "organizationRoleID")
@@ -3323,7 +3323,7 @@ func (s *OrganizationRolesService) AssignPermission(ctx context.Context, organiz
 	return out, resp, nil
 }
 
-// RemovePermission sends DELETE /organization_roles/{organization_role_id}/permissions/{permission_id} (operation RemovePermissionFromOrganizationRole).
+// RemovePermission sends DELETE /organization_roles/{organization_role_id}/permissions/{permission_id} (operation RemovePermissionFromOrganizationRole) and returns a [Role].
 func (s *OrganizationRolesService) RemovePermission(ctx context.Context, organizationRoleID string, permissionID string) (*Role, *Response, error) {
 	if organizationRoleID == "" {
 		return nil, nil, errEmptyPathParam("OrganizationRoles.RemovePermission", "organizationRoleID")
@@ -3348,7 +3348,7 @@ type OrganizationsService struct {
 	client *Client
 }
 
-// List sends GET /organizations (operation ListOrganizations).
+// List sends GET /organizations (operation ListOrganizations) and returns a list of [Organization].
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *OrganizationsService) List(ctx context.Context, params *ListOrganizationsParams) ([]*Organization, *Response, error) {
@@ -3387,7 +3387,7 @@ func (s *OrganizationsService) ListAll(ctx context.Context, params *ListOrganiza
 	})
 }
 
-// Create sends POST /organizations (operation CreateOrganization).
+// Create sends POST /organizations (operation CreateOrganization) and returns a [Organization].
 func (s *OrganizationsService) Create(ctx context.Context, params *CreateOrganizationParams) (*Organization, *Response, error) {
 	if params == nil {
 		params = &CreateOrganizationParams{}
@@ -3404,7 +3404,7 @@ func (s *OrganizationsService) Create(ctx context.Context, params *CreateOrganiz
 	return out, resp, nil
 }
 
-// Get sends GET /organizations/{organization_id} (operation GetOrganization).
+// Get sends GET /organizations/{organization_id} (operation GetOrganization) and returns a [Organization].
 func (s *OrganizationsService) Get(ctx context.Context, organizationID string, params *GetOrganizationParams) (*Organization, *Response, error) {
 	if organizationID == "" {
 		return nil, nil, errEmptyPathParam("Organizations.Get", "organizationID")
@@ -3424,7 +3424,7 @@ func (s *OrganizationsService) Get(ctx context.Context, organizationID string, p
 	return out, resp, nil
 }
 
-// Update sends PATCH /organizations/{organization_id} (operation UpdateOrganization).
+// Update sends PATCH /organizations/{organization_id} (operation UpdateOrganization) and returns a [Organization].
 func (s *OrganizationsService) Update(ctx context.Context, organizationID string, params *UpdateOrganizationParams) (*Organization, *Response, error) {
 	if organizationID == "" {
 		return nil, nil, errEmptyPathParam("Organizations.Update", "organizationID")
@@ -3444,7 +3444,7 @@ func (s *OrganizationsService) Update(ctx context.Context, organizationID string
 	return out, resp, nil
 }
 
-// Delete sends DELETE /organizations/{organization_id} (operation DeleteOrganization).
+// Delete sends DELETE /organizations/{organization_id} (operation DeleteOrganization) and returns a [DeletedObject].
 func (s *OrganizationsService) Delete(ctx context.Context, organizationID string) (*DeletedObject, *Response, error) {
 	if organizationID == "" {
 		return nil, nil, errEmptyPathParam("Organizations.Delete", "organizationID")
@@ -3461,7 +3461,7 @@ func (s *OrganizationsService) Delete(ctx context.Context, organizationID string
 	return out, resp, nil
 }
 
-// MergeMetadata sends PATCH /organizations/{organization_id}/metadata (operation MergeOrganizationMetadata).
+// MergeMetadata sends PATCH /organizations/{organization_id}/metadata (operation MergeOrganizationMetadata) and returns a [Organization].
 func (s *OrganizationsService) MergeMetadata(ctx context.Context, organizationID string, params *MergeOrganizationMetadataParams) (*Organization, *Response, error) {
 	if organizationID == "" {
 		return nil, nil, errEmptyPathParam("Organizations.MergeMetadata", "organizationID")
@@ -3481,7 +3481,7 @@ func (s *OrganizationsService) MergeMetadata(ctx context.Context, organizationID
 	return out, resp, nil
 }
 
-// ReplaceMetadata sends PUT /organizations/{organization_id}/metadata (operation ReplaceOrganizationMetadata).
+// ReplaceMetadata sends PUT /organizations/{organization_id}/metadata (operation ReplaceOrganizationMetadata) and returns a [Organization].
 func (s *OrganizationsService) ReplaceMetadata(ctx context.Context, organizationID string, params *ReplaceOrganizationMetadataParams) (*Organization, *Response, error) {
 	if organizationID == "" {
 		return nil, nil, errEmptyPathParam("Organizations.ReplaceMetadata", "organizationID")
@@ -3501,7 +3501,7 @@ func (s *OrganizationsService) ReplaceMetadata(ctx context.Context, organization
 	return out, resp, nil
 }
 
-// UploadLogo sends PUT /organizations/{organization_id}/logo (operation UploadOrganizationLogo).
+// UploadLogo sends PUT /organizations/{organization_id}/logo (operation UploadOrganizationLogo) and returns a [OrganizationWithLogo].
 func (s *OrganizationsService) UploadLogo(ctx context.Context, organizationID string, params *UploadOrganizationLogoParams) (*OrganizationWithLogo, *Response, error) {
 	if organizationID == "" {
 		return nil, nil, errEmptyPathParam("Organizations.UploadLogo", "organizationID")
@@ -3526,7 +3526,7 @@ func (s *OrganizationsService) UploadLogo(ctx context.Context, organizationID st
 	return out, resp, nil
 }
 
-// DeleteLogo sends DELETE /organizations/{organization_id}/logo (operation DeleteOrganizationLogo).
+// DeleteLogo sends DELETE /organizations/{organization_id}/logo (operation DeleteOrganizationLogo) and returns a [Organization].
 func (s *OrganizationsService) DeleteLogo(ctx context.Context, organizationID string) (*Organization, *Response, error) {
 	if organizationID == "" {
 		return nil, nil, errEmptyPathParam("Organizations.DeleteLogo", "organizationID")
@@ -3543,7 +3543,7 @@ func (s *OrganizationsService) DeleteLogo(ctx context.Context, organizationID st
 	return out, resp, nil
 }
 
-// GetBillingSubscription sends GET /organizations/{organization_id}/billing/subscription (operation GetOrganizationBillingSubscription).
+// GetBillingSubscription sends GET /organizations/{organization_id}/billing/subscription (operation GetOrganizationBillingSubscription) and returns a [CommerceSubscription].
 func (s *OrganizationsService) GetBillingSubscription(ctx context.Context, organizationID string) (*CommerceSubscription, *Response, error) {
 	if organizationID == "" {
 		return nil, nil, errEmptyPathParam("Organizations.GetBillingSubscription", "organizationID")
@@ -3560,7 +3560,7 @@ func (s *OrganizationsService) GetBillingSubscription(ctx context.Context, organ
 	return out, resp, nil
 }
 
-// GetBillingCreditBalance sends GET /organizations/{organization_id}/billing/credits (operation GetOrganizationBillingCreditBalance).
+// GetBillingCreditBalance sends GET /organizations/{organization_id}/billing/credits (operation GetOrganizationBillingCreditBalance) and returns a [CommerceCreditBalanceResponse].
 func (s *OrganizationsService) GetBillingCreditBalance(ctx context.Context, organizationID string) (*CommerceCreditBalanceResponse, *Response, error) {
 	if organizationID == "" {
 		return nil, nil, errEmptyPathParam("Organizations.GetBillingCreditBalance", "organizationID")
@@ -3577,7 +3577,7 @@ func (s *OrganizationsService) GetBillingCreditBalance(ctx context.Context, orga
 	return out, resp, nil
 }
 
-// AdjustBillingCreditBalance sends POST /organizations/{organization_id}/billing/credits (operation AdjustOrganizationBillingCreditBalance).
+// AdjustBillingCreditBalance sends POST /organizations/{organization_id}/billing/credits (operation AdjustOrganizationBillingCreditBalance) and returns a [CommerceCreditLedgerResponse].
 func (s *OrganizationsService) AdjustBillingCreditBalance(ctx context.Context, organizationID string, params *AdjustOrganizationBillingCreditBalanceParams) (*CommerceCreditLedgerResponse, *Response, error) {
 	if organizationID == "" {
 		return nil, nil, errEmptyPathParam("Organizations.AdjustBillingCreditBalance", "organizationID")
@@ -3602,7 +3602,7 @@ type PhoneNumbersService struct {
 	client *Client
 }
 
-// Create sends POST /phone_numbers (operation CreatePhoneNumber).
+// Create sends POST /phone_numbers (operation CreatePhoneNumber) and returns a [PhoneNumber].
 func (s *PhoneNumbersService) Create(ctx context.Context, params *CreatePhoneNumberParams) (*PhoneNumber, *Response, error) {
 	if params == nil {
 		params = &CreatePhoneNumberParams{}
@@ -3619,7 +3619,7 @@ func (s *PhoneNumbersService) Create(ctx context.Context, params *CreatePhoneNum
 	return out, resp, nil
 }
 
-// Get sends GET /phone_numbers/{phone_number_id} (operation GetPhoneNumber).
+// Get sends GET /phone_numbers/{phone_number_id} (operation GetPhoneNumber) and returns a [PhoneNumber].
 func (s *PhoneNumbersService) Get(ctx context.Context, phoneNumberID string) (*PhoneNumber, *Response, error) {
 	if phoneNumberID == "" {
 		return nil, nil, errEmptyPathParam("PhoneNumbers.Get", "phoneNumberID")
@@ -3636,7 +3636,7 @@ func (s *PhoneNumbersService) Get(ctx context.Context, phoneNumberID string) (*P
 	return out, resp, nil
 }
 
-// Delete sends DELETE /phone_numbers/{phone_number_id} (operation DeletePhoneNumber).
+// Delete sends DELETE /phone_numbers/{phone_number_id} (operation DeletePhoneNumber) and returns a [DeletedObject].
 func (s *PhoneNumbersService) Delete(ctx context.Context, phoneNumberID string) (*DeletedObject, *Response, error) {
 	if phoneNumberID == "" {
 		return nil, nil, errEmptyPathParam("PhoneNumbers.Delete", "phoneNumberID")
@@ -3653,7 +3653,7 @@ func (s *PhoneNumbersService) Delete(ctx context.Context, phoneNumberID string) 
 	return out, resp, nil
 }
 
-// Update sends PATCH /phone_numbers/{phone_number_id} (operation UpdatePhoneNumber).
+// Update sends PATCH /phone_numbers/{phone_number_id} (operation UpdatePhoneNumber) and returns a [PhoneNumber].
 func (s *PhoneNumbersService) Update(ctx context.Context, phoneNumberID string, params *UpdatePhoneNumberParams) (*PhoneNumber, *Response, error) {
 	if phoneNumberID == "" {
 		return nil, nil, errEmptyPathParam("PhoneNumbers.Update", "phoneNumberID")
@@ -3673,7 +3673,7 @@ func (s *PhoneNumbersService) Update(ctx context.Context, phoneNumberID string, 
 	return out, resp, nil
 }
 
-// PrepareVerification sends POST /phone_numbers/{phone_number_id}/prepare_verification (operation PreparePhoneNumberVerification).
+// PrepareVerification sends POST /phone_numbers/{phone_number_id}/prepare_verification (operation PreparePhoneNumberVerification) and returns a [VerificationResponse].
 func (s *PhoneNumbersService) PrepareVerification(ctx context.Context, phoneNumberID string) (*VerificationResponse, *Response, error) {
 	if phoneNumberID == "" {
 		return nil, nil, errEmptyPathParam("PhoneNumbers.PrepareVerification", "phoneNumberID")
@@ -3690,7 +3690,7 @@ func (s *PhoneNumbersService) PrepareVerification(ctx context.Context, phoneNumb
 	return out, resp, nil
 }
 
-// AttemptVerification sends POST /phone_numbers/{phone_number_id}/attempt_verification (operation AttemptPhoneNumberVerification).
+// AttemptVerification sends POST /phone_numbers/{phone_number_id}/attempt_verification (operation AttemptPhoneNumberVerification) and returns a [VerificationResponse].
 func (s *PhoneNumbersService) AttemptVerification(ctx context.Context, phoneNumberID string, params *AttemptPhoneNumberVerificationParams) (*VerificationResponse, *Response, error) {
 	if phoneNumberID == "" {
 		return nil, nil, errEmptyPathParam("PhoneNumbers.AttemptVerification", "phoneNumberID")
@@ -3710,7 +3710,7 @@ func (s *PhoneNumbersService) AttemptVerification(ctx context.Context, phoneNumb
 	return out, resp, nil
 }
 
-// ReplaceForUser sends PUT /users/{user_id}/phone_number (operation ReplaceUserPhoneNumber).
+// ReplaceForUser sends PUT /users/{user_id}/phone_number (operation ReplaceUserPhoneNumber) and returns a [PhoneNumber].
 func (s *PhoneNumbersService) ReplaceForUser(ctx context.Context, userID string, params *ReplaceUserPhoneNumberParams) (*PhoneNumber, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("PhoneNumbers.ReplaceForUser", "userID")
@@ -3735,7 +3735,7 @@ type ProxyChecksService struct {
 	client *Client
 }
 
-// Verify sends POST /proxy_checks (operation VerifyDomainProxy).
+// Verify sends POST /proxy_checks (operation VerifyDomainProxy) and returns a [ProxyCheck].
 func (s *ProxyChecksService) Verify(ctx context.Context, params *VerifyDomainProxyParams) (*ProxyCheck, *Response, error) {
 	if params == nil {
 		params = &VerifyDomainProxyParams{}
@@ -3757,7 +3757,7 @@ type RedirectURLsService struct {
 	client *Client
 }
 
-// List sends GET /redirect_urls (operation ListRedirectURLs).
+// List sends GET /redirect_urls (operation ListRedirectURLs) and returns a list of [RedirectURL].
 // It returns one page of results; ListAll iterates over every page.
 func (s *RedirectURLsService) List(ctx context.Context, params *ListRedirectURLsParams) ([]*RedirectURL, *Response, error) {
 	if params == nil {
@@ -3791,7 +3791,7 @@ func (s *RedirectURLsService) ListAll(ctx context.Context, params *ListRedirectU
 	})
 }
 
-// Create sends POST /redirect_urls (operation CreateRedirectURL).
+// Create sends POST /redirect_urls (operation CreateRedirectURL) and returns a [RedirectURL].
 func (s *RedirectURLsService) Create(ctx context.Context, params *CreateRedirectURLParams) (*RedirectURL, *Response, error) {
 	if params == nil {
 		params = &CreateRedirectURLParams{}
@@ -3808,7 +3808,7 @@ func (s *RedirectURLsService) Create(ctx context.Context, params *CreateRedirect
 	return out, resp, nil
 }
 
-// Get sends GET /redirect_urls/{id} (operation GetRedirectURL).
+// Get sends GET /redirect_urls/{id} (operation GetRedirectURL) and returns a [RedirectURL].
 func (s *RedirectURLsService) Get(ctx context.Context, id string) (*RedirectURL, *Response, error) {
 	if id == "" {
 		return nil, nil, errEmptyPathParam("RedirectURLs.Get", "id")
@@ -3825,7 +3825,7 @@ func (s *RedirectURLsService) Get(ctx context.Context, id string) (*RedirectURL,
 	return out, resp, nil
 }
 
-// Delete sends DELETE /redirect_urls/{id} (operation DeleteRedirectURL).
+// Delete sends DELETE /redirect_urls/{id} (operation DeleteRedirectURL) and returns a [DeletedObject].
 func (s *RedirectURLsService) Delete(ctx context.Context, id string) (*DeletedObject, *Response, error) {
 	if id == "" {
 		return nil, nil, errEmptyPathParam("RedirectURLs.Delete", "id")
@@ -3847,7 +3847,7 @@ type RoleSetsService struct {
 	client *Client
 }
 
-// List sends GET /role_sets (operation ListRoleSets).
+// List sends GET /role_sets (operation ListRoleSets) and returns a list of [RoleSet].
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *RoleSetsService) List(ctx context.Context, params *ListRoleSetsParams) ([]*RoleSet, *Response, error) {
@@ -3886,7 +3886,7 @@ func (s *RoleSetsService) ListAll(ctx context.Context, params *ListRoleSetsParam
 	})
 }
 
-// Create sends POST /role_sets (operation CreateRoleSet).
+// Create sends POST /role_sets (operation CreateRoleSet) and returns a [RoleSet].
 func (s *RoleSetsService) Create(ctx context.Context, params *CreateRoleSetParams) (*RoleSet, *Response, error) {
 	if params == nil {
 		params = &CreateRoleSetParams{}
@@ -3903,7 +3903,7 @@ func (s *RoleSetsService) Create(ctx context.Context, params *CreateRoleSetParam
 	return out, resp, nil
 }
 
-// Get sends GET /role_sets/{role_set_key_or_id} (operation GetRoleSet).
+// Get sends GET /role_sets/{role_set_key_or_id} (operation GetRoleSet) and returns a [RoleSet].
 func (s *RoleSetsService) Get(ctx context.Context, roleSetKeyOrID string) (*RoleSet, *Response, error) {
 	if roleSetKeyOrID == "" {
 		return nil, nil, errEmptyPathParam("RoleSets.Get", "roleSetKeyOrID")
@@ -3920,7 +3920,7 @@ func (s *RoleSetsService) Get(ctx context.Context, roleSetKeyOrID string) (*Role
 	return out, resp, nil
 }
 
-// Update sends PATCH /role_sets/{role_set_key_or_id} (operation UpdateRoleSet).
+// Update sends PATCH /role_sets/{role_set_key_or_id} (operation UpdateRoleSet) and returns a [RoleSet].
 func (s *RoleSetsService) Update(ctx context.Context, roleSetKeyOrID string, params *UpdateRoleSetParams) (*RoleSet, *Response, error) {
 	if roleSetKeyOrID == "" {
 		return nil, nil, errEmptyPathParam("RoleSets.Update", "roleSetKeyOrID")
@@ -3940,7 +3940,7 @@ func (s *RoleSetsService) Update(ctx context.Context, roleSetKeyOrID string, par
 	return out, resp, nil
 }
 
-// Replace sends POST /role_sets/{role_set_key_or_id}/replace (operation ReplaceRoleSet).
+// Replace sends POST /role_sets/{role_set_key_or_id}/replace (operation ReplaceRoleSet) and returns a [DeletedObject].
 func (s *RoleSetsService) Replace(ctx context.Context, roleSetKeyOrID string, params *ReplaceRoleSetParams) (*DeletedObject, *Response, error) {
 	if roleSetKeyOrID == "" {
 		return nil, nil, errEmptyPathParam("RoleSets.Replace", "roleSetKeyOrID")
@@ -3960,7 +3960,7 @@ func (s *RoleSetsService) Replace(ctx context.Context, roleSetKeyOrID string, pa
 	return out, resp, nil
 }
 
-// AddRoles sends POST /role_sets/{role_set_key_or_id}/roles (operation AddRolesToRoleSet).
+// AddRoles sends POST /role_sets/{role_set_key_or_id}/roles (operation AddRolesToRoleSet) and returns a [RoleSet].
 func (s *RoleSetsService) AddRoles(ctx context.Context, roleSetKeyOrID string, params *AddRolesToRoleSetParams) (*RoleSet, *Response, error) {
 	if roleSetKeyOrID == "" {
 		return nil, nil, errEmptyPathParam("RoleSets.AddRoles", "roleSetKeyOrID")
@@ -3980,7 +3980,7 @@ func (s *RoleSetsService) AddRoles(ctx context.Context, roleSetKeyOrID string, p
 	return out, resp, nil
 }
 
-// ReplaceRole sends POST /role_sets/{role_set_key_or_id}/roles/replace (operation ReplaceRoleInRoleSet).
+// ReplaceRole sends POST /role_sets/{role_set_key_or_id}/roles/replace (operation ReplaceRoleInRoleSet) and returns a [RoleSet].
 func (s *RoleSetsService) ReplaceRole(ctx context.Context, roleSetKeyOrID string, params *ReplaceRoleInRoleSetParams) (*RoleSet, *Response, error) {
 	if roleSetKeyOrID == "" {
 		return nil, nil, errEmptyPathParam("RoleSets.ReplaceRole", "roleSetKeyOrID")
@@ -4005,7 +4005,7 @@ type SAMLConnectionsService struct {
 	client *Client
 }
 
-// List sends GET /saml_connections (operation ListSAMLConnections).
+// List sends GET /saml_connections (operation ListSAMLConnections) and returns a list of [SAMLConnection].
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 //
@@ -4048,7 +4048,7 @@ func (s *SAMLConnectionsService) ListAll(ctx context.Context, params *ListSAMLCo
 	})
 }
 
-// Create sends POST /saml_connections (operation CreateSAMLConnection).
+// Create sends POST /saml_connections (operation CreateSAMLConnection) and returns a [SAMLConnection].
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *SAMLConnectionsService) Create(ctx context.Context, params *CreateSAMLConnectionParams) (*SAMLConnection, *Response, error) {
@@ -4067,7 +4067,7 @@ func (s *SAMLConnectionsService) Create(ctx context.Context, params *CreateSAMLC
 	return out, resp, nil
 }
 
-// Get sends GET /saml_connections/{saml_connection_id} (operation GetSAMLConnection).
+// Get sends GET /saml_connections/{saml_connection_id} (operation GetSAMLConnection) and returns a [SAMLConnection].
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *SAMLConnectionsService) Get(ctx context.Context, samlConnectionID string) (*SAMLConnection, *Response, error) {
@@ -4086,7 +4086,7 @@ func (s *SAMLConnectionsService) Get(ctx context.Context, samlConnectionID strin
 	return out, resp, nil
 }
 
-// Update sends PATCH /saml_connections/{saml_connection_id} (operation UpdateSAMLConnection).
+// Update sends PATCH /saml_connections/{saml_connection_id} (operation UpdateSAMLConnection) and returns a [SAMLConnection].
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *SAMLConnectionsService) Update(ctx context.Context, samlConnectionID string, params *UpdateSAMLConnectionParams) (*SAMLConnection, *Response, error) {
@@ -4108,7 +4108,7 @@ func (s *SAMLConnectionsService) Update(ctx context.Context, samlConnectionID st
 	return out, resp, nil
 }
 
-// Delete sends DELETE /saml_connections/{saml_connection_id} (operation DeleteSAMLConnection).
+// Delete sends DELETE /saml_connections/{saml_connection_id} (operation DeleteSAMLConnection) and returns a [DeletedObject].
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *SAMLConnectionsService) Delete(ctx context.Context, samlConnectionID string) (*DeletedObject, *Response, error) {
@@ -4132,7 +4132,7 @@ type SCIMDirectoriesService struct {
 	client *Client
 }
 
-// List sends GET /scim_directories (operation ListSCIMDirectories).
+// List sends GET /scim_directories (operation ListSCIMDirectories) and returns a list of [SCIMDirectory].
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *SCIMDirectoriesService) List(ctx context.Context, params *ListSCIMDirectoriesParams) ([]*SCIMDirectory, *Response, error) {
@@ -4171,7 +4171,7 @@ func (s *SCIMDirectoriesService) ListAll(ctx context.Context, params *ListSCIMDi
 	})
 }
 
-// Create sends POST /scim_directories (operation CreateSCIMDirectory).
+// Create sends POST /scim_directories (operation CreateSCIMDirectory) and returns a [SCIMDirectory].
 func (s *SCIMDirectoriesService) Create(ctx context.Context, params *CreateSCIMDirectoryParams) (*SCIMDirectory, *Response, error) {
 	if params == nil {
 		params = &CreateSCIMDirectoryParams{}
@@ -4188,7 +4188,7 @@ func (s *SCIMDirectoriesService) Create(ctx context.Context, params *CreateSCIMD
 	return out, resp, nil
 }
 
-// Get sends GET /scim_directories/{scim_directory_id} (operation GetSCIMDirectory).
+// Get sends GET /scim_directories/{scim_directory_id} (operation GetSCIMDirectory) and returns a [SCIMDirectory].
 func (s *SCIMDirectoriesService) Get(ctx context.Context, scimDirectoryID string) (*SCIMDirectory, *Response, error) {
 	if scimDirectoryID == "" {
 		return nil, nil, errEmptyPathParam("SCIMDirectories.Get", "scimDirectoryID")
@@ -4205,7 +4205,7 @@ func (s *SCIMDirectoriesService) Get(ctx context.Context, scimDirectoryID string
 	return out, resp, nil
 }
 
-// Update sends PATCH /scim_directories/{scim_directory_id} (operation UpdateSCIMDirectory).
+// Update sends PATCH /scim_directories/{scim_directory_id} (operation UpdateSCIMDirectory) and returns a [SCIMDirectory].
 func (s *SCIMDirectoriesService) Update(ctx context.Context, scimDirectoryID string, params *UpdateSCIMDirectoryParams) (*SCIMDirectory, *Response, error) {
 	if scimDirectoryID == "" {
 		return nil, nil, errEmptyPathParam("SCIMDirectories.Update", "scimDirectoryID")
@@ -4225,7 +4225,7 @@ func (s *SCIMDirectoriesService) Update(ctx context.Context, scimDirectoryID str
 	return out, resp, nil
 }
 
-// Delete sends DELETE /scim_directories/{scim_directory_id} (operation DeleteSCIMDirectory).
+// Delete sends DELETE /scim_directories/{scim_directory_id} (operation DeleteSCIMDirectory) and returns a [DeletedObject].
 func (s *SCIMDirectoriesService) Delete(ctx context.Context, scimDirectoryID string) (*DeletedObject, *Response, error) {
 	if scimDirectoryID == "" {
 		return nil, nil, errEmptyPathParam("SCIMDirectories.Delete", "scimDirectoryID")
@@ -4242,7 +4242,7 @@ func (s *SCIMDirectoriesService) Delete(ctx context.Context, scimDirectoryID str
 	return out, resp, nil
 }
 
-// RotateAPIKey sends POST /scim_directories/{scim_directory_id}/rotate_api_key (operation RotateSCIMDirectoryAPIKey).
+// RotateAPIKey sends POST /scim_directories/{scim_directory_id}/rotate_api_key (operation RotateSCIMDirectoryAPIKey) and returns a [SCIMDirectory].
 func (s *SCIMDirectoriesService) RotateAPIKey(ctx context.Context, scimDirectoryID string) (*SCIMDirectory, *Response, error) {
 	if scimDirectoryID == "" {
 		return nil, nil, errEmptyPathParam("SCIMDirectories.RotateAPIKey", "scimDirectoryID")
@@ -4259,7 +4259,7 @@ func (s *SCIMDirectoriesService) RotateAPIKey(ctx context.Context, scimDirectory
 	return out, resp, nil
 }
 
-// ListGroupRoleMappings sends GET /scim_directories/{scim_directory_id}/group_role_mappings (operation ListSCIMGroupRoleMappings).
+// ListGroupRoleMappings sends GET /scim_directories/{scim_directory_id}/group_role_mappings (operation ListSCIMGroupRoleMappings) and returns a list of [SCIMGroupRoleMapping].
 // The response's TotalCount holds the number of matching items.
 func (s *SCIMDirectoriesService) ListGroupRoleMappings(ctx context.Context, scimDirectoryID string) ([]*SCIMGroupRoleMapping, *Response, error) {
 	if scimDirectoryID == "" {
@@ -4281,7 +4281,7 @@ func (s *SCIMDirectoriesService) ListGroupRoleMappings(ctx context.Context, scim
 	return out.Items, resp, nil
 }
 
-// CreateGroupRoleMapping sends POST /scim_directories/{scim_directory_id}/group_role_mappings (operation CreateSCIMGroupRoleMapping).
+// CreateGroupRoleMapping sends POST /scim_directories/{scim_directory_id}/group_role_mappings (operation CreateSCIMGroupRoleMapping) and returns a [SCIMGroupRoleMapping].
 func (s *SCIMDirectoriesService) CreateGroupRoleMapping(ctx context.Context, scimDirectoryID string, params *CreateSCIMGroupRoleMappingParams) (*SCIMGroupRoleMapping, *Response, error) {
 	if scimDirectoryID == "" {
 		return nil, nil, errEmptyPathParam("SCIMDirectories.CreateGroupRoleMapping", "scimDirectoryID")
@@ -4301,7 +4301,7 @@ func (s *SCIMDirectoriesService) CreateGroupRoleMapping(ctx context.Context, sci
 	return out, resp, nil
 }
 
-// ReplaceGroupRoleMappings sends PUT /scim_directories/{scim_directory_id}/group_role_mappings (operation ReplaceSCIMGroupRoleMappings).
+// ReplaceGroupRoleMappings sends PUT /scim_directories/{scim_directory_id}/group_role_mappings (operation ReplaceSCIMGroupRoleMappings) and returns a list of [SCIMGroupRoleMapping].
 // The response's TotalCount holds the number of matching items.
 func (s *SCIMDirectoriesService) ReplaceGroupRoleMappings(ctx context.Context, scimDirectoryID string, params *ReplaceSCIMGroupRoleMappingsParams) ([]*SCIMGroupRoleMapping, *Response, error) {
 	if scimDirectoryID == "" {
@@ -4326,7 +4326,7 @@ func (s *SCIMDirectoriesService) ReplaceGroupRoleMappings(ctx context.Context, s
 	return out.Items, resp, nil
 }
 
-// DeleteGroupRoleMapping sends DELETE /scim_directories/{scim_directory_id}/group_role_mappings/{mapping_id} (operation DeleteSCIMGroupRoleMapping).
+// DeleteGroupRoleMapping sends DELETE /scim_directories/{scim_directory_id}/group_role_mappings/{mapping_id} (operation DeleteSCIMGroupRoleMapping) and returns a [SCIMGroupRoleMappingDeleted].
 func (s *SCIMDirectoriesService) DeleteGroupRoleMapping(ctx context.Context, scimDirectoryID string, mappingID string) (*SCIMGroupRoleMappingDeleted, *Response, error) {
 	if scimDirectoryID == "" {
 		return nil, nil, errEmptyPathParam("SCIMDirectories.DeleteGroupRoleMapping", "scimDirectoryID")
@@ -4351,7 +4351,7 @@ type SessionsService struct {
 	client *Client
 }
 
-// List sends GET /sessions (operation GetSessionList).
+// List sends GET /sessions (operation GetSessionList) and returns a list of [Session].
 // It returns one page of results; ListAll iterates over every page.
 func (s *SessionsService) List(ctx context.Context, params *GetSessionListParams) ([]*Session, *Response, error) {
 	if params == nil {
@@ -4385,7 +4385,7 @@ func (s *SessionsService) ListAll(ctx context.Context, params *GetSessionListPar
 	})
 }
 
-// Create sends POST /sessions (operation createSession).
+// Create sends POST /sessions (operation createSession) and returns a [Session].
 func (s *SessionsService) Create(ctx context.Context, params *CreateSessionParams) (*Session, *Response, error) {
 	if params == nil {
 		params = &CreateSessionParams{}
@@ -4402,7 +4402,7 @@ func (s *SessionsService) Create(ctx context.Context, params *CreateSessionParam
 	return out, resp, nil
 }
 
-// Get sends GET /sessions/{session_id} (operation GetSession).
+// Get sends GET /sessions/{session_id} (operation GetSession) and returns a [Session].
 func (s *SessionsService) Get(ctx context.Context, sessionID string) (*Session, *Response, error) {
 	if sessionID == "" {
 		return nil, nil, errEmptyPathParam("Sessions.Get", "sessionID")
@@ -4419,7 +4419,7 @@ func (s *SessionsService) Get(ctx context.Context, sessionID string) (*Session, 
 	return out, resp, nil
 }
 
-// Refresh sends POST /sessions/{session_id}/refresh (operation RefreshSession).
+// Refresh sends POST /sessions/{session_id}/refresh (operation RefreshSession) and returns a [SessionRefresh].
 func (s *SessionsService) Refresh(ctx context.Context, sessionID string, params *RefreshSessionParams) (*SessionRefresh, *Response, error) {
 	if sessionID == "" {
 		return nil, nil, errEmptyPathParam("Sessions.Refresh", "sessionID")
@@ -4439,7 +4439,7 @@ func (s *SessionsService) Refresh(ctx context.Context, sessionID string, params 
 	return out, resp, nil
 }
 
-// Revoke sends POST /sessions/{session_id}/revoke (operation RevokeSession).
+// Revoke sends POST /sessions/{session_id}/revoke (operation RevokeSession) and returns a [Session].
 func (s *SessionsService) Revoke(ctx context.Context, sessionID string) (*Session, *Response, error) {
 	if sessionID == "" {
 		return nil, nil, errEmptyPathParam("Sessions.Revoke", "sessionID")
@@ -4456,7 +4456,7 @@ func (s *SessionsService) Revoke(ctx context.Context, sessionID string) (*Sessio
 	return out, resp, nil
 }
 
-// CreateToken sends POST /sessions/{session_id}/tokens (operation CreateSessionToken).
+// CreateToken sends POST /sessions/{session_id}/tokens (operation CreateSessionToken) and returns a [CreateSessionTokenResult].
 func (s *SessionsService) CreateToken(ctx context.Context, sessionID string, params *CreateSessionTokenParams) (*CreateSessionTokenResult, *Response, error) {
 	if sessionID == "" {
 		return nil, nil, errEmptyPathParam("Sessions.CreateToken", "sessionID")
@@ -4476,7 +4476,7 @@ func (s *SessionsService) CreateToken(ctx context.Context, sessionID string, par
 	return out, resp, nil
 }
 
-// CreateTokenFromTemplate sends POST /sessions/{session_id}/tokens/{template_name} (operation CreateSessionTokenFromTemplate).
+// CreateTokenFromTemplate sends POST /sessions/{session_id}/tokens/{template_name} (operation CreateSessionTokenFromTemplate) and returns a [CreateSessionTokenResult].
 func (s *SessionsService) CreateTokenFromTemplate(ctx context.Context, sessionID string, templateName string, params *CreateSessionTokenFromTemplateParams) (*CreateSessionTokenResult, *Response, error) {
 	if sessionID == "" {
 		return nil, nil, errEmptyPathParam("Sessions.CreateTokenFromTemplate", "sessionID")
@@ -4504,7 +4504,7 @@ type SignInTokensService struct {
 	client *Client
 }
 
-// Create sends POST /sign_in_tokens (operation CreateSignInToken).
+// Create sends POST /sign_in_tokens (operation CreateSignInToken) and returns a [SignInToken].
 func (s *SignInTokensService) Create(ctx context.Context, params *CreateSignInTokenParams) (*SignInToken, *Response, error) {
 	if params == nil {
 		params = &CreateSignInTokenParams{}
@@ -4521,7 +4521,7 @@ func (s *SignInTokensService) Create(ctx context.Context, params *CreateSignInTo
 	return out, resp, nil
 }
 
-// Revoke sends POST /sign_in_tokens/{sign_in_token_id}/revoke (operation RevokeSignInToken).
+// Revoke sends POST /sign_in_tokens/{sign_in_token_id}/revoke (operation RevokeSignInToken) and returns a [SignInToken].
 func (s *SignInTokensService) Revoke(ctx context.Context, signInTokenID string) (*SignInToken, *Response, error) {
 	if signInTokenID == "" {
 		return nil, nil, errEmptyPathParam("SignInTokens.Revoke", "signInTokenID")
@@ -4543,7 +4543,7 @@ type SignUpsService struct {
 	client *Client
 }
 
-// Get sends GET /sign_ups/{id} (operation GetSignUp).
+// Get sends GET /sign_ups/{id} (operation GetSignUp) and returns a [SignUp].
 func (s *SignUpsService) Get(ctx context.Context, id string) (*SignUp, *Response, error) {
 	if id == "" {
 		return nil, nil, errEmptyPathParam("SignUps.Get", "id")
@@ -4560,7 +4560,7 @@ func (s *SignUpsService) Get(ctx context.Context, id string) (*SignUp, *Response
 	return out, resp, nil
 }
 
-// Update sends PATCH /sign_ups/{id} (operation UpdateSignUp).
+// Update sends PATCH /sign_ups/{id} (operation UpdateSignUp) and returns a [SignUp].
 func (s *SignUpsService) Update(ctx context.Context, id string, params *UpdateSignUpParams) (*SignUp, *Response, error) {
 	if id == "" {
 		return nil, nil, errEmptyPathParam("SignUps.Update", "id")
@@ -4585,7 +4585,7 @@ type TemplatesService struct {
 	client *Client
 }
 
-// List sends GET /templates/{template_type} (operation GetTemplateList).
+// List sends GET /templates/{template_type} (operation GetTemplateList) and returns a list of [Template].
 // It returns one page of results; ListAll iterates over every page.
 //
 // Deprecated: the API marks this operation as deprecated.
@@ -4626,7 +4626,7 @@ func (s *TemplatesService) ListAll(ctx context.Context, templateType string, par
 	})
 }
 
-// Get sends GET /templates/{template_type}/{slug} (operation GetTemplate).
+// Get sends GET /templates/{template_type}/{slug} (operation GetTemplate) and returns a [Template].
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *TemplatesService) Get(ctx context.Context, templateType string, slug string) (*Template, *Response, error) {
@@ -4648,7 +4648,7 @@ func (s *TemplatesService) Get(ctx context.Context, templateType string, slug st
 	return out, resp, nil
 }
 
-// Upsert sends PUT /templates/{template_type}/{slug} (operation UpsertTemplate).
+// Upsert sends PUT /templates/{template_type}/{slug} (operation UpsertTemplate) and returns a [Template].
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *TemplatesService) Upsert(ctx context.Context, templateType string, slug string, params *UpsertTemplateParams) (*Template, *Response, error) {
@@ -4673,7 +4673,7 @@ func (s *TemplatesService) Upsert(ctx context.Context, templateType string, slug
 	return out, resp, nil
 }
 
-// Revert sends POST /templates/{template_type}/{slug}/revert (operation RevertTemplate).
+// Revert sends POST /templates/{template_type}/{slug}/revert (operation RevertTemplate) and returns a [Template].
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *TemplatesService) Revert(ctx context.Context, templateType string, slug string) (*Template, *Response, error) {
@@ -4720,7 +4720,7 @@ func (s *TemplatesService) Preview(ctx context.Context, templateType string, slu
 	return out, resp, nil
 }
 
-// ToggleTemplateDelivery sends POST /templates/{template_type}/{slug}/toggle_delivery (operation ToggleTemplateDelivery).
+// ToggleTemplateDelivery sends POST /templates/{template_type}/{slug}/toggle_delivery (operation ToggleTemplateDelivery) and returns a [Template].
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *TemplatesService) ToggleTemplateDelivery(ctx context.Context, templateType string, slug string, params *ToggleTemplateDeliveryParams) (*Template, *Response, error) {
@@ -4750,7 +4750,7 @@ type TestingTokensService struct {
 	client *Client
 }
 
-// Create sends POST /testing_tokens (operation CreateTestingToken).
+// Create sends POST /testing_tokens (operation CreateTestingToken) and returns a [TestingToken].
 func (s *TestingTokensService) Create(ctx context.Context) (*TestingToken, *Response, error) {
 	req, err := newRequest(http.MethodPost, "/testing_tokens", nil, nil)
 	if err != nil {
@@ -4769,7 +4769,7 @@ type UsersService struct {
 	client *Client
 }
 
-// List sends GET /users (operation GetUserList).
+// List sends GET /users (operation GetUserList) and returns a list of [User].
 // It returns one page of results; ListAll iterates over every page.
 func (s *UsersService) List(ctx context.Context, params *GetUserListParams) ([]*User, *Response, error) {
 	if params == nil {
@@ -4803,7 +4803,7 @@ func (s *UsersService) ListAll(ctx context.Context, params *GetUserListParams) i
 	})
 }
 
-// Create sends POST /users (operation CreateUser).
+// Create sends POST /users (operation CreateUser) and returns a [User].
 func (s *UsersService) Create(ctx context.Context, params *CreateUserParams) (*User, *Response, error) {
 	if params == nil {
 		params = &CreateUserParams{}
@@ -4820,7 +4820,7 @@ func (s *UsersService) Create(ctx context.Context, params *CreateUserParams) (*U
 	return out, resp, nil
 }
 
-// Count sends GET /users/count (operation GetUsersCount).
+// Count sends GET /users/count (operation GetUsersCount) and returns a [TotalCount].
 func (s *UsersService) Count(ctx context.Context, params *GetUsersCountParams) (*TotalCount, *Response, error) {
 	if params == nil {
 		params = &GetUsersCountParams{}
@@ -4837,7 +4837,7 @@ func (s *UsersService) Count(ctx context.Context, params *GetUsersCountParams) (
 	return out, resp, nil
 }
 
-// Get sends GET /users/{user_id} (operation GetUser).
+// Get sends GET /users/{user_id} (operation GetUser) and returns a [User].
 func (s *UsersService) Get(ctx context.Context, userID string) (*User, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.Get", "userID")
@@ -4854,7 +4854,7 @@ func (s *UsersService) Get(ctx context.Context, userID string) (*User, *Response
 	return out, resp, nil
 }
 
-// Update sends PATCH /users/{user_id} (operation UpdateUser).
+// Update sends PATCH /users/{user_id} (operation UpdateUser) and returns a [User].
 func (s *UsersService) Update(ctx context.Context, userID string, params *UpdateUserParams) (*User, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.Update", "userID")
@@ -4874,7 +4874,7 @@ func (s *UsersService) Update(ctx context.Context, userID string, params *Update
 	return out, resp, nil
 }
 
-// Delete sends DELETE /users/{user_id} (operation DeleteUser).
+// Delete sends DELETE /users/{user_id} (operation DeleteUser) and returns a [DeletedObject].
 func (s *UsersService) Delete(ctx context.Context, userID string) (*DeletedObject, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.Delete", "userID")
@@ -4891,7 +4891,7 @@ func (s *UsersService) Delete(ctx context.Context, userID string) (*DeletedObjec
 	return out, resp, nil
 }
 
-// Ban sends POST /users/{user_id}/ban (operation BanUser).
+// Ban sends POST /users/{user_id}/ban (operation BanUser) and returns a [User].
 func (s *UsersService) Ban(ctx context.Context, userID string) (*User, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.Ban", "userID")
@@ -4908,7 +4908,7 @@ func (s *UsersService) Ban(ctx context.Context, userID string) (*User, *Response
 	return out, resp, nil
 }
 
-// Unban sends POST /users/{user_id}/unban (operation UnbanUser).
+// Unban sends POST /users/{user_id}/unban (operation UnbanUser) and returns a [User].
 func (s *UsersService) Unban(ctx context.Context, userID string) (*User, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.Unban", "userID")
@@ -4925,7 +4925,7 @@ func (s *UsersService) Unban(ctx context.Context, userID string) (*User, *Respon
 	return out, resp, nil
 }
 
-// BulkBan sends POST /users/ban (operation UsersBan).
+// BulkBan sends POST /users/ban (operation UsersBan) and returns a list of [User].
 func (s *UsersService) BulkBan(ctx context.Context, params *UsersBanParams) ([]*User, *Response, error) {
 	if params == nil {
 		params = &UsersBanParams{}
@@ -4942,7 +4942,7 @@ func (s *UsersService) BulkBan(ctx context.Context, params *UsersBanParams) ([]*
 	return out, resp, nil
 }
 
-// BulkUnban sends POST /users/unban (operation UsersUnban).
+// BulkUnban sends POST /users/unban (operation UsersUnban) and returns a list of [User].
 func (s *UsersService) BulkUnban(ctx context.Context, params *UsersUnbanParams) ([]*User, *Response, error) {
 	if params == nil {
 		params = &UsersUnbanParams{}
@@ -4959,7 +4959,7 @@ func (s *UsersService) BulkUnban(ctx context.Context, params *UsersUnbanParams) 
 	return out, resp, nil
 }
 
-// Lock sends POST /users/{user_id}/lock (operation LockUser).
+// Lock sends POST /users/{user_id}/lock (operation LockUser) and returns a [User].
 func (s *UsersService) Lock(ctx context.Context, userID string) (*User, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.Lock", "userID")
@@ -4976,7 +4976,7 @@ func (s *UsersService) Lock(ctx context.Context, userID string) (*User, *Respons
 	return out, resp, nil
 }
 
-// Unlock sends POST /users/{user_id}/unlock (operation UnlockUser).
+// Unlock sends POST /users/{user_id}/unlock (operation UnlockUser) and returns a [User].
 func (s *UsersService) Unlock(ctx context.Context, userID string) (*User, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.Unlock", "userID")
@@ -4993,7 +4993,7 @@ func (s *UsersService) Unlock(ctx context.Context, userID string) (*User, *Respo
 	return out, resp, nil
 }
 
-// SetProfileImage sends POST /users/{user_id}/profile_image (operation SetUserProfileImage).
+// SetProfileImage sends POST /users/{user_id}/profile_image (operation SetUserProfileImage) and returns a [User].
 func (s *UsersService) SetProfileImage(ctx context.Context, userID string, params *SetUserProfileImageParams) (*User, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.SetProfileImage", "userID")
@@ -5015,7 +5015,7 @@ func (s *UsersService) SetProfileImage(ctx context.Context, userID string, param
 	return out, resp, nil
 }
 
-// DeleteProfileImage sends DELETE /users/{user_id}/profile_image (operation DeleteUserProfileImage).
+// DeleteProfileImage sends DELETE /users/{user_id}/profile_image (operation DeleteUserProfileImage) and returns a [User].
 func (s *UsersService) DeleteProfileImage(ctx context.Context, userID string) (*User, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.DeleteProfileImage", "userID")
@@ -5032,7 +5032,7 @@ func (s *UsersService) DeleteProfileImage(ctx context.Context, userID string) (*
 	return out, resp, nil
 }
 
-// UpdateMetadata sends PATCH /users/{user_id}/metadata (operation UpdateUserMetadata).
+// UpdateMetadata sends PATCH /users/{user_id}/metadata (operation UpdateUserMetadata) and returns a [User].
 func (s *UsersService) UpdateMetadata(ctx context.Context, userID string, params *UpdateUserMetadataParams) (*User, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.UpdateMetadata", "userID")
@@ -5052,7 +5052,7 @@ func (s *UsersService) UpdateMetadata(ctx context.Context, userID string, params
 	return out, resp, nil
 }
 
-// ReplaceMetadata sends PUT /users/{user_id}/metadata (operation ReplaceUserMetadata).
+// ReplaceMetadata sends PUT /users/{user_id}/metadata (operation ReplaceUserMetadata) and returns a [User].
 func (s *UsersService) ReplaceMetadata(ctx context.Context, userID string, params *ReplaceUserMetadataParams) (*User, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.ReplaceMetadata", "userID")
@@ -5072,7 +5072,7 @@ func (s *UsersService) ReplaceMetadata(ctx context.Context, userID string, param
 	return out, resp, nil
 }
 
-// GetBillingSubscription sends GET /users/{user_id}/billing/subscription (operation GetUserBillingSubscription).
+// GetBillingSubscription sends GET /users/{user_id}/billing/subscription (operation GetUserBillingSubscription) and returns a [CommerceSubscription].
 func (s *UsersService) GetBillingSubscription(ctx context.Context, userID string) (*CommerceSubscription, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.GetBillingSubscription", "userID")
@@ -5089,7 +5089,7 @@ func (s *UsersService) GetBillingSubscription(ctx context.Context, userID string
 	return out, resp, nil
 }
 
-// GetBillingCreditBalance sends GET /users/{user_id}/billing/credits (operation GetUserBillingCreditBalance).
+// GetBillingCreditBalance sends GET /users/{user_id}/billing/credits (operation GetUserBillingCreditBalance) and returns a [CommerceCreditBalanceResponse].
 func (s *UsersService) GetBillingCreditBalance(ctx context.Context, userID string) (*CommerceCreditBalanceResponse, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.GetBillingCreditBalance", "userID")
@@ -5106,7 +5106,7 @@ func (s *UsersService) GetBillingCreditBalance(ctx context.Context, userID strin
 	return out, resp, nil
 }
 
-// AdjustBillingCreditBalance sends POST /users/{user_id}/billing/credits (operation AdjustUserBillingCreditBalance).
+// AdjustBillingCreditBalance sends POST /users/{user_id}/billing/credits (operation AdjustUserBillingCreditBalance) and returns a [CommerceCreditLedgerResponse].
 func (s *UsersService) AdjustBillingCreditBalance(ctx context.Context, userID string, params *AdjustUserBillingCreditBalanceParams) (*CommerceCreditLedgerResponse, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.AdjustBillingCreditBalance", "userID")
@@ -5126,7 +5126,7 @@ func (s *UsersService) AdjustBillingCreditBalance(ctx context.Context, userID st
 	return out, resp, nil
 }
 
-// ListOAuthAccessTokens sends GET /users/{user_id}/oauth_access_tokens/{provider} (operation GetOAuthAccessToken).
+// ListOAuthAccessTokens sends GET /users/{user_id}/oauth_access_tokens/{provider} (operation GetOAuthAccessToken) and returns a list of [OAuthProviderToken].
 // It returns one page of results; ListOAuthAccessTokensAll iterates over every page.
 func (s *UsersService) ListOAuthAccessTokens(ctx context.Context, userID string, provider string, params *GetOAuthAccessTokenParams) ([]*OAuthProviderToken, *Response, error) {
 	if userID == "" {
@@ -5166,7 +5166,7 @@ func (s *UsersService) ListOAuthAccessTokensAll(ctx context.Context, userID stri
 	})
 }
 
-// ListOrganizationMemberships sends GET /users/{user_id}/organization_memberships (operation UsersGetOrganizationMemberships).
+// ListOrganizationMemberships sends GET /users/{user_id}/organization_memberships (operation UsersGetOrganizationMemberships) and returns a list of [OrganizationMembership].
 // It returns one page of results; ListOrganizationMembershipsAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *UsersService) ListOrganizationMemberships(ctx context.Context, userID string, params *UsersGetOrganizationMembershipsParams) ([]*OrganizationMembership, *Response, error) {
@@ -5208,7 +5208,7 @@ func (s *UsersService) ListOrganizationMembershipsAll(ctx context.Context, userI
 	})
 }
 
-// ListOrganizationInvitations sends GET /users/{user_id}/organization_invitations (operation UsersGetOrganizationInvitations).
+// ListOrganizationInvitations sends GET /users/{user_id}/organization_invitations (operation UsersGetOrganizationInvitations) and returns a list of [OrganizationInvitationWithPublicOrganizationData].
 // It returns one page of results; ListOrganizationInvitationsAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *UsersService) ListOrganizationInvitations(ctx context.Context, userID string, params *UsersGetOrganizationInvitationsParams) ([]*OrganizationInvitationWithPublicOrganizationData, *Response, error) {
@@ -5250,7 +5250,7 @@ func (s *UsersService) ListOrganizationInvitationsAll(ctx context.Context, userI
 	})
 }
 
-// RemovePassword sends POST /users/{user_id}/remove_password (operation RemoveUserPassword).
+// RemovePassword sends POST /users/{user_id}/remove_password (operation RemoveUserPassword) and returns a [User].
 func (s *UsersService) RemovePassword(ctx context.Context, userID string, params *RemoveUserPasswordParams) (*User, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.RemovePassword", "userID")
@@ -5270,7 +5270,7 @@ func (s *UsersService) RemovePassword(ctx context.Context, userID string, params
 	return out, resp, nil
 }
 
-// VerifyPassword sends POST /users/{user_id}/verify_password (operation VerifyPassword).
+// VerifyPassword sends POST /users/{user_id}/verify_password (operation VerifyPassword) and returns a [VerifyPasswordResult].
 func (s *UsersService) VerifyPassword(ctx context.Context, userID string, params *VerifyPasswordParams) (*VerifyPasswordResult, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.VerifyPassword", "userID")
@@ -5290,7 +5290,7 @@ func (s *UsersService) VerifyPassword(ctx context.Context, userID string, params
 	return out, resp, nil
 }
 
-// VerifyTOTP sends POST /users/{user_id}/verify_totp (operation VerifyTOTP).
+// VerifyTOTP sends POST /users/{user_id}/verify_totp (operation VerifyTOTP) and returns a [VerifyTOTPResult].
 func (s *UsersService) VerifyTOTP(ctx context.Context, userID string, params *VerifyTOTPParams) (*VerifyTOTPResult, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.VerifyTOTP", "userID")
@@ -5310,7 +5310,7 @@ func (s *UsersService) VerifyTOTP(ctx context.Context, userID string, params *Ve
 	return out, resp, nil
 }
 
-// DisableMFA sends DELETE /users/{user_id}/mfa (operation DisableMFA).
+// DisableMFA sends DELETE /users/{user_id}/mfa (operation DisableMFA) and returns a [UserIDResult].
 func (s *UsersService) DisableMFA(ctx context.Context, userID string) (*UserIDResult, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.DisableMFA", "userID")
@@ -5327,7 +5327,7 @@ func (s *UsersService) DisableMFA(ctx context.Context, userID string) (*UserIDRe
 	return out, resp, nil
 }
 
-// DeleteBackupCodes sends DELETE /users/{user_id}/backup_code (operation DeleteBackupCode).
+// DeleteBackupCodes sends DELETE /users/{user_id}/backup_code (operation DeleteBackupCode) and returns a [UserIDResult].
 func (s *UsersService) DeleteBackupCodes(ctx context.Context, userID string) (*UserIDResult, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.DeleteBackupCodes", "userID")
@@ -5344,7 +5344,7 @@ func (s *UsersService) DeleteBackupCodes(ctx context.Context, userID string) (*U
 	return out, resp, nil
 }
 
-// DeletePasskey sends DELETE /users/{user_id}/passkeys/{passkey_identification_id} (operation UserPasskeyDelete).
+// DeletePasskey sends DELETE /users/{user_id}/passkeys/{passkey_identification_id} (operation UserPasskeyDelete) and returns a [DeletedObject].
 func (s *UsersService) DeletePasskey(ctx context.Context, userID string, passkeyIdentificationID string) (*DeletedObject, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.DeletePasskey", "userID")
@@ -5364,7 +5364,7 @@ func (s *UsersService) DeletePasskey(ctx context.Context, userID string, passkey
 	return out, resp, nil
 }
 
-// ListTrustedDevices sends GET /users/{user_id}/trusted_devices (operation ListUserTrustedDevices).
+// ListTrustedDevices sends GET /users/{user_id}/trusted_devices (operation ListUserTrustedDevices) and returns a list of [TrustedDevice].
 // The response's TotalCount holds the number of matching items.
 func (s *UsersService) ListTrustedDevices(ctx context.Context, userID string) ([]*TrustedDevice, *Response, error) {
 	if userID == "" {
@@ -5386,7 +5386,7 @@ func (s *UsersService) ListTrustedDevices(ctx context.Context, userID string) ([
 	return out.Items, resp, nil
 }
 
-// RevokeTrustedDevice sends DELETE /users/{user_id}/trusted_devices/{trusted_device_id} (operation RevokeUserTrustedDevice).
+// RevokeTrustedDevice sends DELETE /users/{user_id}/trusted_devices/{trusted_device_id} (operation RevokeUserTrustedDevice) and returns a [TrustedDevice].
 func (s *UsersService) RevokeTrustedDevice(ctx context.Context, userID string, trustedDeviceID string) (*TrustedDevice, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.RevokeTrustedDevice", "userID")
@@ -5406,7 +5406,7 @@ func (s *UsersService) RevokeTrustedDevice(ctx context.Context, userID string, t
 	return out, resp, nil
 }
 
-// DeleteWeb3Wallet sends DELETE /users/{user_id}/web3_wallets/{web3_wallet_identification_id} (operation UserWeb3WalletDelete).
+// DeleteWeb3Wallet sends DELETE /users/{user_id}/web3_wallets/{web3_wallet_identification_id} (operation UserWeb3WalletDelete) and returns a [DeletedObject].
 func (s *UsersService) DeleteWeb3Wallet(ctx context.Context, userID string, web3WalletIdentificationID string) (*DeletedObject, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.DeleteWeb3Wallet", "userID")
@@ -5426,7 +5426,7 @@ func (s *UsersService) DeleteWeb3Wallet(ctx context.Context, userID string, web3
 	return out, resp, nil
 }
 
-// DeleteTOTP sends DELETE /users/{user_id}/totp (operation DeleteTOTP).
+// DeleteTOTP sends DELETE /users/{user_id}/totp (operation DeleteTOTP) and returns a [UserIDResult].
 func (s *UsersService) DeleteTOTP(ctx context.Context, userID string) (*UserIDResult, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.DeleteTOTP", "userID")
@@ -5443,7 +5443,7 @@ func (s *UsersService) DeleteTOTP(ctx context.Context, userID string) (*UserIDRe
 	return out, resp, nil
 }
 
-// DeleteExternalAccount sends DELETE /users/{user_id}/external_accounts/{external_account_id} (operation DeleteExternalAccount).
+// DeleteExternalAccount sends DELETE /users/{user_id}/external_accounts/{external_account_id} (operation DeleteExternalAccount) and returns a [DeletedObject].
 func (s *UsersService) DeleteExternalAccount(ctx context.Context, userID string, externalAccountID string) (*DeletedObject, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.DeleteExternalAccount", "userID")
@@ -5463,7 +5463,7 @@ func (s *UsersService) DeleteExternalAccount(ctx context.Context, userID string,
 	return out, resp, nil
 }
 
-// SetPasswordCompromised sends POST /users/{user_id}/password/set_compromised (operation SetUserPasswordCompromised).
+// SetPasswordCompromised sends POST /users/{user_id}/password/set_compromised (operation SetUserPasswordCompromised) and returns a [User].
 func (s *UsersService) SetPasswordCompromised(ctx context.Context, userID string, params *SetUserPasswordCompromisedParams) (*User, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.SetPasswordCompromised", "userID")
@@ -5483,7 +5483,7 @@ func (s *UsersService) SetPasswordCompromised(ctx context.Context, userID string
 	return out, resp, nil
 }
 
-// UnsetPasswordCompromised sends POST /users/{user_id}/password/unset_compromised (operation UnsetUserPasswordCompromised).
+// UnsetPasswordCompromised sends POST /users/{user_id}/password/unset_compromised (operation UnsetUserPasswordCompromised) and returns a [User].
 func (s *UsersService) UnsetPasswordCompromised(ctx context.Context, userID string) (*User, *Response, error) {
 	if userID == "" {
 		return nil, nil, errEmptyPathParam("Users.UnsetPasswordCompromised", "userID")
@@ -5505,7 +5505,7 @@ type WaitlistEntriesService struct {
 	client *Client
 }
 
-// List sends GET /waitlist_entries (operation ListWaitlistEntries).
+// List sends GET /waitlist_entries (operation ListWaitlistEntries) and returns a list of [WaitlistEntry].
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *WaitlistEntriesService) List(ctx context.Context, params *ListWaitlistEntriesParams) ([]*WaitlistEntry, *Response, error) {
@@ -5544,7 +5544,7 @@ func (s *WaitlistEntriesService) ListAll(ctx context.Context, params *ListWaitli
 	})
 }
 
-// Create sends POST /waitlist_entries (operation CreateWaitlistEntry).
+// Create sends POST /waitlist_entries (operation CreateWaitlistEntry) and returns a [WaitlistEntry].
 func (s *WaitlistEntriesService) Create(ctx context.Context, params *CreateWaitlistEntryParams) (*WaitlistEntry, *Response, error) {
 	if params == nil {
 		params = &CreateWaitlistEntryParams{}
@@ -5561,7 +5561,7 @@ func (s *WaitlistEntriesService) Create(ctx context.Context, params *CreateWaitl
 	return out, resp, nil
 }
 
-// BulkCreate sends POST /waitlist_entries/bulk (operation CreateBulkWaitlistEntries).
+// BulkCreate sends POST /waitlist_entries/bulk (operation CreateBulkWaitlistEntries) and returns a list of [WaitlistEntry].
 func (s *WaitlistEntriesService) BulkCreate(ctx context.Context, items []CreateBulkWaitlistEntriesItem) ([]*WaitlistEntry, *Response, error) {
 	if items == nil {
 		items = []CreateBulkWaitlistEntriesItem{}
@@ -5578,7 +5578,7 @@ func (s *WaitlistEntriesService) BulkCreate(ctx context.Context, items []CreateB
 	return out, resp, nil
 }
 
-// Delete sends DELETE /waitlist_entries/{waitlist_entry_id} (operation DeleteWaitlistEntry).
+// Delete sends DELETE /waitlist_entries/{waitlist_entry_id} (operation DeleteWaitlistEntry) and returns a [DeletedObject].
 func (s *WaitlistEntriesService) Delete(ctx context.Context, waitlistEntryID string) (*DeletedObject, *Response, error) {
 	if waitlistEntryID == "" {
 		return nil, nil, errEmptyPathParam("WaitlistEntries.Delete", "waitlistEntryID")
@@ -5595,7 +5595,7 @@ func (s *WaitlistEntriesService) Delete(ctx context.Context, waitlistEntryID str
 	return out, resp, nil
 }
 
-// Invite sends POST /waitlist_entries/{waitlist_entry_id}/invite (operation InviteWaitlistEntry).
+// Invite sends POST /waitlist_entries/{waitlist_entry_id}/invite (operation InviteWaitlistEntry) and returns a [WaitlistEntry].
 func (s *WaitlistEntriesService) Invite(ctx context.Context, waitlistEntryID string, params *InviteWaitlistEntryParams) (*WaitlistEntry, *Response, error) {
 	if waitlistEntryID == "" {
 		return nil, nil, errEmptyPathParam("WaitlistEntries.Invite", "waitlistEntryID")
@@ -5615,7 +5615,7 @@ func (s *WaitlistEntriesService) Invite(ctx context.Context, waitlistEntryID str
 	return out, resp, nil
 }
 
-// Reject sends POST /waitlist_entries/{waitlist_entry_id}/reject (operation RejectWaitlistEntry).
+// Reject sends POST /waitlist_entries/{waitlist_entry_id}/reject (operation RejectWaitlistEntry) and returns a [WaitlistEntry].
 func (s *WaitlistEntriesService) Reject(ctx context.Context, waitlistEntryID string) (*WaitlistEntry, *Response, error) {
 	if waitlistEntryID == "" {
 		return nil, nil, errEmptyPathParam("WaitlistEntries.Reject", "waitlistEntryID")
@@ -5637,7 +5637,7 @@ type WebhooksService struct {
 	client *Client
 }
 
-// CreateSvixApp sends POST /webhooks/svix (operation CreateSvixApp).
+// CreateSvixApp sends POST /webhooks/svix (operation CreateSvixApp) and returns a [SvixURL].
 func (s *WebhooksService) CreateSvixApp(ctx context.Context) (*SvixURL, *Response, error) {
 	req, err := newRequest(http.MethodPost, "/webhooks/svix", nil, nil)
 	if err != nil {
@@ -5660,7 +5660,7 @@ func (s *WebhooksService) DeleteSvixApp(ctx context.Context) (*Response, error) 
 	return s.client.do(ctx, req, nil)
 }
 
-// GenerateSvixAuthURL sends POST /webhooks/svix_url (operation GenerateSvixAuthURL).
+// GenerateSvixAuthURL sends POST /webhooks/svix_url (operation GenerateSvixAuthURL) and returns a [SvixURL].
 func (s *WebhooksService) GenerateSvixAuthURL(ctx context.Context) (*SvixURL, *Response, error) {
 	req, err := newRequest(http.MethodPost, "/webhooks/svix_url", nil, nil)
 	if err != nil {

@@ -230,8 +230,14 @@ func (m *method) errReturn(err string) string {
 
 func (m *method) doc() string {
 	var d strings.Builder
-	verb := "sends"
-	fmt.Fprintf(&d, "%s %s %s %s (operation %s).", m.Name, verb, m.HTTPMethod, m.Path, m.OperationID)
+	returns := ""
+	switch {
+	case m.ListItem != "":
+		returns = fmt.Sprintf(" and returns a list of [%s]", m.ListItem)
+	case strings.HasPrefix(m.Result, "*"):
+		returns = fmt.Sprintf(" and returns a [%s]", strings.TrimPrefix(m.Result, "*"))
+	}
+	fmt.Fprintf(&d, "%s sends %s %s (operation %s)%s.", m.Name, m.HTTPMethod, m.Path, m.OperationID, returns)
 	if m.Paged {
 		fmt.Fprintf(&d, "\nIt returns one page of results; %sAll iterates over every page.", m.Name)
 	}
