@@ -1,0 +1,101 @@
+package fiberclerk_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/clerkgo/clerk/core"
+	"github.com/clerkgo/clerk/core/clerktest"
+	"github.com/clerkgo/clerk/fiberclerk"
+	"github.com/gofiber/fiber/v2"
+)
+
+// sameLengthTokens mints n tokens for n new users. Their users' IDs have
+// one length, so the tokens have one length too: fasthttp then overwrites a
+// header buffer in place when it reuses it for the next request.
+func sameLengthTokens(t *testing.T, f *fake, n int) (tokens, ids []string) {
+	t.Helper()
+	for range n {
+		u := f.s.CreateUser(clerktest.UserParams{})
+		tokens = append(tokens, f.s.Token(clerktest.WithSubject(u.ID)))
+		ids = append(ids, u.ID)
+	}
+	for _, tok := range tokens {
+		if len(tok) != len(tokens[0]) {
+			t.Fatalf("token lengths differ: %d and %d", len(tok), len(tokens[0]))
+		}
+	}
+	return tokens, ids
+}
+
+// The premise of TestTokenBuffersReusedByFasthttp: a string from c.Get that
+// outlives its handler changes when fasthttp serves a later request.
+func TestFasthttpReusesHeaderBuffers(t *testing.T) {
+	f := newFake(t)
+	tokens, _ := sameLengthTokens(t, f, 32)
+	var retained []string
+	app := fiber.New()
+	app.Get("/", func(c *fiber.Ctx) error {
+		retained = append(retained, c.Get(fiber.HeaderAuthorization)) // deliberately unsafe
+		return nil
+	})
+	for _, tok := range tokens {
+		if r := serve(app, "/", bearer(tok)); r.status != http.StatusOK {
+			t.Fatalf("status %d", r.status)
+		}
+	}
+	changed := 0
+	for i, s := range retained {
+		if s != "Bearer "+tokens[i] {
+			changed++
+		}
+	}
+	if changed == 0 {
+		t.Fatal("no retained header string changed: the aliasing test below proves nothing")
+	}
+	t.Logf("%d of %d retained header strings were overwritten by later requests", changed, len(retained))
+}
+
+// TestTokenBuffersReusedByFasthttp sends many tokens, header and cookie,
+// through the real router, then sends them all again: later rounds are
+// answered from the token cache, whose keys would have been overwritten by
+// later requests had any fasthttp-backed string been kept. Every answer must
+// name the token's own user.
+//
+// With a cache of at most 8 entries the Go map compares long string keys
+// without hashing the lookup key: an entry whose key was overwritten with the
+// next token's bytes would then answer for that next token, with the wrong
+// user. The default size checks the same property on a large map.
+func TestTokenBuffersReusedByFasthttp(t *testing.T) {
+	for _, size := range []int{8, core.DefaultTokenCacheSize} {
+		t.Run(fmt.Sprintf("cache size %d", size), func(t *testing.T) {
+			f := newFake(t, func(c *core.Config) { c.TokenCacheSize = size })
+			app := newApp(t, fiberclerk.WithClient(f.c), fiberclerk.FetchUser(false))
+			tokens, ids := sameLengthTokens(t, f, 64)
+			send := func(round, i int) {
+				h := bearer(tokens[i])
+				if i%2 == 1 {
+					h = cookies("__session=" + tokens[i])
+				}
+				r := serve(app, "/protected", h)
+				if r.status != http.StatusOK {
+					t.Fatalf("round %d, token %d: status %d %s", round, i, r.status, r.body)
+				}
+				if got := r.identity(t).SessionSub; got != ids[i] {
+					t.Fatalf("round %d, token %d: verified as %s, want %s", round, i, got, ids[i])
+				}
+			}
+			for i := range tokens {
+				send(1, i)
+				send(1, i) // again at once: a cache hit
+			}
+			for i := range tokens { // reverse order
+				send(2, len(tokens)-1-i)
+			}
+			for i := range tokens {
+				send(3, (i*7)%len(tokens))
+			}
+		})
+	}
+}
