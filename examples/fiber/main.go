@@ -1,0 +1,97 @@
+// Command fiber is the clerkgo demo app on Fiber v2: every route of the demo
+// protected by fiberclerk. Run it from the repository root:
+//
+//	go run ./examples/fiber
+//
+// With no Clerk keys in the environment (or in .env) it runs against an
+// embedded fake Clerk and prints curl commands to try it.
+package main
+
+import (
+	"context"
+	"io"
+	"log"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/clerkgo/clerk/core"
+	"github.com/clerkgo/clerk/examples/internal/demo"
+	"github.com/clerkgo/clerk/fiberclerk"
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Stdout); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// run serves the demo until ctx is done, then shuts down cleanly.
+func run(ctx context.Context, stdout io.Writer) error {
+	app, err := demo.Setup()
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+
+	f := fiber.New(fiber.Config{DisableStartupMessage: true})
+	f.Use(recover.New())
+	routes(f, app)
+
+	ln, err := app.Listen()
+	if err != nil {
+		return err
+	}
+	app.PrintBanner(stdout, "fiber", ln.Addr())
+
+	errc := make(chan error, 1)
+	go func() { errc <- f.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return f.ShutdownWithContext(shutdownCtx)
+}
+
+// routes registers the demo's routes. All middlewares share app.Client.
+func routes(f *fiber.App, app *demo.App) {
+	client := fiberclerk.WithClient(app.Client)
+	signedIn := fiberclerk.Middleware(client, fiberclerk.FetchUser(app.FetchUser()))
+	claimsOnly := fiberclerk.Middleware(client, fiberclerk.FetchUser(false))
+	optional := fiberclerk.Middleware(client, fiberclerk.FetchUser(false), fiberclerk.Optional(true))
+
+	f.Get("/health", func(c *fiber.Ctx) error {
+		return c.JSON(demo.Health())
+	})
+	f.Get("/me", signedIn, func(c *fiber.Ctx) error {
+		return c.JSON(demo.Me(fiberclerk.User(c), fiberclerk.Session(c)))
+	})
+	f.Get("/claims", claimsOnly, func(c *fiber.Ctx) error {
+		return c.JSON(demo.ClaimsOf(fiberclerk.Session(c)))
+	})
+	f.Get("/optional", optional, func(c *fiber.Ctx) error {
+		return c.JSON(demo.OptionalOf(fiberclerk.Session(c)))
+	})
+	f.Get("/admin", claimsOnly, fiberclerk.Require(core.Role("org:admin")), func(c *fiber.Ctx) error {
+		return c.JSON(demo.AdminOf(fiberclerk.Session(c)))
+	})
+
+	if app.Fake != nil {
+		f.Get("/demo/token", func(c *fiber.Ctx) error {
+			token, err := app.Token(c.Query("role"))
+			if err != nil {
+				return c.Status(http.StatusBadRequest).SendString(err.Error() + "\n")
+			}
+			return c.SendString(token + "\n")
+		})
+	}
+}

@@ -1,0 +1,181 @@
+// Package demo holds the parts of the clerkgo demo app that do not depend on
+// a web framework, so that examples/gin, examples/echo, examples/chi and
+// examples/fiber differ only in framework code:
+//
+//   - [Setup]: configuration from the environment (and a .env file), or an
+//     embedded fake Clerk when the environment names no Clerk instance;
+//   - [App.Listen] and [App.PrintBanner]: listen on :$PORT and print how to
+//     get a token, with ready-to-paste curl commands;
+//   - [App.Token]: the logic of GET /demo/token (fake mode only);
+//   - [Me], [ClaimsOf], [OptionalOf], [AdminOf]: the JSON bodies of the routes.
+package demo
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/clerkgo/clerk/core"
+	"github.com/clerkgo/clerk/core/clerktest"
+)
+
+// DefaultPort is the port the demo listens on when $PORT is not set.
+const DefaultPort = "8080"
+
+// Demo organization of the tokens minted by [App.Token].
+const (
+	OrgID   = "org_demo"
+	OrgSlug = "demo"
+)
+
+// TokenTTL is the lifetime of the tokens minted by [App.Token]: an hour, so
+// that a pasted token does not expire while you try the routes (a real
+// Clerk session token lives 60 seconds and the frontend refreshes it).
+const TokenTTL = time.Hour
+
+// App is the framework-neutral part of one running demo.
+type App struct {
+	// Client is the one Clerk client of the app. Pass it to every
+	// middleware with WithClient, so that keys are fetched once and users
+	// are cached once.
+	Client *core.Client
+	// Fake is the embedded fake Clerk, or nil when the environment
+	// configures a real Clerk instance.
+	Fake *clerktest.Server
+	// Port is the port to listen on: $PORT, default 8080 ("0" picks a free
+	// port).
+	Port string
+	// Source says where the configuration came from, for the banner.
+	Source string
+}
+
+// Setup loads .env from the working directory (variables already set win),
+// then configures the app with core.ConfigFromEnv: CLERK_SECRET_KEY (or
+// CLERK_API_KEY), CLERK_PUBLISHABLE_KEY, CLERK_API_URL, CLERK_JWT_KEY,
+// CLERK_AUTHORIZED_PARTIES, CLERK_DOMAIN, CLERK_PROXY_URL.
+//
+// When the environment gives no way to verify tokens at all (none of a
+// secret key, a JWT key, a publishable key or a domain), Setup starts an
+// embedded fake Clerk instead and configures the client for it, so the demo
+// runs with no account. An invalid setting is an error, never a silent
+// fallback to the fake. Close the App when done.
+func Setup() (*App, error) {
+	if err := core.LoadEnvFile(".env"); err != nil {
+		return nil, err
+	}
+	port := os.Getenv("PORT")
+	if port == "" {
+		port = DefaultPort
+	}
+	cfg, err := core.ConfigFromEnv()
+	switch {
+	case err == nil:
+		c, err := core.New(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return &App{Client: c, Port: port, Source: "Clerk instance from the environment"}, nil
+	case errors.Is(err, core.ErrNoKeySource):
+		s := clerktest.New()
+		c, err := core.New(core.Config{SecretKey: s.SecretKey(), APIURL: s.URL, ProxyURL: s.URL})
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		return &App{Client: c, Fake: s, Port: port, Source: "embedded fake Clerk at " + s.URL}, nil
+	default:
+		return nil, err
+	}
+}
+
+// Close closes the client, then the fake Clerk if there is one.
+func (a *App) Close() {
+	a.Client.Close()
+	if a.Fake != nil {
+		a.Fake.Close()
+	}
+}
+
+// FetchUser reports whether the middleware of GET /me can load the user:
+// that needs a secret key. A configuration with only CLERK_JWT_KEY (or a
+// publishable key) verifies tokens but cannot call the Backend API.
+func (a *App) FetchUser() bool { return a.Client.HasSecretKey() }
+
+// Listen listens on TCP :$PORT.
+func (a *App) Listen() (net.Listener, error) {
+	return net.Listen("tcp", ":"+a.Port)
+}
+
+// ErrUnknownRole is returned by [App.Token] for a role other than "",
+// "member" or "admin".
+var ErrUnknownRole = errors.New(`unknown role: use ?role=admin, ?role=member or no role`)
+
+// ErrNoFake is returned by [App.Token] when the app runs against a real
+// Clerk instance, which only Clerk's frontend can issue tokens for.
+var ErrNoFake = errors.New("tokens can only be minted by the embedded fake Clerk")
+
+// Token mints a session token of the embedded fake Clerk for its default
+// user, valid for [TokenTTL]. With role "" it has no active organization;
+// with "admin" or "member" the user is an org:admin or org:member of the
+// organization [OrgID]. It is the logic of GET /demo/token?role=...
+func (a *App) Token(role string) (string, error) {
+	if a.Fake == nil {
+		return "", ErrNoFake
+	}
+	opts := []clerktest.TokenOption{clerktest.WithTTL(TokenTTL)}
+	switch role {
+	case "":
+	case "admin":
+		opts = append(opts, clerktest.WithOrgMembership(OrgID, OrgSlug, "org:admin",
+			"org:articles:read", "org:articles:manage"))
+	case "member":
+		opts = append(opts, clerktest.WithOrgMembership(OrgID, OrgSlug, "org:member",
+			"org:articles:read"))
+	default:
+		return "", ErrUnknownRole
+	}
+	return a.Fake.Token(opts...), nil
+}
+
+// PrintBanner writes, in one Write, where the demo listens, which Clerk it
+// verifies against, and ready-to-paste curl commands for every route.
+// framework names the example ("gin", "echo", "chi", "fiber"); addr is the
+// listener's address.
+func (a *App) PrintBanner(w io.Writer, framework string, addr net.Addr) {
+	base := "localhost:" + a.Port
+	if tcp, ok := addr.(*net.TCPAddr); ok {
+		base = "localhost:" + strconv.Itoa(tcp.Port)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "clerkgo demo (%s) listening on http://%s\n", framework, base)
+	fmt.Fprintf(&b, "Verifying session tokens against the %s.\n\n", a.Source)
+	if a.Fake != nil {
+		fmt.Fprintf(&b, "No Clerk keys in the environment, so the demo mints its own tokens (valid %d minutes):\n\n", int(TokenTTL.Minutes()))
+		fmt.Fprintf(&b, "  TOKEN=$(curl -s %s/demo/token)\n", base)
+		fmt.Fprintf(&b, "  ADMIN=$(curl -s '%s/demo/token?role=admin')\n\n", base)
+	} else {
+		b.WriteString("Sign in on your frontend and copy a session token (it lives 60 seconds),\n")
+		b.WriteString("for example in the browser console: await window.Clerk.session.getToken()\n\n")
+		b.WriteString("  TOKEN=<paste a session token>\n")
+		b.WriteString("  ADMIN=<paste the token of an org:admin of the active organization>\n\n")
+	}
+	b.WriteString("Then:\n\n")
+	fmt.Fprintf(&b, "  curl %s/health\n", base)
+	fmt.Fprintf(&b, "  curl -H \"Authorization: Bearer $TOKEN\" %s/me\n", base)
+	fmt.Fprintf(&b, "  curl -H \"Authorization: Bearer $TOKEN\" %s/claims\n", base)
+	fmt.Fprintf(&b, "  curl -H \"Authorization: Bearer $TOKEN\" %s/optional\n", base)
+	fmt.Fprintf(&b, "  curl %s/optional\n", base)
+	fmt.Fprintf(&b, "  curl -i -H \"Authorization: Bearer $TOKEN\" %s/admin   # 403: not an org:admin\n", base)
+	fmt.Fprintf(&b, "  curl -H \"Authorization: Bearer $ADMIN\" %s/admin\n", base)
+	fmt.Fprintf(&b, "  curl -i %s/me   # 401: no token\n", base)
+	if !a.FetchUser() {
+		b.WriteString("\nNo secret key: /me answers \"user\": null (set CLERK_SECRET_KEY to load users).\n")
+	}
+	b.WriteString("\nStop with Ctrl-C.\n")
+	io.WriteString(w, b.String())
+}

@@ -1,0 +1,70 @@
+package demo
+
+import "github.com/clerkgo/clerk/core"
+
+// HealthResponse is the body of GET /health.
+type HealthResponse struct {
+	Status string `json:"status"`
+}
+
+// Health returns the body of GET /health: {"status":"ok"}.
+func Health() HealthResponse { return HealthResponse{Status: "ok"} }
+
+// MeResponse is the body of GET /me. The session marshals with Clerk's
+// claim names (sub, sid, azp, iss, exp, ...).
+type MeResponse struct {
+	User    *core.User   `json:"user"`
+	Session *core.Claims `json:"session"`
+}
+
+// Me returns the body of GET /me: the Clerk user object and the claims.
+func Me(user *core.User, session *core.Claims) MeResponse {
+	return MeResponse{User: user, Session: session}
+}
+
+// ClaimsResponse is the body of GET /claims.
+type ClaimsResponse struct {
+	Session *core.Claims `json:"session"`
+}
+
+// ClaimsOf returns the body of GET /claims: the claims alone (the route's
+// middleware runs with FetchUser(false): no Backend API call).
+func ClaimsOf(session *core.Claims) ClaimsResponse {
+	return ClaimsResponse{Session: session}
+}
+
+// OptionalResponse is the body of GET /optional.
+type OptionalResponse struct {
+	SignedIn bool   `json:"signed_in"`
+	UserID   string `json:"user_id"`
+}
+
+// OptionalOf returns the body of GET /optional, whose middleware runs with
+// Optional(true): session is nil when the request is signed out.
+func OptionalOf(session *core.Claims) OptionalResponse {
+	if session == nil {
+		return OptionalResponse{}
+	}
+	return OptionalResponse{SignedIn: true, UserID: session.Subject}
+}
+
+// AdminResponse is the body of GET /admin.
+type AdminResponse struct {
+	UserID  string `json:"user_id"`
+	OrgID   string `json:"org_id"`
+	OrgRole string `json:"org_role"`
+}
+
+// AdminOf returns the body of GET /admin, which only an org:admin of the
+// active organization reaches.
+func AdminOf(session *core.Claims) AdminResponse {
+	var r AdminResponse
+	if session == nil {
+		return r
+	}
+	r.UserID = session.Subject
+	if session.Org != nil {
+		r.OrgID, r.OrgRole = session.Org.ID, session.Org.Role
+	}
+	return r
+}

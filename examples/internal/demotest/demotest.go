@@ -1,0 +1,530 @@
+// Package demotest is the integration test shared by the four demo apps
+// (examples/gin, echo, chi, fiber). It starts a demo's run function on a
+// free port, waits for the banner it prints, and checks every route over
+// real HTTP against a fake Clerk (core/clerktest), either the demo's
+// embedded one ([FakeMode]) or one the test owns and configures through the
+// environment ([EnvMode], [JWTKeyMode]).
+package demotest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/clerkgo/clerk/core"
+	"github.com/clerkgo/clerk/core/clerktest"
+	"github.com/clerkgo/clerk/examples/internal/demo"
+)
+
+// RunFunc is a demo's run function: serve until ctx is done, printing the
+// banner to stdout, then shut down and return nil.
+type RunFunc func(ctx context.Context, stdout io.Writer) error
+
+// startTimeout bounds the start (the fake generates an RSA key, slow under
+// -race) and the shutdown of a demo.
+const startTimeout = 60 * time.Second
+
+// envVars are every variable a demo reads; the tests set them all.
+var envVars = []string{
+	core.EnvSecretKey, core.EnvAPIKey, core.EnvPublishableKey, core.EnvAPIURL,
+	core.EnvJWTKey, core.EnvAuthorizedParties, core.EnvDomain, core.EnvProxyURL,
+}
+
+// ClearEnv empties every CLERK_* variable the demo reads and sets PORT=0
+// (a free port) for the duration of the test.
+func ClearEnv(t *testing.T) {
+	t.Helper()
+	for _, k := range envVars {
+		t.Setenv(k, "")
+	}
+	t.Setenv("PORT", "0")
+}
+
+// Server is a demo started by [Start].
+type Server struct {
+	// URL is the base URL the banner printed, e.g. http://localhost:40123.
+	URL string
+	// Host is URL without its scheme, as the curl commands print it.
+	Host string
+	// Banner is everything the demo printed up to the end of its banner.
+	Banner string
+
+	client   *http.Client
+	cancel   context.CancelFunc
+	errc     chan error
+	stopOnce sync.Once
+	stopErr  error
+}
+
+var listeningRE = regexp.MustCompile(`listening on (http://(\S+))\n`)
+
+// Start runs the demo and returns once it has printed its banner and
+// answers GET /health. The demo is stopped at the end of the test.
+func Start(t *testing.T, run RunFunc) *Server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := newNotifyingBuffer()
+	s := &Server{
+		client: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{}},
+		cancel: cancel,
+		errc:   make(chan error, 1),
+	}
+	go func() { s.errc <- run(ctx, out) }()
+	t.Cleanup(func() {
+		if err := s.Stop(); err != nil {
+			t.Errorf("demo shutdown: %v", err)
+		}
+	})
+
+	deadline := time.NewTimer(startTimeout)
+	defer deadline.Stop()
+	for !strings.Contains(out.String(), "Stop with Ctrl-C.") {
+		select {
+		case <-out.changed:
+		case err := <-s.errc:
+			s.errc <- err // for Stop
+			t.Fatalf("demo returned before serving: %v\noutput:\n%s", err, out.String())
+		case <-deadline.C:
+			t.Fatalf("no banner within %s; output:\n%s", startTimeout, out.String())
+		}
+	}
+	s.Banner = out.String()
+	m := listeningRE.FindStringSubmatch(s.Banner)
+	if m == nil {
+		t.Fatalf("banner has no 'listening on http://...' line:\n%s", s.Banner)
+	}
+	s.URL, s.Host = m[1], m[2]
+
+	// The listener is bound before the banner is printed, so this succeeds
+	// at once; it still bounds the wait in case serving has not begun.
+	waitCtx, waitCancel := context.WithTimeout(context.Background(), startTimeout)
+	defer waitCancel()
+	if err := s.waitHealthy(waitCtx); err != nil {
+		t.Fatalf("GET /health: %v", err)
+	}
+	return s
+}
+
+// waitHealthy polls GET /health until it answers 200 or ctx is done.
+func (s *Server) waitHealthy(ctx context.Context) error {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/health", nil)
+		resp, err := s.client.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			err = fmt.Errorf("status %d", resp.StatusCode)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (last: %v)", ctx.Err(), err)
+		case <-tick.C:
+		}
+	}
+}
+
+// Stop cancels the demo's context and waits for run to return; it returns
+// run's error. Calling it again returns the same error.
+func (s *Server) Stop() error {
+	s.stopOnce.Do(func() {
+		s.cancel()
+		select {
+		case s.stopErr = <-s.errc:
+		case <-time.After(startTimeout):
+			s.stopErr = errors.New("run did not return after its context was canceled")
+		}
+		s.client.CloseIdleConnections()
+	})
+	return s.stopErr
+}
+
+// Response is a response read in full.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Get sends GET path with the token as "Authorization: Bearer" (none when
+// token is ""), and extra headers as "Name: value" strings.
+func (s *Server) Get(t *testing.T, path, token string, headers ...string) Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for _, h := range headers {
+		k, v, _ := strings.Cut(h, ": ")
+		req.Header.Add(k, v)
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: reading body: %v", path, err)
+	}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
+}
+
+// notifyingBuffer is a concurrency-safe io.Writer that signals each write.
+type notifyingBuffer struct {
+	mu      sync.Mutex
+	b       strings.Builder
+	changed chan struct{}
+}
+
+func newNotifyingBuffer() *notifyingBuffer {
+	return &notifyingBuffer{changed: make(chan struct{}, 1)}
+}
+
+func (nb *notifyingBuffer) Write(p []byte) (int, error) {
+	nb.mu.Lock()
+	nb.b.Write(p)
+	nb.mu.Unlock()
+	select {
+	case nb.changed <- struct{}{}:
+	default: // a signal is already pending
+	}
+	return len(p), nil
+}
+
+func (nb *notifyingBuffer) String() string {
+	nb.mu.Lock()
+	defer nb.mu.Unlock()
+	return nb.b.String()
+}
+
+// Tokens are the session tokens [CheckRoutes] uses.
+type Tokens struct {
+	// Member is a token without org:admin.
+	Member string
+	// Admin is a token of an org:admin of organization demo.OrgID.
+	Admin string
+}
+
+// Expect says what the Clerk behind the demo can tell.
+type Expect struct {
+	// UserCalls counts the fake's user fetches (EndpointGetUser); nil
+	// when the test cannot see them (the demo's embedded fake).
+	UserCalls func() int
+	// User is true when /me loads the user (the config has a secret key).
+	User bool
+}
+
+// CheckRoutes checks every route of the demo with and without tokens.
+func CheckRoutes(t *testing.T, s *Server, tok Tokens, want Expect) {
+	t.Helper()
+	calls := func() int {
+		if want.UserCalls == nil {
+			return 0
+		}
+		return want.UserCalls()
+	}
+
+	t.Run("health", func(t *testing.T) {
+		r := s.Get(t, "/health", "")
+		wantJSON(t, r, http.StatusOK, map[string]any{"status": "ok"})
+	})
+
+	t.Run("signed out is 401", func(t *testing.T) {
+		for _, path := range []string{"/me", "/claims", "/admin"} {
+			r := s.Get(t, path, "")
+			wantFailure(t, path, r, http.StatusUnauthorized, "Bearer", "token-missing")
+		}
+		r := s.Get(t, "/me", "not-a-token")
+		wantFailure(t, "/me (garbage token)", r, http.StatusUnauthorized, `Bearer error="invalid_token"`, "")
+	})
+
+	var sub string
+	t.Run("claims without a user fetch", func(t *testing.T) {
+		before := calls()
+		r := s.Get(t, "/claims", tok.Member)
+		body := wantObject(t, r, http.StatusOK, "session")
+		session := claimsOf(t, body["session"])
+		sub = session.Sub
+		if got := calls(); got != before {
+			t.Errorf("GET /claims made %d user fetches, want none", got-before)
+		}
+		// The session cookie works as well as the header.
+		r = s.Get(t, "/claims", "", "Cookie: "+core.DefaultSessionKey+"="+tok.Member)
+		if c := claimsOf(t, wantObject(t, r, http.StatusOK, "session")["session"]); c.Sub != sub {
+			t.Errorf("GET /claims with the cookie: sub %q, want %q", c.Sub, sub)
+		}
+	})
+
+	t.Run("me", func(t *testing.T) {
+		before := calls()
+		r := s.Get(t, "/me", tok.Member)
+		body := wantObject(t, r, http.StatusOK, "user", "session")
+		session := claimsOf(t, body["session"])
+		if sub != "" && session.Sub != sub {
+			t.Errorf("/me session sub %q, /claims said %q", session.Sub, sub)
+		}
+		if !want.User {
+			if string(body["user"]) != "null" {
+				t.Errorf("/me user = %s, want null (no secret key)", body["user"])
+			}
+			return
+		}
+		var user struct {
+			ID     string `json:"id"`
+			Object string `json:"object"`
+		}
+		if err := json.Unmarshal(body["user"], &user); err != nil {
+			t.Fatalf("/me user: %v in %s", err, r.Body)
+		}
+		if user.Object != "user" || user.ID != session.Sub {
+			t.Errorf("/me user: object %q id %q, want a Clerk user object with id %q", user.Object, user.ID, session.Sub)
+		}
+		if want.UserCalls != nil && calls() == before {
+			t.Error("GET /me made no user fetch")
+		}
+	})
+
+	t.Run("optional", func(t *testing.T) {
+		r := s.Get(t, "/optional", "")
+		wantJSON(t, r, http.StatusOK, map[string]any{"signed_in": false, "user_id": ""})
+		r = s.Get(t, "/optional", "not-a-token")
+		wantJSON(t, r, http.StatusOK, map[string]any{"signed_in": false, "user_id": ""})
+		r = s.Get(t, "/optional", tok.Member)
+		var got demo.OptionalResponse
+		decode(t, r, http.StatusOK, &got)
+		if !got.SignedIn || got.UserID == "" || (sub != "" && got.UserID != sub) {
+			t.Errorf("/optional signed in: %+v, want signed_in true and user_id %q", got, sub)
+		}
+	})
+
+	t.Run("admin", func(t *testing.T) {
+		r := s.Get(t, "/admin", tok.Member)
+		wantFailure(t, "/admin (member)", r, http.StatusForbidden, `Bearer error="insufficient_scope"`, "")
+		r = s.Get(t, "/admin", tok.Admin)
+		var got demo.AdminResponse
+		decode(t, r, http.StatusOK, &got)
+		if got.OrgID != demo.OrgID || got.OrgRole != "org:admin" || got.UserID == "" {
+			t.Errorf("/admin as admin: %+v", got)
+		}
+	})
+}
+
+// sessionClaims are the claims the checks read, by Clerk's names.
+type sessionClaims struct {
+	Sub string  `json:"sub"`
+	Sid string  `json:"sid"`
+	Iss string  `json:"iss"`
+	Exp float64 `json:"exp"`
+}
+
+// claimsOf decodes the session claims and checks that they carry Clerk's
+// claim names.
+func claimsOf(t *testing.T, raw json.RawMessage) sessionClaims {
+	t.Helper()
+	var c sessionClaims
+	if err := json.Unmarshal(raw, &c); err != nil {
+		t.Fatalf("session: %v in %s", err, raw)
+	}
+	if c.Sub == "" || c.Sid == "" || c.Iss == "" || c.Exp == 0 {
+		t.Errorf("session lacks Clerk's claims sub, sid, iss, exp: %s", raw)
+	}
+	return c
+}
+
+func isJSON(h http.Header) bool {
+	return strings.HasPrefix(h.Get("Content-Type"), "application/json")
+}
+
+func decode(t *testing.T, r Response, status int, v any) {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status %d, want %d; body %s", r.Status, status, r.Body)
+	}
+	if !isJSON(r.Header) {
+		t.Errorf("Content-Type %q, want JSON", r.Header.Get("Content-Type"))
+	}
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("body %s: %v", r.Body, err)
+	}
+}
+
+// wantJSON checks the status and that the body is exactly want.
+func wantJSON(t *testing.T, r Response, status int, want map[string]any) {
+	t.Helper()
+	var got map[string]any
+	decode(t, r, status, &got)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("body %s, want %v", r.Body, want)
+	}
+}
+
+// wantObject checks the status and that the body is an object with exactly
+// the given keys.
+func wantObject(t *testing.T, r Response, status int, keys ...string) map[string]json.RawMessage {
+	t.Helper()
+	var got map[string]json.RawMessage
+	decode(t, r, status, &got)
+	if len(got) != len(keys) {
+		t.Errorf("body has %d keys, want %q: %s", len(got), keys, r.Body)
+	}
+	for _, k := range keys {
+		if _, ok := got[k]; !ok {
+			t.Errorf("body lacks %q: %s", k, r.Body)
+		}
+	}
+	return got
+}
+
+// wantFailure checks a failure response of the HTTP failure contract.
+func wantFailure(t *testing.T, what string, r Response, status int, challenge, reason string) {
+	t.Helper()
+	if r.Status != status {
+		t.Errorf("%s: status %d, want %d; body %s", what, r.Status, status, r.Body)
+	}
+	if got := r.Header.Get("WWW-Authenticate"); got != challenge {
+		t.Errorf("%s: WWW-Authenticate %q, want %q", what, got, challenge)
+	}
+	var body struct {
+		Reason string `json:"reason"`
+	}
+	if !isJSON(r.Header) || json.Unmarshal(r.Body, &body) != nil || body.Reason == "" {
+		t.Errorf("%s: want a JSON body with a reason, got %q %s", what, r.Header.Get("Content-Type"), r.Body)
+	}
+	if reason != "" && body.Reason != reason {
+		t.Errorf("%s: reason %q, want %q", what, body.Reason, reason)
+	}
+}
+
+// wantBannerLines checks that the banner holds each line (trimmed), with
+// HOST replaced by the server's host.
+func wantBannerLines(t *testing.T, s *Server, lines ...string) {
+	t.Helper()
+	have := map[string]bool{}
+	for _, l := range strings.Split(s.Banner, "\n") {
+		have[strings.TrimSpace(l)] = true
+	}
+	for _, l := range lines {
+		l = strings.ReplaceAll(l, "HOST", s.Host)
+		if !have[l] {
+			t.Errorf("banner lacks the line %q:\n%s", l, s.Banner)
+		}
+	}
+}
+
+// curlLines are the commands every banner prints.
+var curlLines = []string{
+	`curl HOST/health`,
+	`curl -H "Authorization: Bearer $TOKEN" HOST/me`,
+	`curl -H "Authorization: Bearer $TOKEN" HOST/claims`,
+	`curl -H "Authorization: Bearer $TOKEN" HOST/optional`,
+	`curl -H "Authorization: Bearer $ADMIN" HOST/admin`,
+}
+
+// FakeMode runs the demo with no Clerk configuration, so that it starts
+// its embedded fake Clerk, takes tokens from GET /demo/token as the banner
+// says, and checks every route, then a clean shutdown.
+func FakeMode(t *testing.T, run RunFunc) {
+	ClearEnv(t)
+	s := Start(t, run)
+	wantBannerLines(t, s, append(curlLines,
+		`TOKEN=$(curl -s HOST/demo/token)`,
+		`ADMIN=$(curl -s 'HOST/demo/token?role=admin')`)...)
+	if !strings.Contains(s.Banner, "embedded fake Clerk") {
+		t.Errorf("banner does not say it uses the embedded fake:\n%s", s.Banner)
+	}
+
+	token := func(query string) string {
+		r := s.Get(t, "/demo/token"+query, "")
+		if r.Status != http.StatusOK || strings.Count(string(r.Body), ".") != 2 {
+			t.Fatalf("GET /demo/token%s: %d %q", query, r.Status, r.Body)
+		}
+		return strings.TrimSpace(string(r.Body))
+	}
+	tok := Tokens{Member: token(""), Admin: token("?role=admin")}
+	if member := token("?role=member"); s.Get(t, "/admin", member).Status != http.StatusForbidden {
+		t.Error("an org:member token passed /admin")
+	}
+	if r := s.Get(t, "/demo/token?role=owner", ""); r.Status != http.StatusBadRequest {
+		t.Errorf("GET /demo/token?role=owner: %d, want 400", r.Status)
+	}
+	CheckRoutes(t, s, tok, Expect{User: true})
+
+	if err := s.Stop(); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if resp, err := http.Get(s.URL + "/health"); err == nil {
+		resp.Body.Close()
+		t.Errorf("still serving after shutdown: %d", resp.StatusCode)
+	}
+}
+
+// EnvMode runs the demo against a fake Clerk that the test owns, configured
+// the way a real instance is: CLERK_SECRET_KEY, CLERK_API_URL,
+// CLERK_PROXY_URL (so iss is checked) and CLERK_AUTHORIZED_PARTIES. It
+// counts the user fetches and checks that the demo mints no tokens.
+func EnvMode(t *testing.T, run RunFunc) {
+	ClearEnv(t)
+	fake := clerktest.New()
+	t.Cleanup(fake.Close)
+	t.Setenv(core.EnvSecretKey, fake.SecretKey())
+	t.Setenv(core.EnvAPIURL, fake.URL)
+	t.Setenv(core.EnvProxyURL, fake.URL)
+	t.Setenv(core.EnvAuthorizedParties, "https://app.example.com, "+clerktest.DefaultAuthorizedParty)
+
+	s := Start(t, run)
+	wantBannerLines(t, s, curlLines...)
+	if strings.Contains(s.Banner, "/demo/token") || !strings.Contains(s.Banner, "from the environment") {
+		t.Errorf("banner of the real-instance mode:\n%s", s.Banner)
+	}
+	if r := s.Get(t, "/demo/token", ""); r.Status != http.StatusNotFound {
+		t.Errorf("GET /demo/token with a real instance: %d, want 404", r.Status)
+	}
+	tok := Tokens{
+		Member: fake.Token(clerktest.WithTTL(time.Hour)),
+		Admin:  fake.Token(clerktest.WithTTL(time.Hour), clerktest.WithOrgMembership(demo.OrgID, demo.OrgSlug, "org:admin")),
+	}
+	CheckRoutes(t, s, tok, Expect{User: true, UserCalls: func() int { return fake.Requests(clerktest.EndpointGetUser) }})
+
+	// CLERK_AUTHORIZED_PARTIES is in force.
+	r := s.Get(t, "/claims", fake.Token(clerktest.WithAuthorizedPartyClaim("https://evil.example")))
+	wantFailure(t, "/claims (foreign azp)", r, http.StatusUnauthorized, `Bearer error="invalid_token"`, "")
+}
+
+// JWTKeyMode runs the demo with only CLERK_JWT_KEY: tokens are verified
+// with no network call, and /me answers "user": null (no secret key to
+// fetch users with).
+func JWTKeyMode(t *testing.T, run RunFunc) {
+	ClearEnv(t)
+	fake := clerktest.New()
+	t.Cleanup(fake.Close)
+	t.Setenv(core.EnvJWTKey, fake.PublicKeyPEM())
+
+	s := Start(t, run)
+	wantBannerLines(t, s, curlLines...)
+	if !strings.Contains(s.Banner, `"user": null`) {
+		t.Errorf("banner does not say /me has no user:\n%s", s.Banner)
+	}
+	tok := Tokens{
+		Member: fake.Token(clerktest.WithTTL(time.Hour)),
+		Admin:  fake.Token(clerktest.WithTTL(time.Hour), clerktest.WithOrgMembership(demo.OrgID, demo.OrgSlug, "org:admin")),
+	}
+	CheckRoutes(t, s, tok, Expect{User: false})
+	if n := fake.Requests(clerktest.AnyEndpoint); n != 0 {
+		t.Errorf("%d requests to Clerk with a JWT key, want none", n)
+	}
+}
