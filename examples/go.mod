@@ -4,8 +4,10 @@ go 1.25.0
 
 require (
 	github.com/clerkgo/clerk v0.0.0
+	github.com/clerkgo/clerk/chiclerk v0.0.0
 	github.com/clerkgo/clerk/echoclerk v0.0.0
 	github.com/clerkgo/clerk/fiberclerk v0.0.0
+	github.com/go-chi/chi/v5 v5.5.0
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/labstack/echo/v4 v4.16.0
 )
@@ -32,6 +34,7 @@ require (
 
 replace (
 	github.com/clerkgo/clerk => ../
+	github.com/clerkgo/clerk/chiclerk => ../chiclerk
 	github.com/clerkgo/clerk/echoclerk => ../echoclerk
 	github.com/clerkgo/clerk/fiberclerk => ../fiberclerk
 )

@@ -1,0 +1,115 @@
+// Command chi is the clerkgo demo app on chi (plain net/http underneath):
+// every route of the demo protected by chiclerk. Run it from the repository
+// root:
+//
+//	go run ./examples/chi
+//
+// With no Clerk keys in the environment (or in .env) it runs against an
+// embedded fake Clerk and prints curl commands to try it.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/clerkgo/clerk/chiclerk"
+	"github.com/clerkgo/clerk/core"
+	"github.com/clerkgo/clerk/examples/internal/demo"
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Stdout); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// run serves the demo until ctx is done, then shuts down cleanly.
+func run(ctx context.Context, stdout io.Writer) error {
+	app, err := demo.Setup()
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+
+	srv := &http.Server{Handler: routes(app), ReadHeaderTimeout: 10 * time.Second}
+	ln, err := app.Listen()
+	if err != nil {
+		return err
+	}
+	app.PrintBanner(stdout, "chi", ln.Addr())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// routes returns the demo's router. All middlewares share app.Client.
+func routes(app *demo.App) http.Handler {
+	client := chiclerk.WithClient(app.Client)
+	signedIn := chiclerk.Middleware(client, chiclerk.FetchUser(app.FetchUser()))
+	claimsOnly := chiclerk.Middleware(client, chiclerk.FetchUser(false))
+	optional := chiclerk.Middleware(client, chiclerk.FetchUser(false), chiclerk.Optional(true))
+
+	r := chi.NewRouter()
+	r.Use(middleware.Recoverer)
+	r.Get("/health", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, demo.Health())
+	})
+	r.With(signedIn).Get("/me", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, demo.Me(chiclerk.User(r.Context()), chiclerk.Session(r.Context())))
+	})
+	r.With(claimsOnly).Get("/claims", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, demo.ClaimsOf(chiclerk.Session(r.Context())))
+	})
+	r.With(optional).Get("/optional", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, demo.OptionalOf(chiclerk.Session(r.Context())))
+	})
+	r.With(claimsOnly, chiclerk.Require(core.Role("org:admin"))).Get("/admin", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, demo.AdminOf(chiclerk.Session(r.Context())))
+	})
+
+	if app.Fake != nil {
+		r.Get("/demo/token", func(w http.ResponseWriter, r *http.Request) {
+			token, err := app.Token(r.URL.Query().Get("role"))
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			io.WriteString(w, token+"\n")
+		})
+	}
+	return r
+}
+
+// writeJSON answers 200 with v as JSON.
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		log.Printf("writing response: %v", err)
+	}
+}
