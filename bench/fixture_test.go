@@ -69,13 +69,15 @@ func ourConfig(s *clerktest.Server) core.Config {
 	}
 }
 
-// sdkJWKSClient is the official SDK's JWKS client for fake s. It is passed
-// to the SDK's middleware explicitly (http.JWKSClient), so the SDK's
-// process-wide backend and secret key are never set or read.
-func sdkJWKSClient(s *clerktest.Server) *jwks.Client {
+// sdkJWKSClient is the official SDK's JWKS client for fake s, calling it
+// with hc. It is passed to the SDK's middleware explicitly
+// (http.JWKSClient), so the SDK's process-wide backend and secret key are
+// never set or read. (Its process-wide kid-keyed key cache cannot be
+// avoided; every fake has a kid of its own, so fakes do not share entries.)
+func sdkJWKSClient(s *clerktest.Server, hc *http.Client) *jwks.Client {
 	url, key := s.URL+"/v1", s.SecretKey()
 	return &jwks.Client{Backend: clerksdk.NewBackend(&clerksdk.BackendConfig{
-		URL: &url, Key: &key, HTTPClient: s.Client(),
+		URL: &url, Key: &key, HTTPClient: hc,
 	})}
 }
 
@@ -114,7 +116,7 @@ func getFixture(tb testing.TB) *fixture {
 
 func newFixture() (*fixture, error) {
 	s := newFake()
-	f := &fixture{fake: s, pub: &signingKey().PublicKey, sdkJWKS: sdkJWKSClient(s)}
+	f := &fixture{fake: s, pub: &signingKey().PublicKey, sdkJWKS: sdkJWKSClient(s, s.Client())}
 	f.tokens = make([]string, tokenPool)
 	for i := range f.tokens {
 		f.tokens[i] = mint(s)
