@@ -68,29 +68,72 @@ func Setup() (*App, error) {
 	if err := core.LoadEnvFile(".env"); err != nil {
 		return nil, err
 	}
-	port := os.Getenv("PORT")
-	if port == "" {
-		port = DefaultPort
-	}
 	cfg, err := core.ConfigFromEnv()
-	switch {
-	case err == nil:
-		c, err := core.New(cfg)
-		if err != nil {
-			return nil, err
-		}
-		return &App{Client: c, Port: port, Source: "Clerk instance from the environment"}, nil
-	case errors.Is(err, core.ErrNoKeySource):
-		s := clerktest.New()
-		c, err := core.New(core.Config{SecretKey: s.SecretKey(), APIURL: s.URL, ProxyURL: s.URL})
-		if err != nil {
-			s.Close()
-			return nil, err
-		}
-		return &App{Client: c, Fake: s, Port: port, Source: "embedded fake Clerk at " + s.URL}, nil
-	default:
+	if err != nil {
+		return fallBack(err, "")
+	}
+	return newApp(cfg, "Clerk instance from the environment")
+}
+
+// SetupTenant is [Setup] for tenant name of a multi-tenant app: it reads
+// the variables with the tenant's suffix, CLERK_SECRET_KEY_<NAME>,
+// CLERK_PUBLISHABLE_KEY_<NAME>, CLERK_JWT_KEY_<NAME>, CLERK_API_URL_<NAME>
+// and CLERK_AUTHORIZED_PARTIES_<NAME> (NAME in upper case), and starts a
+// fake Clerk of its own when none of them names a key source.
+func SetupTenant(name string) (*App, error) {
+	if err := core.LoadEnvFile(".env"); err != nil {
 		return nil, err
 	}
+	env := func(v string) string { return os.Getenv(v + "_" + strings.ToUpper(name)) }
+	cfg := core.Config{
+		Name:           name,
+		SecretKey:      env(core.EnvSecretKey),
+		PublishableKey: env(core.EnvPublishableKey),
+		JWTKey:         env(core.EnvJWTKey),
+		APIURL:         env(core.EnvAPIURL),
+	}
+	for _, p := range strings.Split(env(core.EnvAuthorizedParties), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cfg.AuthorizedParties = append(cfg.AuthorizedParties, p)
+		}
+	}
+	a, err := newApp(cfg, "Clerk instance from the CLERK_*_"+strings.ToUpper(name)+" variables")
+	if err != nil {
+		return fallBack(err, name)
+	}
+	return a, nil
+}
+
+// newApp builds the client of cfg.
+func newApp(cfg core.Config, source string) (*App, error) {
+	c, err := core.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &App{Client: c, Port: port(), Source: source}, nil
+}
+
+// fallBack starts a fake Clerk when err says that the configuration names
+// no key source at all, and returns err otherwise.
+func fallBack(err error, name string) (*App, error) {
+	if !errors.Is(err, core.ErrNoKeySource) {
+		return nil, err
+	}
+	s := clerktest.New()
+	c, err := core.New(core.Config{Name: name, SecretKey: s.SecretKey(), APIURL: s.URL, ProxyURL: s.URL})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return &App{Client: c, Fake: s, Port: port(), Source: "embedded fake Clerk at " + s.URL}, nil
+}
+
+// port returns $PORT, default [DefaultPort].
+func port() string {
+	if p := os.Getenv("PORT"); p != "" {
+		return p
+	}
+	return DefaultPort
 }
 
 // Close closes the client, then the fake Clerk if there is one.
