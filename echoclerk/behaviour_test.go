@@ -8,31 +8,12 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/clerktest"
 	"github.com/clerkgo/clerk/echoclerk"
 	"github.com/labstack/echo/v4"
 )
-
-func TestKeySetOutageThenRecovery(t *testing.T) {
-	f := newFake(t)
-	e := newApp(t, echoclerk.WithClient(f.c), echoclerk.FetchUser(false))
-	tok := f.s.Token()
-
-	f.s.Fail(clerktest.EndpointJWKS, http.StatusServiceUnavailable)
-	checkFailure(t, serve(e, "/protected", bearer(tok)), 503, "", "jwks-unavailable")
-
-	f.s.Recover(clerktest.EndpointJWKS)
-	f.clock.Advance(core.DefaultKeyCooldown + time.Second) // the next fetch is allowed
-	if r := serve(e, "/protected", bearer(tok)); r.status != http.StatusOK {
-		t.Fatalf("after recovery: %d %s", r.status, r.body)
-	}
-	if n := f.s.Requests(clerktest.EndpointJWKS); n != 2 {
-		t.Errorf("%d key set fetches, want 2", n)
-	}
-}
 
 func TestErrorHandlerReturningAnError(t *testing.T) {
 	f := newFake(t)

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/clerktest"
@@ -19,18 +18,19 @@ func customErrors(c echo.Context, err error) error {
 
 func skipPrefix(c echo.Context) bool { return strings.HasPrefix(c.Path(), "/skip/") }
 
+// TestMiddleware covers what the shared contract (TestContract) does not:
+// choices of this adapter and of its options.
 func TestMiddleware(t *testing.T) {
 	type request struct {
 		path   string
 		header http.Header
 	}
 	// want describes the answer. For 200, signedIn tells whether the
-	// identity is the default user's (with the user when fetched); for
-	// failures challenge and reason are checked.
+	// identity is the default user's; for failures challenge and reason
+	// are checked.
 	type want struct {
 		status    int
 		signedIn  bool
-		noUser    bool // signed in, but no user (FetchUser(false))
 		challenge string
 		reason    string
 		custom    string // reason in the custom error body
@@ -40,173 +40,19 @@ func TestMiddleware(t *testing.T) {
 		opts      []echoclerk.Option
 		prepare   func(f *fake) request
 		want      want
-		userCalls int // expected user fetches; -1: not checked
+		userCalls int // expected user fetches
 	}{
 		{
-			name:      "header token",
-			prepare:   func(f *fake) request { return request{"/protected", bearer(f.s.Token())} },
+			name:      "Require() with no checks passes any session",
+			prepare:   func(f *fake) request { return request{"/signed-in", cookies("__session=" + f.s.Token())} },
 			want:      want{status: 200, signedIn: true},
 			userCalls: 1,
-		},
-		{
-			name: "bare header token",
-			prepare: func(f *fake) request {
-				return request{"/protected", http.Header{"Authorization": {f.s.Token()}}}
-			},
-			want:      want{status: 200, signedIn: true},
-			userCalls: 1,
-		},
-		{
-			name:      "cookie token",
-			prepare:   func(f *fake) request { return request{"/protected", cookies("a=1; __session=" + f.s.Token())} },
-			want:      want{status: 200, signedIn: true},
-			userCalls: 1,
-		},
-		{
-			name: "cookie token in a second Cookie line",
-			prepare: func(f *fake) request {
-				return request{"/protected", cookies("a=1", "__session="+f.s.Token())}
-			},
-			want:      want{status: 200, signedIn: true},
-			userCalls: 1,
-		},
-		{
-			name:      "custom session key",
-			opts:      []echoclerk.Option{echoclerk.SessionKey("__app")},
-			prepare:   func(f *fake) request { return request{"/protected", cookies("__app=" + f.s.Token())} },
-			want:      want{status: 200, signedIn: true},
-			userCalls: 1,
-		},
-		{
-			name:      "custom session key ignores __session",
-			opts:      []echoclerk.Option{echoclerk.SessionKey("__app")},
-			prepare:   func(f *fake) request { return request{"/protected", cookies("__session=" + f.s.Token())} },
-			want:      want{status: 401, challenge: "Bearer", reason: "token-missing"},
-			userCalls: 0,
-		},
-		{
-			name:      "no credentials",
-			prepare:   func(f *fake) request { return request{"/protected", nil} },
-			want:      want{status: 401, challenge: "Bearer", reason: "token-missing"},
-			userCalls: 0,
-		},
-		{
-			name: "basic scheme is no credentials",
-			prepare: func(f *fake) request {
-				return request{"/protected", http.Header{"Authorization": {"Basic dXNlcjpwYXNz"}}}
-			},
-			want: want{status: 401, challenge: "Bearer", reason: "token-missing"},
-		},
-		{
-			name:    "malformed token",
-			prepare: func(f *fake) request { return request{"/protected", bearer("garbage")} },
-			want:    want{status: 401, challenge: `Bearer error="invalid_token"`, reason: "token-malformed"},
-		},
-		{
-			name: "expired token",
-			prepare: func(f *fake) request {
-				return request{"/protected", bearer(f.s.Token(clerktest.WithTTL(-time.Minute)))}
-			},
-			want:      want{status: 401, challenge: `Bearer error="invalid_token"`, reason: "token-expired"},
-			userCalls: 0,
-		},
-		{
-			name: "bad header token does not fall back to the cookie",
-			prepare: func(f *fake) request {
-				h := bearer("garbage")
-				h.Set("Cookie", "__session="+f.s.Token())
-				return request{"/protected", h}
-			},
-			want: want{status: 401, challenge: `Bearer error="invalid_token"`, reason: "token-malformed"},
-		},
-		{
-			name:      "FetchUser(false) makes no user call",
-			opts:      []echoclerk.Option{echoclerk.FetchUser(false)},
-			prepare:   func(f *fake) request { return request{"/protected", bearer(f.s.Token())} },
-			want:      want{status: 200, signedIn: true, noUser: true},
-			userCalls: 0,
-		},
-		{
-			name: "deleted user is 401",
-			prepare: func(f *fake) request {
-				f.s.DeleteUser(f.s.DefaultUserID())
-				return request{"/protected", bearer(f.s.Token())}
-			},
-			want:      want{status: 401, challenge: `Bearer error="invalid_token"`, reason: "user-not-found"},
-			userCalls: 1,
-		},
-		{
-			name: "user fetch failing upstream is 503",
-			prepare: func(f *fake) request {
-				f.s.Fail(clerktest.EndpointGetUser, http.StatusServiceUnavailable)
-				return request{"/protected", bearer(f.s.Token())}
-			},
-			want:      want{status: 503, reason: "user-fetch-failed"},
-			userCalls: 1,
-		},
-		{
-			name: "key set unreachable is 503",
-			prepare: func(f *fake) request {
-				f.s.Fail(clerktest.EndpointJWKS, http.StatusServiceUnavailable)
-				return request{"/protected", bearer(f.s.Token())}
-			},
-			want: want{status: 503, reason: "jwks-unavailable"},
-		},
-		{
-			name:    "optional: no credentials pass signed out",
-			opts:    []echoclerk.Option{echoclerk.Optional(true)},
-			prepare: func(f *fake) request { return request{"/protected", nil} },
-			want:    want{status: 200},
-		},
-		{
-			name:    "optional: invalid token passes signed out",
-			opts:    []echoclerk.Option{echoclerk.Optional(true)},
-			prepare: func(f *fake) request { return request{"/protected", bearer("garbage")} },
-			want:    want{status: 200},
-		},
-		{
-			name:      "optional: valid token signs in",
-			opts:      []echoclerk.Option{echoclerk.Optional(true)},
-			prepare:   func(f *fake) request { return request{"/protected", bearer(f.s.Token())} },
-			want:      want{status: 200, signedIn: true},
-			userCalls: 1,
-		},
-		{
-			name: "optional: key set unreachable is still 503",
-			opts: []echoclerk.Option{echoclerk.Optional(true)},
-			prepare: func(f *fake) request {
-				f.s.Fail(clerktest.EndpointJWKS, http.StatusServiceUnavailable)
-				return request{"/protected", bearer(f.s.Token())}
-			},
-			want: want{status: 503, reason: "jwks-unavailable"},
 		},
 		{
 			name:    "optional: Require() needs a session",
 			opts:    []echoclerk.Option{echoclerk.Optional(true)},
 			prepare: func(f *fake) request { return request{"/signed-in", nil} },
 			want:    want{status: 401, challenge: "Bearer", reason: "token-missing"},
-		},
-		{
-			name: "Require passes",
-			prepare: func(f *fake) request {
-				return request{"/admin", bearer(f.s.Token(clerktest.WithOrgMembership("org_1", "acme", "admin")))}
-			},
-			want:      want{status: 200, signedIn: true},
-			userCalls: 1,
-		},
-		{
-			name: "Require fails with 403",
-			prepare: func(f *fake) request {
-				return request{"/admin", bearer(f.s.Token(clerktest.WithOrgMembership("org_1", "acme", "member")))}
-			},
-			want:      want{status: 403, challenge: `Bearer error="insufficient_scope"`, reason: "missing-role"},
-			userCalls: 1,
-		},
-		{
-			name:    "error handler on a missing token",
-			opts:    []echoclerk.Option{echoclerk.ErrorHandler(customErrors)},
-			prepare: func(f *fake) request { return request{"/protected", nil} },
-			want:    want{status: 418, custom: "token-missing"},
 		},
 		{
 			name: "error handler on a user fetch failure",
@@ -219,25 +65,10 @@ func TestMiddleware(t *testing.T) {
 			userCalls: 1,
 		},
 		{
-			name: "Require uses the middleware's error handler",
-			opts: []echoclerk.Option{echoclerk.ErrorHandler(customErrors)},
-			prepare: func(f *fake) request {
-				return request{"/admin", bearer(f.s.Token(clerktest.WithOrgMembership("org_1", "acme", "member")))}
-			},
-			want:      want{status: 418, custom: "missing-role"},
-			userCalls: 1,
-		},
-		{
 			name:    "Require uses the error handler on a skipped request",
 			opts:    []echoclerk.Option{echoclerk.ErrorHandler(customErrors), echoclerk.Skipper(func(echo.Context) bool { return true })},
 			prepare: func(f *fake) request { return request{"/admin", nil} },
 			want:    want{status: 418, custom: "token-missing"},
-		},
-		{
-			name:    "skipped request passes unauthenticated",
-			opts:    []echoclerk.Option{echoclerk.Skipper(skipPrefix)},
-			prepare: func(f *fake) request { return request{"/skip/ping", nil} },
-			want:    want{status: 200},
 		},
 		{
 			name:      "skipped request does not even verify a token",
@@ -245,12 +76,6 @@ func TestMiddleware(t *testing.T) {
 			prepare:   func(f *fake) request { return request{"/skip/ping", bearer(f.s.Token())} },
 			want:      want{status: 200},
 			userCalls: 0,
-		},
-		{
-			name:    "skipper does not skip other paths",
-			opts:    []echoclerk.Option{echoclerk.Skipper(skipPrefix)},
-			prepare: func(f *fake) request { return request{"/protected", nil} },
-			want:    want{status: 401, challenge: "Bearer", reason: "token-missing"},
 		},
 		{
 			name:      "nil options are the defaults",
@@ -280,9 +105,6 @@ func TestMiddleware(t *testing.T) {
 				if tt.want.signedIn {
 					sub := f.s.DefaultUserID()
 					id = identity{UserID: sub, SessionSub: sub, CtxUserID: sub, CtxSessionSub: sub}
-					if tt.want.noUser {
-						id.UserID, id.CtxUserID = "", ""
-					}
 				}
 				if got := r.identity(t); got != id {
 					t.Errorf("identity %+v, want %+v", got, id)
@@ -290,10 +112,8 @@ func TestMiddleware(t *testing.T) {
 			default:
 				checkFailure(t, r, tt.want.status, tt.want.challenge, tt.want.reason)
 			}
-			if tt.userCalls >= 0 {
-				if n := f.s.Requests(clerktest.EndpointGetUser); n != tt.userCalls {
-					t.Errorf("%d user fetches, want %d", n, tt.userCalls)
-				}
+			if n := f.s.Requests(clerktest.EndpointGetUser); n != tt.userCalls {
+				t.Errorf("%d user fetches, want %d", n, tt.userCalls)
 			}
 			if tok := req.header.Get("Authorization"); contains(r.body, strings.TrimPrefix(tok, "Bearer ")) {
 				t.Errorf("body %q echoes the token", r.body)

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/clerktest"
@@ -15,24 +14,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 )
-
-func TestKeySetOutageThenRecovery(t *testing.T) {
-	f := newFake(t)
-	app := newApp(t, fiberclerk.WithClient(f.c), fiberclerk.FetchUser(false))
-	tok := f.s.Token()
-
-	f.s.Fail(clerktest.EndpointJWKS, http.StatusServiceUnavailable)
-	checkFailure(t, serve(app, "/protected", bearer(tok)), 503, "", "jwks-unavailable")
-
-	f.s.Recover(clerktest.EndpointJWKS)
-	f.clock.Advance(core.DefaultKeyCooldown + time.Second) // the next fetch is allowed
-	if r := serve(app, "/protected", bearer(tok)); r.status != http.StatusOK {
-		t.Fatalf("after recovery: %d %s", r.status, r.body)
-	}
-	if n := f.s.Requests(clerktest.EndpointJWKS); n != 2 {
-		t.Errorf("%d key set fetches, want 2", n)
-	}
-}
 
 func TestErrorHandlerReturningAnError(t *testing.T) {
 	f := newFake(t)

@@ -2,10 +2,9 @@ package fiberclerk_test
 
 import (
 	"encoding/json"
-	"strconv"
 	"testing"
-	"time"
 
+	"github.com/clerkgo/clerk/core/authtest"
 	"github.com/clerkgo/clerk/core/clerktest"
 	"github.com/clerkgo/clerk/fiberclerk"
 	"github.com/valyala/fasthttp"
@@ -14,30 +13,13 @@ import (
 // FuzzMiddleware sends arbitrary Authorization and Cookie values through
 // the real router (the app's fasthttp handler, so that any bytes reach it
 // unfiltered by an HTTP client), to a plain route and to one behind
-// Require: no panic, and only the statuses of the failure contract.
+// Require: no panic, and only the statuses of the failure contract. The
+// seeds are the contract suite's plus a token that passes Require.
 func FuzzMiddleware(f *testing.F) {
-	fk := newFake(f)
-	handler := newApp(f, fiberclerk.WithClient(fk.c)).Handler()
-	tok := fk.s.Token()
-	admin := fk.s.Token(clerktest.WithOrgMembership("org_1", "acme", "admin"))
-	uat := strconv.FormatInt(fk.clock.Now().Unix(), 10)
-	for _, seed := range [][2]string{
-		{"", ""},
-		{"Bearer " + tok, ""},
-		{"bearer  " + admin + " ", ""},
-		{tok, ""},
-		{"", "__session=" + tok},
-		{"", `__session="` + admin + `"; __client_uat=` + uat},
-		{"", "__session=" + tok + "; __client_uat=0"},
-		{"Basic dXNlcjpwYXNz", "__session=" + tok},
-		{"Bearer garbage", "__session=" + tok},
-		{"Bearer " + fk.s.Token(clerktest.WithTTL(-time.Minute)), ""},
-		{"Bearer " + fk.s.Token(clerktest.WithHeader("alg", "none")), ""},
-		{"Bearer a.b.c", ";;=;__session"},
-		{"Bearer", "__session="},
-	} {
-		f.Add(seed[0], seed[1])
-	}
+	fk := authtest.NewFake(f)
+	handler := newApp(f, fiberclerk.WithClient(fk.Client)).Handler()
+	authtest.AddFuzzSeeds(f, fk)
+	f.Add("Bearer "+fk.Server.Token(clerktest.WithOrgMembership("org_1", "acme", "admin")), "")
 	f.Fuzz(func(t *testing.T, authorization, cookie string) {
 		for _, path := range []string{"/protected", "/admin"} {
 			var ctx fasthttp.RequestCtx
