@@ -119,3 +119,26 @@ func TestConcurrentRequests(t *testing.T) {
 		t.Errorf("%d user fetches for %d users", n, users)
 	}
 }
+
+// fasthttp parses the Cookie headers into a list once anything reads a
+// cookie; the middleware must find the session cookie either way.
+func TestCookiesAlreadyParsedByEarlierMiddleware(t *testing.T) {
+	f := newFake(t)
+	app := fiber.New()
+	app.Use(func(c *fiber.Ctx) error {
+		_ = c.Cookies("theme")
+		return c.Next()
+	})
+	app.Use(fiberclerk.Middleware(fiberclerk.WithClient(f.c), fiberclerk.FetchUser(false)))
+	app.Get("/protected", identify)
+	for _, h := range []http.Header{
+		cookies("theme=dark; __session=" + f.s.Token()),
+		cookies("theme=dark", "__session="+f.s.Token()),
+		cookies(`__session="` + f.s.Token() + `"`),
+	} {
+		r := serve(app, "/protected", h)
+		if r.status != http.StatusOK || r.identity(t).SessionSub != f.s.DefaultUserID() {
+			t.Errorf("Cookie %q: %d %s", h["Cookie"], r.status, r.body)
+		}
+	}
+}
