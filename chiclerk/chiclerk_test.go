@@ -143,7 +143,7 @@ func TestBadSessionKey(t *testing.T) {
 }
 
 func TestGettersWithoutMiddleware(t *testing.T) {
-	for _, ctx := range []context.Context{nil, context.Background()} { //nolint:staticcheck // nil on purpose
+	for _, ctx := range []context.Context{nil, context.Background()} {
 		if u := chiclerk.User(ctx); u != nil {
 			t.Errorf("User(%v) = %v, want nil", ctx, u)
 		}
