@@ -81,7 +81,9 @@ func ErrorHandler(fn func(c echo.Context, err error) error) Option {
 
 // Skipper sets a function that, when it returns true, lets a request pass
 // without authentication, following Echo's middleware convention. Default
-// middleware.DefaultSkipper (never skip). Nil restores the default.
+// middleware.DefaultSkipper (never skip). Nil restores the default. A
+// skipped request has no session: a [Require] after it answers 401, with
+// this middleware's ErrorHandler.
 func Skipper(fn middleware.Skipper) Option { return func(o *options) { o.skipper = fn } }
 
 // Middleware builds the authentication middleware, like [New], but panics
@@ -177,7 +179,8 @@ func Require(checks ...core.Check) echo.MiddlewareFunc {
 }
 
 // User returns the signed-in Clerk user, or nil when the request is not
-// signed in or the user fetch is off.
+// signed in or the user fetch is off. The user is shared between requests
+// (the core caches it briefly): do not modify it.
 func User(c echo.Context) *core.User {
 	if a := authOf(c); a != nil {
 		return a.User

@@ -82,7 +82,8 @@ func ErrorHandler(fn func(c *fiber.Ctx, err error) error) Option {
 
 // Next sets a function that, when it returns true, lets a request pass
 // without authentication, following Fiber's middleware convention. Default
-// nil: never skip.
+// nil: never skip. A skipped request has no session: a [Require] after it
+// answers 401, with this middleware's ErrorHandler.
 func Next(fn func(c *fiber.Ctx) bool) Option { return func(o *options) { o.next = fn } }
 
 // Middleware builds the authentication middleware, like [New], but panics
@@ -172,7 +173,8 @@ func Require(checks ...core.Check) fiber.Handler {
 }
 
 // User returns the signed-in Clerk user, or nil when the request is not
-// signed in or the user fetch is off.
+// signed in or the user fetch is off. The user is shared between requests
+// (the core caches it briefly): do not modify it.
 func User(c *fiber.Ctx) *core.User {
 	if a := authOf(c); a != nil {
 		return a.User
