@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 )
 
@@ -44,7 +43,7 @@ func NewAuthenticator(o Options) (*Authenticator, error) {
 	if c == nil {
 		var err error
 		if c, err = NewFromEnv(); err != nil {
-			return nil, fmt.Errorf("clerk: configuring from the environment: %w", err)
+			return nil, err // names the environment variable at fault
 		}
 	}
 	if o.FetchUser && !c.HasSecretKey() {

@@ -100,14 +100,23 @@ func reverified(level ReverificationLevel, minutes int, fa FactorAge) bool {
 	return false
 }
 
+// Authorize runs checks over a request's session, as the adapters' Require
+// middleware does: a nil session (a signed-out request in optional mode, or
+// no authentication middleware before) is [ReasonTokenMissing]; otherwise the
+// first failing check's error is returned.
+func Authorize(session *Claims, checks ...Check) error {
+	if session == nil {
+		return newError(ReasonTokenMissing, nil)
+	}
+	for _, chk := range checks {
+		if err := chk(session); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // All combines checks: every one must pass; the first failure is returned.
 func All(checks ...Check) Check {
-	return func(c *Claims) error {
-		for _, chk := range checks {
-			if err := chk(c); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	return func(c *Claims) error { return Authorize(c, checks...) }
 }

@@ -324,6 +324,8 @@ func TestClaimsModel(t *testing.T) {
 		{"first factor too old", core.Reverified(core.FirstFactor, 2*time.Minute), core.ReasonReverificationNeeded},
 		{"second factor falls back to first", core.Reverified(core.SecondFactor, 10*time.Minute), ""},
 		{"multi factor falls back to first", core.Reverified(core.MultiFactor, 10*time.Minute), ""},
+		{"authorize", func(c *core.Claims) error { return core.Authorize(c, core.Role("org:admin"), core.Feature("premium")) }, ""},
+		{"authorize, one fails", func(c *core.Claims) error { return core.Authorize(c, core.Role("org:admin"), core.Feature("sso")) }, core.ReasonMissingFeature},
 		{"all pass", core.All(core.Role("org:admin"), core.Plan("pro")), ""},
 		{"all, one fails", core.All(core.Role("org:admin"), core.Plan("enterprise")), core.ReasonMissingPlan},
 	}
@@ -378,5 +380,12 @@ func TestClaimsV1AndEdgeCases(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestAuthorizeWithoutSession(t *testing.T) {
+	err := core.Authorize(nil, core.Role("org:admin"))
+	if core.ReasonOf(err) != core.ReasonTokenMissing || !errors.Is(err, core.ErrNoCredentials) {
+		t.Fatalf("%v", err)
 	}
 }
