@@ -17,16 +17,9 @@ import (
 // token-missing. Errors go to the ErrorHandler of the Middleware that ran
 // before, else to the default JSON answer.
 func Require(checks ...core.Check) func(http.Handler) http.Handler {
-	check := core.All(checks...)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			var err error
-			if s := core.SessionFromContext(r.Context()); s == nil {
-				err = &core.Error{Reason: core.ReasonTokenMissing}
-			} else {
-				err = check(s)
-			}
-			if err != nil {
+			if err := core.Authorize(core.SessionFromContext(r.Context()), checks...); err != nil {
 				fn, _ := r.Context().Value(errorHandlerKey{}).(func(http.ResponseWriter, *http.Request, error))
 				writeError(fn, w, r, err)
 				return

@@ -17,15 +17,8 @@ import (
 // token-missing. Errors go to the ErrorHandler of the Middleware that ran
 // before, else to the default JSON answer; the chain is aborted.
 func Require(checks ...core.Check) gin.HandlerFunc {
-	check := core.All(checks...)
 	return func(c *gin.Context) {
-		var err error
-		if s := Session(c); s == nil {
-			err = &core.Error{Reason: core.ReasonTokenMissing}
-		} else {
-			err = check(s)
-		}
-		if err != nil {
+		if err := core.Authorize(Session(c), checks...); err != nil {
 			v, _ := c.Get(errorHandlerKey{})
 			fn, _ := v.(func(*gin.Context, error))
 			abort(c, fn, err)
