@@ -67,7 +67,7 @@ func run(ctx context.Context, stdout io.Writer) error {
 	}
 
 	srv := &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
-	ln, err := apps[tenants[0]].Listen()
+	ln, err := apps[tenants[0]].Listen() // one port ($PORT) for all tenants
 	if err != nil {
 		return err
 	}
@@ -93,8 +93,11 @@ func run(ctx context.Context, stdout io.Writer) error {
 
 // TenantMe is the body of GET /<tenant>/me.
 type TenantMe struct {
-	Tenant  string       `json:"tenant"`
-	User    *core.User   `json:"user"`
+	// Tenant is the route prefix: "a" or "b".
+	Tenant string `json:"tenant"`
+	// User is the tenant's Clerk user object; nil without a secret key.
+	User *core.User `json:"user"`
+	// Session is the verified session token's claims.
 	Session *core.Claims `json:"session"`
 }
 

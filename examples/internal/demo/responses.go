@@ -4,6 +4,7 @@ import "github.com/clerkgo/clerk/core"
 
 // HealthResponse is the body of GET /health.
 type HealthResponse struct {
+	// Status is "ok".
 	Status string `json:"status"`
 }
 
@@ -13,7 +14,9 @@ func Health() HealthResponse { return HealthResponse{Status: "ok"} }
 // MeResponse is the body of GET /me. The session marshals with Clerk's
 // claim names (sub, sid, azp, iss, exp, ...).
 type MeResponse struct {
-	User    *core.User   `json:"user"`
+	// User is the Clerk user object; nil when the user fetch is off.
+	User *core.User `json:"user"`
+	// Session is the verified session token's claims.
 	Session *core.Claims `json:"session"`
 }
 
@@ -24,6 +27,7 @@ func Me(user *core.User, session *core.Claims) MeResponse {
 
 // ClaimsResponse is the body of GET /claims.
 type ClaimsResponse struct {
+	// Session is the verified session token's claims.
 	Session *core.Claims `json:"session"`
 }
 
@@ -35,8 +39,10 @@ func ClaimsOf(session *core.Claims) ClaimsResponse {
 
 // OptionalResponse is the body of GET /optional.
 type OptionalResponse struct {
-	SignedIn bool   `json:"signed_in"`
-	UserID   string `json:"user_id"`
+	// SignedIn tells whether the request carried a valid session token.
+	SignedIn bool `json:"signed_in"`
+	// UserID is the session's user (the sub claim); "" when signed out.
+	UserID string `json:"user_id"`
 }
 
 // OptionalOf returns the body of GET /optional, whose middleware runs with
@@ -50,8 +56,11 @@ func OptionalOf(session *core.Claims) OptionalResponse {
 
 // AdminResponse is the body of GET /admin.
 type AdminResponse struct {
-	UserID  string `json:"user_id"`
-	OrgID   string `json:"org_id"`
+	// UserID is the session's user (the sub claim).
+	UserID string `json:"user_id"`
+	// OrgID is the active organization.
+	OrgID string `json:"org_id"`
+	// OrgRole is the user's role in it ("org:admin").
 	OrgRole string `json:"org_role"`
 }
 

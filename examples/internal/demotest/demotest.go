@@ -152,9 +152,12 @@ func (s *Server) Stop() error {
 
 // Response is a response read in full.
 type Response struct {
+	// Status is the HTTP status code.
 	Status int
+	// Header holds the response headers.
 	Header http.Header
-	Body   []byte
+	// Body is the whole response body.
+	Body []byte
 }
 
 // Get sends GET path with the token as "Authorization: Bearer" (none when
