@@ -23,7 +23,7 @@ type errorHandlerKey struct{}
 func Middleware(opts ...Option) func(http.Handler) http.Handler {
 	mw, err := New(opts...)
 	if err != nil {
-		panic("chiclerk.Middleware: " + err.Error())
+		panic("chiclerk: invalid configuration: " + err.Error())
 	}
 	return mw
 }
@@ -33,7 +33,9 @@ func Middleware(opts ...Option) func(http.Handler) http.Handler {
 func New(opts ...Option) (func(http.Handler) http.Handler, error) {
 	o := options{fetchUser: true}
 	for _, opt := range opts {
-		opt(&o)
+		if opt != nil {
+			opt(&o)
+		}
 	}
 	a, err := core.NewAuthenticator(core.Options{
 		Client:     o.client,

@@ -17,9 +17,10 @@ import (
 // token-missing. Errors go to the ErrorHandler of the Middleware that ran
 // before, else to the default JSON answer.
 func Require(checks ...core.Check) func(http.Handler) http.Handler {
+	check := core.All(checks...) // panics on a nil check
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if err := core.Authorize(core.SessionFromContext(r.Context()), checks...); err != nil {
+			if err := core.Authorize(core.SessionFromContext(r.Context()), check); err != nil {
 				fn, _ := r.Context().Value(errorHandlerKey{}).(func(http.ResponseWriter, *http.Request, error))
 				writeError(fn, w, r, err)
 				return

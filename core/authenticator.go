@@ -39,22 +39,26 @@ var ErrFetchUserNeedsSecretKey = errors.New("clerk: FetchUser needs a secret key
 // NewAuthenticator validates o and returns an Authenticator. All
 // configuration errors surface here, at start-up, not on a request.
 func NewAuthenticator(o Options) (*Authenticator, error) {
-	c := o.Client
-	if c == nil {
-		var err error
-		if c, err = NewFromEnv(); err != nil {
-			return nil, err // names the environment variable at fault
-		}
-	}
-	if o.FetchUser && !c.HasSecretKey() {
-		return nil, ErrFetchUserNeedsSecretKey
-	}
 	key := o.SessionKey
 	if key == "" {
 		key = DefaultSessionKey
 	}
 	if !validCookieName(key) {
 		return nil, &ConfigError{Field: "SessionKey", Problem: "is not a valid cookie name"}
+	}
+	c := o.Client
+	if c == nil {
+		var err error
+		if c, err = NewFromEnv(); err != nil {
+			return nil, err // names the environment variable at fault
+		}
+		if o.FetchUser && !c.HasSecretKey() {
+			c.Close()
+			return nil, ErrFetchUserNeedsSecretKey
+		}
+	}
+	if o.FetchUser && !c.HasSecretKey() {
+		return nil, ErrFetchUserNeedsSecretKey
 	}
 	return &Authenticator{client: c, fetchUser: o.FetchUser, sessionKey: key, optional: o.Optional}, nil
 }

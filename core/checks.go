@@ -1,6 +1,10 @@
 package core
 
-import "time"
+import (
+	"fmt"
+	"slices"
+	"time"
+)
 
 // Check is a per-route authorization rule over a verified session. It
 // returns nil when the session may proceed, or an [*Error] matching
@@ -117,6 +121,14 @@ func Authorize(session *Claims, checks ...Check) error {
 }
 
 // All combines checks: every one must pass; the first failure is returned.
+// It panics if a check is nil, so a mistake shows at start-up, not on a
+// request.
 func All(checks ...Check) Check {
+	for i, chk := range checks {
+		if chk == nil {
+			panic(fmt.Sprintf("clerk: check %d of %d is nil", i+1, len(checks)))
+		}
+	}
+	checks = slices.Clone(checks)
 	return func(c *Claims) error { return Authorize(c, checks...) }
 }

@@ -1,9 +1,9 @@
 package core
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
-	"strconv"
 )
 
 // The classes of authentication failure. Every error returned by
@@ -224,9 +224,15 @@ func FailureOf(err error) Failure {
 // Body returns the JSON body of the failure:
 // {"status":401,"reason":"token-expired","message":"..."}.
 func (f Failure) Body() []byte {
-	// Reasons and messages are fixed ASCII strings without quotes or
-	// backslashes, so plain concatenation is valid JSON.
-	return []byte(`{"status":` + strconv.Itoa(f.Status) + `,"reason":"` + string(f.Reason) + `","message":"` + f.Message + `"}`)
+	b, err := json.Marshal(struct {
+		Status  int    `json:"status"`
+		Reason  Reason `json:"reason"`
+		Message string `json:"message"`
+	}{f.Status, f.Reason, f.Message})
+	if err != nil { // unreachable: the fields always encode
+		return []byte(`{"status":500,"reason":"internal-error"}`)
+	}
+	return b
 }
 
 // WriteFailure writes the failure for err to an http.ResponseWriter. It is the

@@ -115,7 +115,7 @@ func TestInvalidOptions(t *testing.T) {
 	if !strings.Contains(msg, "SessionKey") {
 		t.Errorf("panic %q, want it to name SessionKey", msg)
 	}
-	if msg := panicMessage(func() { echoclerk.Require(core.Role("org:admin"), nil) }); msg != "echoclerk: Require: check 1 is nil" {
+	if msg := panicMessage(func() { echoclerk.Require(core.Role("org:admin"), nil) }); msg != "clerk: check 2 of 2 is nil" {
 		t.Errorf("Require(nil) panic %q", msg)
 	}
 }

@@ -154,22 +154,10 @@ func New(opts ...Option) (echo.MiddlewareFunc, error) {
 //
 //	e.GET("/admin", h, echoclerk.Require(core.Role("org:admin")))
 func Require(checks ...core.Check) echo.MiddlewareFunc {
-	for i, chk := range checks {
-		if chk == nil {
-			panic(fmt.Sprintf("echoclerk: Require: check %d is nil", i))
-		}
-	}
-	check := core.All(checks...)
+	check := core.All(checks...) // panics on a nil check
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			claims := Session(c)
-			var err error
-			if claims == nil {
-				err = &core.Error{Reason: core.ReasonTokenMissing}
-			} else {
-				err = check(claims)
-			}
-			if err != nil {
+			if err := core.Authorize(Session(c), check); err != nil {
 				onError, _ := c.Get(handlerKey).(func(echo.Context, error) error)
 				return handleError(c, onError, err)
 			}

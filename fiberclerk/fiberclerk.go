@@ -150,21 +150,9 @@ func New(opts ...Option) (fiber.Handler, error) {
 //
 //	app.Get("/admin", fiberclerk.Require(core.Role("org:admin")), h)
 func Require(checks ...core.Check) fiber.Handler {
-	for i, chk := range checks {
-		if chk == nil {
-			panic(fmt.Sprintf("fiberclerk: Require: check %d is nil", i))
-		}
-	}
-	check := core.All(checks...)
+	check := core.All(checks...) // panics on a nil check
 	return func(c *fiber.Ctx) error {
-		claims := Session(c)
-		var err error
-		if claims == nil {
-			err = &core.Error{Reason: core.ReasonTokenMissing}
-		} else {
-			err = check(claims)
-		}
-		if err != nil {
+		if err := core.Authorize(Session(c), check); err != nil {
 			onError, _ := c.Locals(handlerKey{}).(func(*fiber.Ctx, error) error)
 			return handleError(c, onError, err)
 		}

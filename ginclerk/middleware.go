@@ -26,7 +26,7 @@ type (
 func Middleware(opts ...Option) gin.HandlerFunc {
 	mw, err := New(opts...)
 	if err != nil {
-		panic("ginclerk.Middleware: " + err.Error())
+		panic("ginclerk: invalid configuration: " + err.Error())
 	}
 	return mw
 }
@@ -36,7 +36,9 @@ func Middleware(opts ...Option) gin.HandlerFunc {
 func New(opts ...Option) (gin.HandlerFunc, error) {
 	o := options{fetchUser: true}
 	for _, opt := range opts {
-		opt(&o)
+		if opt != nil {
+			opt(&o)
+		}
 	}
 	a, err := core.NewAuthenticator(core.Options{
 		Client:     o.client,

@@ -17,8 +17,9 @@ import (
 // token-missing. Errors go to the ErrorHandler of the Middleware that ran
 // before, else to the default JSON answer; the chain is aborted.
 func Require(checks ...core.Check) gin.HandlerFunc {
+	check := core.All(checks...) // panics on a nil check
 	return func(c *gin.Context) {
-		if err := core.Authorize(Session(c), checks...); err != nil {
+		if err := core.Authorize(Session(c), check); err != nil {
 			v, _ := c.Get(errorHandlerKey{})
 			fn, _ := v.(func(*gin.Context, error))
 			abort(c, fn, err)
