@@ -195,6 +195,15 @@ func (w *discardWriter) WriteHeader(code int)        { w.code = code }
 // of auths in turn (nil: no Authorization header); every answer must be 200.
 func serveLoop(b *testing.B, h http.Handler, auths [][]string) {
 	b.Helper()
+	loop(b, httpServer(b, h, auths))
+}
+
+// httpServer returns a function that serves request i through h with the
+// i-th header of auths (nil: none), failing b unless the answer is 200. It
+// has already served one request, to warm the key caches and the routers'
+// pools, with the last header, so that request 0 uses another token.
+func httpServer(b *testing.B, h http.Handler, auths [][]string) func(i int) {
+	b.Helper()
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
 	w := &discardWriter{h: http.Header{}}
 	if auths == nil {
@@ -211,13 +220,16 @@ func serveLoop(b *testing.B, h http.Handler, auths [][]string) {
 			b.Fatalf("status %d, want 200", w.code)
 		}
 	}
-	// Warm up (key caches, routers' pools) with the last header, so the
-	// timed loop starts on another token.
 	serve(len(auths) - 1)
+	return serve
+}
+
+// loop is the timed loop of a benchmark over op.
+func loop(b *testing.B, op func(i int)) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		serve(i)
+		op(i)
 	}
 }
 

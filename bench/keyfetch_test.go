@@ -260,6 +260,9 @@ func BenchmarkKeyFetch(b *testing.B) {
 				total += n
 			}
 			b.ReportMetric(float64(total)/float64(b.N), "fetches")
+			// The simulated time the forged tokens span, in cooldowns: the
+			// most fetches "one per cooldown" allows.
+			b.ReportMetric(float64(rounds*roundStep/core.DefaultKeyCooldown), "cooldowns")
 		})
 	}
 }

@@ -1,0 +1,80 @@
+package bench
+
+import (
+	"testing"
+	"time"
+
+	"github.com/clerkgo/clerk/chiclerk"
+	"github.com/clerkgo/clerk/echoclerk"
+	"github.com/clerkgo/clerk/fiberclerk"
+	"github.com/clerkgo/clerk/ginclerk"
+)
+
+// BenchmarkPaired measures the goals' comparisons as paired runs: the two
+// operations alternate in short batches inside one benchmark, so that on a
+// shared, noisy machine both see the same load. Each reports both costs
+// (ns-a/op is the reference, ns-b/op ours or the peer) and their ratio
+// b/a, or the difference b-a ("added-ns/op"). ns/op is the pair's sum.
+func BenchmarkPaired(b *testing.B) {
+	f := getFixture(b)
+	// New token through chiclerk against the bare RSA floor.
+	b.Run("new-token-vs-floor", func(b *testing.B) {
+		mw := chiclerk.Middleware(chiclerk.WithClient(f.uncached), chiclerk.FetchUser(false))
+		paired(b, 20, floorOp(b, f), httpServer(b, chiRouter(mw), bearer(f.tokens)), true)
+	})
+	// The official SDK against chiclerk, repeated token.
+	b.Run("repeated-token-sdk-vs-chiclerk", func(b *testing.B) {
+		mw := chiclerk.Middleware(chiclerk.WithClient(f.cached), chiclerk.FetchUser(false))
+		auth := bearer([]string{f.token})
+		paired(b, 20, httpServer(b, chiRouter(mw), auth), httpServer(b, chiRouter(f.sdkMiddleware()), auth), true)
+	})
+	// Each adapter against its bare framework, repeated token.
+	auth := bearer([]string{f.token})
+	b.Run("chiclerk-over-bare", func(b *testing.B) {
+		mw := chiclerk.Middleware(chiclerk.WithClient(f.cached), chiclerk.FetchUser(false))
+		paired(b, 500, httpServer(b, chiRouter(nil), nil), httpServer(b, chiRouter(mw), auth), false)
+	})
+	b.Run("ginclerk-over-bare", func(b *testing.B) {
+		mw := ginclerk.Middleware(ginclerk.WithClient(f.cached), ginclerk.FetchUser(false))
+		paired(b, 500, httpServer(b, ginEngine(nil), nil), httpServer(b, ginEngine(mw), auth), false)
+	})
+	b.Run("echoclerk-over-bare", func(b *testing.B) {
+		mw := echoclerk.Middleware(echoclerk.WithClient(f.cached), echoclerk.FetchUser(false))
+		paired(b, 500, httpServer(b, echoServer(nil), nil), httpServer(b, echoServer(mw), auth), false)
+	})
+	b.Run("fiberclerk-over-bare", func(b *testing.B) {
+		mw := fiberclerk.Middleware(fiberclerk.WithClient(f.cached), fiberclerk.FetchUser(false))
+		paired(b, 500, fiberServer(b, fiberApp(nil), nil), fiberServer(b, fiberApp(mw), []string{f.token}), false)
+	})
+}
+
+// paired runs opA and opB b.N times each, alternating batches of batch
+// calls, and reports their costs and their ratio (ratio true) or their
+// difference.
+func paired(b *testing.B, batch int, opA, opB func(int), ratio bool) {
+	b.Helper()
+	var ta, tb time.Duration
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done := 0; done < b.N; done += batch {
+		n := min(batch, b.N-done)
+		t0 := time.Now()
+		for i := range n {
+			opA(done + i)
+		}
+		t1 := time.Now()
+		for i := range n {
+			opB(done + i)
+		}
+		tb += time.Since(t1)
+		ta += t1.Sub(t0)
+	}
+	a, c := float64(ta)/float64(b.N), float64(tb)/float64(b.N)
+	b.ReportMetric(a, "ns-a/op")
+	b.ReportMetric(c, "ns-b/op")
+	if ratio {
+		b.ReportMetric(c/a, "ratio")
+	} else {
+		b.ReportMetric(c-a, "added-ns/op")
+	}
+}
