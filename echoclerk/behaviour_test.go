@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -106,7 +107,7 @@ func TestConcurrentRequests(t *testing.T) {
 				r := serve(e, path, h)
 				var got identity
 				_ = json.Unmarshal([]byte(r.body), &got) // no t.Fatal off the test goroutine
-				if want := (identity{ids[n], ids[n], ids[n], ids[n]}); r.status != 200 || got != want {
+				if want := (identity{UserID: ids[n], SessionSub: ids[n], CtxUserID: ids[n], CtxSessionSub: ids[n]}); r.status != 200 || got != want {
 					errs <- r.body
 				}
 			}
@@ -121,4 +122,13 @@ func TestConcurrentRequests(t *testing.T) {
 	if n := f.s.Requests(clerktest.EndpointGetUser); n > users {
 		t.Errorf("%d user fetches for %d users", n, users)
 	}
+}
+
+func TestRequireRejectsNilCheck(t *testing.T) {
+	defer func() {
+		if r := recover(); fmt.Sprint(r) != "clerk: check 2 of 2 is nil" {
+			t.Errorf("Require with a nil check panicked with %v", r)
+		}
+	}()
+	echoclerk.Require(core.Role("org:admin"), nil)
 }

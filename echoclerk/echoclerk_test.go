@@ -14,10 +14,18 @@ import (
 // TestContract runs the adapters' shared contract suite against an
 // echo.Echo router.
 func TestContract(t *testing.T) {
-	authtest.Run(t, authtest.Target{Name: "echo", SupportsSkip: true, Build: buildContract})
+	authtest.Run(t, authtest.Target{
+		Name:         "echoclerk",
+		SupportsSkip: true,
+		Build:        buildContract,
+		Package:      "echoclerk",
+		New:          func(s authtest.Setup) error { _, err := echoclerk.New(options(s)...); return err },
+		Middleware:   func(s authtest.Setup) { echoclerk.Middleware(options(s)...) },
+	})
 }
 
-func buildContract(t *testing.T, s authtest.Setup) func(*http.Request) (*http.Response, error) {
+// options are the middleware options of a contract Setup.
+func options(s authtest.Setup) []echoclerk.Option {
 	opts := []echoclerk.Option{
 		echoclerk.WithClient(s.Client),
 		echoclerk.FetchUser(s.FetchUser),
@@ -36,16 +44,17 @@ func buildContract(t *testing.T, s authtest.Setup) func(*http.Request) (*http.Re
 			return strings.HasPrefix(c.Request().URL.Path, s.SkipPrefix)
 		}))
 	}
-	mw, err := echoclerk.New(opts...)
+	return opts
+}
+
+func buildContract(t *testing.T, s authtest.Setup) func(*http.Request) (*http.Response, error) {
+	mw, err := echoclerk.New(options(s)...)
 	if err != nil {
 		t.Fatalf("echoclerk.New: %v", err)
 	}
 	e := echo.New()
 	e.Use(mw)
-	handler := func(c echo.Context) error {
-		id := authtest.Identify(c.Request().Context(), echoclerk.User(c), echoclerk.Session(c))
-		return c.JSONBlob(http.StatusOK, id.JSON())
-	}
+	handler := identify
 	var protected []echo.MiddlewareFunc
 	if s.Check != nil {
 		protected = append(protected, echoclerk.Require(s.Check))

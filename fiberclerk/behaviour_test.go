@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
@@ -103,7 +104,7 @@ func TestConcurrentRequests(t *testing.T) {
 				r := serve(app, path, h)
 				var got identity
 				_ = json.Unmarshal([]byte(r.body), &got) // no t.Fatal off the test goroutine
-				if want := (identity{ids[n], ids[n], ids[n], ids[n]}); r.status != 200 || got != want {
+				if want := (identity{UserID: ids[n], SessionSub: ids[n], CtxUserID: ids[n], CtxSessionSub: ids[n]}); r.status != 200 || got != want {
 					errs <- r.body
 				}
 			}
@@ -141,4 +142,13 @@ func TestCookiesAlreadyParsedByEarlierMiddleware(t *testing.T) {
 			t.Errorf("Cookie %q: %d %s", h["Cookie"], r.status, r.body)
 		}
 	}
+}
+
+func TestRequireRejectsNilCheck(t *testing.T) {
+	defer func() {
+		if r := recover(); fmt.Sprint(r) != "clerk: check 2 of 2 is nil" {
+			t.Errorf("Require with a nil check panicked with %v", r)
+		}
+	}()
+	fiberclerk.Require(core.Role("org:admin"), nil)
 }

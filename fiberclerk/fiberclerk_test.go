@@ -13,10 +13,18 @@ import (
 // TestContract runs the adapters' shared contract suite against a
 // fiber.App, through app.Test.
 func TestContract(t *testing.T) {
-	authtest.Run(t, authtest.Target{Name: "fiber", SupportsSkip: true, Build: buildContract})
+	authtest.Run(t, authtest.Target{
+		Name:         "fiberclerk",
+		SupportsSkip: true,
+		Build:        buildContract,
+		Package:      "fiberclerk",
+		New:          func(s authtest.Setup) error { _, err := fiberclerk.New(options(s)...); return err },
+		Middleware:   func(s authtest.Setup) { fiberclerk.Middleware(options(s)...) },
+	})
 }
 
-func buildContract(t *testing.T, s authtest.Setup) func(*http.Request) (*http.Response, error) {
+// options are the middleware options of a contract Setup.
+func options(s authtest.Setup) []fiberclerk.Option {
 	opts := []fiberclerk.Option{
 		fiberclerk.WithClient(s.Client),
 		fiberclerk.FetchUser(s.FetchUser),
@@ -36,17 +44,17 @@ func buildContract(t *testing.T, s authtest.Setup) func(*http.Request) (*http.Re
 			return strings.HasPrefix(c.Path(), s.SkipPrefix)
 		}))
 	}
-	mw, err := fiberclerk.New(opts...)
+	return opts
+}
+
+func buildContract(t *testing.T, s authtest.Setup) func(*http.Request) (*http.Response, error) {
+	mw, err := fiberclerk.New(options(s)...)
 	if err != nil {
 		t.Fatalf("fiberclerk.New: %v", err)
 	}
 	app := fiber.New()
 	app.Use(mw)
-	handler := func(c *fiber.Ctx) error {
-		id := authtest.Identify(c.UserContext(), fiberclerk.User(c), fiberclerk.Session(c))
-		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-		return c.Send(id.JSON())
-	}
+	handler := identify
 	protected := []fiber.Handler{handler}
 	if s.Check != nil {
 		protected = []fiber.Handler{fiberclerk.Require(s.Check), handler}

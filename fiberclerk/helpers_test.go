@@ -6,56 +6,37 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/clerkgo/clerk/core"
+	"github.com/clerkgo/clerk/core/authtest"
 	"github.com/clerkgo/clerk/core/clerktest"
 	"github.com/clerkgo/clerk/fiberclerk"
 	"github.com/gofiber/fiber/v2"
 )
 
-// signingKey is shared by every fake of the test binary: RSA key generation
-// is slow under -race.
-var signingKey = sync.OnceValue(clerktest.GenerateKey)
-
-// clock is a manual clock shared by the fake Clerk and the client.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
+// fake is a fake Clerk and a client for it on one manual clock (the
+// contract suite's, see authtest.NewFake).
 type fake struct {
 	s     *clerktest.Server
 	c     *core.Client
-	clock *clock
+	clock *authtest.Clock
 }
 
-// newFake starts a fake Clerk and a client for it, on one manual clock.
-// tune, if given, adjusts the client's config.
+// newFake starts the fake; tune, if given, adjusts the config of a client
+// built for it instead of the suite's.
 func newFake(tb testing.TB, tune ...func(*core.Config)) *fake {
 	tb.Helper()
-	clk := &clock{now: time.Date(2026, 5, 12, 9, 0, 0, 0, time.UTC)}
-	s := clerktest.New(clerktest.WithClock(clk.Now), clerktest.WithKey(signingKey()))
-	tb.Cleanup(s.Close)
+	f := authtest.NewFake(tb)
+	if len(tune) == 0 {
+		return &fake{s: f.Server, c: f.Client, clock: f.Clock}
+	}
 	cfg := core.Config{
-		SecretKey:  s.SecretKey(),
-		APIURL:     s.URL,
-		HTTPClient: s.Client(),
-		Now:        clk.Now,
+		SecretKey:  f.Server.SecretKey(),
+		APIURL:     f.Server.URL,
+		ProxyURL:   f.Server.URL,
+		HTTPClient: f.Server.Client(),
+		Now:        f.Clock.Now,
 		MaxRetries: -1,
 	}
 	for _, fn := range tune {
@@ -66,34 +47,16 @@ func newFake(tb testing.TB, tune ...func(*core.Config)) *fake {
 		tb.Fatalf("core.New: %v", err)
 	}
 	tb.Cleanup(func() { _ = c.Close() })
-	return &fake{s: s, c: c, clock: clk}
+	return &fake{s: f.Server, c: c, clock: f.Clock}
 }
 
 // identity is what the test handlers answer: the getters on the
-// fiber.Ctx and on c.UserContext().
-type identity struct {
-	UserID        string `json:"user_id"`
-	SessionSub    string `json:"session_sub"`
-	CtxUserID     string `json:"ctx_user_id"`
-	CtxSessionSub string `json:"ctx_session_sub"`
-}
+// framework context and on the request's context.Context.
+type identity = authtest.Identity
 
 func identify(c *fiber.Ctx) error {
-	var id identity
-	if u := fiberclerk.User(c); u != nil {
-		id.UserID = u.ID
-	}
-	if s := fiberclerk.Session(c); s != nil {
-		id.SessionSub = s.Subject
-	}
-	ctx := c.UserContext()
-	if u := core.UserFromContext(ctx); u != nil {
-		id.CtxUserID = u.ID
-	}
-	if s := core.SessionFromContext(ctx); s != nil {
-		id.CtxSessionSub = s.Subject
-	}
-	return c.JSON(id)
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(authtest.Identify(c.UserContext(), fiberclerk.User(c), fiberclerk.Session(c)).JSON())
 }
 
 // newApp is the router of most tests: the middleware on every route,
@@ -187,14 +150,6 @@ func checkFailure(tb testing.TB, r result, status int, challenge, reason string)
 	}
 	if got := r.reason(tb); got != reason {
 		tb.Errorf("reason %q, want %q", got, reason)
-	}
-}
-
-// clearEnv empties every CLERK_* variable for the test.
-func clearEnv(t *testing.T) {
-	for _, k := range []string{core.EnvSecretKey, core.EnvAPIKey, core.EnvPublishableKey, core.EnvAPIURL,
-		core.EnvJWTKey, core.EnvAuthorizedParties, core.EnvDomain, core.EnvProxyURL} {
-		t.Setenv(k, "")
 	}
 }
 

@@ -1,11 +1,9 @@
 package ginclerk_test
 
 import (
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -25,8 +23,8 @@ func identify(c *gin.Context) {
 	c.Data(http.StatusOK, "application/json", authtest.Identify(c.Request.Context(), ginclerk.User(c), ginclerk.Session(c)).JSON())
 }
 
-// build is the contract suite's target: a gin.Engine configured per s.
-func build(t *testing.T, s authtest.Setup) func(*http.Request) (*http.Response, error) {
+// options are the middleware options of a contract Setup.
+func options(s authtest.Setup) []ginclerk.Option {
 	opts := []ginclerk.Option{ginclerk.WithClient(s.Client), ginclerk.FetchUser(s.FetchUser), ginclerk.Optional(s.Optional)}
 	if s.SessionKey != "" {
 		opts = append(opts, ginclerk.SessionKey(s.SessionKey))
@@ -36,7 +34,12 @@ func build(t *testing.T, s authtest.Setup) func(*http.Request) (*http.Response, 
 			c.Data(authtest.CustomErrorStatus, "application/json", authtest.CustomErrorBody(err))
 		}))
 	}
-	mw, err := ginclerk.New(opts...)
+	return opts
+}
+
+// build is the contract suite's target: a gin.Engine configured per s.
+func build(t *testing.T, s authtest.Setup) func(*http.Request) (*http.Response, error) {
+	mw, err := ginclerk.New(options(s)...)
 	if err != nil {
 		t.Fatalf("ginclerk.New: %v", err)
 	}
@@ -60,7 +63,13 @@ func serveWith(h http.Handler) func(*http.Request) (*http.Response, error) {
 }
 
 func TestContract(t *testing.T) {
-	authtest.Run(t, authtest.Target{Name: "ginclerk", Build: build})
+	authtest.Run(t, authtest.Target{
+		Name:       "ginclerk",
+		Build:      build,
+		Package:    "ginclerk",
+		New:        func(s authtest.Setup) error { _, err := ginclerk.New(options(s)...); return err },
+		Middleware: func(s authtest.Setup) { ginclerk.Middleware(options(s)...) },
+	})
 }
 
 // TestRequestContextWithoutFallback checks that code holding only the
@@ -105,87 +114,6 @@ func TestErrorHandlerIsAborted(t *testing.T) {
 	}
 }
 
-// clearEnv removes every CLERK_* variable for the test.
-func clearEnv(t *testing.T) {
-	for _, k := range []string{core.EnvSecretKey, core.EnvAPIKey, core.EnvPublishableKey, core.EnvAPIURL,
-		core.EnvJWTKey, core.EnvAuthorizedParties, core.EnvDomain, core.EnvProxyURL} {
-		t.Setenv(k, "")
-	}
-}
-
-func TestNewWithoutEnvironment(t *testing.T) {
-	clearEnv(t)
-	if _, err := ginclerk.New(); !errors.Is(err, core.ErrNoKeySource) {
-		t.Fatalf("New() with no CLERK_* variables: err = %v, want core.ErrNoKeySource", err)
-	}
-	msg := panicMessage(func() { ginclerk.Middleware() })
-	if !strings.Contains(msg, "ginclerk") || !strings.Contains(msg, core.EnvSecretKey) {
-		t.Fatalf("Middleware() panic %q does not name the package and the missing variable", msg)
-	}
-}
-
-func TestBadEnvironmentNamesNoSecret(t *testing.T) {
-	clearEnv(t)
-	const secret = "sk_live_has spaces and is secret"
-	t.Setenv(core.EnvSecretKey, secret)
-	_, err := ginclerk.New()
-	if err == nil {
-		t.Fatal("New() accepted a malformed CLERK_SECRET_KEY")
-	}
-	msg := panicMessage(func() { ginclerk.Middleware() })
-	if !strings.Contains(msg, core.EnvSecretKey) {
-		t.Errorf("panic %q does not name %s", msg, core.EnvSecretKey)
-	}
-	for _, s := range []string{err.Error(), msg} {
-		if strings.Contains(s, "sk_live_has") || strings.Contains(s, "is secret") {
-			t.Errorf("error %q reveals the secret key", s)
-		}
-	}
-}
-
-func TestNewFromEnvironment(t *testing.T) {
-	clearEnv(t)
-	f := authtest.NewFake(t)
-	t.Setenv(core.EnvSecretKey, f.Server.SecretKey())
-	t.Setenv(core.EnvAPIURL, f.Server.URL)
-	mw, err := ginclerk.New(ginclerk.FetchUser(false))
-	if err != nil {
-		t.Fatalf("New() with CLERK_SECRET_KEY set: %v", err)
-	}
-	r := gin.New()
-	r.GET("/", mw, identify)
-	rec := httptest.NewRecorder()
-	r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
-	if rec.Code != http.StatusUnauthorized {
-		t.Fatalf("status %d, want 401", rec.Code)
-	}
-}
-
-func TestFetchUserNeedsSecretKey(t *testing.T) {
-	f := authtest.NewFake(t)
-	c, err := core.New(core.Config{JWTKey: f.Server.PublicKeyPEM()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	if _, err := ginclerk.New(ginclerk.WithClient(c)); !errors.Is(err, core.ErrFetchUserNeedsSecretKey) {
-		t.Errorf("New(WithClient(jwt-key-only)): err = %v, want core.ErrFetchUserNeedsSecretKey", err)
-	}
-	if _, err := ginclerk.New(ginclerk.WithClient(c), ginclerk.FetchUser(false)); err != nil {
-		t.Errorf("New(WithClient(jwt-key-only), FetchUser(false)): %v", err)
-	}
-	if msg := panicMessage(func() { ginclerk.Middleware(ginclerk.WithClient(c)) }); !strings.Contains(msg, "FetchUser") {
-		t.Errorf("Middleware panic %q does not explain the problem", msg)
-	}
-}
-
-func TestBadSessionKey(t *testing.T) {
-	f := authtest.NewFake(t)
-	if _, err := ginclerk.New(ginclerk.WithClient(f.Client), ginclerk.SessionKey("bad key;")); err == nil {
-		t.Error("New accepted an invalid cookie name")
-	}
-}
-
 func TestGettersWithoutMiddleware(t *testing.T) {
 	c, _ := gin.CreateTestContext(httptest.NewRecorder())
 	for _, ctx := range []*gin.Context{nil, c} {
@@ -206,17 +134,4 @@ func TestRequireWithoutMiddleware(t *testing.T) {
 	if rec.Code != http.StatusUnauthorized || rec.Header().Get("WWW-Authenticate") != "Bearer" {
 		t.Errorf("Require with no session: %d %q, want 401 Bearer", rec.Code, rec.Header().Get("WWW-Authenticate"))
 	}
-}
-
-func panicMessage(fn func()) (msg string) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg, _ = r.(string)
-			if msg == "" {
-				msg = "non-string panic"
-			}
-		}
-	}()
-	fn()
-	return ""
 }

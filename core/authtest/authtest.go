@@ -75,6 +75,18 @@ type Target struct {
 	// request context. The returned function must be safe for concurrent
 	// use.
 	Build func(t *testing.T, s Setup) func(*http.Request) (*http.Response, error)
+
+	// Package is the adapter's package name ("chiclerk"): its Middleware
+	// panics with "<Package>: invalid configuration: <error>".
+	Package string
+	// New calls the adapter's New with the options of s (WithClient,
+	// FetchUser, SessionKey; a nil s.Client builds the client from the
+	// environment) and returns its error. Middleware does the same through
+	// the adapter's Middleware, which panics on a bad configuration. When
+	// New is set, Run also checks configuration errors: each surfaces at
+	// construction, names the setting at fault and shows no secret.
+	New        func(s Setup) error
+	Middleware func(s Setup)
 }
 
 // Run runs every row of the contract against the target, each row with a
@@ -107,6 +119,9 @@ func Run(t *testing.T, target Target) {
 	t.Run("concurrent requests share one user fetch", func(t *testing.T) {
 		testConcurrentUserFetch(t, target)
 	})
+	if target.New != nil {
+		t.Run("configuration", func(t *testing.T) { runConfig(t, target) })
+	}
 }
 
 // env is one row's world: a fake Clerk, a client and the target's router.
