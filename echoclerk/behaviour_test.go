@@ -2,16 +2,13 @@ package echoclerk_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 
 	"github.com/clerkgo/clerk/core"
-	"github.com/clerkgo/clerk/core/clerktest"
 	"github.com/clerkgo/clerk/echoclerk"
 	"github.com/labstack/echo/v4"
 )
@@ -61,67 +58,6 @@ func TestRequireWithoutMiddleware(t *testing.T) {
 	e := echo.New()
 	e.GET("/admin", identify, echoclerk.Require(core.Role("org:admin")))
 	checkFailure(t, serve(e, "/admin", nil), 401, "Bearer", "token-missing")
-}
-
-// Two instances side by side: a token of one never verifies at the other.
-func TestTenantsAreSeparate(t *testing.T) {
-	a, b := newFake(t), newFake(t)
-	e := echo.New()
-	ga := e.Group("/a", echoclerk.Middleware(echoclerk.WithClient(a.c), echoclerk.FetchUser(false)))
-	ga.GET("/protected", identify)
-	gb := e.Group("/b", echoclerk.Middleware(echoclerk.WithClient(b.c), echoclerk.FetchUser(false)))
-	gb.GET("/protected", identify)
-
-	if r := serve(e, "/a/protected", bearer(a.s.Token())); r.status != 200 || r.identity(t).SessionSub != a.s.DefaultUserID() {
-		t.Errorf("tenant a: %d %s", r.status, r.body)
-	}
-	if r := serve(e, "/b/protected", bearer(b.s.Token())); r.status != 200 || r.identity(t).SessionSub != b.s.DefaultUserID() {
-		t.Errorf("tenant b: %d %s", r.status, r.body)
-	}
-	checkFailure(t, serve(e, "/a/protected", bearer(b.s.Token())), 401, `Bearer error="invalid_token"`, "token-unknown-kid")
-}
-
-func TestConcurrentRequests(t *testing.T) {
-	f := newFake(t)
-	e := newApp(t, echoclerk.WithClient(f.c))
-	const users, workers, perWorker = 8, 8, 25
-	toks := make([]string, users)
-	ids := make([]string, users)
-	for i := range toks {
-		u := f.s.CreateUser(clerktest.UserParams{})
-		ids[i], toks[i] = u.ID, f.s.Token(clerktest.WithSubject(u.ID))
-	}
-	var wg sync.WaitGroup
-	errs := make(chan string, workers*perWorker)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range perWorker {
-				n := (w + i) % users
-				h := bearer(toks[n])
-				path := "/protected"
-				if i%3 == 0 {
-					h, path = cookies("__session="+toks[n]), "/signed-in"
-				}
-				r := serve(e, path, h)
-				var got identity
-				_ = json.Unmarshal([]byte(r.body), &got) // no t.Fatal off the test goroutine
-				if want := (identity{UserID: ids[n], SessionSub: ids[n], CtxUserID: ids[n], CtxSessionSub: ids[n]}); r.status != 200 || got != want {
-					errs <- r.body
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for b := range errs {
-		t.Errorf("wrong answer under concurrency: %s", b)
-	}
-	// Concurrent fetches of one user share a call and results are cached.
-	if n := f.s.Requests(clerktest.EndpointGetUser); n > users {
-		t.Errorf("%d user fetches for %d users", n, users)
-	}
 }
 
 func TestRequireRejectsNilCheck(t *testing.T) {

@@ -2,15 +2,12 @@ package fiberclerk_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/clerkgo/clerk/core"
-	"github.com/clerkgo/clerk/core/clerktest"
 	"github.com/clerkgo/clerk/fiberclerk"
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -58,67 +55,6 @@ func TestRequireWithoutMiddleware(t *testing.T) {
 	app := fiber.New()
 	app.Get("/admin", fiberclerk.Require(core.Role("org:admin")), identify)
 	checkFailure(t, serve(app, "/admin", nil), 401, "Bearer", "token-missing")
-}
-
-// Two instances side by side: a token of one never verifies at the other.
-func TestTenantsAreSeparate(t *testing.T) {
-	a, b := newFake(t), newFake(t)
-	app := fiber.New()
-	ga := app.Group("/a", fiberclerk.Middleware(fiberclerk.WithClient(a.c), fiberclerk.FetchUser(false)))
-	ga.Get("/protected", identify)
-	gb := app.Group("/b", fiberclerk.Middleware(fiberclerk.WithClient(b.c), fiberclerk.FetchUser(false)))
-	gb.Get("/protected", identify)
-
-	if r := serve(app, "/a/protected", bearer(a.s.Token())); r.status != 200 || r.identity(t).SessionSub != a.s.DefaultUserID() {
-		t.Errorf("tenant a: %d %s", r.status, r.body)
-	}
-	if r := serve(app, "/b/protected", bearer(b.s.Token())); r.status != 200 || r.identity(t).SessionSub != b.s.DefaultUserID() {
-		t.Errorf("tenant b: %d %s", r.status, r.body)
-	}
-	checkFailure(t, serve(app, "/a/protected", bearer(b.s.Token())), 401, `Bearer error="invalid_token"`, "token-unknown-kid")
-}
-
-func TestConcurrentRequests(t *testing.T) {
-	f := newFake(t)
-	app := newApp(t, fiberclerk.WithClient(f.c))
-	const users, workers, perWorker = 8, 8, 25
-	toks := make([]string, users)
-	ids := make([]string, users)
-	for i := range toks {
-		u := f.s.CreateUser(clerktest.UserParams{})
-		ids[i], toks[i] = u.ID, f.s.Token(clerktest.WithSubject(u.ID))
-	}
-	var wg sync.WaitGroup
-	errs := make(chan string, workers*perWorker)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range perWorker {
-				n := (w + i) % users
-				h := bearer(toks[n])
-				path := "/protected"
-				if i%3 == 0 {
-					h, path = cookies("__session="+toks[n]), "/signed-in"
-				}
-				r := serve(app, path, h)
-				var got identity
-				_ = json.Unmarshal([]byte(r.body), &got) // no t.Fatal off the test goroutine
-				if want := (identity{UserID: ids[n], SessionSub: ids[n], CtxUserID: ids[n], CtxSessionSub: ids[n]}); r.status != 200 || got != want {
-					errs <- r.body
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for b := range errs {
-		t.Errorf("wrong answer under concurrency: %s", b)
-	}
-	// Concurrent fetches of one user share a call and results are cached.
-	if n := f.s.Requests(clerktest.EndpointGetUser); n > users {
-		t.Errorf("%d user fetches for %d users", n, users)
-	}
 }
 
 // fasthttp parses the Cookie headers into a list once anything reads a

@@ -119,6 +119,12 @@ func Run(t *testing.T, target Target) {
 	t.Run("concurrent requests share one user fetch", func(t *testing.T) {
 		testConcurrentUserFetch(t, target)
 	})
+	t.Run("concurrent requests of many users", func(t *testing.T) {
+		testConcurrentUsers(t, target)
+	})
+	t.Run("two instances share nothing", func(t *testing.T) {
+		testTenants(t, target)
+	})
 	if target.New != nil {
 		t.Run("configuration", func(t *testing.T) { runConfig(t, target) })
 	}
@@ -337,6 +343,14 @@ func rows() []row {
 		{name: "custom error handler is used by Require", setup: Setup{CustomErrors: true, Check: core.Role("org:owner")},
 			steps: one(bearer(orgToken...), custom(core.ReasonMissingRole))},
 
+		{name: "custom error handler on a user fetch failure", setup: Setup{FetchUser: true, CustomErrors: true},
+			arrange: func(e *env) { e.Server.Fail(clerktest.EndpointGetUser, http.StatusInternalServerError) },
+			steps:   one(bearer(), custom(core.ReasonUserUnavailable))},
+		{name: "Require with no checks passes any session", setup: Setup{Check: core.All()},
+			steps: []step{
+				{req: bearer(), want: ok(false, true)},
+				{req: header(""), want: missing()},
+			}},
 		{name: "Require on a signed-out optional request", setup: Setup{Optional: true, Check: core.Role("org:admin")},
 			steps: []step{
 				{req: header(""), want: missing()},
@@ -601,4 +615,62 @@ func testConcurrentUserFetch(t *testing.T, target Target) {
 		}
 	}
 	e.wantRequests(clerktest.EndpointGetUser, 1)
+}
+
+// testConcurrentUsers sends requests of several users from several
+// goroutines, by header and by cookie: each is answered with its own user,
+// and users are fetched at most once each (shared calls, then the cache).
+func testConcurrentUsers(t *testing.T, target Target) {
+	const users, workers, perWorker = 8, 8, 25
+	e := newEnv(t, target, Setup{FetchUser: true})
+	toks := make([]string, users)
+	ids := make([]string, users)
+	for i := range toks {
+		u := e.Server.CreateUser(clerktest.UserParams{})
+		ids[i], toks[i] = u.ID, e.token(clerktest.WithSubject(u.ID))
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range perWorker {
+				n := (w + i) % users
+				rq := request{auth: "Bearer " + toks[n]}
+				if i%3 == 0 {
+					rq = request{cookies: []string{"__session=" + toks[n]}}
+				}
+				label := fmt.Sprintf("worker %d, request %d", w, i)
+				if a := serve(t, label, e.serve, newRequest(rq)); a != nil {
+					checkAnswer(t, label, a, ok(true, true), ids[n], []string{toks[n], e.Server.SecretKey()})
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := e.Server.Requests(clerktest.EndpointGetUser); n > users {
+		t.Errorf("%d user fetches for %d users", n, users)
+	}
+}
+
+// testTenants builds the adapter twice, for two Clerk instances: each
+// accepts its own tokens and rejects the other's, even under its own kid.
+func testTenants(t *testing.T, target Target) {
+	a := newEnv(t, target, Setup{})
+	b := newEnv(t, target, Setup{})
+	for _, c := range []struct {
+		label string
+		at    *env
+		tok   string
+		want  want
+	}{
+		{"A's token at A", a, a.token(), ok(false, true)},
+		{"B's token at B", b, b.token(), ok(false, true)},
+		{"B's token at A", a, b.token(), invalid(core.ReasonTokenUnknownKID)},
+		{"a token of another key under A's kid at A", a, b.token(clerktest.WithSigningKey(keys()[1], a.Server.KeyID())), invalid(core.ReasonTokenSignature)},
+	} {
+		if r := serve(t, c.label, c.at.serve, newRequest(request{auth: "Bearer " + c.tok})); r != nil {
+			checkAnswer(t, c.label, r, c.want, c.at.userID, []string{c.tok})
+		}
+	}
 }
