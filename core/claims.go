@@ -43,7 +43,7 @@ type Claims struct {
 	// scoped names such as "o:articles,u:premium".
 	Features, Plans string
 
-	raw []byte // the decoded payload JSON
+	raw string // the decoded payload JSON
 }
 
 // FactorAge is the factor-verification age claim (fva), in minutes.
@@ -99,11 +99,11 @@ var errBadNumber = errors.New("numeric date out of range")
 
 // decodePayload decodes the claims this package models; other claims are
 // validated and skipped. A claim of the wrong JSON type is an error.
-func decodePayload(raw []byte) (*payload, error) {
+func decodePayload(raw string) (*payload, error) {
 	p := new(payload)
-	r := jsonReader{b: raw}
-	err := r.object(func(key []byte) (err error) {
-		switch string(key) {
+	r := jsonReader{s: raw}
+	err := r.object(func(key string) (err error) {
+		switch key {
 		case "sub":
 			if p.hasSub = !r.null(); p.hasSub {
 				err = r.str(&p.sub)
@@ -143,8 +143,8 @@ func decodePayload(raw []byte) (*payload, error) {
 			p.act = nil
 			if !r.null() {
 				p.act = new(Actor)
-				err = r.object(func(k []byte) error {
-					switch string(k) {
+				err = r.object(func(k string) error {
+					switch k {
 					case "sub":
 						return r.str(&p.act.Subject)
 					case "type":
@@ -161,8 +161,8 @@ func decodePayload(raw []byte) (*payload, error) {
 			p.o = nil
 			if !r.null() {
 				p.o = new(orgClaim)
-				err = r.object(func(k []byte) error {
-					switch string(k) {
+				err = r.object(func(k string) error {
+					switch k {
 					case "id":
 						return r.str(&p.o.id)
 					case "slg":
@@ -209,7 +209,7 @@ func decodePayload(raw []byte) (*payload, error) {
 
 // parseClaims decodes a token payload into Claims. It checks JSON types and
 // presence only; time and party rules are applied by the verifier.
-func parseClaims(raw []byte) (*Claims, Reason, error) {
+func parseClaims(raw string) (*Claims, Reason, error) {
 	p, err := decodePayload(raw)
 	if err != nil {
 		return nil, ReasonTokenMalformed, err
@@ -372,20 +372,20 @@ func hasScoped(claim, want string) bool {
 }
 
 // Raw returns the token payload as JSON, with Clerk's claim names and any
-// custom claims. The slice must not be modified.
-func (c *Claims) Raw() json.RawMessage { return c.raw }
+// custom claims.
+func (c *Claims) Raw() json.RawMessage { return json.RawMessage(c.raw) }
 
 // MarshalJSON renders the claims as the token carried them, with Clerk's
 // claim names (sub, sid, azp, ...) and custom claims.
 func (c *Claims) MarshalJSON() ([]byte, error) {
-	if c.raw == nil {
+	if c.raw == "" {
 		return []byte("null"), nil
 	}
-	return c.raw, nil
+	return []byte(c.raw), nil
 }
 
 // Decode unmarshals the token payload into v, for custom session claims.
-func (c *Claims) Decode(v any) error { return json.Unmarshal(c.raw, v) }
+func (c *Claims) Decode(v any) error { return json.Unmarshal([]byte(c.raw), v) }
 
 // CustomClaims decodes the token payload into a value of type T, for custom
 // session claims:

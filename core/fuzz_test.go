@@ -39,7 +39,7 @@ func FuzzParseClaims(f *testing.F) {
 	f.Add([]byte(`{"sub":"u","exp":1e300}`))
 	f.Add([]byte(`{"sub":"u","exp":"1"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		c, r, _ := parseClaims(b)
+		c, r, _ := parseClaims(string(b))
 		if (c == nil) == (r == "") {
 			t.Fatalf("claims %v with reason %q", c, r)
 		}
@@ -140,7 +140,7 @@ func FuzzPayloadDecoder(f *testing.F) {
 	f.Add([]byte(`{"sub":"a","sub":"b"}`))
 	f.Add([]byte(`{"v":2.5}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		p, err := decodePayload(raw)
+		p, err := decodePayload(string(raw))
 		if err != nil {
 			return
 		}

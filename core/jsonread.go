@@ -15,7 +15,7 @@ import (
 // (not case-insensitively), and invalid UTF-8 is an error. Custom claims are
 // decoded with encoding/json ([Claims.Decode]).
 type jsonReader struct {
-	b     []byte
+	s     string
 	i     int
 	depth int
 }
@@ -25,8 +25,8 @@ var errJSON = errors.New("invalid JSON")
 const maxJSONDepth = 64
 
 func (r *jsonReader) ws() {
-	for r.i < len(r.b) {
-		switch r.b[r.i] {
+	for r.i < len(r.s) {
+		switch r.s[r.i] {
 		case ' ', '\t', '\n', '\r':
 			r.i++
 		default:
@@ -38,14 +38,14 @@ func (r *jsonReader) ws() {
 // peek returns the next non-space byte, or 0 at the end.
 func (r *jsonReader) peek() byte {
 	r.ws()
-	if r.i < len(r.b) {
-		return r.b[r.i]
+	if r.i < len(r.s) {
+		return r.s[r.i]
 	}
 	return 0
 }
 
 func (r *jsonReader) literal(lit string) bool {
-	if len(r.b)-r.i >= len(lit) && string(r.b[r.i:r.i+len(lit)]) == lit {
+	if len(r.s)-r.i >= len(lit) && r.s[r.i:r.i+len(lit)] == lit {
 		r.i += len(lit)
 		return true
 	}
@@ -59,7 +59,7 @@ func (r *jsonReader) null() bool {
 
 // object reads an object, calling field for each key with the reader placed
 // on the value; field must consume the value.
-func (r *jsonReader) object(field func(key []byte) error) error {
+func (r *jsonReader) object(field func(key string) error) error {
 	if r.peek() != '{' {
 		return errJSON
 	}
@@ -131,57 +131,57 @@ func (r *jsonReader) array(elem func() error) error {
 	}
 }
 
-// rawString reads a string and returns its decoded bytes. Without escapes
-// the result aliases the input.
-func (r *jsonReader) rawString() ([]byte, error) {
+// rawString reads a string and returns its decoded value. Without escapes
+// the result is a substring of the input: no copy.
+func (r *jsonReader) rawString() (string, error) {
 	if r.peek() != '"' {
-		return nil, errJSON
+		return "", errJSON
 	}
 	r.i++
 	start := r.i
-	for r.i < len(r.b) {
-		c := r.b[r.i]
+	for r.i < len(r.s) {
+		c := r.s[r.i]
 		switch {
 		case c == '"':
-			s := r.b[start:r.i]
+			s := r.s[start:r.i]
 			r.i++
-			if !utf8.Valid(s) {
-				return nil, errJSON
+			if !utf8.ValidString(s) {
+				return "", errJSON
 			}
 			return s, nil
 		case c == '\\':
 			return r.escapedString(start)
 		case c < 0x20:
-			return nil, errJSON
+			return "", errJSON
 		}
 		r.i++
 	}
-	return nil, errJSON
+	return "", errJSON
 }
 
 // escapedString continues rawString once a backslash is met.
-func (r *jsonReader) escapedString(start int) ([]byte, error) {
-	out := append([]byte(nil), r.b[start:r.i]...)
-	for r.i < len(r.b) {
-		c := r.b[r.i]
+func (r *jsonReader) escapedString(start int) (string, error) {
+	out := append([]byte(nil), r.s[start:r.i]...)
+	for r.i < len(r.s) {
+		c := r.s[r.i]
 		switch {
 		case c == '"':
 			r.i++
 			if !utf8.Valid(out) {
-				return nil, errJSON
+				return "", errJSON
 			}
-			return out, nil
+			return string(out), nil
 		case c < 0x20:
-			return nil, errJSON
+			return "", errJSON
 		case c != '\\':
 			out = append(out, c)
 			r.i++
 			continue
 		}
-		if r.i+1 >= len(r.b) {
-			return nil, errJSON
+		if r.i+1 >= len(r.s) {
+			return "", errJSON
 		}
-		e := r.b[r.i+1]
+		e := r.s[r.i+1]
 		r.i += 2
 		switch e {
 		case '"', '\\', '/':
@@ -199,7 +199,7 @@ func (r *jsonReader) escapedString(start int) ([]byte, error) {
 		case 'u':
 			r1, ok := r.hex4()
 			if !ok {
-				return nil, errJSON
+				return "", errJSON
 			}
 			if utf16.IsSurrogate(r1) {
 				save := r.i
@@ -216,17 +216,17 @@ func (r *jsonReader) escapedString(start int) ([]byte, error) {
 			}
 			out = utf8.AppendRune(out, r1)
 		default:
-			return nil, errJSON
+			return "", errJSON
 		}
 	}
-	return nil, errJSON
+	return "", errJSON
 }
 
 func (r *jsonReader) hex4() (rune, bool) {
-	if len(r.b)-r.i < 4 {
+	if len(r.s)-r.i < 4 {
 		return 0, false
 	}
-	v, err := strconv.ParseUint(string(r.b[r.i:r.i+4]), 16, 32)
+	v, err := strconv.ParseUint(r.s[r.i:r.i+4], 16, 32)
 	if err != nil {
 		return 0, false
 	}
@@ -239,53 +239,53 @@ func (r *jsonReader) str(dst *string) error {
 	if r.null() {
 		return nil
 	}
-	b, err := r.rawString()
+	v, err := r.rawString()
 	if err != nil {
 		return err
 	}
-	*dst = string(b)
+	*dst = v
 	return nil
 }
 
 // numberLiteral reads a JSON number and reports whether it is an integer.
-func (r *jsonReader) numberLiteral() (lit []byte, integer bool, err error) {
+func (r *jsonReader) numberLiteral() (lit string, integer bool, err error) {
 	r.ws()
 	start := r.i
-	if r.i < len(r.b) && r.b[r.i] == '-' {
+	if r.i < len(r.s) && r.s[r.i] == '-' {
 		r.i++
 	}
 	switch {
-	case r.i < len(r.b) && r.b[r.i] == '0':
+	case r.i < len(r.s) && r.s[r.i] == '0':
 		r.i++
-	case r.i < len(r.b) && r.b[r.i] >= '1' && r.b[r.i] <= '9':
+	case r.i < len(r.s) && r.s[r.i] >= '1' && r.s[r.i] <= '9':
 		r.digits()
 	default:
-		return nil, false, errJSON
+		return "", false, errJSON
 	}
 	integer = true
-	if r.i < len(r.b) && r.b[r.i] == '.' {
+	if r.i < len(r.s) && r.s[r.i] == '.' {
 		r.i++
 		if r.digits() == 0 {
-			return nil, false, errJSON
+			return "", false, errJSON
 		}
 		integer = false
 	}
-	if r.i < len(r.b) && (r.b[r.i] == 'e' || r.b[r.i] == 'E') {
+	if r.i < len(r.s) && (r.s[r.i] == 'e' || r.s[r.i] == 'E') {
 		r.i++
-		if r.i < len(r.b) && (r.b[r.i] == '+' || r.b[r.i] == '-') {
+		if r.i < len(r.s) && (r.s[r.i] == '+' || r.s[r.i] == '-') {
 			r.i++
 		}
 		if r.digits() == 0 {
-			return nil, false, errJSON
+			return "", false, errJSON
 		}
 		integer = false
 	}
-	return r.b[start:r.i], integer, nil
+	return r.s[start:r.i], integer, nil
 }
 
 func (r *jsonReader) digits() int {
 	n := 0
-	for r.i < len(r.b) && r.b[r.i] >= '0' && r.b[r.i] <= '9' {
+	for r.i < len(r.s) && r.s[r.i] >= '0' && r.s[r.i] <= '9' {
 		r.i++
 		n++
 	}
@@ -301,7 +301,7 @@ func (r *jsonReader) float() (v float64, present bool, err error) {
 	if err != nil {
 		return 0, false, err
 	}
-	v, err = strconv.ParseFloat(string(lit), 64)
+	v, err = strconv.ParseFloat(lit, 64)
 	return v, err == nil, err
 }
 
@@ -317,7 +317,7 @@ func (r *jsonReader) int(dst *int) error {
 	if !integer {
 		return errJSON
 	}
-	*dst, err = strconv.Atoi(string(lit))
+	*dst, err = strconv.Atoi(lit)
 	return err
 }
 
@@ -325,7 +325,7 @@ func (r *jsonReader) int(dst *int) error {
 func (r *jsonReader) skip() error {
 	switch c := r.peek(); {
 	case c == '{':
-		return r.object(func([]byte) error { return r.skip() })
+		return r.object(func(string) error { return r.skip() })
 	case c == '[':
 		return r.array(r.skip)
 	case c == '"':
@@ -352,7 +352,7 @@ func (r *jsonReader) skip() error {
 
 // end checks that only white space follows the value.
 func (r *jsonReader) end() error {
-	if r.peek() != 0 || r.i != len(r.b) {
+	if r.peek() != 0 || r.i != len(r.s) {
 		return errJSON
 	}
 	return nil
