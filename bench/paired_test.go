@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -21,6 +22,17 @@ func BenchmarkPaired(b *testing.B) {
 	b.Run("new-token-vs-floor", func(b *testing.B) {
 		mw := chiclerk.Middleware(chiclerk.WithClient(f.uncached), chiclerk.FetchUser(false))
 		paired(b, 20, 20, floorOp(b, f), httpServer(b, chiRouter(mw), bearer(f.tokens)), true)
+	})
+	// The same for the core verifier alone, without HTTP.
+	b.Run("core-new-token-vs-floor", func(b *testing.B) {
+		ctx, toks := context.Background(), f.tokens
+		verify := func(i int) {
+			if _, err := f.uncached.VerifyToken(ctx, toks[i%len(toks)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		verify(len(toks) - 1)
+		paired(b, 20, 20, floorOp(b, f), verify, true)
 	})
 	// The official SDK against chiclerk, repeated token.
 	b.Run("repeated-token-sdk-vs-chiclerk", func(b *testing.B) {
