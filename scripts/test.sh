@@ -36,6 +36,26 @@ for dir in ginclerk echoclerk chiclerk fiberclerk examples; do
 	(cd "$dir" && GOWORK=off go vet ./... && GOWORK=off go test -count=1 ./...)
 done
 
+# fuzz_one PKG TARGET fuzzes one target for FUZZTIME. A crasher is saved
+# under testdata/fuzz and fails the run. A failure that saved nothing (the
+# fuzzing engine itself stumbling on a loaded machine) is retried once, and
+# the output of any failure is shown in full.
+fuzz_one() {
+	local out
+	if out=$(go test -run '^$' -fuzz "^$2\$" -fuzztime "$FUZZTIME" "$1" 2>&1); then
+		echo "$out" | tail -1
+		return 0
+	fi
+	echo "$out" | grep -v '^fuzz: elapsed'
+	if [ -n "$(git status --porcelain -- '*testdata/fuzz*')" ]; then
+		echo "crasher saved:"; git status --porcelain -- '*testdata/fuzz*'
+		return 1
+	fi
+	echo "no crasher saved: retrying $2 once"
+	go test -run '^$' -fuzz "^$2\$" -fuzztime "$FUZZTIME" "$1" 2>&1 | grep -v '^fuzz: elapsed'
+	return "${PIPESTATUS[0]}"
+}
+
 step "fuzz targets (${FUZZTIME} each)"
 for dir in "${modules[@]}"; do
 	has_packages "$dir" || continue
@@ -44,7 +64,7 @@ for dir in "${modules[@]}"; do
 		for pkg in $(go list ./...); do
 			for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
 				echo "-- $pkg $target"
-				go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" "$pkg" | tail -1
+				fuzz_one "$pkg" "$target"
 			done
 		done
 	)
