@@ -11,11 +11,11 @@ import (
 	"github.com/clerkgo/clerk/echoclerk"
 )
 
-// FuzzMiddleware sends arbitrary Authorization and Cookie values through
+// FuzzHeaders sends arbitrary Authorization and Cookie values through
 // the real router, to a plain route and to one behind Require: no panic,
 // and only the statuses of the failure contract. The seeds are the contract
 // suite's plus a token that passes Require.
-func FuzzMiddleware(f *testing.F) {
+func FuzzHeaders(f *testing.F) {
 	fk := authtest.NewFake(f)
 	e := newApp(f, echoclerk.WithClient(fk.Client))
 	authtest.AddFuzzSeeds(f, fk)

@@ -10,12 +10,12 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// FuzzMiddleware sends arbitrary Authorization and Cookie values through
+// FuzzHeaders sends arbitrary Authorization and Cookie values through
 // the real router (the app's fasthttp handler, so that any bytes reach it
 // unfiltered by an HTTP client), to a plain route and to one behind
 // Require: no panic, and only the statuses of the failure contract. The
 // seeds are the contract suite's plus a token that passes Require.
-func FuzzMiddleware(f *testing.F) {
+func FuzzHeaders(f *testing.F) {
 	fk := authtest.NewFake(f)
 	handler := newApp(f, fiberclerk.WithClient(fk.Client)).Handler()
 	authtest.AddFuzzSeeds(f, fk)
