@@ -192,13 +192,13 @@ func newError(r Reason, cause error) *Error { return &Error{Reason: r, Err: caus
 // "internal-error".
 type Failure struct {
 	// Status is the HTTP status code.
-	Status int `json:"-"`
+	Status int
 	// WWWAuthenticate is the challenge to send, or "" for none.
-	WWWAuthenticate string `json:"-"`
+	WWWAuthenticate string
 	// Reason is the stable machine-readable code.
-	Reason Reason `json:"reason"`
+	Reason Reason
 	// Message is a short human-readable description, safe to show.
-	Message string `json:"message"`
+	Message string
 }
 
 // FailureOf maps an error from this package to its HTTP answer.
