@@ -330,8 +330,17 @@ func renderPaired(w io.Writer, rn *run) {
 		if !ok {
 			sides = [2]string{"a", strings.TrimPrefix(n, "Paired/")}
 		}
+		// The ratio and the difference are medians of the per-round values
+		// where the benchmark reports them, as in the goals.
 		a, b := rn.median(n, "ns-a/op"), rn.median(n, "ns-b/op")
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", sides[0], sides[1], fmtNs(a), fmtNs(b), fmtRatio(b/a), fmtAdded(b-a))
+		ratio, added := rn.median(n, "ratio"), rn.median(n, "added-ns/op")
+		if math.IsNaN(ratio) {
+			ratio = b / a
+		}
+		if math.IsNaN(added) {
+			added = b - a
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", sides[0], sides[1], fmtNs(a), fmtNs(b), fmtRatio(ratio), fmtAdded(added))
 	}
 	fmt.Fprintln(w)
 }
