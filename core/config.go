@@ -110,6 +110,7 @@ type ConfigError struct {
 	Problem string
 }
 
+// Error names the setting and the problem.
 func (e *ConfigError) Error() string { return "clerk: invalid config: " + e.Field + ": " + e.Problem }
 
 // ErrNoKeySource is returned by [New] when the config gives no way to obtain

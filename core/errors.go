@@ -153,6 +153,8 @@ type Error struct {
 	Err error
 }
 
+// Error describes the failure: the reason's message and the cause, never a
+// token or a secret.
 func (e *Error) Error() string {
 	msg := "clerk: " + e.Reason.message()
 	if e.Err != nil {

@@ -1,0 +1,39 @@
+// Package core is the framework-neutral heart of clerkgo: configuration of a
+// Clerk instance ([Config], [ConfigFromEnv]), session-token verification
+// ([Client.Authenticate], [Client.VerifyToken]) with per-instance key and
+// token caches, the claims model ([Claims]) with authorization checks
+// ([Check]), the user fetch ([Client.User]), and the HTTP failure contract
+// ([FailureOf]) the framework adapters share.
+//
+// A [Client] is one Clerk instance. It shares nothing with other clients, so
+// several instances (tenants) can live in one process:
+//
+//	client, err := core.New(core.Config{SecretKey: os.Getenv("CLERK_SECRET_KEY")})
+//	if err != nil {
+//		log.Fatal(err) // names the setting at fault, never its value
+//	}
+//	defer client.Close()
+//
+//	claims, err := client.Authenticate(ctx, core.Credentials{
+//		Authorization: r.Header.Get("Authorization"),
+//		Cookie:        r.Header.Get("Cookie"),
+//	})
+//	switch {
+//	case errors.Is(err, core.ErrNoCredentials), errors.Is(err, core.ErrInvalidCredentials):
+//		// 401: sign in (again)
+//	case errors.Is(err, core.ErrUnavailable):
+//		// 503: Clerk cannot be reached; not the client's fault
+//	}
+//
+// Verification follows Clerk's reference verifier, including the checks JWT
+// libraries leave out: the header's alg must be the key's, crit is refused,
+// only session tokens are accepted, azp and iss are checked when known,
+// pending sessions are signed out, and cookie tokens older than the
+// __client_uat cookie are stale. Every failure is an [*Error] with a stable
+// [Reason].
+//
+// The framework adapters (ginclerk, echoclerk, chiclerk, fiberclerk) wrap
+// [Authenticator]; [github.com/clerkgo/clerk/core/bapi] is the Backend API
+// client, and [github.com/clerkgo/clerk/core/clerktest] a fake Clerk for
+// tests.
+package core
