@@ -101,7 +101,6 @@ func serve(e *echo.Echo, path string, header http.Header) result {
 
 func bearer(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
 
-
 // checkFailure asserts a contract failure response.
 func checkFailure(tb testing.TB, r result, status int, challenge, reason string) {
 	tb.Helper()
