@@ -331,8 +331,11 @@ func rows() []row {
 		{name: "skip: skipped path passes, others do not", setup: Setup{FetchUser: true, SkipPrefix: "/skip/"},
 			steps: []step{
 				{req: path("/skip/ping"), want: ok(false, false)},
+				// A skipped request is not even verified: no session, no fetch.
+				{req: func(e *env) request { return request{path: "/skip/ping", auth: "Bearer " + e.token()} }, want: ok(false, false)},
 				{req: path("/protected"), want: missing()},
-			}},
+			},
+			after: func(e *env) { e.wantRequests(clerktest.AnyEndpoint, 0) }},
 
 		{name: "custom error handler", setup: Setup{FetchUser: true, CustomErrors: true},
 			steps: []step{

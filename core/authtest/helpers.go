@@ -61,20 +61,26 @@ type Fake struct {
 }
 
 // NewFake starts a fake Clerk and builds a client for it. Both are closed
-// when tb's test ends. It fails tb if the client cannot be built.
-func NewFake(tb testing.TB) *Fake {
+// when tb's test ends. Each tune function, if any, adjusts the client's
+// configuration before it is built. It fails tb if the client cannot be
+// built.
+func NewFake(tb testing.TB, tune ...func(*core.Config)) *Fake {
 	tb.Helper()
 	clock := NewClock(Epoch)
 	s := clerktest.New(clerktest.WithClock(clock.Now), clerktest.WithKey(keys()[0]))
 	tb.Cleanup(s.Close)
-	c, err := core.New(core.Config{
+	cfg := core.Config{
 		SecretKey:  s.SecretKey(),
 		APIURL:     s.URL,
 		ProxyURL:   s.URL,
 		HTTPClient: s.Client(),
 		Now:        clock.Now,
 		MaxRetries: -1,
-	})
+	}
+	for _, fn := range tune {
+		fn(&cfg)
+	}
+	c, err := core.New(cfg)
 	if err != nil {
 		tb.Fatalf("authtest: core.New: %v", err)
 	}
