@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/clerkgo/clerk/core/authtest"
 	"github.com/clerkgo/clerk/echoclerk"
 	"github.com/labstack/echo/v4"
 )
@@ -43,18 +44,18 @@ func hello(c echo.Context) error { return c.String(http.StatusOK, "hello") }
 // BenchmarkBare is the router alone, with the same request as
 // BenchmarkMiddleware: the floor the middleware adds to.
 func BenchmarkBare(b *testing.B) {
-	f := newFake(b)
+	f := authtest.NewFake(b)
 	e := echo.New()
 	e.GET("/protected", hello)
-	benchServe(b, e, f.s.Token())
+	benchServe(b, e, f.Server.Token())
 }
 
 // BenchmarkMiddleware is a repeated token with FetchUser(false) and a warm
 // key and token cache: the steady-state cost per request.
 func BenchmarkMiddleware(b *testing.B) {
-	f := newFake(b)
+	f := authtest.NewFake(b)
 	e := echo.New()
-	e.Use(echoclerk.Middleware(echoclerk.WithClient(f.c), echoclerk.FetchUser(false)))
+	e.Use(echoclerk.Middleware(echoclerk.WithClient(f.Client), echoclerk.FetchUser(false)))
 	e.GET("/protected", hello)
-	benchServe(b, e, f.s.Token())
+	benchServe(b, e, f.Server.Token())
 }

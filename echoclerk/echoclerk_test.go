@@ -1,36 +1,30 @@
 package echoclerk_test
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/labstack/echo/v4"
+
+	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/authtest"
 	"github.com/clerkgo/clerk/echoclerk"
-	"github.com/labstack/echo/v4"
 )
 
-// TestContract runs the adapters' shared contract suite against an
-// echo.Echo router.
-func TestContract(t *testing.T) {
-	authtest.Run(t, authtest.Target{
-		Name:         "echoclerk",
-		SupportsSkip: true,
-		Build:        buildContract,
-		Package:      "echoclerk",
-		New:          func(s authtest.Setup) error { _, err := echoclerk.New(options(s)...); return err },
-		Middleware:   func(s authtest.Setup) { echoclerk.Middleware(options(s)...) },
-	})
+// identify is the contract's downstream handler.
+func identify(c echo.Context) error {
+	return c.JSONBlob(http.StatusOK, authtest.Identify(c.Request().Context(), echoclerk.User(c), echoclerk.Session(c)).JSON())
 }
 
 // options are the middleware options of a contract Setup.
 func options(s authtest.Setup) []echoclerk.Option {
-	opts := []echoclerk.Option{
-		echoclerk.WithClient(s.Client),
-		echoclerk.FetchUser(s.FetchUser),
-		echoclerk.Optional(s.Optional),
-	}
+	opts := []echoclerk.Option{echoclerk.WithClient(s.Client), echoclerk.FetchUser(s.FetchUser), echoclerk.Optional(s.Optional)}
 	if s.SessionKey != "" {
 		opts = append(opts, echoclerk.SessionKey(s.SessionKey))
 	}
@@ -47,23 +41,144 @@ func options(s authtest.Setup) []echoclerk.Option {
 	return opts
 }
 
-func buildContract(t *testing.T, s authtest.Setup) func(*http.Request) (*http.Response, error) {
+// build is the contract suite's target: an echo.Echo configured per s.
+func build(t *testing.T, s authtest.Setup) func(*http.Request) (*http.Response, error) {
 	mw, err := echoclerk.New(options(s)...)
 	if err != nil {
 		t.Fatalf("echoclerk.New: %v", err)
 	}
 	e := echo.New()
 	e.Use(mw)
-	handler := identify
-	var protected []echo.MiddlewareFunc
 	if s.Check != nil {
-		protected = append(protected, echoclerk.Require(s.Check))
+		e.GET("/protected", identify, echoclerk.Require(s.Check))
+	} else {
+		e.GET("/protected", identify)
 	}
-	e.GET("/protected", handler, protected...)
-	e.GET("/skip/ping", handler)
-	return func(r *http.Request) (*http.Response, error) {
+	e.GET("/skip/ping", identify)
+	return serveWith(e)
+}
+
+func serveWith(h http.Handler) func(*http.Request) (*http.Response, error) {
+	return func(req *http.Request) (*http.Response, error) {
 		rec := httptest.NewRecorder()
-		e.ServeHTTP(rec, r)
+		h.ServeHTTP(rec, req)
 		return rec.Result(), nil
 	}
+}
+
+func TestContract(t *testing.T) {
+	authtest.Run(t, authtest.Target{
+		Name:         "echoclerk",
+		SupportsSkip: true,
+		Build:        build,
+		Package:      "echoclerk",
+		New:          func(s authtest.Setup) error { _, err := echoclerk.New(options(s)...); return err },
+		Middleware:   func(s authtest.Setup) { echoclerk.Middleware(options(s)...) },
+	})
+}
+
+// get serves GET path with no credentials through e.
+func get(e *echo.Echo, path string) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	return rec
+}
+
+// reason is the reason of a default failure body, or "" if there is none.
+func reason(rec *httptest.ResponseRecorder) string {
+	var body struct{ Reason string }
+	_ = json.Unmarshal(rec.Body.Bytes(), &body)
+	return body.Reason
+}
+
+// TestErrorHandlerReturningAnError checks that an error returned by the
+// ErrorHandler goes to Echo's HTTPErrorHandler, and that the protected
+// handler still does not run.
+func TestErrorHandlerReturningAnError(t *testing.T) {
+	f := authtest.NewFake(t)
+	ran := false
+	e := echo.New()
+	e.Use(echoclerk.Middleware(echoclerk.WithClient(f.Client), echoclerk.ErrorHandler(func(c echo.Context, err error) error {
+		if !errors.Is(err, core.ErrNoCredentials) {
+			t.Errorf("error handler got %v", err)
+		}
+		return echo.NewHTTPError(http.StatusPaymentRequired, "pay first")
+	})))
+	e.GET("/protected", func(c echo.Context) error { ran = true; return nil })
+	rec := get(e, "/protected")
+	if rec.Code != http.StatusPaymentRequired || rec.Body.String() != `{"message":"pay first"}`+"\n" {
+		t.Errorf("got %d %q, want echo's HTTPErrorHandler answer", rec.Code, rec.Body)
+	}
+	if ran {
+		t.Error("the protected handler ran")
+	}
+}
+
+// TestSkippedRequestRequire checks that Require after a skipped request
+// answers 401 with the middleware's ErrorHandler.
+func TestSkippedRequestRequire(t *testing.T) {
+	f := authtest.NewFake(t)
+	e := echo.New()
+	e.Use(echoclerk.Middleware(echoclerk.WithClient(f.Client),
+		echoclerk.Skipper(func(echo.Context) bool { return true }),
+		echoclerk.ErrorHandler(func(c echo.Context, err error) error {
+			return c.JSONBlob(authtest.CustomErrorStatus, authtest.CustomErrorBody(err))
+		})))
+	e.GET("/admin", identify, echoclerk.Require(core.Role("org:admin")))
+	rec := get(e, "/admin")
+	if want := `{"custom":"token-missing"}`; rec.Code != authtest.CustomErrorStatus || rec.Body.String() != want {
+		t.Errorf("got %d %q, want %d %q", rec.Code, rec.Body, authtest.CustomErrorStatus, want)
+	}
+}
+
+// TestNilOptions checks that nil options, and nil functions given to
+// options, leave the defaults in place.
+func TestNilOptions(t *testing.T) {
+	f := authtest.NewFake(t)
+	e := echo.New()
+	e.Use(echoclerk.Middleware(nil, echoclerk.WithClient(f.Client), echoclerk.Skipper(nil), echoclerk.ErrorHandler(nil)))
+	e.GET("/protected", identify)
+	rec := get(e, "/protected")
+	if rec.Code != http.StatusUnauthorized || rec.Header().Get("WWW-Authenticate") != "Bearer" || reason(rec) != "token-missing" {
+		t.Errorf("got %d %q %q, want the default 401 Bearer token-missing", rec.Code, rec.Header().Get("WWW-Authenticate"), rec.Body)
+	}
+}
+
+func TestGettersWithoutMiddleware(t *testing.T) {
+	if echoclerk.User(nil) != nil || echoclerk.Session(nil) != nil {
+		t.Error("getters of a nil context are not nil")
+	}
+	e := echo.New()
+	c := e.NewContext(httptest.NewRequest(http.MethodGet, "/", nil), httptest.NewRecorder())
+	if echoclerk.User(c) != nil || echoclerk.Session(c) != nil {
+		t.Error("getters of a bare context are not nil")
+	}
+	c.Set("github.com/clerkgo/clerk/echoclerk.auth", "not an auth")
+	if echoclerk.Session(c) != nil {
+		t.Error("a foreign value was taken for the session")
+	}
+	// Auth put on the request context by a net/http middleware is found too.
+	auth := &core.Auth{Session: &core.Claims{Subject: "user_1"}, User: &core.User{ID: "user_1"}}
+	c.SetRequest(c.Request().WithContext(core.WithAuth(context.Background(), auth)))
+	if echoclerk.Session(c) != auth.Session || echoclerk.User(c) != auth.User {
+		t.Error("getters did not fall back to the request context")
+	}
+}
+
+func TestRequireWithoutMiddleware(t *testing.T) {
+	e := echo.New()
+	e.GET("/admin", identify, echoclerk.Require(core.Role("org:admin")))
+	rec := get(e, "/admin")
+	if rec.Code != http.StatusUnauthorized || rec.Header().Get("WWW-Authenticate") != "Bearer" || reason(rec) != "token-missing" {
+		t.Errorf("Require with no session: %d %q %q, want 401 Bearer token-missing", rec.Code, rec.Header().Get("WWW-Authenticate"), rec.Body)
+	}
+}
+
+func TestRequireRejectsNilCheck(t *testing.T) {
+	defer func() {
+		if r := recover(); fmt.Sprint(r) != "clerk: check 2 of 2 is nil" {
+			t.Errorf("Require with a nil check panicked with %v", r)
+		}
+	}()
+	echoclerk.Require(core.Role("org:admin"), nil)
 }

@@ -6,6 +6,9 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/labstack/echo/v4"
+
+	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/authtest"
 	"github.com/clerkgo/clerk/core/clerktest"
 	"github.com/clerkgo/clerk/echoclerk"
@@ -17,7 +20,10 @@ import (
 // suite's plus a token that passes Require.
 func FuzzHeaders(f *testing.F) {
 	fk := authtest.NewFake(f)
-	e := newApp(f, echoclerk.WithClient(fk.Client))
+	e := echo.New()
+	e.Use(echoclerk.Middleware(echoclerk.WithClient(fk.Client)))
+	e.GET("/protected", identify)
+	e.GET("/admin", identify, echoclerk.Require(core.Role("org:admin")))
 	authtest.AddFuzzSeeds(f, fk)
 	f.Add("Bearer "+fk.Server.Token(clerktest.WithOrgMembership("org_1", "acme", "admin")), "")
 	f.Fuzz(func(t *testing.T, authorization, cookie string) {

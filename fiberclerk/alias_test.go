@@ -5,20 +5,22 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/gofiber/fiber/v2"
+
 	"github.com/clerkgo/clerk/core"
+	"github.com/clerkgo/clerk/core/authtest"
 	"github.com/clerkgo/clerk/core/clerktest"
 	"github.com/clerkgo/clerk/fiberclerk"
-	"github.com/gofiber/fiber/v2"
 )
 
 // sameLengthTokens mints n tokens for n new users. Their users' IDs have
 // one length, so the tokens have one length too: fasthttp then overwrites a
 // header buffer in place when it reuses it for the next request.
-func sameLengthTokens(t *testing.T, f *fake, n int) (tokens, ids []string) {
+func sameLengthTokens(t *testing.T, f *authtest.Fake, n int) (tokens, ids []string) {
 	t.Helper()
 	for range n {
-		u := f.s.CreateUser(clerktest.UserParams{})
-		tokens = append(tokens, f.s.Token(clerktest.WithSubject(u.ID)))
+		u := f.Server.CreateUser(clerktest.UserParams{})
+		tokens = append(tokens, f.Server.Token(clerktest.WithSubject(u.ID)))
 		ids = append(ids, u.ID)
 	}
 	for _, tok := range tokens {
@@ -32,7 +34,7 @@ func sameLengthTokens(t *testing.T, f *fake, n int) (tokens, ids []string) {
 // The premise of TestTokenBuffersReusedByFasthttp: a string from c.Get that
 // outlives its handler changes when fasthttp serves a later request.
 func TestFasthttpReusesHeaderBuffers(t *testing.T) {
-	f := newFake(t)
+	f := authtest.NewFake(t)
 	tokens, _ := sameLengthTokens(t, f, 32)
 	var retained []string
 	app := fiber.New()
@@ -41,8 +43,8 @@ func TestFasthttpReusesHeaderBuffers(t *testing.T) {
 		return nil
 	})
 	for _, tok := range tokens {
-		if r := serve(app, "/", bearer(tok)); r.status != http.StatusOK {
-			t.Fatalf("status %d", r.status)
+		if a := get(t, app, "/", "Bearer "+tok); a.status != http.StatusOK {
+			t.Fatalf("status %d", a.status)
 		}
 	}
 	changed := 0
@@ -70,19 +72,22 @@ func TestFasthttpReusesHeaderBuffers(t *testing.T) {
 func TestTokenBuffersReusedByFasthttp(t *testing.T) {
 	for _, size := range []int{8, core.DefaultTokenCacheSize} {
 		t.Run(fmt.Sprintf("cache size %d", size), func(t *testing.T) {
-			f := newFake(t, func(c *core.Config) { c.TokenCacheSize = size })
-			app := newApp(t, fiberclerk.WithClient(f.c), fiberclerk.FetchUser(false))
+			f := authtest.NewFake(t, func(c *core.Config) { c.TokenCacheSize = size })
+			app := fiber.New()
+			app.Use(fiberclerk.Middleware(fiberclerk.WithClient(f.Client), fiberclerk.FetchUser(false)))
+			app.Get("/protected", identify)
 			tokens, ids := sameLengthTokens(t, f, 64)
 			send := func(round, i int) {
-				h := bearer(tokens[i])
-				if i%2 == 1 {
-					h = cookies("__session=" + tokens[i])
+				var a answer
+				if i%2 == 0 {
+					a = get(t, app, "/protected", "Bearer "+tokens[i])
+				} else {
+					a = get(t, app, "/protected", "", "__session="+tokens[i])
 				}
-				r := serve(app, "/protected", h)
-				if r.status != http.StatusOK {
-					t.Fatalf("round %d, token %d: status %d %s", round, i, r.status, r.body)
+				if a.status != http.StatusOK {
+					t.Fatalf("round %d, token %d: status %d %s", round, i, a.status, a.body)
 				}
-				if got := r.identity(t).SessionSub; got != ids[i] {
+				if got := a.sessionSub(); got != ids[i] {
 					t.Fatalf("round %d, token %d: verified as %s, want %s", round, i, got, ids[i])
 				}
 			}

@@ -4,9 +4,11 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/clerkgo/clerk/fiberclerk"
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
+
+	"github.com/clerkgo/clerk/core/authtest"
+	"github.com/clerkgo/clerk/fiberclerk"
 )
 
 // benchServe calls the app's fasthttp handler directly, as Fiber's own
@@ -37,18 +39,18 @@ func hello(c *fiber.Ctx) error { return c.SendString("hello") }
 // BenchmarkBare is the router alone, with the same request as
 // BenchmarkMiddleware: the floor the middleware adds to.
 func BenchmarkBare(b *testing.B) {
-	f := newFake(b)
+	f := authtest.NewFake(b)
 	app := fiber.New()
 	app.Get("/protected", hello)
-	benchServe(b, app, f.s.Token())
+	benchServe(b, app, f.Server.Token())
 }
 
 // BenchmarkMiddleware is a repeated token with FetchUser(false) and a warm
 // key and token cache: the steady-state cost per request.
 func BenchmarkMiddleware(b *testing.B) {
-	f := newFake(b)
+	f := authtest.NewFake(b)
 	app := fiber.New()
-	app.Use(fiberclerk.Middleware(fiberclerk.WithClient(f.c), fiberclerk.FetchUser(false)))
+	app.Use(fiberclerk.Middleware(fiberclerk.WithClient(f.Client), fiberclerk.FetchUser(false)))
 	app.Get("/protected", hello)
-	benchServe(b, app, f.s.Token())
+	benchServe(b, app, f.Server.Token())
 }

@@ -4,10 +4,13 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
+
+	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/authtest"
 	"github.com/clerkgo/clerk/core/clerktest"
 	"github.com/clerkgo/clerk/fiberclerk"
-	"github.com/valyala/fasthttp"
 )
 
 // FuzzHeaders sends arbitrary Authorization and Cookie values through
@@ -17,7 +20,11 @@ import (
 // seeds are the contract suite's plus a token that passes Require.
 func FuzzHeaders(f *testing.F) {
 	fk := authtest.NewFake(f)
-	handler := newApp(f, fiberclerk.WithClient(fk.Client)).Handler()
+	app := fiber.New()
+	app.Use(fiberclerk.Middleware(fiberclerk.WithClient(fk.Client)))
+	app.Get("/protected", identify)
+	app.Get("/admin", fiberclerk.Require(core.Role("org:admin")), identify)
+	handler := app.Handler()
 	authtest.AddFuzzSeeds(f, fk)
 	f.Add("Bearer "+fk.Server.Token(clerktest.WithOrgMembership("org_1", "acme", "admin")), "")
 	f.Fuzz(func(t *testing.T, authorization, cookie string) {
