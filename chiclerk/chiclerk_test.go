@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/go-chi/chi/v5"
@@ -86,5 +87,17 @@ func TestRequireWithoutMiddleware(t *testing.T) {
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 	if rec.Code != http.StatusUnauthorized || rec.Header().Get("WWW-Authenticate") != "Bearer" {
 		t.Errorf("Require with no session: %d %q, want 401 Bearer", rec.Code, rec.Header().Get("WWW-Authenticate"))
+	}
+}
+
+// TestNilOptions checks that nil options, and a nil ErrorHandler, leave
+// the defaults in place.
+func TestNilOptions(t *testing.T) {
+	f := authtest.NewFake(t)
+	h := chiclerk.Middleware(nil, chiclerk.WithClient(f.Client), chiclerk.ErrorHandler(nil))(http.HandlerFunc(identify))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	if rec.Code != http.StatusUnauthorized || rec.Header().Get("WWW-Authenticate") != "Bearer" || !strings.Contains(rec.Body.String(), `"reason":"token-missing"`) {
+		t.Errorf("got %d %q %q, want the default 401 Bearer token-missing", rec.Code, rec.Header().Get("WWW-Authenticate"), rec.Body)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -133,5 +134,19 @@ func TestRequireWithoutMiddleware(t *testing.T) {
 	r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 	if rec.Code != http.StatusUnauthorized || rec.Header().Get("WWW-Authenticate") != "Bearer" {
 		t.Errorf("Require with no session: %d %q, want 401 Bearer", rec.Code, rec.Header().Get("WWW-Authenticate"))
+	}
+}
+
+// TestNilOptions checks that nil options, and a nil ErrorHandler, leave
+// the defaults in place.
+func TestNilOptions(t *testing.T) {
+	f := authtest.NewFake(t)
+	r := gin.New()
+	r.Use(ginclerk.Middleware(nil, ginclerk.WithClient(f.Client), ginclerk.ErrorHandler(nil)))
+	r.GET("/", identify)
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	if rec.Code != http.StatusUnauthorized || rec.Header().Get("WWW-Authenticate") != "Bearer" || !strings.Contains(rec.Body.String(), `"reason":"token-missing"`) {
+		t.Errorf("got %d %q %q, want the default 401 Bearer token-missing", rec.Code, rec.Header().Get("WWW-Authenticate"), rec.Body)
 	}
 }
