@@ -22,7 +22,6 @@ package echoclerk
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/clerkgo/clerk/core"
@@ -131,7 +130,8 @@ func New(opts ...Option) (echo.MiddlewareFunc, error) {
 				return next(c)
 			}
 			r := c.Request()
-			auth, err := a.Authenticate(r.Context(), r.Header.Get(echo.HeaderAuthorization), cookieHeader(r.Header))
+			cookie := strings.Join(r.Header.Values("Cookie"), "; ")
+			auth, err := a.Authenticate(r.Context(), r.Header.Get(echo.HeaderAuthorization), cookie)
 			if err != nil {
 				return handleError(c, onError, err)
 			}
@@ -198,15 +198,6 @@ func authOf(c echo.Context) *core.Auth {
 		return core.AuthFromContext(r.Context())
 	}
 	return nil
-}
-
-// cookieHeader joins several Cookie header lines with "; ", as one.
-func cookieHeader(h http.Header) string {
-	v := h.Values("Cookie")
-	if len(v) == 1 {
-		return v[0]
-	}
-	return strings.Join(v, "; ")
 }
 
 func handleError(c echo.Context, onError func(echo.Context, error) error, err error) error {
