@@ -9,14 +9,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log"
 	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/echoclerk"
@@ -53,22 +51,7 @@ func run(ctx context.Context, stdout io.Writer) error {
 	e.Listener = ln
 	app.PrintBanner(stdout, "echo", ln.Addr())
 
-	errc := make(chan error, 1)
-	go func() { errc <- e.Start("") }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := e.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return demo.Serve(ctx, func() error { return e.Start("") }, e.Shutdown)
 }
 
 // routes registers the demo's routes. All middlewares share app.Client.

@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/examples/internal/demo"
@@ -50,16 +49,7 @@ func run(ctx context.Context, stdout io.Writer) error {
 	}
 	app.PrintBanner(stdout, "fiber", ln.Addr())
 
-	errc := make(chan error, 1)
-	go func() { errc <- f.Listener(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return f.ShutdownWithContext(shutdownCtx)
+	return demo.Serve(ctx, func() error { return f.Listener(ln) }, f.ShutdownWithContext)
 }
 
 // routes registers the demo's routes. All middlewares share app.Client.

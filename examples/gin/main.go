@@ -9,7 +9,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log"
 	"net/http"
@@ -54,22 +53,7 @@ func run(ctx context.Context, stdout io.Writer) error {
 	}
 	app.PrintBanner(stdout, "gin", ln.Addr())
 
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return demo.Serve(ctx, func() error { return srv.Serve(ln) }, srv.Shutdown)
 }
 
 // routes registers the demo's routes. All middlewares share app.Client.

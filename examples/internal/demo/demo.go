@@ -6,6 +6,8 @@
 //     embedded fake Clerk when the environment names no Clerk instance;
 //   - [App.Listen] and [App.PrintBanner]: listen on :$PORT and print how to
 //     get a token, with ready-to-paste curl commands;
+//   - [Serve]: serve until the context ends (SIGINT or SIGTERM), then shut
+//     down cleanly;
 //   - [App.Token]: the logic of GET /demo/token (fake mode only);
 //   - [Me], [ClaimsOf], [OptionalOf], [AdminOf]: the JSON bodies of the routes.
 package demo
