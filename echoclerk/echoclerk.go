@@ -40,32 +40,29 @@ const (
 type Option func(*options)
 
 type options struct {
-	client     *core.Client
-	fetchUser  bool
-	sessionKey string
-	optional   bool
-	onError    func(c echo.Context, err error) error
-	skipper    middleware.Skipper
+	core.Options // Client, FetchUser, SessionKey, Optional
+	onError      func(c echo.Context, err error) error
+	skipper      middleware.Skipper
 }
 
 // WithClient sets the Clerk instance to verify against. Without it the
 // client is built from the environment with core.NewFromEnv. Multi-tenant
 // applications give each group of routes its own client.
-func WithClient(c *core.Client) Option { return func(o *options) { o.client = c } }
+func WithClient(c *core.Client) Option { return func(o *options) { o.Client = c } }
 
 // FetchUser turns loading the Clerk user of each signed-in request on or off
-// (default on). The user fetch needs a secret key; without one, [New] fails
-// with core.ErrFetchUserNeedsSecretKey. Turn it off when the session claims
-// are enough: verification then makes no network call per request.
-func FetchUser(on bool) Option { return func(o *options) { o.fetchUser = on } }
+// (default on). With it off, [User] returns nil and verification makes no
+// network call per request; [Session] still works. The user fetch needs a
+// secret key: without one, [New] fails with core.ErrFetchUserNeedsSecretKey.
+func FetchUser(on bool) Option { return func(o *options) { o.FetchUser = on } }
 
 // SessionKey sets the name of the session cookie (default "__session").
-func SessionKey(name string) Option { return func(o *options) { o.sessionKey = name } }
+func SessionKey(name string) Option { return func(o *options) { o.SessionKey = name } }
 
-// Optional lets signed-out requests through (with no user and no session)
-// instead of answering 401. A token that is present but not acceptable also
-// counts as signed out; Clerk being unreachable is still an error (503).
-func Optional(on bool) Option { return func(o *options) { o.optional = on } }
+// Optional lets signed-out requests through (no token, or a token that is
+// not acceptable) with no user and no session, so handlers can serve both
+// audiences. Clerk being unreachable is still an error (503).
+func Optional(on bool) Option { return func(o *options) { o.Optional = on } }
 
 // ErrorHandler replaces the default failure response. fn receives the error
 // (use core.FailureOf, core.ReasonOf or errors.Is with core.ErrNoCredentials,
@@ -100,18 +97,13 @@ func Middleware(opts ...Option) echo.MiddlewareFunc {
 // client is built from the environment (core.NewFromEnv). Every
 // configuration error is returned here, none on a request.
 func New(opts ...Option) (echo.MiddlewareFunc, error) {
-	o := options{fetchUser: true}
+	o := options{Options: core.Options{FetchUser: true}}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&o)
 		}
 	}
-	a, err := core.NewAuthenticator(core.Options{
-		Client:     o.client,
-		FetchUser:  o.fetchUser,
-		SessionKey: o.sessionKey,
-		Optional:   o.optional,
-	})
+	a, err := core.NewAuthenticator(o.Options)
 	if err != nil {
 		return nil, err
 	}

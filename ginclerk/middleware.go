@@ -34,18 +34,13 @@ func Middleware(opts ...Option) gin.HandlerFunc {
 // New is [Middleware] returning the configuration error instead of
 // panicking.
 func New(opts ...Option) (gin.HandlerFunc, error) {
-	o := options{fetchUser: true}
+	o := options{Options: core.Options{FetchUser: true}}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&o)
 		}
 	}
-	a, err := core.NewAuthenticator(core.Options{
-		Client:     o.client,
-		FetchUser:  o.fetchUser,
-		SessionKey: o.sessionKey,
-		Optional:   o.optional,
-	})
+	a, err := core.NewAuthenticator(o.Options)
 	if err != nil {
 		return nil, err
 	}
