@@ -133,8 +133,9 @@ const (
 // ConfigFromEnv builds a Config from the process environment:
 // CLERK_SECRET_KEY (or CLERK_API_KEY), CLERK_PUBLISHABLE_KEY, CLERK_API_URL,
 // CLERK_JWT_KEY, CLERK_AUTHORIZED_PARTIES (comma-separated), CLERK_DOMAIN,
-// CLERK_PROXY_URL and CLERK_USER_CACHE_TTL ("0" disables the user cache). It reads the environment each time it is called; nothing
-// is captured at package level. Call [LoadEnvFile] first to use a .env file.
+// CLERK_PROXY_URL and CLERK_USER_CACHE_TTL ("0" disables the user cache).
+// It reads the environment each time it is called; nothing is captured at
+// package level. Call [LoadEnvFile] first to use a .env file.
 // The returned config is validated; errors name the variable, not its value.
 func ConfigFromEnv() (Config, error) {
 	cfg := Config{
