@@ -61,13 +61,6 @@ func newGenerator(s *Spec) *generator {
 	return &generator{spec: s, reg: newRegistry(s), services: map[string]*service{}}
 }
 
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
 func (g *generator) run() error {
 	for _, p := range g.spec.Components.Schemas {
 		g.reg.compType(p.Key)
