@@ -82,9 +82,16 @@ func ErrorHandler(fn func(c echo.Context, err error) error) Option {
 // this middleware's ErrorHandler.
 func Skipper(fn middleware.Skipper) Option { return func(o *options) { o.skipper = fn } }
 
-// Middleware builds the authentication middleware, like [New], but panics
-// when the configuration is invalid or missing: a start-up failure, like
-// regexp.MustCompile. The panic message names the problem, never a secret.
+// Middleware returns the authentication middleware:
+//
+//	e.Use(echoclerk.Middleware())
+//
+// With no [WithClient] option the client is built from the environment
+// (core.NewFromEnv), a new one on each call: to install the middleware more
+// than once, build one client and pass it to each with WithClient. An
+// invalid or missing configuration panics at once with a message naming the
+// problem, never a secret (a start-up failure, like regexp.MustCompile); use
+// [New] to get the error instead.
 func Middleware(opts ...Option) echo.MiddlewareFunc {
 	mw, err := New(opts...)
 	if err != nil {
@@ -93,9 +100,8 @@ func Middleware(opts ...Option) echo.MiddlewareFunc {
 	return mw
 }
 
-// New builds the authentication middleware. With no [WithClient] option the
-// client is built from the environment (core.NewFromEnv). Every
-// configuration error is returned here, none on a request.
+// New is [Middleware] returning the configuration error instead of
+// panicking. Every configuration error is returned here, none on a request.
 func New(opts ...Option) (echo.MiddlewareFunc, error) {
 	o := options{Options: core.Options{FetchUser: true}}
 	for _, opt := range opts {

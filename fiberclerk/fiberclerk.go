@@ -83,9 +83,16 @@ func ErrorHandler(fn func(c *fiber.Ctx, err error) error) Option {
 // answers 401, with this middleware's ErrorHandler.
 func Next(fn func(c *fiber.Ctx) bool) Option { return func(o *options) { o.next = fn } }
 
-// Middleware builds the authentication middleware, like [New], but panics
-// when the configuration is invalid or missing: a start-up failure, like
-// regexp.MustCompile. The panic message names the problem, never a secret.
+// Middleware returns the authentication middleware:
+//
+//	app.Use(fiberclerk.Middleware())
+//
+// With no [WithClient] option the client is built from the environment
+// (core.NewFromEnv), a new one on each call: to install the middleware more
+// than once, build one client and pass it to each with WithClient. An
+// invalid or missing configuration panics at once with a message naming the
+// problem, never a secret (a start-up failure, like regexp.MustCompile); use
+// [New] to get the error instead.
 func Middleware(opts ...Option) fiber.Handler {
 	h, err := New(opts...)
 	if err != nil {
@@ -94,9 +101,8 @@ func Middleware(opts ...Option) fiber.Handler {
 	return h
 }
 
-// New builds the authentication middleware. With no [WithClient] option the
-// client is built from the environment (core.NewFromEnv). Every
-// configuration error is returned here, none on a request.
+// New is [Middleware] returning the configuration error instead of
+// panicking. Every configuration error is returned here, none on a request.
 func New(opts ...Option) (fiber.Handler, error) {
 	o := options{Options: core.Options{FetchUser: true}}
 	for _, opt := range opts {

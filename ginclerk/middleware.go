@@ -20,9 +20,11 @@ type (
 //	r.Use(ginclerk.Middleware())
 //
 // With no [WithClient] option the client is built from the environment
-// (core.NewFromEnv). An invalid or missing configuration panics at once
-// with a message naming the problem (a start-up failure, like
-// regexp.MustCompile); use [New] to get the error instead.
+// (core.NewFromEnv), a new one on each call: to install the middleware more
+// than once, build one client and pass it to each with WithClient. An
+// invalid or missing configuration panics at once with a message naming the
+// problem, never a secret (a start-up failure, like regexp.MustCompile); use
+// [New] to get the error instead.
 func Middleware(opts ...Option) gin.HandlerFunc {
 	mw, err := New(opts...)
 	if err != nil {
@@ -32,7 +34,7 @@ func Middleware(opts ...Option) gin.HandlerFunc {
 }
 
 // New is [Middleware] returning the configuration error instead of
-// panicking.
+// panicking. Every configuration error is returned here, none on a request.
 func New(opts ...Option) (gin.HandlerFunc, error) {
 	o := options{Options: core.Options{FetchUser: true}}
 	for _, opt := range opts {
