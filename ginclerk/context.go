@@ -6,14 +6,22 @@ import (
 	"github.com/clerkgo/clerk/core"
 )
 
-// auth returns what the middleware stored on c, or nil.
+// auth returns what the middleware stored on c, else what the request's
+// context carries (where a net/http middleware wrapped for gin puts it), or
+// nil.
 func auth(c *gin.Context) *core.Auth {
 	if c == nil {
 		return nil
 	}
-	v, _ := c.Get(authKey{})
-	a, _ := v.(*core.Auth)
-	return a
+	if v, ok := c.Get(authKey{}); ok {
+		if a, ok := v.(*core.Auth); ok && a != nil {
+			return a
+		}
+	}
+	if c.Request != nil {
+		return core.AuthFromContext(c.Request.Context())
+	}
+	return nil
 }
 
 // User returns the signed-in Clerk user that [Middleware] loaded, or nil

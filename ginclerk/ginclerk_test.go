@@ -1,6 +1,7 @@
 package ginclerk_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -124,6 +125,12 @@ func TestGettersWithoutMiddleware(t *testing.T) {
 		if s := ginclerk.Session(ctx); s != nil {
 			t.Errorf("Session = %v, want nil", s)
 		}
+	}
+	// Auth put on the request's context by a net/http middleware is found too.
+	auth := &core.Auth{Session: &core.Claims{Subject: "user_1"}, User: &core.User{ID: "user_1"}}
+	c.Request = httptest.NewRequest(http.MethodGet, "/", nil).WithContext(core.WithAuth(context.Background(), auth))
+	if ginclerk.Session(c) != auth.Session || ginclerk.User(c) != auth.User {
+		t.Error("getters did not fall back to the request's context")
 	}
 }
 
