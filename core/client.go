@@ -2,6 +2,9 @@ package core
 
 import (
 	"context"
+	"errors"
+	"io"
+	"net/http"
 	"time"
 
 	"github.com/clerkgo/clerk/core/bapi"
@@ -20,6 +23,8 @@ type Client struct {
 	tokens *tokenCache
 	api    *bapi.Client // nil without a secret key
 	users  *userCache
+
+	jwksHTTP *http.Client // the Frontend API JWKS fetch: no cross-origin redirects
 }
 
 // New validates cfg and returns a client for the instance. It makes no
@@ -31,7 +36,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{s: s, tokens: newTokenCache(s.TokenCacheSize)}
+	c := &Client{s: s, tokens: newTokenCache(s.TokenCacheSize), jwksHTTP: sameOriginRedirects(s.HTTPClient)}
 	if s.SecretKey != "" {
 		c.api, err = bapi.NewClient(s.SecretKey,
 			bapi.WithBaseURL(s.apiURL),
@@ -54,6 +59,25 @@ func New(cfg Config) (*Client, error) {
 		c.keys = newKeyCache(c.fetchFrontendKeys, s.Now, s.KeyRefresh, s.KeyCooldown, s.Timeout)
 	}
 	return c, nil
+}
+
+// errCrossOriginRedirect refuses a redirect to another scheme or host.
+var errCrossOriginRedirect = errors.New("redirect to another scheme or host refused")
+
+// sameOriginRedirects returns a copy of hc (sharing its Transport) that
+// follows at most 3 redirects, and none to another scheme or host.
+func sameOriginRedirects(hc *http.Client) *http.Client {
+	cp := *hc
+	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 3 {
+			return errCrossOriginRedirect
+		}
+		if req.URL.Scheme != via[0].URL.Scheme || req.URL.Host != via[0].URL.Host {
+			return errCrossOriginRedirect
+		}
+		return nil
+	}
+	return &cp
 }
 
 // NewFromEnv is New(ConfigFromEnv()): a client configured from the process
@@ -88,23 +112,25 @@ func (c *Client) Name() string { return c.s.Name }
 func (c *Client) HasSecretKey() bool { return c.s.SecretKey != "" }
 
 func (c *Client) fetchFrontendKeys(ctx context.Context) (map[string]*verifyKey, error) {
-	set, err := fetchFrontendJWKS(ctx, c.s.HTTPClient, c.s.jwksURL)
+	doc, err := fetchFrontendJWKS(ctx, c.jwksHTTP, c.s.jwksURL)
 	if err != nil {
 		return nil, err
 	}
-	return keysFromJWKS(set)
+	return keysFromJWKS(doc)
 }
 
+// fetchBackendKeys reads the JWKS from the Backend API (GET /v1/jwks, with
+// the secret key) and hands jwx the document exactly as received.
 func (c *Client) fetchBackendKeys(ctx context.Context) (map[string]*verifyKey, error) {
-	doc, _, err := c.api.JWKS.Get(ctx)
+	_, resp, err := c.api.JWKS.Get(ctx)
 	if err != nil {
 		return nil, err
 	}
-	set := make([]jwk, len(doc.Keys))
-	for i, k := range doc.Keys {
-		set[i] = jwk{Kty: k.Kty, Kid: k.Kid, Alg: k.Alg, Use: k.Use, N: k.N, E: k.E}
+	doc, err := io.ReadAll(io.LimitReader(resp.Body, maxJWKSBytes+1))
+	if err != nil {
+		return nil, err
 	}
-	return keysFromJWKS(set)
+	return keysFromJWKS(doc)
 }
 
 func (c *Client) fetchUser(ctx context.Context, id string) (*User, error) {

@@ -3,9 +3,8 @@ package core
 import (
 	"bufio"
 	"crypto/rsa"
-	"crypto/x509"
+	"crypto/sha1" //nolint:gosec // not for security: Clerk's cookie-name suffix
 	"encoding/base64"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"net"
@@ -15,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwk"
 )
 
 // Defaults used when a [Config] field is left zero.
@@ -71,6 +72,12 @@ type Config struct {
 	// AllowPendingSessions accepts sessions whose status is "pending"
 	// (sessions with outstanding tasks). By default they are signed out.
 	AllowPendingSessions bool
+	// AllowCookieWithoutClientUAT accepts a session cookie that comes
+	// without the __client_uat cookie Clerk's frontend always sets beside
+	// it, for clients that set the session cookie themselves. By default
+	// such a cookie is signed out, as in Clerk's reference. A __client_uat
+	// of 0 (signed out) is signed out either way.
+	AllowCookieWithoutClientUAT bool
 
 	// HTTPClient is used for every call to Clerk. Default: a client with
 	// Timeout as its timeout.
@@ -244,9 +251,13 @@ type settings struct {
 	apiURL    string
 	issuers   []string // accepted iss values; empty: not checked
 	jwksURL   string   // Frontend API JWKS URL, or ""
-	jwtKey    *rsa.PublicKey
+	jwtKey    *verifyKey
 	parties   map[string]struct{}
 	userCache time.Duration // 0: disabled
+
+	frontendHost string // from PublishableKey or Domain, or ""
+	cookieSuffix string // of the suffixed session cookies; "" without a publishable key
+	production   bool   // a pk_live_ publishable key
 }
 
 // resolve validates the config and derives what verification needs.
@@ -271,6 +282,9 @@ func (c Config) resolve() (*settings, error) {
 			return nil, &ConfigError{Field: "PublishableKey", Problem: err.Error()}
 		}
 		frontend = host
+		s.frontendHost = host
+		s.cookieSuffix = cookieSuffix(c.PublishableKey)
+		s.production = strings.HasPrefix(c.PublishableKey, "pk_live_")
 	}
 	if c.Domain != "" {
 		d := strings.TrimSuffix(strings.TrimPrefix(c.Domain, "https://"), "/")
@@ -278,6 +292,9 @@ func (c Config) resolve() (*settings, error) {
 			return nil, &ConfigError{Field: "Domain", Problem: "must be a host name such as example.clerk.accounts.dev"}
 		}
 		frontend = d
+		if s.frontendHost == "" {
+			s.frontendHost = d
+		}
 	}
 	if frontend != "" {
 		s.issuers = append(s.issuers, "https://"+frontend)
@@ -292,11 +309,13 @@ func (c Config) resolve() (*settings, error) {
 		s.jwksURL = p + "/.well-known/jwks.json"
 	}
 	if c.JWTKey != "" {
-		k, err := ParseJWTKey(c.JWTKey)
+		pub, err := ParseJWTKey(c.JWTKey)
+		if err == nil {
+			s.jwtKey, err = newVerifyKey(pub, "RS256")
+		}
 		if err != nil {
 			return nil, &ConfigError{Field: "JWTKey", Problem: err.Error()}
 		}
-		s.jwtKey = k
 	}
 	if c.SecretKey == "" && s.jwtKey == nil && s.jwksURL == "" {
 		return nil, ErrNoKeySource
@@ -426,39 +445,43 @@ func FrontendAPIFromPublishableKey(pk string) (string, error) {
 	return host, nil
 }
 
-// ParseJWTKey parses the instance's PEM public key. It accepts a PKIX
-// "PUBLIC KEY" or PKCS#1 "RSA PUBLIC KEY" PEM block, with real or escaped
-// ("\n") newlines, or the bare base64 body of such a block.
+// cookieSuffix is the suffix of the session cookies Clerk sets for the
+// instance of a publishable key when several apps share a domain: the first
+// 8 characters of the base64url SHA-1 of the key (@clerk/shared's
+// getCookieSuffix).
+func cookieSuffix(publishableKey string) string {
+	sum := sha1.Sum([]byte(publishableKey))
+	return base64.URLEncoding.EncodeToString(sum[:])[:8]
+}
+
+// ParseJWTKey parses the instance's PEM public key with jwx. It accepts a
+// PKIX "PUBLIC KEY" or PKCS#1 "RSA PUBLIC KEY" PEM block, with real or
+// escaped ("\n") newlines, or the bare base64 body of a "PUBLIC KEY" block.
+// The key must be RSA, at least 2048 bits.
 func ParseJWTKey(s string) (*rsa.PublicKey, error) {
 	s = strings.TrimSpace(strings.ReplaceAll(s, `\n`, "\n"))
-	var der []byte
-	if block, _ := pem.Decode([]byte(s)); block != nil {
-		der = block.Bytes
-	} else {
-		b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(s), ""))
-		if err != nil {
+	if s == "" {
+		return nil, errors.New("is empty")
+	}
+	if !strings.HasPrefix(s, "-----BEGIN ") {
+		body := strings.Join(strings.Fields(s), "")
+		if _, err := base64.StdEncoding.DecodeString(body); err != nil {
 			return nil, errors.New("is not a PEM public key")
 		}
-		der = b
+		s = "-----BEGIN PUBLIC KEY-----\n" + body + "\n-----END PUBLIC KEY-----\n"
 	}
-	var pub any
-	pub, err := x509.ParsePKIXPublicKey(der)
-	if err != nil {
-		if k, err1 := x509.ParsePKCS1PublicKey(der); err1 == nil {
-			pub, err = k, nil
-		}
-	}
+	key, err := jwk.ParseKey([]byte(s), jwk.WithPEM(true))
 	if err != nil {
 		return nil, errors.New("is not a valid PKIX or PKCS#1 public key")
 	}
-	k, ok := pub.(*rsa.PublicKey)
-	if !ok {
+	var pub rsa.PublicKey
+	if err := jwk.Export(key, &pub); err != nil || pub.N == nil {
 		return nil, errors.New("is not an RSA public key")
 	}
-	if k.N.BitLen() < 2048 {
+	if pub.N.BitLen() < 2048 {
 		return nil, errors.New("RSA key is shorter than 2048 bits")
 	}
-	return k, nil
+	return &pub, nil
 }
 
 // String hides the secret key, so a Config can be printed or logged.

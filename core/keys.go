@@ -3,16 +3,17 @@ package core
 import (
 	"context"
 	"crypto/rsa"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jws"
 )
 
 // maxJWKSBytes caps a JWKS response body; maxJWKSKeys caps its key count.
@@ -21,10 +22,48 @@ const (
 	maxJWKSKeys  = 64
 )
 
-// verifyKey is one usable verification key.
+// verifyKey is one usable verification key: an RSA public key exported
+// from jwx once, when its key set is loaded, with jwx's verifier for its
+// algorithm.
 type verifyKey struct {
-	pub *rsa.PublicKey
-	alg string // RS256, RS384 or RS512
+	pub      *rsa.PublicKey
+	alg      string // RS256, RS384 or RS512
+	verifier jws.Verifier2
+}
+
+func newVerifyKey(pub *rsa.PublicKey, alg string) (*verifyKey, error) {
+	if !acceptedAlg(alg) {
+		return nil, errors.New("algorithm is not RS256, RS384 or RS512")
+	}
+	if bits := pub.N.BitLen(); bits < 2048 || bits > 8192 || pub.E < 3 || pub.E%2 == 0 {
+		return nil, errors.New("weak or invalid RSA key")
+	}
+	a, ok := jwa.LookupSignatureAlgorithm(alg)
+	if !ok {
+		return nil, errors.New("algorithm is unknown to jwx")
+	}
+	v, err := jws.VerifierFor(a)
+	if err != nil {
+		return nil, err
+	}
+	return &verifyKey{pub: pub, alg: alg, verifier: v}, nil
+}
+
+// verify checks t's signature with jwx's verifier for the key's algorithm,
+// over the bytes as received. The token's alg must be the key's (jwx
+// verifies with the key's algorithm whatever the header says), and a
+// signature of another length than the modulus is refused before RSA.
+func (k *verifyKey) verify(t *jwsToken) Reason {
+	if t.alg != k.alg {
+		return ReasonTokenInvalidAlg
+	}
+	if len(t.signature) != k.pub.Size() {
+		return ReasonTokenSignature
+	}
+	if k.verifier.Verify(k.pub, t.signingInput, t.signature) != nil {
+		return ReasonTokenSignature
+	}
+	return ""
 }
 
 // keySet is an immutable snapshot of an instance's keys.
@@ -41,40 +80,46 @@ func (s *keySet) lookup(kid string) *verifyKey {
 	return s.keys[kid]
 }
 
-// jwk is the JSON form of one key of a JWKS.
-type jwk struct {
-	Kty string `json:"kty"`
-	Kid string `json:"kid"`
-	Alg string `json:"alg"`
-	Use string `json:"use"`
-	N   string `json:"n"`
-	E   string `json:"e"`
-}
-
-// keysFromJWKS turns JWKS entries into verification keys. Unusable entries
-// (not RSA, not for signing, weak, unknown alg) are skipped; a set with no
-// usable key is an error.
-func keysFromJWKS(set []jwk) (map[string]*verifyKey, error) {
-	if len(set) > maxJWKSKeys {
-		return nil, fmt.Errorf("JWKS has %d keys, more than %d", len(set), maxJWKSKeys)
+// keysFromJWKS parses a JWKS document with jwx and keeps the usable keys:
+// RSA, for signing (use absent or "sig"), with a kid, an accepted algorithm
+// (absent means RS256) and at least 2048 bits. Keys jwx cannot parse (an
+// unknown kty, say) are skipped rather than failing the whole set; when a
+// kid repeats, its first usable key is kept. A set with no usable key is an
+// error.
+func keysFromJWKS(doc []byte) (map[string]*verifyKey, error) {
+	if len(doc) > maxJWKSBytes {
+		return nil, errors.New("JWKS response is too large")
 	}
-	keys := make(map[string]*verifyKey, len(set))
-	for _, k := range set {
-		if k.Kty != "RSA" || k.Kid == "" || (k.Use != "" && k.Use != "sig") {
+	set, err := jwk.Parse(doc, jwk.WithIgnoreParseError(true), jwk.WithMaxKeys(maxJWKSKeys))
+	if err != nil {
+		return nil, errors.New("JWKS response is not a JSON Web Key Set")
+	}
+	keys := make(map[string]*verifyKey, set.Len())
+	for i := range set.Len() {
+		key, _ := set.Key(i)
+		if key == nil || key.KeyType() != jwa.RSA() {
 			continue
 		}
-		alg := k.Alg
-		if alg == "" {
-			alg = "RS256"
-		}
-		if hashFor(alg) == 0 {
+		kid, _ := key.KeyID()
+		if kid == "" || keys[kid] != nil {
 			continue
 		}
-		pub, err := rsaKey(k.N, k.E)
+		if use, ok := key.KeyUsage(); ok && use != "sig" {
+			continue
+		}
+		alg := "RS256"
+		if a, ok := key.Algorithm(); ok && a.String() != "" {
+			alg = a.String()
+		}
+		var pub rsa.PublicKey
+		if err := jwk.Export(key, &pub); err != nil || pub.N == nil {
+			continue
+		}
+		vk, err := newVerifyKey(&pub, alg)
 		if err != nil {
 			continue
 		}
-		keys[k.Kid] = &verifyKey{pub: pub, alg: alg}
+		keys[kid] = vk
 	}
 	if len(keys) == 0 {
 		return nil, errors.New("JWKS has no usable RSA signing key")
@@ -82,35 +127,13 @@ func keysFromJWKS(set []jwk) (map[string]*verifyKey, error) {
 	return keys, nil
 }
 
-func rsaKey(n64, e64 string) (*rsa.PublicKey, error) {
-	nb, err := base64.RawURLEncoding.DecodeString(n64)
-	if err != nil {
-		return nil, err
-	}
-	eb, err := base64.RawURLEncoding.DecodeString(e64)
-	if err != nil {
-		return nil, err
-	}
-	if len(eb) == 0 || len(eb) > 4 {
-		return nil, errors.New("bad exponent")
-	}
-	e := 0
-	for _, b := range eb {
-		e = e<<8 | int(b)
-	}
-	n := new(big.Int).SetBytes(nb)
-	if n.BitLen() < 2048 || n.BitLen() > 8192 || e < 3 || e%2 == 0 {
-		return nil, errors.New("weak or invalid RSA key")
-	}
-	return &rsa.PublicKey{N: n, E: e}, nil
-}
-
 func sameKey(a, b *verifyKey) bool {
 	return a.alg == b.alg && a.pub.E == b.pub.E && a.pub.N.Cmp(b.pub.N) == 0
 }
 
-// fetchFrontendJWKS reads a public JWKS document, size-capped.
-func fetchFrontendJWKS(ctx context.Context, hc *http.Client, url string) ([]jwk, error) {
+// fetchFrontendJWKS reads a public JWKS document, size-capped. The client
+// must not follow redirects to another scheme or host (see noRedirects).
+func fetchFrontendJWKS(ctx context.Context, hc *http.Client, url string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
@@ -132,13 +155,7 @@ func fetchFrontendJWKS(ctx context.Context, hc *http.Client, url string) ([]jwk,
 	if len(body) > maxJWKSBytes {
 		return nil, errors.New("JWKS response is too large")
 	}
-	var doc struct {
-		Keys []jwk `json:"keys"`
-	}
-	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, fmt.Errorf("JWKS response is not valid JSON: %w", err)
-	}
-	return doc.Keys, nil
+	return body, nil
 }
 
 // keyCache holds one instance's keys. Reads never block on a refresh when
@@ -172,9 +189,9 @@ func newKeyCache(fetch func(context.Context) (map[string]*verifyKey, error), now
 }
 
 // staticKeyCache serves one PEM key and never fetches.
-func staticKeyCache(pub *rsa.PublicKey) *keyCache {
+func staticKeyCache(k *verifyKey) *keyCache {
 	kc := &keyCache{}
-	kc.set.Store(&keySet{any: &verifyKey{pub: pub, alg: "RS256"}})
+	kc.set.Store(&keySet{any: k})
 	return kc
 }
 

@@ -2,6 +2,8 @@ package core_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"net/http"
@@ -207,4 +209,58 @@ func TestRepeatedTokenCache(t *testing.T) {
 	if _, err := c.VerifyToken(ctx, tok); core.ReasonOf(err) != core.ReasonTokenExpired {
 		t.Fatalf("cached token after expiry: %v", err)
 	}
+}
+
+// TestJWKSKeyFiltering serves key sets that mix the instance's key with
+// keys jwx parses but that must not verify (or that jwx cannot parse at
+// all): the token verifies exactly when its usable key survives.
+func TestJWKSKeyFiltering(t *testing.T) {
+	clk := newClock()
+	s := newFake(t, clk)
+	good := clerktest.NewJWK(&s.PrivateKey().PublicKey, s.KeyID())
+	weak, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	weakJWK := clerktest.NewJWK(&weak.PublicKey, s.KeyID())
+	with := func(edit func(k *clerktest.JWK)) clerktest.JWK { k := good; edit(&k); return k }
+	oct := map[string]any{"kty": "oct", "kid": "sym", "k": "c2VjcmV0"}
+	unknown := map[string]any{"kty": "XYZ", "kid": "new", "crv": "?"}
+	tests := []struct {
+		name string
+		keys []any
+		want core.Reason
+	}{
+		{"the instance key", []any{good}, ""},
+		{"an oct key beside it is ignored", []any{oct, good}, ""},
+		{"a key type jwx does not know is ignored", []any{unknown, good}, ""},
+		{"alg absent means RS256", []any{map[string]any{"kty": "RSA", "kid": good.Kid, "use": "sig", "n": good.N, "e": good.E}}, ""},
+		{"use enc is skipped", []any{with(func(k *clerktest.JWK) { k.Use = "enc" })}, core.ReasonJWKSUnavailable},
+		{"a 1024-bit key under the kid is skipped", []any{weakJWK}, core.ReasonJWKSUnavailable},
+		{"a 1024-bit key first, the good key second", []any{weakJWK, good}, ""},
+		{"the good key first, another under the same kid second", []any{good, with(func(k *clerktest.JWK) { k.N = weakJWK.N })}, ""},
+		{"an even exponent is skipped", []any{with(func(k *clerktest.JWK) { k.E = "AQAA" })}, core.ReasonJWKSUnavailable},
+		{"a key of another alg does not verify RS256", []any{with(func(k *clerktest.JWK) { k.Alg = "RS512" })}, core.ReasonTokenInvalidAlg},
+		{"an HMAC alg on an RSA key is skipped", []any{with(func(k *clerktest.JWK) { k.Alg = "HS256" })}, core.ReasonJWKSUnavailable},
+		{"a key without kid is skipped", []any{with(func(k *clerktest.JWK) { k.Kid = "" })}, core.ReasonJWKSUnavailable},
+		{"more than 64 keys", append(make([]any, 0, 70), repeat(good, 70)...), core.ReasonJWKSUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s.SetJWKSBody(mustJSON(map[string]any{"keys": tt.keys}))
+			c := newClient(t, fakeConfig(s, clk))
+			_, err := c.VerifyToken(context.Background(), s.Token())
+			if got := core.ReasonOf(err); got != tt.want {
+				t.Fatalf("reason = %q (%v), want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func repeat(v any, n int) []any {
+	out := make([]any, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
 }
