@@ -74,17 +74,25 @@ const (
 //
 // Clerk's presets: strict_mfa is (MultiFactor, 10m), strict (SecondFactor,
 // 10m), moderate (SecondFactor, 1h), lax (SecondFactor, 24h).
+//
+// A failure answers 403 with Clerk's reverification body (see
+// [Failure.Body]), so clerk-js can ask the user to verify again.
 func Reverified(level ReverificationLevel, maxAge time.Duration) Check {
 	minutes := int(maxAge / time.Minute)
+	need := ReverificationRequirement{Level: level, AfterMinutes: minutes}
 	return func(c *Claims) error {
-		if c.FactorAge != nil && reverified(level, minutes, *c.FactorAge) {
+		if c != nil && c.FactorAge != nil && reverified(level, minutes, *c.FactorAge) {
 			return nil
 		}
-		return newError(ReasonReverificationNeeded, nil)
+		req := need
+		return &Error{Reason: ReasonReverificationNeeded, Reverification: &req}
 	}
 }
 
 func reverified(level ReverificationLevel, minutes int, fa FactorAge) bool {
+	if fa.First == -1 && fa.Second == -1 {
+		return false // no factor enrolled: nothing can be verified
+	}
 	first := fa.First >= 0 && fa.First < minutes
 	second := fa.Second >= 0 && fa.Second < minutes
 	switch level {

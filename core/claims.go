@@ -4,17 +4,23 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // Claims is a verified Clerk session token. Values returned by this package
 // are shared between requests (see the token cache): treat them as read-only.
 //
-// Organization data of both token versions (v1 claims org_id, org_role, ...;
-// v2 claims under "o" with feature-gated permissions) is normalised into Org.
-// Custom session claims are reachable with [Claims.Decode] and [CustomClaims].
+// Organization data is read by token version, as Clerk does: version 2
+// tokens carry it in the "o" claim with feature-gated permissions, every
+// other version in org_id, org_slug, org_role and org_permissions. Either
+// way it is normalised into Org. Custom session claims are reachable with
+// [Claims.Decode] and [CustomClaims], which read the payload by the same
+// rules as verification (exact claim names, no repeated names).
 type Claims struct {
 	// SessionID is the sid claim.
 	SessionID string
@@ -24,13 +30,16 @@ type Claims struct {
 	AuthorizedParty string
 	// Issuer is the iss claim: the instance's Frontend API URL.
 	Issuer string
+	// Audience is the aud claim (a string or a list of strings), or nil.
+	Audience []string
 	// Expiry, IssuedAt and NotBefore are the exp, iat and nbf claims; the
 	// zero time when absent.
 	Expiry, IssuedAt, NotBefore time.Time
 	// Version is the v claim: 2 for the current token format, 0 or 1 before.
 	Version int
 	// FactorAge holds the fva claim: minutes since the first and second
-	// factor verification, -1 for never. Nil when the token has no fva.
+	// factor verification, -1 for never. Nil when the token has no fva, or
+	// an fva that is not two such numbers (reverification then fails).
 	FactorAge *FactorAge
 	// Status is the sts claim: "active", or "pending" for sessions with
 	// outstanding tasks.
@@ -76,16 +85,18 @@ type Organization struct {
 }
 
 // payload is the JSON of a Clerk session token, as decoded by
-// decodePayload. Presence flags tell absent (or null) from zero.
+// decodePayload. Presence flags tell absent from zero.
 type payload struct {
 	sub                     string
 	hasSub                  bool
 	exp, iat, nbf           float64
 	hasExp, hasIat, hasNbf  bool
 	sid, azp, iss, sts      string
+	aud                     []string
 	fea, pla                string
 	v                       int
-	fva                     []int
+	fva                     [2]float64
+	nFva                    int // entries in fva; -1: more than two
 	act                     *Actor
 	o                       *orgClaim
 	orgID, orgSlug, orgRole string
@@ -95,31 +106,43 @@ type payload struct {
 // orgClaim is the v2 organization claim "o".
 type orgClaim struct{ id, slg, rol, per, fpm string }
 
-var errBadNumber = errors.New("numeric date out of range")
+// claimError names a claim whose value has the wrong JSON type, or is null
+// where null is not allowed. It never carries the value.
+type claimError struct{ name string }
+
+func (e *claimError) Error() string { return "claim " + e.name + " has an invalid value" }
+
+// maxNumericDate is the largest accepted date: the end of year 9999, past
+// which JavaScript's Date (Clerk's reference) and time.Time disagree.
+const maxNumericDate = 253402300799
 
 // decodePayload decodes the claims this package models; other claims are
-// validated and skipped. A claim of the wrong JSON type is an error.
-func decodePayload(raw string) (*payload, error) {
-	p := new(payload)
+// validated and skipped. Registered claims (sub, exp, iat, nbf, sid, azp,
+// iss, aud) must not be null; the other modelled claims treat null as
+// absent, as Clerk does. A modelled claim of the wrong JSON type is a
+// *claimError.
+func decodePayload(raw string, p *payload) error {
 	r := jsonReader{s: raw}
-	err := r.object(func(key string) (err error) {
+	err := r.object(func(key string) error {
+		var err error
 		switch key {
 		case "sub":
-			if p.hasSub = !r.null(); p.hasSub {
-				err = r.str(&p.sub)
-			}
-		case "exp":
-			p.exp, p.hasExp, err = r.float()
-		case "iat":
-			p.iat, p.hasIat, err = r.float()
-		case "nbf":
-			p.nbf, p.hasNbf, err = r.float()
+			p.hasSub = true
+			err = r.requiredString(&p.sub)
 		case "sid":
-			err = r.str(&p.sid)
+			err = r.requiredString(&p.sid)
 		case "azp":
-			err = r.str(&p.azp)
+			err = r.requiredString(&p.azp)
 		case "iss":
-			err = r.str(&p.iss)
+			err = r.requiredString(&p.iss)
+		case "exp":
+			p.exp, p.hasExp, err = r.numericDate()
+		case "iat":
+			p.iat, p.hasIat, err = r.numericDate()
+		case "nbf":
+			p.nbf, p.hasNbf, err = r.numericDate()
+		case "aud":
+			p.aud, err = r.audience()
 		case "sts":
 			err = r.str(&p.sts)
 		case "fea":
@@ -129,54 +152,11 @@ func decodePayload(raw string) (*payload, error) {
 		case "v":
 			err = r.int(&p.v)
 		case "fva":
-			p.fva = nil
-			if !r.null() {
-				p.fva = make([]int, 0, 2)
-				err = r.array(func() error {
-					var n int
-					err := r.int(&n)
-					p.fva = append(p.fva, n)
-					return err
-				})
-			}
+			p.nFva, err = r.pair(&p.fva)
 		case "act":
-			p.act = nil
-			if !r.null() {
-				p.act = new(Actor)
-				err = r.object(func(k string) error {
-					switch k {
-					case "sub":
-						return r.str(&p.act.Subject)
-					case "type":
-						return r.str(&p.act.Type)
-					case "iss":
-						return r.str(&p.act.Issuer)
-					case "sid":
-						return r.str(&p.act.SessionID)
-					}
-					return r.skip()
-				})
-			}
+			p.act, err = r.actor()
 		case "o":
-			p.o = nil
-			if !r.null() {
-				p.o = new(orgClaim)
-				err = r.object(func(k string) error {
-					switch k {
-					case "id":
-						return r.str(&p.o.id)
-					case "slg":
-						return r.str(&p.o.slg)
-					case "rol":
-						return r.str(&p.o.rol)
-					case "per":
-						return r.str(&p.o.per)
-					case "fpm":
-						return r.str(&p.o.fpm)
-					}
-					return r.skip()
-				})
-			}
+			p.o, err = r.org()
 		case "org_id":
 			err = r.str(&p.orgID)
 		case "org_slug":
@@ -184,34 +164,160 @@ func decodePayload(raw string) (*payload, error) {
 		case "org_role":
 			err = r.str(&p.orgRole)
 		case "org_permissions":
-			p.orgPerms = nil
-			if !r.null() {
-				err = r.array(func() error {
-					var s string
-					err := r.str(&s)
-					p.orgPerms = append(p.orgPerms, s)
-					return err
-				})
-			}
+			p.orgPerms, err = r.strings()
 		default:
-			err = r.skip()
+			return r.skip()
+		}
+		if err != nil && !errors.Is(err, errDuplicateName) {
+			return &claimError{name: key}
 		}
 		return err
 	})
 	if err == nil {
 		err = r.end()
 	}
-	if err != nil {
-		return nil, err
+	return err
+}
+
+// requiredString reads a string; null is an error.
+func (r *jsonReader) requiredString(dst *string) error {
+	if r.peek() != '"' {
+		return errJSON
 	}
-	return p, nil
+	return r.str(dst)
+}
+
+// numericDate reads a JWT NumericDate: a non-negative integral number of
+// seconds up to the end of year 9999. Null is an error.
+func (r *jsonReader) numericDate() (float64, bool, error) {
+	if r.peek() == 'n' {
+		return 0, false, errJSON
+	}
+	v, _, err := r.float()
+	if err != nil || v < 0 || v > maxNumericDate || v != math.Trunc(v) {
+		return 0, false, errJSON
+	}
+	return v, true, nil
+}
+
+// audience reads aud: a string or an array of strings. Null is an error.
+func (r *jsonReader) audience() ([]string, error) {
+	switch r.peek() {
+	case '"':
+		var s string
+		err := r.str(&s)
+		return []string{s}, err
+	case '[':
+		out := []string{}
+		err := r.array(func() error {
+			var s string
+			err := r.requiredString(&s)
+			out = append(out, s)
+			return err
+		})
+		return out, err
+	}
+	return nil, errJSON
+}
+
+// pair reads an array of numbers into dst, returning how many it holds (-1
+// for more than two; 0 for null, which is absent).
+func (r *jsonReader) pair(dst *[2]float64) (int, error) {
+	if r.null() {
+		return 0, nil
+	}
+	n := 0
+	err := r.array(func() error {
+		if r.null() {
+			return errJSON
+		}
+		v, _, err := r.float()
+		if n >= 0 && n < 2 {
+			dst[n] = v
+			n++
+		} else {
+			n = -1
+		}
+		return err
+	})
+	return n, err
+}
+
+// strings reads an array of strings (null: absent).
+func (r *jsonReader) strings() ([]string, error) {
+	if r.null() {
+		return nil, nil
+	}
+	out := []string{}
+	err := r.array(func() error {
+		var s string
+		err := r.requiredString(&s)
+		out = append(out, s)
+		return err
+	})
+	return out, err
+}
+
+// actor reads the act claim (null: absent).
+func (r *jsonReader) actor() (*Actor, error) {
+	if r.null() {
+		return nil, nil
+	}
+	a := new(Actor)
+	err := r.object(func(k string) error {
+		switch k {
+		case "sub":
+			return r.str(&a.Subject)
+		case "type":
+			return r.str(&a.Type)
+		case "iss":
+			return r.str(&a.Issuer)
+		case "sid":
+			return r.str(&a.SessionID)
+		}
+		return r.skip()
+	})
+	return a, err
+}
+
+// org reads the v2 organization claim o (null: absent).
+func (r *jsonReader) org() (*orgClaim, error) {
+	if r.null() {
+		return nil, nil
+	}
+	o := new(orgClaim)
+	err := r.object(func(k string) error {
+		switch k {
+		case "id":
+			return r.str(&o.id)
+		case "slg":
+			return r.str(&o.slg)
+		case "rol":
+			return r.str(&o.rol)
+		case "per":
+			return r.str(&o.per)
+		case "fpm":
+			return r.str(&o.fpm)
+		}
+		return r.skip()
+	})
+	return o, err
 }
 
 // parseClaims decodes a token payload into Claims. It checks JSON types and
 // presence only; time and party rules are applied by the verifier.
 func parseClaims(raw string) (*Claims, Reason, error) {
-	p, err := decodePayload(raw)
-	if err != nil {
+	var p payload
+	if err := decodePayload(raw, &p); err != nil {
+		var ce *claimError
+		if errors.As(err, &ce) {
+			switch ce.name {
+			case "sub":
+				return nil, ReasonTokenInvalidSubject, err
+			case "exp":
+				return nil, ReasonTokenMissingExpiry, err
+			}
+		}
 		return nil, ReasonTokenMalformed, err
 	}
 	if !p.hasSub || p.sub == "" {
@@ -220,91 +326,131 @@ func parseClaims(raw string) (*Claims, Reason, error) {
 	if !p.hasExp {
 		return nil, ReasonTokenMissingExpiry, nil
 	}
+	if !validScoped(p.fea) {
+		return nil, ReasonTokenMalformed, &claimError{name: "fea"}
+	}
+	if !validScoped(p.pla) {
+		return nil, ReasonTokenMalformed, &claimError{name: "pla"}
+	}
 	c := &Claims{
 		SessionID:       p.sid,
 		Subject:         p.sub,
 		AuthorizedParty: p.azp,
 		Issuer:          p.iss,
+		Audience:        p.aud,
 		Version:         p.v,
 		Status:          p.sts,
 		Actor:           p.act,
 		Features:        p.fea,
 		Plans:           p.pla,
+		Expiry:          unixDate(p.exp, p.hasExp),
+		IssuedAt:        unixDate(p.iat, p.hasIat),
+		NotBefore:       unixDate(p.nbf, p.hasNbf),
 		raw:             raw,
 	}
-	var ok bool
-	if c.Expiry, ok = numericDate(p.exp, p.hasExp); !ok {
-		return nil, ReasonTokenMissingExpiry, errBadNumber
+	if p.nFva == 2 {
+		c.FactorAge = factorAge(p.fva)
 	}
-	if c.IssuedAt, ok = numericDate(p.iat, p.hasIat); !ok {
-		return nil, ReasonTokenMalformed, errBadNumber
-	}
-	if c.NotBefore, ok = numericDate(p.nbf, p.hasNbf); !ok {
-		return nil, ReasonTokenMalformed, errBadNumber
-	}
-	if len(p.fva) == 2 {
-		c.FactorAge = &FactorAge{First: p.fva[0], Second: p.fva[1]}
-	}
-	switch {
-	case p.o != nil && p.o.id != "":
-		c.Org = &Organization{
-			ID:          p.o.id,
-			Slug:        p.o.slg,
-			Role:        orgPrefixed(p.o.rol),
-			Permissions: orgPermissions(p.fea, p.o.per, p.o.fpm),
+	if p.v == 2 {
+		if p.o != nil && p.o.id != "" {
+			c.Org = &Organization{ID: p.o.id, Slug: p.o.slg, Permissions: orgPermissions(p.fea, p.o.per, p.o.fpm)}
+			if p.o.rol != "" {
+				c.Org.Role = "org:" + p.o.rol
+			}
 		}
-	case p.orgID != "":
+	} else if p.orgID != "" {
 		c.Org = &Organization{ID: p.orgID, Slug: p.orgSlug, Role: p.orgRole, Permissions: p.orgPerms}
 	}
 	return c, "", nil
 }
 
-// numericDate converts a JWT NumericDate; absent is the zero time.
-func numericDate(v float64, present bool) (time.Time, bool) {
+// unixDate converts a validated NumericDate; absent is the zero time.
+func unixDate(v float64, present bool) time.Time {
 	if !present {
-		return time.Time{}, true
+		return time.Time{}
 	}
-	if math.IsNaN(v) || v < 0 || v > 1<<40 {
-		return time.Time{}, false
-	}
-	sec, frac := math.Modf(v)
-	return time.Unix(int64(sec), int64(frac*1e9)), true
+	return time.Unix(int64(v), 0)
 }
 
-func orgPrefixed(role string) string {
-	if role == "" || strings.HasPrefix(role, "org:") {
-		return role
+// factorAge turns the two numbers of an fva claim into a FactorAge when
+// each is whole and -1 (never) or a non-negative age; anything else is nil,
+// which fails reverification closed, as in Clerk's reference.
+func factorAge(fva [2]float64) *FactorAge {
+	for _, v := range fva {
+		if v != math.Trunc(v) || v < -1 || v > math.MaxInt32 {
+			return nil
+		}
 	}
-	return "org:" + role
+	return &FactorAge{First: int(fva[0]), Second: int(fva[1])}
 }
 
-// orgPermissions decodes v2 permissions: fea lists scoped features; the
-// org-scoped ones (scope containing "o") pair in order with the entries of
-// fpm, each a decimal bit mask over the comma-separated per list, least
-// significant bit first. Feature f and permission p give "org:f:p".
+// validScoped reports whether a fea or pla claim is a comma-separated list
+// of "scope:name" entries (Clerk's reference throws on an entry without a
+// colon; the empty claim is valid).
+func validScoped(claim string) bool {
+	if claim == "" {
+		return true
+	}
+	for rest := claim; ; {
+		entry, more, found := strings.Cut(rest, ",")
+		if strings.IndexByte(entry, ':') < 0 {
+			return false
+		}
+		if !found {
+			return true
+		}
+		rest = more
+	}
+}
+
+// splitScope splits one fea or pla entry into whether it is org-scoped,
+// user-scoped, and its name. Clerk's scopes are "o", "u", and "ou" or "uo"
+// for both; any other scope counts for neither.
+func splitScope(entry string) (org, user bool, name string) {
+	scope, name, _ := strings.Cut(strings.TrimSpace(entry), ":")
+	switch scope {
+	case "o":
+		return true, false, name
+	case "u":
+		return false, true, name
+	case "ou", "uo":
+		return true, true, name
+	}
+	return false, false, name
+}
+
+// orgPermissions decodes v2 permissions as Clerk does: the org-scoped
+// features of fea pair in order with the entries of fpm, each a decimal bit
+// mask of any length over the comma-separated per list, least significant
+// bit first. Feature f and permission p give "org:f:p". A mask that is not
+// a decimal number grants nothing.
 func orgPermissions(fea, per, fpm string) []string {
 	if fea == "" || per == "" || fpm == "" {
 		return nil
 	}
-	perms := strings.Split(per, ",")
-	masks := strings.Split(fpm, ",")
 	var out []string
-	i := 0
-	for _, f := range strings.Split(fea, ",") {
-		scope, name, ok := strings.Cut(strings.TrimSpace(f), ":")
-		if !ok || !strings.Contains(scope, "o") {
+	masks := fpm
+	for rest := fea; rest != ""; {
+		var entry string
+		entry, rest, _ = strings.Cut(rest, ",")
+		org, _, name := splitScope(entry)
+		if !org {
 			continue
 		}
-		if i >= len(masks) {
+		if masks == "" {
 			break
 		}
-		mask, err := strconv.ParseUint(strings.TrimSpace(masks[i]), 10, 64)
-		i++
-		if err != nil {
+		var m string
+		m, masks, _ = strings.Cut(masks, ",")
+		mask, ok := parseMask(strings.TrimSpace(m))
+		if !ok {
 			continue
 		}
-		for j, p := range perms {
-			if j < 64 && mask&(1<<uint(j)) != 0 {
+		j := 0
+		for perms := per; perms != ""; j++ {
+			var p string
+			p, perms, _ = strings.Cut(perms, ",")
+			if mask.has(j) {
 				out = append(out, "org:"+name+":"+strings.TrimSpace(p))
 			}
 		}
@@ -312,60 +458,107 @@ func orgPermissions(fea, per, fpm string) []string {
 	return out
 }
 
+// bitMask is a decimal fpm mask: a uint64 when it fits, else a big.Int.
+type bitMask struct {
+	small uint64
+	big   *big.Int
+}
+
+func (m bitMask) has(bit int) bool {
+	if m.big != nil {
+		return m.big.Bit(bit) == 1
+	}
+	return bit < 64 && m.small&(1<<uint(bit)) != 0
+}
+
+// parseMask parses a string of decimal digits of any length (up to 4096).
+func parseMask(s string) (bitMask, bool) {
+	if s == "" || len(s) > 4096 {
+		return bitMask{}, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return bitMask{}, false
+		}
+	}
+	if n, err := strconv.ParseUint(s, 10, 64); err == nil {
+		return bitMask{small: n}, true
+	}
+	b, ok := new(big.Int).SetString(s, 10)
+	return bitMask{big: b}, ok
+}
+
+// prefixOrg normalises a role or permission key as Clerk compares them:
+// any number of leading "org:" becomes exactly one.
+func prefixOrg(s string) string {
+	for strings.HasPrefix(s, "org:") {
+		s = s[len("org:"):]
+	}
+	return "org:" + s
+}
+
 // HasRole reports whether the session's active organization role is role
 // (e.g. "org:admin"; a role given without the "org:" prefix is prefixed).
 func (c *Claims) HasRole(role string) bool {
-	return c.Org != nil && c.Org.Role != "" && c.Org.Role == orgPrefixed(role)
+	if c == nil || c.Org == nil || c.Org.ID == "" || c.Org.Role == "" {
+		return false
+	}
+	return prefixOrg(c.Org.Role) == prefixOrg(role)
 }
 
 // HasPermission reports whether the session holds the organization
-// permission perm, e.g. "org:invoices:read".
+// permission perm, e.g. "org:invoices:read" (the "org:" prefix is added
+// when missing).
 func (c *Claims) HasPermission(perm string) bool {
-	if c.Org == nil {
+	if c == nil || c.Org == nil || c.Org.ID == "" {
 		return false
 	}
+	want := prefixOrg(perm)
 	for _, p := range c.Org.Permissions {
-		if p == perm {
+		if p == want {
 			return true
 		}
 	}
 	return false
 }
 
-// HasFeature reports whether the session has the feature: "name" matches a
-// user or organization feature, "user:name" and "org:name" only that scope.
-func (c *Claims) HasFeature(feature string) bool { return hasScoped(c.Features, feature) }
+// HasFeature reports whether the session has the feature, as Clerk's has()
+// decides: "name" matches a user or organization feature; "org:name" (or
+// "o:", "organization:") only an organization one; "user:name" (or "u:")
+// only a user one. Any other scope matches nothing.
+func (c *Claims) HasFeature(feature string) bool {
+	return c != nil && hasScoped(c.Features, feature)
+}
 
 // HasPlan reports whether the session has the plan, with the same scoping
 // rules as [Claims.HasFeature].
-func (c *Claims) HasPlan(plan string) bool { return hasScoped(c.Plans, plan) }
+func (c *Claims) HasPlan(plan string) bool { return c != nil && hasScoped(c.Plans, plan) }
 
 func hasScoped(claim, want string) bool {
+	wantOrg, wantUser := true, true
 	scope, id, scoped := strings.Cut(want, ":")
-	if !scoped {
-		scope, id = "", want
+	if scoped {
+		id, _, _ = strings.Cut(id, ":") // Clerk reads "a:b:c" as scope a, id b
+		switch scope {
+		case "o", "org", "organization":
+			wantUser = false
+		case "u", "user":
+			wantOrg = false
+		default:
+			return false
+		}
+	} else {
+		id = want
 	}
-	if id == "" {
+	if id == "" || claim == "" {
 		return false
 	}
-	for _, entry := range strings.Split(claim, ",") {
-		s, name, ok := strings.Cut(strings.TrimSpace(entry), ":")
-		if !ok || name != id {
-			continue
-		}
-		switch scope {
-		case "org":
-			if strings.Contains(s, "o") {
-				return true
-			}
-		case "user":
-			if strings.Contains(s, "u") {
-				return true
-			}
-		case "":
-			if strings.ContainsAny(s, "ou") {
-				return true
-			}
+	for rest := claim; rest != ""; {
+		var entry string
+		entry, rest, _ = strings.Cut(rest, ",")
+		org, user, name := splitScope(entry)
+		if name == id && ((wantOrg && org) || (wantUser && user)) {
+			return true
 		}
 	}
 	return false
@@ -373,22 +566,37 @@ func hasScoped(claim, want string) bool {
 
 // Raw returns the token payload as JSON, with Clerk's claim names and any
 // custom claims.
-func (c *Claims) Raw() json.RawMessage { return json.RawMessage(c.raw) }
+func (c *Claims) Raw() json.RawMessage {
+	if c == nil {
+		return nil
+	}
+	return json.RawMessage(c.raw)
+}
 
 // MarshalJSON renders the claims as the token carried them, with Clerk's
 // claim names (sub, sid, azp, ...) and custom claims.
 func (c *Claims) MarshalJSON() ([]byte, error) {
-	if c.raw == "" {
+	if c == nil || c.raw == "" {
 		return []byte("null"), nil
 	}
 	return []byte(c.raw), nil
 }
 
+// errNoClaims is the error of Decode on nil Claims.
+var errNoClaims = errors.New("clerk: no claims to decode")
+
 // Decode unmarshals the token payload into v, for custom session claims.
-func (c *Claims) Decode(v any) error { return json.Unmarshal([]byte(c.raw), v) }
+// Claim names match exactly, as in verification: a field tagged
+// `json:"tier"` is not filled from a claim "Tier".
+func (c *Claims) Decode(v any) error {
+	if c == nil || c.raw == "" {
+		return errNoClaims
+	}
+	return jsonv2.Unmarshal([]byte(c.raw), v)
+}
 
 // CustomClaims decodes the token payload into a value of type T, for custom
-// session claims:
+// session claims, with the rules of [Claims.Decode]:
 //
 //	type MyClaims struct{ Tier string `json:"tier"` }
 //	mc, err := core.CustomClaims[MyClaims](claims)

@@ -50,8 +50,13 @@ const (
 	ReasonTokenInvalidAZP     Reason = "token-invalid-authorized-party"
 	ReasonTokenInvalidIssuer  Reason = "token-invalid-issuer"
 	ReasonTokenStale          Reason = "token-stale"
-	ReasonSessionPending      Reason = "session-pending"
-	ReasonUserNotFound        Reason = "user-not-found"
+	// ReasonSessionWithoutClientUAT: a session cookie without the
+	// __client_uat cookie Clerk's frontend sets beside it, or with
+	// __client_uat=0: the client is signed out (Clerk's reason of the same
+	// name).
+	ReasonSessionWithoutClientUAT Reason = "session-token-without-client-uat"
+	ReasonSessionPending          Reason = "session-pending"
+	ReasonUserNotFound            Reason = "user-not-found"
 
 	ReasonJWKSUnavailable Reason = "jwks-unavailable"
 	ReasonUserUnavailable Reason = "user-fetch-failed"
@@ -119,6 +124,8 @@ func (r Reason) message() string {
 		return "session token issuer is not this instance"
 	case ReasonTokenStale:
 		return "session token is older than the client's last sign-in change"
+	case ReasonSessionWithoutClientUAT:
+		return "session cookie without an active client (__client_uat)"
 	case ReasonSessionPending:
 		return "session has pending tasks"
 	case ReasonUserNotFound:
@@ -151,11 +158,27 @@ type Error struct {
 	// Err is the underlying cause, if any (a network error, a JSON error).
 	// It never contains the token or a secret.
 	Err error
+	// Reverification is what a failed [Reverified] check asked for (with
+	// [ReasonReverificationNeeded]); nil otherwise.
+	Reverification *ReverificationRequirement
+}
+
+// ReverificationRequirement is the factor verification a route asks for, in
+// the shape Clerk's frontend reads from a 403 answer (clerk-js's
+// useReverification then opens its step-up dialog).
+type ReverificationRequirement struct {
+	// Level names the factors needed.
+	Level ReverificationLevel `json:"level"`
+	// AfterMinutes is how recent the verification must be, in minutes.
+	AfterMinutes int `json:"afterMinutes"`
 }
 
 // Error describes the failure: the reason's message and the cause, never a
 // token or a secret.
 func (e *Error) Error() string {
+	if e == nil {
+		return "clerk: <nil error>"
+	}
 	msg := "clerk: " + e.Reason.message()
 	if e.Err != nil {
 		msg += ": " + e.Err.Error()
@@ -164,12 +187,20 @@ func (e *Error) Error() string {
 }
 
 // Unwrap returns the underlying cause.
-func (e *Error) Unwrap() error { return e.Err }
+func (e *Error) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 // Is reports whether target is the class sentinel of e's reason, or an *Error
 // with the same reason.
 func (e *Error) Is(target error) bool {
-	if t, ok := target.(*Error); ok {
+	if e == nil {
+		return false
+	}
+	if t, ok := target.(*Error); ok && t != nil {
 		return t.Reason == e.Reason
 	}
 	return target == e.Reason.Class()
@@ -187,6 +218,9 @@ func ReasonOf(err error) Reason {
 
 func newError(r Reason, cause error) *Error { return &Error{Reason: r, Err: cause} }
 
+// errNilClient is returned by the methods of a nil or zero Client.
+var errNilClient = errors.New("clerk: nil or zero Client; build one with core.New")
+
 // Failure is the HTTP answer the adapters give for an error, following the
 // HTTP failure contract: 401 with a WWW-Authenticate challenge for missing or
 // invalid credentials, 403 for insufficient scope, 503 when Clerk is
@@ -201,6 +235,9 @@ type Failure struct {
 	Reason Reason
 	// Message is a short human-readable description, safe to show.
 	Message string
+	// Reverification, when set, is added to the body in Clerk's own shape
+	// (see [Failure.Body]).
+	Reverification *ReverificationRequirement
 }
 
 // FailureOf maps an error from this package to its HTTP answer.
@@ -210,6 +247,10 @@ func FailureOf(err error) Failure {
 		return Failure{Status: http.StatusInternalServerError, Reason: "internal-error", Message: "internal error"}
 	}
 	f := Failure{Reason: r, Message: r.message()}
+	var ce *Error
+	if errors.As(err, &ce) && r == ReasonReverificationNeeded {
+		f.Reverification = ce.Reverification
+	}
 	switch r.Class() {
 	case ErrNoCredentials:
 		f.Status, f.WWWAuthenticate = http.StatusUnauthorized, `Bearer`
@@ -224,13 +265,32 @@ func FailureOf(err error) Failure {
 }
 
 // Body returns the JSON body of the failure:
-// {"status":401,"reason":"token-expired","message":"..."}.
+// {"status":401,"reason":"token-expired","message":"..."}. A reverification
+// failure also carries Clerk's own error shape, which clerk-js's
+// useReverification recognises:
+//
+//	{"status":403,"reason":"reverification-required","message":"...",
+//	 "clerk_error":{"type":"forbidden","reason":"reverification-error",
+//	  "metadata":{"reverification":{"level":"second_factor","afterMinutes":10}}}}
 func (f Failure) Body() []byte {
-	b, err := json.Marshal(struct {
-		Status  int    `json:"status"`
-		Reason  Reason `json:"reason"`
-		Message string `json:"message"`
-	}{f.Status, f.Reason, f.Message})
+	type metadata struct {
+		Reverification *ReverificationRequirement `json:"reverification"`
+	}
+	type clerkError struct {
+		Type     string   `json:"type"`
+		Reason   string   `json:"reason"`
+		Metadata metadata `json:"metadata"`
+	}
+	body := struct {
+		Status     int         `json:"status"`
+		Reason     Reason      `json:"reason"`
+		Message    string      `json:"message"`
+		ClerkError *clerkError `json:"clerk_error,omitempty"`
+	}{Status: f.Status, Reason: f.Reason, Message: f.Message}
+	if f.Reverification != nil {
+		body.ClerkError = &clerkError{Type: "forbidden", Reason: "reverification-error", Metadata: metadata{f.Reverification}}
+	}
+	b, err := json.Marshal(body)
 	if err != nil { // unreachable: the fields always encode
 		return []byte(`{"status":500,"reason":"internal-error"}`)
 	}

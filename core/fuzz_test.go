@@ -1,35 +1,39 @@
 package core
 
 import (
-	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
-	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
-// FuzzParseToken feeds arbitrary strings to the token parser and the claims
-// decoder: they must never panic, and whatever they accept must be
-// consistent.
-func FuzzParseToken(f *testing.F) {
+// FuzzParseJWS feeds arbitrary strings to the JWS parser: it must never
+// panic, and whatever it accepts must be the one canonical spelling of its
+// parts, with the header rules met.
+func FuzzParseJWS(f *testing.F) {
 	f.Add("eyJhbGciOiJSUzI1NiIsImtpZCI6Imluc18xIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ1c2VyXzEiLCJleHAiOjE3MDAwMDAwMDB9.c2ln")
 	f.Add("eyJhbGciOiJub25lIn0.e30.")
 	f.Add(`{"protected":"x","payload":"y","signature":"z"}`)
 	f.Add("a.b.c")
 	f.Add("..")
 	f.Fuzz(func(t *testing.T, token string) {
-		p, r, _ := parseToken(token)
-		if (p == nil) == (r == "") {
-			t.Fatalf("parseToken returned token %v with reason %q", p, r)
+		p, r, _ := parseJWS(token)
+		if r != "" {
+			return
 		}
-		if p != nil {
-			if p.kid == "" || hashFor(p.alg) == 0 || !strings.HasPrefix(token, p.signingInput) {
-				t.Fatalf("accepted header without kid or alg: %+v", p)
-			}
-			parseClaims(p.payload)
+		if p.kid == "" || !acceptedAlg(p.alg) || !strings.HasPrefix(token, string(p.signingInput)+".") {
+			t.Fatalf("accepted a header without kid or alg: %+v", p)
 		}
+		parts := strings.Split(token, ".")
+		enc := base64.RawURLEncoding
+		if len(parts) != 3 || enc.EncodeToString(p.payload) != parts[1] || enc.EncodeToString(p.signature) != parts[2] {
+			t.Fatalf("accepted a non-canonical spelling %q", token)
+		}
+		parseClaims(string(p.payload))
 	})
 }
 
@@ -52,11 +56,19 @@ func FuzzParseClaims(f *testing.F) {
 	})
 }
 
-// FuzzCredentials parses arbitrary Authorization and Cookie headers.
+// FuzzCredentials parses arbitrary Authorization and Cookie headers,
+// through the suffixed-cookie rules of an instance with a publishable key.
 func FuzzCredentials(f *testing.F) {
+	c, err := New(Config{JWTKey: fuzzPEM, PublishableKey: "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer c.Close()
+	sfx := c.s.cookieSuffix
 	f.Add("Bearer abc", "__session=abc; __client_uat=12")
 	f.Add("basic x", `a="b"; ;=;__session`)
 	f.Add("", "__client_uat=-1")
+	f.Add("", "__session=a.eyJpc3MiOiJodHRwczovL2NsZXJrLmV4YW1wbGUuY29tIn0.c; __session_"+sfx+"=x; __client_uat_"+sfx+"=5; __client_uat=0")
 	f.Fuzz(func(t *testing.T, authz, cookie string) {
 		tok := HeaderToken(authz)
 		if len(tok) > len(authz) {
@@ -66,7 +78,10 @@ func FuzzCredentials(f *testing.F) {
 		if !ok && v != "" {
 			t.Fatal("value without presence")
 		}
-		staleCookie(cookie, time.Now().Unix())
+		jar := c.sessionCookies(cookie, "")
+		if jar.uat < 0 || (jar.token != "" && !strings.Contains(cookie, jar.token)) {
+			t.Fatalf("cookie jar %+v from %q", jar, cookie)
+		}
 	})
 }
 
@@ -110,76 +125,92 @@ dSK+IMSKwsi4w/YiQB5f8WsBHiZmgdix+JrKiayGHtGN+eJxcw9xdO/1YHModyHa
 7QIDAQAB
 -----END PUBLIC KEY-----`
 
-// refPayload is the encoding/json reference for decodePayload.
+// refPayload is the reference decoding of the modelled claims, with
+// github.com/go-json-experiment/json (the rules of Claims.Decode: exact
+// names, no repeated names, valid UTF-8).
 type refPayload struct {
-	Sub *string  `json:"sub"`
-	Exp *float64 `json:"exp"`
-	Iat *float64 `json:"iat"`
-	Nbf *float64 `json:"nbf"`
-	Sid string   `json:"sid"`
-	Azp string   `json:"azp"`
-	Sts string   `json:"sts"`
-	V   int      `json:"v"`
-	Fva []int    `json:"fva"`
-	Act *Actor   `json:"act"`
+	Sub *string   `json:"sub"`
+	Exp *float64  `json:"exp"`
+	Iat *float64  `json:"iat"`
+	Nbf *float64  `json:"nbf"`
+	Sid string    `json:"sid"`
+	Azp string    `json:"azp"`
+	Iss string    `json:"iss"`
+	Sts string    `json:"sts"`
+	Fea string    `json:"fea"`
+	V   int       `json:"v"`
+	Fva []float64 `json:"fva"`
+	Act *Actor    `json:"act"`
+	Aud any       `json:"aud"`
 	O   *struct {
 		ID  string `json:"id"`
+		Slg string `json:"slg"`
 		Rol string `json:"rol"`
 		Per string `json:"per"`
+		Fpm string `json:"fpm"`
 	} `json:"o"`
+	OrgID          string   `json:"org_id"`
 	OrgPermissions []string `json:"org_permissions"`
 }
 
-// FuzzPayloadDecoder checks the hand-written claims decoder against
-// encoding/json: whatever it accepts is valid JSON, and on documents both
-// accept, without keys that only match case-insensitively, they agree.
+// FuzzPayloadDecoder checks the hand-written claims decoder against the
+// decoder of Claims.Decode: whatever it accepts is valid JSON that the
+// reference accepts too, and both read the same values.
 func FuzzPayloadDecoder(f *testing.F) {
 	f.Add([]byte(`{"sub":"user_\u00e9\ud83d\ude00","exp":1.7e9,"iat":1,"nbf":0,"sid":"s","azp":"a\n","sts":"active","v":2,"fva":[0,-1],"act":{"sub":"x","type":"t","extra":[1,{"a":null}]},"o":{"id":"org","rol":"admin","per":"r,w","fpm":"3"},"org_permissions":["a","b"],"custom":{"deep":[true,false,null,"s",-0.5e-3]}}`))
 	f.Add([]byte(`{"sub":null,"exp":null,"o":null,"act":null,"fva":null}`))
 	f.Add([]byte(` { } `))
 	f.Add([]byte(`{"sub":"a","sub":"b"}`))
+	f.Add([]byte(`{"Sub":"a","sub":"b","aud":["x"]}`))
 	f.Add([]byte(`{"v":2.5}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		p, err := decodePayload(string(raw))
-		if err != nil {
+		var p payload
+		if decodePayload(string(raw), &p) != nil {
 			return
 		}
 		if !json.Valid(raw) {
 			t.Fatalf("decoder accepted invalid JSON %q", raw)
 		}
 		var ref refPayload
-		if json.Unmarshal(raw, &ref) != nil || foldedKeys(raw) {
-			return
+		if err := jsonv2.Unmarshal(raw, &ref); err != nil {
+			t.Fatalf("decoder accepted %q, which the Decode rules reject: %v", raw, err)
 		}
 		same := p.hasSub == (ref.Sub != nil) && (ref.Sub == nil || *ref.Sub == p.sub) &&
 			p.hasExp == (ref.Exp != nil) && (ref.Exp == nil || *ref.Exp == p.exp) &&
 			p.hasIat == (ref.Iat != nil) && p.hasNbf == (ref.Nbf != nil) &&
-			p.sid == ref.Sid && p.azp == ref.Azp && p.sts == ref.Sts && p.v == ref.V &&
-			fmt.Sprint(p.fva) == fmt.Sprint(ref.Fva) && fmt.Sprint(p.orgPerms) == fmt.Sprint(ref.OrgPermissions) &&
+			p.sid == ref.Sid && p.azp == ref.Azp && p.iss == ref.Iss && p.sts == ref.Sts && p.fea == ref.Fea && p.v == ref.V &&
+			fvaSame(p, ref.Fva) && fmt.Sprint(p.orgPerms) == fmt.Sprint(ref.OrgPermissions) &&
+			p.orgID == ref.OrgID && fmt.Sprint(p.aud) == fmt.Sprint(audList(ref.Aud)) &&
 			(p.act == nil) == (ref.Act == nil) && (p.act == nil || *p.act == *ref.Act) &&
-			(p.o == nil) == (ref.O == nil) && (p.o == nil || (p.o.id == ref.O.ID && p.o.rol == ref.O.Rol && p.o.per == ref.O.Per))
+			(p.o == nil) == (ref.O == nil) && (p.o == nil || (p.o.id == ref.O.ID && p.o.slg == ref.O.Slg && p.o.rol == ref.O.Rol && p.o.per == ref.O.Per && p.o.fpm == ref.O.Fpm))
 		if !same {
 			t.Fatalf("decoders disagree on %q:\nours %+v\nref  %+v", raw, p, ref)
 		}
 	})
 }
 
-// foldedKeys reports whether raw has an object key that differs from a
-// modelled claim name only by case (encoding/json would match it).
-func foldedKeys(raw []byte) bool {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	names := []string{"sub", "exp", "iat", "nbf", "sid", "azp", "sts", "v", "fva", "act", "o", "org_permissions", "id", "rol", "per", "type", "iss"}
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return false
-		}
-		if s, ok := tok.(string); ok {
-			for _, n := range names {
-				if s != n && strings.EqualFold(s, n) {
-					return true
-				}
-			}
-		}
+// fvaSame compares the decoded fva with the reference's.
+func fvaSame(p payload, ref []float64) bool {
+	switch {
+	case ref == nil:
+		return p.nFva == 0
+	case len(ref) > 2:
+		return p.nFva == -1
 	}
+	return p.nFva == len(ref) && fmt.Sprint(p.fva[:len(ref)]) == fmt.Sprint(ref)
+}
+
+// audList is the reference's aud as a list.
+func audList(v any) []string {
+	switch a := v.(type) {
+	case string:
+		return []string{a}
+	case []any:
+		out := []string{}
+		for _, s := range a {
+			out = append(out, s.(string))
+		}
+		return out
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -14,6 +15,9 @@ import (
 // against the clock and the current keys; the returned Claims are shared
 // and must not be modified.
 func (c *Client) VerifyToken(ctx context.Context, token string) (*Claims, error) {
+	if c == nil || c.s == nil {
+		return nil, errNilClient
+	}
 	if token == "" {
 		return nil, newError(ReasonTokenMissing, nil)
 	}
@@ -34,18 +38,21 @@ func (c *Client) VerifyToken(ctx context.Context, token string) (*Claims, error)
 		c.tokens.remove(token) // its key was rotated out or replaced
 	}
 
-	t, r, err := parseToken(token)
+	t, r, err := parseJWS(token)
 	if r != "" {
 		return nil, newError(r, err)
+	}
+	if r := t.sessionHeader(); r != "" {
+		return nil, newError(r, nil)
 	}
 	key, err := c.keys.get(ctx, t.kid)
 	if err != nil {
 		return nil, err
 	}
-	if r := t.verifySignature(key); r != "" {
+	if r := key.verify(&t); r != "" {
 		return nil, newError(r, nil)
 	}
-	claims, r, err := parseClaims(t.payload)
+	claims, r, err := parseClaims(string(t.payload))
 	if r != "" {
 		return nil, newError(r, err)
 	}
@@ -62,26 +69,35 @@ func (c *Client) VerifyToken(ctx context.Context, token string) (*Claims, error)
 // Authenticate finds the session token a request presents and verifies it.
 // The token comes from the Authorization header ("Bearer <token>" or a bare
 // token) or, only when the header carries none, from the session cookie. A
-// bad header token never falls back to the cookie. A cookie token older
-// than the __client_uat cookie is stale (the user signed out or switched
-// sessions in another tab).
+// bad header token never falls back to the cookie.
+//
+// A cookie token follows Clerk's cookie rules: it needs the __client_uat
+// cookie that Clerk's frontend sets beside it (a session cookie without one,
+// or with __client_uat=0, is signed out, unless
+// Config.AllowCookieWithoutClientUAT), and a token older than __client_uat
+// is stale (the user signed out or switched sessions in another tab). When
+// several Clerk apps share a domain, Clerk also sets suffixed cookies
+// (__session_<suffix>, __client_uat_<suffix>, the suffix derived from the
+// publishable key); they are chosen over the plain ones by Clerk's rules.
 func (c *Client) Authenticate(ctx context.Context, cr Credentials) (*Claims, error) {
+	if c == nil || c.s == nil {
+		return nil, errNilClient
+	}
 	if token := HeaderToken(cr.Authorization); token != "" {
 		return c.VerifyToken(ctx, token)
 	}
-	name := cr.SessionKey
-	if name == "" {
-		name = DefaultSessionKey
-	}
-	token, _ := CookieValue(cr.Cookie, name)
-	if token == "" {
+	jar := c.sessionCookies(cr.Cookie, cr.SessionKey)
+	if jar.token == "" {
 		return nil, newError(ReasonTokenMissing, nil)
 	}
-	claims, err := c.VerifyToken(ctx, token)
+	if jar.uat == 0 && (jar.hasUAT || !c.s.AllowCookieWithoutClientUAT) {
+		return nil, newError(ReasonSessionWithoutClientUAT, nil)
+	}
+	claims, err := c.VerifyToken(ctx, jar.token)
 	if err != nil {
 		return nil, err
 	}
-	if staleCookie(cr.Cookie, claims.IssuedAt.Unix()) {
+	if claims.IssuedAt.Unix() < jar.uat {
 		return nil, newError(ReasonTokenStale, nil)
 	}
 	return claims, nil
@@ -89,6 +105,9 @@ func (c *Client) Authenticate(ctx context.Context, cr Credentials) (*Claims, err
 
 // checkStatic applies the rules that do not depend on the clock.
 func (c *Client) checkStatic(cl *Claims) Reason {
+	if strings.HasPrefix(cl.Subject, machineSubjectPrefix) {
+		return ReasonTokenNotSession // a machine, never a signed-in session
+	}
 	if c.s.parties != nil {
 		if _, ok := c.s.parties[cl.AuthorizedParty]; !ok || cl.AuthorizedParty == "" {
 			return ReasonTokenInvalidAZP

@@ -3,10 +3,12 @@ package core_test
 import (
 	"context"
 	"crypto/hmac"
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +37,9 @@ func TestVerifyTokenRules(t *testing.T) {
 	valid := s.Token()
 	parts := strings.Split(valid, ".")
 	other := s.Token(clerktest.WithSubject("user_other"))
+	hdrJSON := `{"alg":"RS256","cat":"cl_B7d4PD111AAA","kid":"` + s.KeyID() + `","typ":"JWT"}`
+	payloadJSON := string(mustJSON(map[string]any{"sub": s.DefaultUserID(), "exp": now.Add(time.Minute).Unix(), "iat": now.Unix(), "iss": s.Issuer()}))
+	raw := func(header, payload string) string { return s.SignRaw([]byte(header), []byte(payload)) }
 
 	tests := []struct {
 		name  string
@@ -68,12 +73,12 @@ func TestVerifyTokenRules(t *testing.T) {
 		{"right kid, wrong key", s.Token(clerktest.WithSigningKey(key(1), "")), core.ReasonTokenSignature},
 		{"exp missing", s.Token(clerktest.WithoutClaim("exp")), core.ReasonTokenMissingExpiry},
 		{"exp null", s.Token(clerktest.WithClaim("exp", nil)), core.ReasonTokenMissingExpiry},
-		{"exp string", s.Token(clerktest.WithClaim("exp", "9999999999")), core.ReasonTokenMalformed},
+		{"exp string", s.Token(clerktest.WithClaim("exp", "9999999999")), core.ReasonTokenMissingExpiry},
 		{"iat string", s.Token(clerktest.WithClaim("iat", "1")), core.ReasonTokenMalformed},
 		{"nbf string", s.Token(clerktest.WithClaim("nbf", "1")), core.ReasonTokenMalformed},
 		{"sub missing", s.Token(clerktest.WithoutClaim("sub")), core.ReasonTokenInvalidSubject},
 		{"sub empty", s.Token(clerktest.WithSubject("")), core.ReasonTokenInvalidSubject},
-		{"sub number", s.Token(clerktest.WithClaim("sub", 42)), core.ReasonTokenMalformed},
+		{"sub number", s.Token(clerktest.WithClaim("sub", 42)), core.ReasonTokenInvalidSubject},
 		{"payload not an object", s.Token(clerktest.WithClaim("o", "x")), core.ReasonTokenMalformed},
 		{"expired", s.Token(clerktest.WithIssuedAt(now.Add(-2 * time.Minute))), core.ReasonTokenExpired},
 		{"exp at now-skew is expired", s.Token(clerktest.WithExpiry(now.Add(-skew))), core.ReasonTokenExpired},
@@ -86,6 +91,54 @@ func TestVerifyTokenRules(t *testing.T) {
 		{"issuer with trailing slash", s.Token(clerktest.WithClaim("iss", s.Issuer()+"/")), core.ReasonTokenInvalidIssuer},
 		{"pending session", s.Token(clerktest.WithStatus("pending")), core.ReasonSessionPending},
 		{"any azp when none configured", s.Token(clerktest.WithAuthorizedPartyClaim("https://other.example")), ""},
+
+		// One signed token, one spelling.
+		{"standard-alphabet base64", stdAlphabet(valid), core.ReasonTokenMalformed},
+		{"newline inside a segment", parts[0][:8] + "\n" + parts[0][8:] + "." + parts[1] + "." + parts[2], core.ReasonTokenMalformed},
+		{"CR LF at the end", valid + "\r\n", core.ReasonTokenMalformed},
+		{"space before", " " + valid, core.ReasonTokenMalformed},
+		{"stray trailing bits", parts[0] + "." + parts[1] + "." + strayBits(parts[2]), core.ReasonTokenMalformed},
+		{"segment of impossible length", parts[0] + "." + parts[1] + "." + parts[2] + "AAA", core.ReasonTokenMalformed},
+		{"empty header", "." + parts[1] + "." + parts[2], core.ReasonTokenMalformed},
+
+		// JSON: exact names, no repeats, no nulls for registered members.
+		{"header repeats kid", raw(`{"alg":"RS256","kid":"ins_other","kid":"`+s.KeyID()+`","typ":"JWT"}`, payloadJSON), core.ReasonTokenMalformed},
+		{"header with trailing bytes", raw(`{"alg":"RS256","kid":"`+s.KeyID()+`"} x`, payloadJSON), core.ReasonTokenMalformed},
+		{"header repeats alg", raw(`{"alg":"none","alg":"RS256","kid":"`+s.KeyID()+`"}`, payloadJSON), core.ReasonTokenMalformed},
+		{"payload repeats sub", raw(hdrJSON, strings.Replace(payloadJSON, `"sub":`, `"sub":"user_evil","sub":`, 1)), core.ReasonTokenMalformed},
+		{"payload repeats exp", raw(hdrJSON, strings.Replace(payloadJSON, `"exp":`, `"exp":1,"exp":`, 1)), core.ReasonTokenMalformed},
+		{"sub with invalid UTF-8", raw(hdrJSON, strings.Replace(payloadJSON, `"sub":"`, "\"sub\":\"\xff", 1)), core.ReasonTokenInvalidSubject},
+		{"custom claim with invalid UTF-8", raw(hdrJSON, strings.Replace(payloadJSON, `"sub":`, "\"x\":\"\xff\",\"sub\":", 1)), core.ReasonTokenMalformed},
+		{"Sub is not sub", s.Token(clerktest.WithoutClaim("sub"), clerktest.WithClaim("Sub", "user_x")), core.ReasonTokenInvalidSubject},
+		{"EXP is not exp", s.Token(clerktest.WithoutClaim("exp"), clerktest.WithClaim("EXP", now.Add(time.Hour).Unix())), core.ReasonTokenMissingExpiry},
+		{"Alg is not alg", s.Token(clerktest.WithoutHeader("alg"), clerktest.WithHeader("Alg", "RS256")), core.ReasonTokenInvalidAlg},
+		{"alg null", s.Token(clerktest.WithHeader("alg", nil)), core.ReasonTokenMalformed},
+		{"typ null", s.Token(clerktest.WithHeader("typ", nil)), core.ReasonTokenInvalidType},
+		{"kid null", s.Token(clerktest.WithHeader("kid", nil)), core.ReasonTokenMissingKID},
+		{"cat null", s.Token(clerktest.WithHeader("cat", nil)), core.ReasonTokenNotSession},
+		{"b64 header", s.Token(clerktest.WithHeader("b64", false)), core.ReasonTokenCritical},
+		{"sub null", s.Token(clerktest.WithClaim("sub", nil)), core.ReasonTokenInvalidSubject},
+		{"iat null", s.Token(clerktest.WithClaim("iat", nil)), core.ReasonTokenMalformed},
+		{"nbf null", s.Token(clerktest.WithClaim("nbf", nil)), core.ReasonTokenMalformed},
+		{"sid null", s.Token(clerktest.WithClaim("sid", nil)), core.ReasonTokenMalformed},
+		{"azp null", s.Token(clerktest.WithClaim("azp", nil)), core.ReasonTokenMalformed},
+		{"iss null", s.Token(clerktest.WithClaim("iss", nil)), core.ReasonTokenMalformed},
+		{"aud null", s.Token(clerktest.WithClaim("aud", nil)), core.ReasonTokenMalformed},
+		{"sts null is absent", s.Token(clerktest.WithClaim("sts", nil)), ""},
+		{"fva null is absent", s.Token(clerktest.WithClaim("fva", nil)), ""},
+		{"o null is absent", s.Token(clerktest.WithClaim("o", nil)), ""},
+		{"fractional exp", s.Token(clerktest.WithClaim("exp", float64(now.Add(time.Hour).Unix())+0.5)), core.ReasonTokenMissingExpiry},
+		{"exp beyond year 9999", s.Token(clerktest.WithClaim("exp", 1e300)), core.ReasonTokenMissingExpiry},
+		{"negative iat", s.Token(clerktest.WithClaim("iat", -1)), core.ReasonTokenMalformed},
+		{"integral exp in exponent form", s.Token(clerktest.WithClaim("exp", json.Number(strings.Replace(itoa(now.Add(time.Hour).Unix()), "00", "", 1)+"e2"))), ""},
+		{"fea entry without scope", s.Token(clerktest.WithFeatures("o:a,b")), core.ReasonTokenMalformed},
+		{"v of wrong type", s.Token(clerktest.WithClaim("v", "2")), core.ReasonTokenMalformed},
+
+		// Machines and other categories are never sessions.
+		{"machine subject", s.Token(clerktest.WithSubject("mch_2abc")), core.ReasonTokenNotSession},
+		{"machine subject without category", s.Token(clerktest.WithSubject("mch_2abc"), clerktest.WithoutHeader("cat")), core.ReasonTokenNotSession},
+		{"M2M category", s.Token(clerktest.WithHeader("cat", "cl_B7d4PD333AAA")), core.ReasonTokenNotSession},
+		{"category of wrong type", s.Token(clerktest.WithHeader("cat", 7)), core.ReasonTokenNotSession},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,6 +163,24 @@ func TestVerifyTokenRules(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stdAlphabet spells a token in the standard base64 alphabet, forcing at
+// least one '+' or '/' so the spelling differs.
+func stdAlphabet(tok string) string {
+	out := strings.NewReplacer("-", "+", "_", "/").Replace(tok)
+	if out == tok {
+		out = strings.Replace(tok, "A", "+", 1)
+	}
+	return out
+}
+
+// strayBits sets unused low bits in the last character of a segment whose
+// length leaves some (a 256-byte signature encodes to 342 characters).
+func strayBits(seg string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	i := strings.IndexByte(alphabet, seg[len(seg)-1])
+	return seg[:len(seg)-1] + string(alphabet[i|1])
 }
 
 func mustJSON(v any) []byte {
@@ -157,6 +228,7 @@ func TestAuthenticateCredentials(t *testing.T) {
 	tok := s.Token()
 	iat := clk.Now().Unix()
 	uat := func(v int64) string { return "; __client_uat=" + itoa(v) }
+	active := uat(iat - 100)
 	tests := []struct {
 		name string
 		cr   core.Credentials
@@ -168,19 +240,25 @@ func TestAuthenticateCredentials(t *testing.T) {
 		{"bare token", core.Credentials{Authorization: tok}, ""},
 		{"nothing", core.Credentials{}, core.ReasonTokenMissing},
 		{"basic is ignored", core.Credentials{Authorization: "Basic dXNlcjpwYXNz"}, core.ReasonTokenMissing},
-		{"basic then cookie", core.Credentials{Authorization: "Basic dXNlcjpwYXNz", Cookie: "__session=" + tok}, ""},
+		{"basic then cookie", core.Credentials{Authorization: "Basic dXNlcjpwYXNz", Cookie: "__session=" + tok + active}, ""},
 		{"empty bearer", core.Credentials{Authorization: "Bearer "}, core.ReasonTokenMissing},
-		{"cookie", core.Credentials{Cookie: "a=b; __session=" + tok + "; c=d"}, ""},
-		{"quoted cookie", core.Credentials{Cookie: `__session="` + tok + `"`}, ""},
-		{"bad header never falls back", core.Credentials{Authorization: "Bearer garbage", Cookie: "__session=" + tok}, core.ReasonTokenMalformed},
-		{"custom session key", core.Credentials{Cookie: "my_session=" + tok, SessionKey: "my_session"}, ""},
-		{"default cookie ignored with custom key", core.Credentials{Cookie: "__session=" + tok, SessionKey: "my_session"}, core.ReasonTokenMissing},
+		{"cookie", core.Credentials{Cookie: "a=b; __session=" + tok + "; c=d" + active}, ""},
+		{"quoted cookie", core.Credentials{Cookie: `__session="` + tok + `"` + active}, ""},
+		{"first of two session cookies", core.Credentials{Cookie: "__session=" + tok + "; __session=garbage" + active}, ""},
+		{"bad header never falls back", core.Credentials{Authorization: "Bearer garbage", Cookie: "__session=" + tok + active}, core.ReasonTokenMalformed},
+		{"custom session key", core.Credentials{Cookie: "my_session=" + tok + active, SessionKey: "my_session"}, ""},
+		{"default cookie ignored with custom key", core.Credentials{Cookie: "__session=" + tok + active, SessionKey: "my_session"}, core.ReasonTokenMissing},
+		{"cookie without client_uat: signed out", core.Credentials{Cookie: "__session=" + tok}, core.ReasonSessionWithoutClientUAT},
+		{"empty client_uat: signed out", core.Credentials{Cookie: "__session=" + tok + "; __client_uat="}, core.ReasonSessionWithoutClientUAT},
 		{"client_uat older than iat", core.Credentials{Cookie: "__session=" + tok + uat(iat-100)}, ""},
 		{"client_uat equal to iat", core.Credentials{Cookie: "__session=" + tok + uat(iat)}, ""},
 		{"client_uat newer than iat", core.Credentials{Cookie: "__session=" + tok + uat(iat+1)}, core.ReasonTokenStale},
-		{"client_uat zero: signed out", core.Credentials{Cookie: "__session=" + tok + uat(0)}, core.ReasonTokenStale},
-		{"client_uat garbage", core.Credentials{Cookie: "__session=" + tok + "; __client_uat=x"}, core.ReasonTokenStale},
+		{"client_uat zero: signed out", core.Credentials{Cookie: "__session=" + tok + uat(0)}, core.ReasonSessionWithoutClientUAT},
+		{"client_uat negative: signed out", core.Credentials{Cookie: "__session=" + tok + uat(-5)}, core.ReasonSessionWithoutClientUAT},
+		{"client_uat garbage: signed out", core.Credentials{Cookie: "__session=" + tok + "; __client_uat=12x"}, core.ReasonSessionWithoutClientUAT},
+		{"client_uat alone is no token", core.Credentials{Cookie: active[2:]}, core.ReasonTokenMissing},
 		{"header token ignores client_uat", core.Credentials{Authorization: "Bearer " + tok, Cookie: uat(iat + 100)[2:]}, ""},
+		{"header token needs no client_uat", core.Credentials{Authorization: "Bearer " + tok}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -189,6 +267,105 @@ func TestAuthenticateCredentials(t *testing.T) {
 				t.Fatalf("reason = %q (%v), want %q", got, err, tt.want)
 			}
 		})
+	}
+
+	t.Run("AllowCookieWithoutClientUAT", func(t *testing.T) {
+		cfg := fakeConfig(s, clk)
+		cfg.AllowCookieWithoutClientUAT = true
+		c := newClient(t, cfg)
+		for cookie, want := range map[string]core.Reason{
+			"__session=" + tok:              "",
+			"__session=" + tok + uat(0):     core.ReasonSessionWithoutClientUAT,
+			"__session=" + tok + active:     "",
+			"__session=" + tok + uat(iat+1): core.ReasonTokenStale,
+		} {
+			_, err := c.Authenticate(context.Background(), core.Credentials{Cookie: cookie})
+			if got := core.ReasonOf(err); got != want {
+				t.Errorf("%.40s...: reason = %q, want %q", cookie, got, want)
+			}
+		}
+	})
+}
+
+// TestSuffixedCookies follows Clerk's choice between the plain session
+// cookies and the suffixed ones (__session_<suffix>, set when several Clerk
+// apps share a domain): each row says which of two tokens of different
+// users is verified.
+func TestSuffixedCookies(t *testing.T) {
+	clk := newClock()
+	s := newFake(t, clk)
+	now := clk.Now()
+	for _, instance := range []string{"production", "development"} {
+		cfg := fakeConfig(s, clk)
+		pk := s.PublishableKey()
+		if instance == "production" {
+			pk = strings.Replace(pk, "pk_test_", "pk_live_", 1)
+		}
+		cfg.PublishableKey = pk
+		c := newClient(t, cfg)
+		sum := sha1.Sum([]byte(pk))
+		sfx := base64.URLEncoding.EncodeToString(sum[:])[:8] // @clerk/shared getCookieSuffix
+		plainTok := s.Token(clerktest.WithSubject("user_plain"))
+		suffixedTok := s.Token(clerktest.WithSubject("user_suffixed"))
+		olderSuffixed := s.Token(clerktest.WithSubject("user_suffixed"), clerktest.WithIssuedAt(now.Add(-30*time.Second)))
+		expiredSuffixed := s.Token(clerktest.WithSubject("user_suffixed"), clerktest.WithIssuedAt(now.Add(-10*time.Minute)))
+		foreign := s.Token(clerktest.WithSubject("user_plain"), clerktest.WithClaim("iss", "https://other.clerk.accounts.dev"))
+		noIss := s.Token(clerktest.WithSubject("user_plain"), clerktest.WithoutClaim("iss"))
+		uat := itoa(now.Unix() - 60)
+		plain := func(tok, uatv string) string { return "__session=" + tok + "; __client_uat=" + uatv }
+		suffixed := func(tok, uatv string) string {
+			out := "__client_uat_" + sfx + "=" + uatv
+			if tok != "" {
+				out += "; __session_" + sfx + "=" + tok
+			}
+			return out
+		}
+		tests := []struct {
+			name   string
+			cookie string
+			sub    string      // the user verified, or ""
+			want   core.Reason // when sub is ""
+		}{
+			{"plain only", plain(plainTok, uat), "user_plain", ""},
+			{"suffixed only", suffixed(suffixedTok, uat), "user_suffixed", ""},
+			{"both signed in, suffixed not older", plain(olderSuffixed, uat) + "; " + suffixed(suffixedTok, uat), "user_suffixed", ""},
+			{"both signed in, plain newer", plain(plainTok, uat) + "; " + suffixed(olderSuffixed, uat), "user_plain", ""},
+			{"plain cookie of another instance", plain(foreign, uat) + "; " + suffixed(suffixedTok, uat), "user_suffixed", ""},
+			{"plain cookie without iss", plain(noIss, uat) + "; " + suffixed(suffixedTok, uat), "", core.ReasonTokenInvalidIssuer},
+			{"suffixed signed out, plain signed in", plain(plainTok, uat) + "; " + suffixed(suffixedTok, "0"), "user_plain", ""},
+			{"suffixed session without suffixed client_uat", plain(plainTok, uat) + "; __session_" + sfx + "=" + suffixedTok, "user_plain", ""},
+			{"suffixed client_uat only, plain newer", plain(plainTok, uat) + "; " + suffixed("", uat), "user_plain", ""},
+			{"suffixed client_uat only", suffixed("", uat), "", core.ReasonTokenMissing},
+		}
+		if instance == "development" {
+			tests = append(tests, struct {
+				name   string
+				cookie string
+				sub    string
+				want   core.Reason
+			}{"development: expired suffixed token, plain signed out", plain(plainTok, "0") + "; " + suffixed(expiredSuffixed, uat), "", core.ReasonSessionWithoutClientUAT})
+		} else {
+			tests = append(tests, struct {
+				name   string
+				cookie string
+				sub    string
+				want   core.Reason
+			}{"production: expired suffixed token, plain signed out", plain(plainTok, "0") + "; " + suffixed(expiredSuffixed, uat), "", core.ReasonTokenExpired})
+		}
+		for _, tt := range tests {
+			t.Run(instance+"/"+tt.name, func(t *testing.T) {
+				claims, err := c.Authenticate(context.Background(), core.Credentials{Cookie: tt.cookie})
+				if tt.sub == "" {
+					if got := core.ReasonOf(err); got != tt.want {
+						t.Fatalf("reason = %q (%v), want %q", got, err, tt.want)
+					}
+					return
+				}
+				if err != nil || claims.Subject != tt.sub {
+					t.Fatalf("verified %v (%v), want %s", claims, err, tt.sub)
+				}
+			})
+		}
 	}
 }
 
@@ -317,6 +494,11 @@ func TestClaimsModel(t *testing.T) {
 		{"org feature", core.Feature("org:articles"), ""},
 		{"both-scoped feature", core.Feature("user:analytics"), ""},
 		{"absent feature", core.Feature("sso"), core.ReasonMissingFeature},
+		{"org feature, o scope", core.Feature("o:articles"), ""},
+		{"org feature, organization scope", core.Feature("organization:articles"), ""},
+		{"user feature, u scope", core.Feature("u:premium"), ""},
+		{"unknown scope matches nothing", core.Feature("team:premium"), core.ReasonMissingFeature},
+		{"permission without org prefix", core.Permission("articles:manage"), ""},
 		{"user plan", core.Plan("user:free"), ""},
 		{"org plan", core.Plan("pro"), ""},
 		{"absent plan", core.Plan("org:free"), core.ReasonMissingPlan},
@@ -360,6 +542,17 @@ func TestClaimsV1AndEdgeCases(t *testing.T) {
 		{name: "fpm garbage", opts: []clerktest.TokenOption{clerktest.WithFeatures("o:a"), clerktest.WithOrgFPM("org_1", "x", "admin", []string{"read"}, "x")}, role: "org:admin", perms: ""},
 		{name: "user-only features give no org permission", opts: []clerktest.TokenOption{clerktest.WithFeatures("u:a,o:b"), clerktest.WithOrgFPM("org_1", "x", "admin", []string{"read"}, "1")}, role: "org:admin", perms: "org:b:read"},
 		{name: "fva absent fails closed", opts: []clerktest.TokenOption{clerktest.WithoutClaim("fva")}, noOrg: true, noFactors: true},
+		{name: "fva out of range fails closed", opts: []clerktest.TokenOption{clerktest.WithClaim("fva", []int{-5, 3})}, noOrg: true, noFactors: true},
+		{name: "fva of three numbers fails closed", opts: []clerktest.TokenOption{clerktest.WithClaim("fva", []int{1, 1, 1})}, noOrg: true, noFactors: true},
+		{name: "v2 ignores v1 org claims", opts: []clerktest.TokenOption{clerktest.WithOrgV1("org_1", "acme", "org:member")}, noOrg: true},
+		{name: "v1 ignores o", opts: []clerktest.TokenOption{clerktest.WithVersion(1), clerktest.WithOrgMembership("org_1", "acme", "admin", "org:a:read")}, noOrg: true},
+		{name: "v3 reads the v1 claims", opts: []clerktest.TokenOption{clerktest.WithVersion(3), clerktest.WithOrgV1("org_1", "acme", "org:member", "org:docs:read")}, role: "org:member", perms: "org:docs:read"},
+		{name: "fpm mask beyond 64 bits", opts: []clerktest.TokenOption{clerktest.WithFeatures("o:big"), clerktest.WithOrgFPM("org_1", "x", "admin", manyPerms(70), bigMask(0, 69))}, role: "org:admin", perms: "org:big:p0,org:big:p69"},
+		{name: "unknown scope pairs with no mask", opts: []clerktest.TokenOption{clerktest.WithFeatures("x:a,o:b"), clerktest.WithOrgFPM("org_1", "x", "admin", []string{"read"}, "1")}, role: "org:admin", perms: "org:b:read"},
+		{name: "ou and uo scopes are org scopes", opts: []clerktest.TokenOption{clerktest.WithFeatures("ou:a,u:c,uo:b"), clerktest.WithOrgFPM("org_1", "x", "admin", []string{"read", "write"}, "1,2")}, role: "org:admin", perms: "org:a:read,org:b:write"},
+		{name: "more masks than features", opts: []clerktest.TokenOption{clerktest.WithFeatures("o:a"), clerktest.WithOrgFPM("org_1", "x", "admin", []string{"read"}, "1,1,1")}, role: "org:admin", perms: "org:a:read"},
+		{name: "mask with a sign grants nothing", opts: []clerktest.TokenOption{clerktest.WithFeatures("o:a"), clerktest.WithOrgFPM("org_1", "x", "admin", []string{"read"}, "+1")}, role: "org:admin", perms: ""},
+		{name: "v2 org without id", opts: []clerktest.TokenOption{clerktest.WithOrg("", "x", "admin", nil)}, noOrg: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -380,6 +573,51 @@ func TestClaimsV1AndEdgeCases(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func manyPerms(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = "p" + itoa(int64(i))
+	}
+	return out
+}
+
+// bigMask is the decimal bit mask with the given bits set.
+func bigMask(bits ...int) string {
+	m := new(big.Int)
+	for _, b := range bits {
+		m.SetBit(m, b, 1)
+	}
+	return m.String()
+}
+
+// TestCustomClaimsExactNames checks that Decode and CustomClaims read the
+// payload as verification does: a claim "Tier" does not fill `json:"tier"`.
+func TestCustomClaimsExactNames(t *testing.T) {
+	clk := newClock()
+	s := newFake(t, clk)
+	c := newClient(t, fakeConfig(s, clk))
+	cl, err := c.VerifyToken(context.Background(), s.Token(clerktest.WithClaim("Tier", "gold"), clerktest.WithClaim("plan", "pro")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type custom struct {
+		Tier string `json:"tier"`
+		Plan string `json:"plan"`
+		Sub  string
+	}
+	got, err := core.CustomClaims[custom](cl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Tier != "" || got.Plan != "pro" || got.Sub != "" {
+		t.Fatalf("custom claims %+v: want only plan (exact names)", got)
+	}
+	var nilClaims *core.Claims
+	if _, err := core.CustomClaims[custom](nilClaims); err == nil {
+		t.Fatal("CustomClaims of nil claims: no error")
 	}
 }
 

@@ -3,7 +3,9 @@ package fiberclerk_test
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -82,7 +84,7 @@ func TestTokenBuffersReusedByFasthttp(t *testing.T) {
 				if i%2 == 0 {
 					a = get(t, app, "/protected", "Bearer "+tokens[i])
 				} else {
-					a = get(t, app, "/protected", "", "__session="+tokens[i])
+					a = get(t, app, "/protected", "", "__session="+tokens[i]+"; __client_uat="+strconv.FormatInt(f.Clock.Now().Add(-time.Hour).Unix(), 10))
 				}
 				if a.status != http.StatusOK {
 					t.Fatalf("round %d, token %d: status %d %s", round, i, a.status, a.body)

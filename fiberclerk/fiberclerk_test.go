@@ -8,8 +8,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -182,10 +184,11 @@ func TestCookiesAlreadyParsedByEarlierMiddleware(t *testing.T) {
 	app.Use(fiberclerk.Middleware(fiberclerk.WithClient(f.Client), fiberclerk.FetchUser(false)))
 	app.Get("/protected", identify)
 	tok := f.Server.Token()
+	uat := "__client_uat=" + strconv.FormatInt(f.Clock.Now().Add(-time.Hour).Unix(), 10)
 	for _, cookies := range [][]string{
-		{"theme=dark; __session=" + tok},
-		{"theme=dark", "__session=" + tok},
-		{`__session="` + tok + `"`},
+		{"theme=dark; __session=" + tok + "; " + uat},
+		{"theme=dark", "__session=" + tok, uat},
+		{`__session="` + tok + `"; ` + uat},
 	} {
 		a := get(t, app, "/protected", "", cookies...)
 		if a.status != http.StatusOK || a.sessionSub() != f.Server.DefaultUserID() {

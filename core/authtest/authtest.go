@@ -167,6 +167,9 @@ type want struct {
 	// For 200: whether user_id/ctx_user_id and session_sub/ctx_session_sub
 	// carry the default user's ID (else they are "").
 	user, session bool
+	// reverify is the clerk_error a reverification failure carries
+	// (Clerk's shape, read by clerk-js); nil: the body has none.
+	reverify *core.ReverificationRequirement
 }
 
 func ok(user, session bool) want { return want{status: http.StatusOK, user: user, session: session} }
@@ -207,8 +210,16 @@ func bearer(opts ...clerktest.TokenOption) func(e *env) request {
 	return func(e *env) request { return request{auth: "Bearer " + e.token(opts...)} }
 }
 
+// cookie sends the token as Clerk's frontend does: the __session cookie
+// and, beside it, the __client_uat cookie of a client signed in an hour ago.
 func cookie(opts ...clerktest.TokenOption) func(e *env) request {
-	return func(e *env) request { return request{cookies: []string{"__session=" + e.token(opts...)}} }
+	return func(e *env) request { return request{cookies: []string{e.sessionCookie(e.token(opts...))}} }
+}
+
+// sessionCookie is a Cookie header value with tok as the session cookie and
+// a __client_uat of an hour ago.
+func (e *env) sessionCookie(tok string) string {
+	return "__session=" + tok + "; __client_uat=" + unix(e.Clock.Now().Add(-time.Hour))
 }
 
 func header(auth string) func(e *env) request {
@@ -240,14 +251,21 @@ func rows() []row {
 			steps: one(cookie(), ok(true, true))},
 		{name: "session cookie among several Cookie headers", setup: fetch,
 			steps: one(func(e *env) request {
-				return request{cookies: []string{"theme=dark", "__session=" + e.token() + "; lang=en"}}
+				return request{cookies: []string{"theme=dark", e.sessionCookie(e.token()) + "; lang=en"}}
 			}, ok(true, true))},
 		{name: "other Authorization scheme falls back to the cookie", setup: fetch,
 			steps: one(func(e *env) request {
-				return request{auth: "Basic dXNlcjpwYXNz", cookies: []string{"__session=" + e.token()}}
+				return request{auth: "Basic dXNlcjpwYXNz", cookies: []string{e.sessionCookie(e.token())}}
 			}, ok(true, true))},
 		{name: "custom session key: its cookie works", setup: Setup{FetchUser: true, SessionKey: "app_session"},
-			steps: one(func(e *env) request { return request{cookies: []string{"app_session=" + e.token()}} }, ok(true, true))},
+			steps: one(func(e *env) request {
+				return request{cookies: []string{"app_session=" + e.token() + "; __client_uat=" + unix(e.Clock.Now().Add(-time.Hour))}}
+			}, ok(true, true))},
+		{name: "session cookie without __client_uat is signed out", setup: fetch,
+			steps: one(func(e *env) request { return request{cookies: []string{"__session=" + e.token()}} }, invalid(core.ReasonSessionWithoutClientUAT)),
+			after: func(e *env) { e.wantRequests(clerktest.AnyEndpoint, 0) }},
+		{name: "session cookie with __client_uat=0 is signed out", setup: fetch,
+			steps: one(func(e *env) request { return request{cookies: []string{"__session=" + e.token() + "; __client_uat=0"}} }, invalid(core.ReasonSessionWithoutClientUAT))},
 		{name: "custom session key: __session is ignored", setup: Setup{FetchUser: true, SessionKey: "app_session"},
 			steps: one(cookie(), missing())},
 
@@ -266,10 +284,10 @@ func rows() []row {
 		{name: "bad header token never falls back to a good cookie", setup: fetch,
 			steps: []step{
 				{req: func(e *env) request {
-					return request{auth: "Bearer not-a-jwt", cookies: []string{"__session=" + e.token()}}
+					return request{auth: "Bearer not-a-jwt", cookies: []string{e.sessionCookie(e.token())}}
 				}, want: invalid(core.ReasonTokenMalformed)},
 				{req: func(e *env) request {
-					return request{auth: "Bearer " + e.token(clerktest.WithTTL(-time.Minute)), cookies: []string{"__session=" + e.token()}}
+					return request{auth: "Bearer " + e.token(clerktest.WithTTL(-time.Minute)), cookies: []string{e.sessionCookie(e.token())}}
 				}, want: invalid(core.ReasonTokenExpired)},
 			}},
 		{name: "stale cookie: __client_uat newer than iat", setup: fetch,
@@ -388,7 +406,11 @@ func rows() []row {
 			r.steps = one(bearer(c.opts...), ok(true, true))
 		} else {
 			r.name = "Require " + c.name + ": fail"
-			r.steps = one(bearer(c.opts...), forbidden(c.fail))
+			w := forbidden(c.fail)
+			if c.fail == core.ReasonReverificationNeeded {
+				w.reverify = &core.ReverificationRequirement{Level: core.FirstFactor, AfterMinutes: 10}
+			}
+			r.steps = one(bearer(c.opts...), w)
 		}
 		rs = append(rs, r)
 	}
@@ -539,9 +561,16 @@ func checkAnswer(t *testing.T, label string, a *answer, w want, userID string, s
 		}
 	default:
 		var got struct {
-			Status  int    `json:"status"`
-			Reason  string `json:"reason"`
-			Message string `json:"message"`
+			Status     int    `json:"status"`
+			Reason     string `json:"reason"`
+			Message    string `json:"message"`
+			ClerkError *struct {
+				Type     string `json:"type"`
+				Reason   string `json:"reason"`
+				Metadata struct {
+					Reverification *core.ReverificationRequirement `json:"reverification"`
+				} `json:"metadata"`
+			} `json:"clerk_error"`
 		}
 		if err := json.Unmarshal(values[0], &got); err != nil {
 			t.Errorf("%s: error body %s: %v", label, values[0], err)
@@ -549,6 +578,13 @@ func checkAnswer(t *testing.T, label string, a *answer, w want, userID string, s
 		}
 		if got.Reason != string(w.reason) || got.Status != w.status || got.Message == "" {
 			t.Errorf("%s: error body %s, want status %d and reason %q", label, values[0], w.status, w.reason)
+		}
+		switch ce := got.ClerkError; {
+		case w.reverify == nil && ce != nil:
+			t.Errorf("%s: error body %s carries a clerk_error", label, values[0])
+		case w.reverify != nil && (ce == nil || ce.Type != "forbidden" || ce.Reason != "reverification-error" ||
+			ce.Metadata.Reverification == nil || *ce.Metadata.Reverification != *w.reverify):
+			t.Errorf("%s: error body %s, want Clerk's reverification-error with %+v", label, values[0], *w.reverify)
 		}
 		if ct := a.header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
 			t.Errorf("%s: Content-Type %q, want application/json; charset=utf-8", label, ct)
@@ -641,7 +677,7 @@ func testConcurrentUsers(t *testing.T, target Target) {
 				n := (w + i) % users
 				rq := request{auth: "Bearer " + toks[n]}
 				if i%3 == 0 {
-					rq = request{cookies: []string{"__session=" + toks[n]}}
+					rq = request{cookies: []string{e.sessionCookie(toks[n])}}
 				}
 				label := fmt.Sprintf("worker %d, request %d", w, i)
 				if a := serve(t, label, e.serve, newRequest(rq)); a != nil {

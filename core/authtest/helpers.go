@@ -147,6 +147,7 @@ func AddFuzzSeeds(f *testing.F, fk *Fake) {
 		{"bearer  " + tok + " ", ""},
 		{tok, ""},
 		{"", "__session=" + tok},
+		{"", "__session=" + tok + "; __client_uat=" + strconv.FormatInt(fk.Clock.Now().Add(-time.Hour).Unix(), 10)},
 		{"", `__session="` + tok + `"; __client_uat=` + uat},
 		{"", "__session=" + tok + "; __client_uat=0"},
 		{"Basic dXNlcjpwYXNz", "__session=" + tok},

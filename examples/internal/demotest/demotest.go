@@ -267,7 +267,8 @@ func CheckRoutes(t *testing.T, s *Server, tok Tokens, want Expect) {
 			t.Errorf("GET /claims made %d user fetches, want none", got-before)
 		}
 		// The session cookie works as well as the header.
-		r = s.Get(t, "/claims", "", "Cookie: "+core.DefaultSessionKey+"="+tok.Member)
+		// Clerk's frontend sets __client_uat beside it.
+		r = s.Get(t, "/claims", "", "Cookie: "+core.DefaultSessionKey+"="+tok.Member+"; __client_uat=1")
 		if c := claimsOf(t, wantObject(t, r, http.StatusOK, "session")["session"]); c.Sub != sub {
 			t.Errorf("GET /claims with the cookie: sub %q, want %q", c.Sub, sub)
 		}
