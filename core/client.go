@@ -3,7 +3,9 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -90,26 +92,81 @@ func NewFromEnv() (*Client, error) {
 	return New(cfg)
 }
 
-// Close stops background work (a key fetch in progress) and waits for it.
-// The client must not be used afterwards.
+// Close stops background work (a key or user fetch in progress), waits
+// for it, and closes the idle connections of the connection pool the client
+// made for itself (none of a Config.HTTPClient's). Later calls fail with an
+// error rather than start new work. Close is idempotent and safe on a nil
+// or zero Client.
 func (c *Client) Close() error {
+	if c == nil || c.s == nil {
+		return nil
+	}
 	c.keys.close()
 	if c.users != nil {
 		c.users.close()
+	}
+	if c.s.transport != nil {
+		c.s.transport.CloseIdleConnections()
 	}
 	return nil
 }
 
 // API returns the Backend API client of the instance, for any operation of
 // Clerk's Backend API; nil when the config has no secret key.
-func (c *Client) API() *bapi.Client { return c.api }
+func (c *Client) API() *bapi.Client {
+	if c == nil {
+		return nil
+	}
+	return c.api
+}
 
-// Name returns the Config's Name.
-func (c *Client) Name() string { return c.s.Name }
+// Name returns the Config's Name ("" for a nil or zero Client).
+func (c *Client) Name() string {
+	if c == nil || c.s == nil {
+		return ""
+	}
+	return c.s.Name
+}
 
 // HasSecretKey reports whether the client can call the Backend API (and so
 // fetch users).
-func (c *Client) HasSecretKey() bool { return c.s.SecretKey != "" }
+func (c *Client) HasSecretKey() bool { return c != nil && c.s != nil && c.s.SecretKey != "" }
+
+// String describes the client without its secret key.
+func (c *Client) String() string {
+	if c == nil || c.s == nil {
+		return "clerk.Client{}"
+	}
+	return fmt.Sprintf("clerk.Client{Name:%q APIURL:%q SecretKey:%s}", c.s.Name, c.s.apiURL, redact(c.s.SecretKey))
+}
+
+// GoString is [Client.String], for %#v.
+func (c *Client) GoString() string { return c.String() }
+
+// Format writes [Client.String] for every verb, so no verb prints the
+// secret key.
+func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+// LogValue is the client as slog shows it, without its secret key.
+func (c *Client) LogValue() slog.Value {
+	if c == nil || c.s == nil {
+		return slog.GroupValue()
+	}
+	return slog.GroupValue(slog.String("name", c.s.Name), slog.String("api_url", c.s.apiURL),
+		slog.String("secret_key", redactedOrEmpty(c.s.SecretKey)))
+}
+
+// label sets the instance's Name on an *Error leaving the client. Errors
+// can be shared between concurrent callers (a user fetch), so it copies.
+func (c *Client) label(err error) error {
+	e, ok := err.(*Error)
+	if !ok || c.s.Name == "" || e.Instance != "" {
+		return err
+	}
+	cp := *e
+	cp.Instance = c.s.Name
+	return &cp
+}
 
 func (c *Client) fetchFrontendKeys(ctx context.Context) (map[string]*verifyKey, error) {
 	doc, err := fetchFrontendJWKS(ctx, c.jwksHTTP, c.s.jwksURL)

@@ -1,16 +1,16 @@
 package core
 
 import (
-	"bufio"
 	"crypto/rsa"
 	"crypto/sha1" //nolint:gosec // not for security: Clerk's cookie-name suffix
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -43,8 +43,10 @@ const (
 // PublishableKey or ProxyURL; keys from its public JWKS).
 type Config struct {
 	// SecretKey is the instance's secret key (sk_test_... or sk_live_...).
-	// It authenticates Backend API calls, including the user fetch.
-	SecretKey string
+	// It authenticates Backend API calls, including the user fetch. It is
+	// never printed: fmt, slog and encoding/json show it redacted or not at
+	// all.
+	SecretKey string `json:"-"`
 	// APIURL is the Backend API base URL. Default https://api.clerk.com.
 	// It must be https, except on loopback (for tests and fakes).
 	APIURL string
@@ -79,9 +81,10 @@ type Config struct {
 	// of 0 (signed out) is signed out either way.
 	AllowCookieWithoutClientUAT bool
 
-	// HTTPClient is used for every call to Clerk. Default: a client with
+	// HTTPClient is used for every call to Clerk. Default: a client of the
+	// instance's own (its own connection pool, closed by Client.Close) with
 	// Timeout as its timeout.
-	HTTPClient *http.Client
+	HTTPClient *http.Client `json:"-"`
 	// Timeout bounds each call to Clerk (a key fetch, a user fetch), retries
 	// included. Default 10s.
 	Timeout time.Duration
@@ -102,10 +105,11 @@ type Config struct {
 	// 60s (a session token's lifetime); negative disables the cache.
 	UserCacheTTL time.Duration
 
-	// Name labels the instance in errors, for multi-tenant applications.
+	// Name labels the instance in errors (a *ConfigError's Instance, an
+	// *Error's Instance and their texts), for multi-tenant applications.
 	Name string
 	// Now is the clock. Default time.Now. Tests inject their own.
-	Now func() time.Time
+	Now func() time.Time `json:"-"`
 }
 
 // ConfigError reports an invalid setting. It names the setting, never its
@@ -115,135 +119,25 @@ type ConfigError struct {
 	Field string
 	// Problem says what is wrong with it.
 	Problem string
+	// Instance is the Config's Name, or "".
+	Instance string
 }
 
-// Error names the setting and the problem.
-func (e *ConfigError) Error() string { return "clerk: invalid config: " + e.Field + ": " + e.Problem }
+// Error names the instance (when it has a Name), the setting and the
+// problem.
+func (e *ConfigError) Error() string {
+	if e == nil {
+		return "clerk: <nil ConfigError>"
+	}
+	if e.Instance != "" {
+		return "clerk: invalid config of instance " + strconv.Quote(e.Instance) + ": " + e.Field + ": " + e.Problem
+	}
+	return "clerk: invalid config: " + e.Field + ": " + e.Problem
+}
 
 // ErrNoKeySource is returned by [New] when the config gives no way to obtain
 // verification keys.
-var ErrNoKeySource = errors.New("clerk: invalid config: no key source: set SecretKey (CLERK_SECRET_KEY), JWTKey (CLERK_JWT_KEY), PublishableKey (CLERK_PUBLISHABLE_KEY) or Domain")
-
-// Environment variables read by [ConfigFromEnv].
-const (
-	EnvSecretKey         = "CLERK_SECRET_KEY"
-	EnvAPIKey            = "CLERK_API_KEY" // accepted alias of CLERK_SECRET_KEY
-	EnvPublishableKey    = "CLERK_PUBLISHABLE_KEY"
-	EnvAPIURL            = "CLERK_API_URL"
-	EnvJWTKey            = "CLERK_JWT_KEY"
-	EnvAuthorizedParties = "CLERK_AUTHORIZED_PARTIES"
-	EnvDomain            = "CLERK_DOMAIN"
-	EnvProxyURL          = "CLERK_PROXY_URL"
-	EnvUserCacheTTL      = "CLERK_USER_CACHE_TTL" // a Go duration; "0" disables the cache
-)
-
-// ConfigFromEnv builds a Config from the process environment:
-// CLERK_SECRET_KEY (or CLERK_API_KEY), CLERK_PUBLISHABLE_KEY, CLERK_API_URL,
-// CLERK_JWT_KEY, CLERK_AUTHORIZED_PARTIES (comma-separated), CLERK_DOMAIN,
-// CLERK_PROXY_URL and CLERK_USER_CACHE_TTL ("0" disables the user cache).
-// It reads the environment each time it is called; nothing is captured at
-// package level. Call [LoadEnvFile] first to use a .env file.
-// The returned config is validated; errors name the variable, not its value.
-func ConfigFromEnv() (Config, error) {
-	cfg := Config{
-		SecretKey:      os.Getenv(EnvSecretKey),
-		PublishableKey: os.Getenv(EnvPublishableKey),
-		APIURL:         os.Getenv(EnvAPIURL),
-		JWTKey:         os.Getenv(EnvJWTKey),
-		Domain:         os.Getenv(EnvDomain),
-		ProxyURL:       os.Getenv(EnvProxyURL),
-	}
-	if cfg.SecretKey == "" {
-		cfg.SecretKey = os.Getenv(EnvAPIKey)
-	} else if alias := os.Getenv(EnvAPIKey); alias != "" && alias != cfg.SecretKey {
-		return Config{}, &ConfigError{Field: EnvAPIKey, Problem: "differs from " + EnvSecretKey + "; set only one"}
-	}
-	if v := os.Getenv(EnvUserCacheTTL); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			return Config{}, &ConfigError{Field: EnvUserCacheTTL, Problem: "must be a duration such as 10s, or 0 to disable the cache"}
-		}
-		cfg.UserCacheTTL = d
-		if d == 0 {
-			cfg.UserCacheTTL = -1
-		}
-	}
-	for _, p := range strings.Split(os.Getenv(EnvAuthorizedParties), ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			cfg.AuthorizedParties = append(cfg.AuthorizedParties, p)
-		}
-	}
-	if _, err := cfg.resolve(); err != nil {
-		var ce *ConfigError
-		if errors.As(err, &ce) {
-			ce.Field = envName(ce.Field)
-		}
-		return Config{}, err
-	}
-	return cfg, nil
-}
-
-func envName(field string) string {
-	switch field {
-	case "SecretKey":
-		return EnvSecretKey
-	case "PublishableKey":
-		return EnvPublishableKey
-	case "APIURL":
-		return EnvAPIURL
-	case "JWTKey":
-		return EnvJWTKey
-	case "AuthorizedParties":
-		return EnvAuthorizedParties
-	case "Domain":
-		return EnvDomain
-	case "ProxyURL":
-		return EnvProxyURL
-	}
-	return field
-}
-
-// LoadEnvFile sets environment variables from a .env file (KEY=VALUE lines,
-// # comments, optional "export " prefix, optional single or double quotes).
-// Variables already set in the environment win. A missing file is not an
-// error, so applications can call it unconditionally in development.
-func LoadEnvFile(path string) error {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		line = strings.TrimPrefix(line, "export ")
-		key, val, ok := strings.Cut(line, "=")
-		key = strings.TrimSpace(key)
-		if !ok || key == "" {
-			return fmt.Errorf("clerk: %s:%d: expected KEY=VALUE", path, n)
-		}
-		val = strings.TrimSpace(val)
-		if len(val) >= 2 && (val[0] == '"' || val[0] == '\'') && val[len(val)-1] == val[0] {
-			if val[0] == '"' {
-				val = strings.ReplaceAll(val[1:len(val)-1], `\n`, "\n")
-			} else {
-				val = val[1 : len(val)-1]
-			}
-		}
-		if _, set := os.LookupEnv(key); !set {
-			if err := os.Setenv(key, val); err != nil {
-				return err
-			}
-		}
-	}
-	return sc.Err()
-}
+var ErrNoKeySource = errors.New("clerk: invalid config: no key source: set SecretKey (CLERK_SECRET_KEY), JWTKey (CLERK_JWT_KEY), PublishableKey (CLERK_PUBLISHABLE_KEY), Domain (CLERK_DOMAIN) or ProxyURL (CLERK_PROXY_URL)")
 
 // settings is a validated Config with defaults applied and derived values.
 type settings struct {
@@ -255,13 +149,24 @@ type settings struct {
 	parties   map[string]struct{}
 	userCache time.Duration // 0: disabled
 
-	frontendHost string // from PublishableKey or Domain, or ""
-	cookieSuffix string // of the suffixed session cookies; "" without a publishable key
-	production   bool   // a pk_live_ publishable key
+	transport    *http.Transport // owned: made for a nil Config.HTTPClient
+	frontendHost string          // from PublishableKey or Domain, or ""
+	cookieSuffix string          // of the suffixed session cookies; "" without a publishable key
+	production   bool            // a pk_live_ publishable key
 }
 
-// resolve validates the config and derives what verification needs.
+// resolve validates the config and derives what verification needs. A
+// *ConfigError carries the config's Name.
 func (c Config) resolve() (*settings, error) {
+	s, err := c.resolveFields()
+	var ce *ConfigError
+	if errors.As(err, &ce) && ce.Instance == "" {
+		ce.Instance = c.Name
+	}
+	return s, err
+}
+
+func (c Config) resolveFields() (*settings, error) {
 	s := &settings{Config: c}
 	if c.SecretKey != "" {
 		if err := checkKey(c.SecretKey, "sk_"); err != nil {
@@ -341,7 +246,10 @@ func (c Config) resolve() (*settings, error) {
 		s.Timeout = DefaultTimeout
 	}
 	if s.HTTPClient == nil {
-		s.HTTPClient = &http.Client{Timeout: s.Timeout}
+		// The instance's own connection pool, not http.DefaultTransport's:
+		// Client.Close closes it.
+		s.transport = http.DefaultTransport.(*http.Transport).Clone()
+		s.HTTPClient = &http.Client{Transport: s.transport, Timeout: s.Timeout}
 	}
 	switch {
 	case c.MaxRetries == 0:
@@ -493,9 +401,29 @@ func (c Config) String() string {
 // GoString hides the secret key from %#v too.
 func (c Config) GoString() string { return c.String() }
 
-func redact(secret string) string {
+// Format writes [Config.String] for every verb (%v, %+v, %#v, %s, %d, %x,
+// ...), so no verb prints the secret key.
+func (c Config) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+// LogValue is the Config as slog shows it: the secret key redacted.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("name", c.Name),
+		slog.String("api_url", c.APIURL),
+		slog.String("domain", c.Domain),
+		slog.String("publishable_key", c.PublishableKey),
+		slog.String("proxy_url", c.ProxyURL),
+		slog.String("secret_key", redactedOrEmpty(c.SecretKey)),
+		slog.Bool("jwt_key", c.JWTKey != ""),
+		slog.Any("authorized_parties", c.AuthorizedParties),
+	)
+}
+
+func redact(secret string) string { return strconv.Quote(redactedOrEmpty(secret)) }
+
+func redactedOrEmpty(secret string) string {
 	if secret == "" {
-		return `""`
+		return ""
 	}
-	return strconv.Quote("[redacted]")
+	return "[redacted]"
 }

@@ -21,6 +21,9 @@ func WithAuth(ctx context.Context, a *Auth) context.Context {
 
 // AuthFromContext returns the Auth stored by [WithAuth], or nil.
 func AuthFromContext(ctx context.Context) *Auth {
+	if ctx == nil {
+		return nil
+	}
 	a, _ := ctx.Value(authKey{}).(*Auth)
 	return a
 }

@@ -161,6 +161,8 @@ type Error struct {
 	// Reverification is what a failed [Reverified] check asked for (with
 	// [ReasonReverificationNeeded]); nil otherwise.
 	Reverification *ReverificationRequirement
+	// Instance is the Name of the Config of the client that failed, or "".
+	Instance string
 }
 
 // ReverificationRequirement is the factor verification a route asks for, in
@@ -180,6 +182,9 @@ func (e *Error) Error() string {
 		return "clerk: <nil error>"
 	}
 	msg := "clerk: " + e.Reason.message()
+	if e.Instance != "" {
+		msg = "clerk[" + e.Instance + "]: " + e.Reason.message()
+	}
 	if e.Err != nil {
 		msg += ": " + e.Err.Error()
 	}

@@ -250,17 +250,18 @@ func (r *jsonReader) escapedString(start int) (string, error) {
 				return "", errJSON
 			}
 			if utf16.IsSurrogate(r1) {
-				save := r.i
-				if r.literal(`\u`) {
-					if r2, ok := r.hex4(); ok {
-						if d := utf16.DecodeRune(r1, r2); d != utf8.RuneError {
-							out = utf8.AppendRune(out, d)
-							continue
-						}
-					}
+				// A lone surrogate is not a character: refused, rather than
+				// read as U+FFFD (which would make "\ud800" and "\ufffd"
+				// the same string).
+				if !r.literal(`\u`) {
+					return "", errJSON
 				}
-				r.i = save
-				r1 = utf8.RuneError
+				r2, ok := r.hex4()
+				d := utf16.DecodeRune(r1, r2)
+				if !ok || d == utf8.RuneError {
+					return "", errJSON
+				}
+				r1 = d
 			}
 			out = utf8.AppendRune(out, r1)
 		default:

@@ -23,10 +23,14 @@ var errNoAPI = errors.New("client has no secret key")
 // know is [ReasonUserNotFound] (invalid credentials: HTTP 401); any other
 // failure is [ReasonUserUnavailable] ([ErrUnavailable]: HTTP 503).
 func (c *Client) User(ctx context.Context, userID string) (*User, error) {
-	if c.api == nil {
-		return nil, newError(ReasonUserUnavailable, errNoAPI)
+	if c == nil || c.s == nil {
+		return nil, errNilClient
 	}
-	return c.users.get(ctx, userID)
+	if c.api == nil {
+		return nil, c.label(newError(ReasonUserUnavailable, errNoAPI))
+	}
+	u, err := c.users.get(ctx, userID)
+	return u, c.label(err)
 }
 
 // userCache deduplicates concurrent fetches of a user and keeps results for

@@ -18,6 +18,11 @@ func (c *Client) VerifyToken(ctx context.Context, token string) (*Claims, error)
 	if c == nil || c.s == nil {
 		return nil, errNilClient
 	}
+	claims, err := c.verifyToken(ctx, token)
+	return claims, c.label(err)
+}
+
+func (c *Client) verifyToken(ctx context.Context, token string) (*Claims, error) {
 	if token == "" {
 		return nil, newError(ReasonTokenMissing, nil)
 	}
@@ -83,8 +88,13 @@ func (c *Client) Authenticate(ctx context.Context, cr Credentials) (*Claims, err
 	if c == nil || c.s == nil {
 		return nil, errNilClient
 	}
+	claims, err := c.authenticate(ctx, cr)
+	return claims, c.label(err)
+}
+
+func (c *Client) authenticate(ctx context.Context, cr Credentials) (*Claims, error) {
 	if token := HeaderToken(cr.Authorization); token != "" {
-		return c.VerifyToken(ctx, token)
+		return c.verifyToken(ctx, token)
 	}
 	jar := c.sessionCookies(cr.Cookie, cr.SessionKey)
 	if jar.token == "" {
@@ -93,7 +103,7 @@ func (c *Client) Authenticate(ctx context.Context, cr Credentials) (*Claims, err
 	if jar.uat == 0 && (jar.hasUAT || !c.s.AllowCookieWithoutClientUAT) {
 		return nil, newError(ReasonSessionWithoutClientUAT, nil)
 	}
-	claims, err := c.VerifyToken(ctx, jar.token)
+	claims, err := c.verifyToken(ctx, jar.token)
 	if err != nil {
 		return nil, err
 	}
