@@ -179,7 +179,9 @@ type envParser struct {
 	set    map[string]string // assigned so far, for expansion
 }
 
-func (p *envParser) fail(problem string) error { return &envSyntaxError{line: p.line, problem: problem} }
+func (p *envParser) fail(problem string) error {
+	return &envSyntaxError{line: p.line, problem: problem}
+}
 
 // skipBlank skips white space, empty lines and comment lines.
 func (p *envParser) skipBlank() {
