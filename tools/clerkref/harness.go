@@ -50,11 +50,11 @@ func findHarness(ctx context.Context, dir string) (*harness, error) {
 	}
 	pkg, err := os.ReadFile(filepath.Join(dir, "node_modules", "@clerk", "backend", "package.json"))
 	if err != nil {
-		return nil, fmt.Errorf("%w: @clerk/backend is not installed; run: (cd %s && npm ci)", errUnavailable, dir)
+		return nil, fmt.Errorf("%w: @clerk/backend is not installed; run: (cd tools/clerkref/%s && npm ci)", errUnavailable, dir)
 	}
 	var meta struct{ Version string }
 	if err := json.Unmarshal(pkg, &meta); err != nil || meta.Version != ClerkBackendVersion {
-		return nil, fmt.Errorf("%w: node_modules holds @clerk/backend %q, not the pinned %s; run: (cd %s && npm ci)", errUnavailable, meta.Version, ClerkBackendVersion, dir)
+		return nil, fmt.Errorf("%w: node_modules holds @clerk/backend %q, not the pinned %s; run: (cd tools/clerkref/%s && npm ci)", errUnavailable, meta.Version, ClerkBackendVersion, dir)
 	}
 	return &harness{node: node, dir: dir}, nil
 }
