@@ -366,7 +366,7 @@ func timeCases(g *gen) {
 	frac := func(base int64, add string) string { return fmt.Sprintf("%d%s", e.now.Unix()+base, add) }
 	for _, t := range []raw{
 		{"exp=now-5+0.5", frac(-5, ".5")},
-		{"exp=now-4.5", frac(-5, ".5")},
+		{"exp=now-4+0.5", frac(-4, ".5")},
 		{"exp=now-6+0.999", frac(-6, ".999")},
 		{"exp=now+60.0", frac(60, ".0")},
 		{"exp=exponent", fmt.Sprintf("%.8e", float64(e.now.Unix()+60))},
