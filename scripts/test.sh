@@ -18,6 +18,29 @@ if [ -n "$unformatted" ]; then
 	echo "not gofmt-clean:"; echo "$unformatted"; exit 1
 fi
 
+# The differential test against @clerk/backend (tools/clerkref) needs Node.js
+# >= 20.9 and the pinned package (npm ci). Without them it is skipped, loudly.
+step "clerkref: differential test against @clerk/backend (tools/clerkref)"
+clerkref_skip=""
+if ! command -v node >/dev/null 2>&1; then
+	clerkref_skip="node is not on PATH (needs Node.js >= 20.9)"
+elif ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=9)?0:1)'; then
+	clerkref_skip="node $(node --version) is older than 20.9"
+elif ! (cd tools/clerkref/node && npm ci --no-audit --no-fund --loglevel=error); then
+	clerkref_skip="npm ci in tools/clerkref/node failed"
+fi
+if [ -n "$clerkref_skip" ]; then
+	echo "SKIPPED: differential test against @clerk/backend: $clerkref_skip"
+else
+	out=$(cd tools/clerkref && go test -count=1 -run '^TestReference$' -v . 2>&1) || { echo "$out"; exit 1; }
+	if grep -q 'SKIPPED:' <<<"$out"; then
+		grep 'SKIPPED:' <<<"$out" | sed 's/^ *reference_test.go:[0-9]*: //'
+	else
+		grep -o '[0-9]* cases, [0-9]* disagreements.*' <<<"$out" || true
+		echo "$out" | tail -1
+	fi
+fi
+
 mapfile -t modules < <(go list -m -f '{{.Dir}}')
 
 # has_packages DIR: whether the module in DIR holds any Go package yet.
