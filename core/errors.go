@@ -54,7 +54,7 @@ const (
 	// __client_uat cookie Clerk's frontend sets beside it, or with
 	// __client_uat=0: the client is signed out (Clerk's reason of the same
 	// name).
-	ReasonSessionWithoutClientUAT Reason = "session-token-without-client-uat"
+	ReasonSessionWithoutClientUAT Reason = "session-token-but-no-client-uat"
 	ReasonSessionPending          Reason = "session-pending"
 	ReasonUserNotFound            Reason = "user-not-found"
 

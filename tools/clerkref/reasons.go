@@ -64,7 +64,7 @@ var reasonTable = []reasonRule{
 	{Clerk: "token-type-mismatch", Ours: rs(core.ReasonTokenNotSession, core.ReasonTokenInvalidType, core.ReasonTokenMalformed)},
 	{Clerk: "session-token-and-uat-missing", Ours: rs(core.ReasonTokenMissing)},
 	{Clerk: "client-uat-but-no-session-token", Ours: rs(core.ReasonTokenMissing)},
-	{Clerk: "session-token-but-no-client-uat", Ours: rs(core.ReasonTokenStale, core.ReasonTokenMissing)},
+	{Clerk: "session-token-but-no-client-uat", Ours: rs(core.ReasonSessionWithoutClientUAT)},
 	{Clerk: "session-token-iat-before-client-uat", Ours: rs(core.ReasonTokenStale)},
 	// A JavaScript TypeError inside verification (a header or payload that
 	// is JSON but not an object).
