@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,7 +41,10 @@ const (
 type Client struct {
 	Services
 
-	secretKey        string
+	// secretKey returns the key. It is a function so that no printing of a
+	// Client (fmt's reflection over a Client value, slog, %#v) can reach the
+	// key: fmt shows a function as an address.
+	secretKey        func() string
 	baseURL          *url.URL
 	httpClient       *http.Client
 	userAgent        string
@@ -80,7 +86,7 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 	}
 	base, _ := url.Parse(DefaultBaseURL)
 	c := &Client{
-		secretKey:        secretKey,
+		secretKey:        func() string { return secretKey },
 		baseURL:          base,
 		httpClient:       &http.Client{},
 		userAgent:        "clerkgo/" + version.String(),
@@ -244,6 +250,43 @@ func WithJitter(f func() float64) Option {
 
 // BaseURL returns the API root the client sends requests to.
 func (c *Client) BaseURL() string { return c.baseURL.String() }
+
+// redacted stands for the secret key wherever a client is printed.
+const redacted = "[redacted]"
+
+// String describes the client by its base URL; the secret key is shown as
+// [redacted].
+func (c *Client) String() string {
+	return "bapi.Client{BaseURL: " + c.BaseURL() + ", SecretKey: " + redacted + "}"
+}
+
+// GoString is the %#v form: the base URL, and the secret key as [redacted].
+func (c *Client) GoString() string {
+	return "&bapi.Client{BaseURL:" + strconv.Quote(c.BaseURL()) + ", SecretKey:" + strconv.Quote(redacted) + "}"
+}
+
+// Format prints the client for every fmt verb as [Client.String] does (%q
+// quotes it, %#v is [Client.GoString]), so that no verb prints the key.
+func (c *Client) Format(f fmt.State, verb rune) {
+	switch verb {
+	case 'v':
+		if f.Flag('#') {
+			io.WriteString(f, c.GoString())
+			return
+		}
+		fmt.Fprintf(f, fmt.FormatString(f, 's'), c.String())
+	case 's', 'q', 'x', 'X':
+		fmt.Fprintf(f, fmt.FormatString(f, verb), c.String())
+	default:
+		io.WriteString(f, c.String())
+	}
+}
+
+// LogValue is the client as slog logs it: its base URL and the secret key
+// as [redacted].
+func (c *Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("base_url", c.BaseURL()), slog.String("secret_key", redacted))
+}
 
 // sleepContext waits for d or until ctx ends.
 func sleepContext(ctx context.Context, d time.Duration) error {

@@ -175,7 +175,7 @@ func (c *Client) attempt(ctx context.Context, req *request, target string, out a
 	if err != nil {
 		return nil, fmt.Errorf("bapi: building %s %s: %w", req.method, req.path, err)
 	}
-	hreq.Header.Set("Authorization", "Bearer "+c.secretKey)
+	hreq.Header.Set("Authorization", "Bearer "+c.secretKey())
 	hreq.Header.Set("Clerk-API-Version", APIVersion)
 	hreq.Header.Set("User-Agent", c.userAgent)
 	hreq.Header.Set("Accept", "application/json")
@@ -201,7 +201,7 @@ func (c *Client) attempt(ctx context.Context, req *request, target string, out a
 	}
 	if failed {
 		e := decodeError(req.method, req.path, hresp.StatusCode, hresp.Header, data)
-		e.redact(c.secretKey)
+		e.redact(c.secretKey())
 		return resp, e
 	}
 	if out != nil && len(bytes.TrimSpace(data)) > 0 {
