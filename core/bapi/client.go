@@ -106,9 +106,19 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	// A copy, so that the caller's client is left as it was: same Transport,
+	// Jar and Timeout, but no redirect is ever followed.
+	hc := *c.httpClient
+	hc.CheckRedirect = refuseRedirect
+	c.httpClient = &hc
 	c.Services.init(c)
 	return c, nil
 }
+
+// refuseRedirect stops the HTTP client at the first redirect and hands the
+// 3xx answer back, which the client turns into an [*Error] matching
+// [ErrRedirect].
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // WithBaseURL sets the API root, for a proxy or a test fake. It must be an
 // absolute http or https URL without query or fragment. An empty path means
@@ -148,6 +158,8 @@ func parseBaseURL(raw string) (*url.URL, error) {
 
 // WithHTTPClient sets the HTTP client used for every request. Its own Timeout
 // still applies, in addition to the per-attempt timeout of [WithTimeout].
+// The client uses a copy of hc that follows no redirect (see [ErrRedirect]);
+// hc itself is not changed.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {

@@ -9,6 +9,11 @@ import (
 	"time"
 )
 
+// ErrRedirect matches (with [errors.Is]) the [*Error] of a 3xx answer. The
+// client never follows a redirect: every request carries the secret key, and
+// a redirect could lead it to another host or to plain http.
+var ErrRedirect = errors.New("bapi: redirect refused")
+
 // Error is a non-2xx answer of the Backend API. Use [errors.As] to reach it
 // through wrapping, or the helpers [IsNotFound], [IsRateLimited], ...
 type Error struct {
@@ -42,6 +47,9 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "%s %s: ", e.Method, e.Path)
 	}
 	fmt.Fprintf(&b, "%d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	if e.isRedirect() {
+		b.WriteString(" (redirect refused)")
+	}
 	if len(e.Errors) > 0 {
 		d := e.Errors[0]
 		if d.Code != "" {
@@ -63,6 +71,11 @@ func (e *Error) Error() string {
 	}
 	return b.String()
 }
+
+// Is reports whether target is [ErrRedirect] and e is a 3xx answer.
+func (e *Error) Is(target error) bool { return target == ErrRedirect && e.isRedirect() }
+
+func (e *Error) isRedirect() bool { return e != nil && e.StatusCode >= 300 && e.StatusCode <= 399 }
 
 // HasCode reports whether one of Clerk's errors has the given code
 // (for example "form_identifier_exists").
