@@ -23,9 +23,10 @@ type File struct {
 
 // multipartForm collects the parts of a multipart/form-data body.
 type multipartForm struct {
-	buf bytes.Buffer
-	w   *multipart.Writer
-	err error
+	buf    bytes.Buffer
+	w      *multipart.Writer
+	err    error
+	values []string // the text fields' values
 }
 
 func newMultipartForm() *multipartForm {
@@ -40,6 +41,7 @@ func (f *multipartForm) field(name, value string) {
 		return
 	}
 	f.err = f.w.WriteField(name, value)
+	f.values = append(f.values, value)
 }
 
 // file adds a file part; a nil file is an error when required.
@@ -82,5 +84,5 @@ func (f *multipartForm) request(method, path string) (*request, error) {
 	if f.err != nil {
 		return nil, errors.Join(fmt.Errorf("bapi: building multipart body of %s %s", method, path), f.err)
 	}
-	return &request{method: method, path: path, body: f.buf.Bytes(), contentType: f.w.FormDataContentType()}, nil
+	return &request{method: method, path: path, body: f.buf.Bytes(), contentType: f.w.FormDataContentType(), formValues: f.values}, nil
 }

@@ -2,11 +2,15 @@ package bapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -112,4 +116,131 @@ func dropTime(groups []string, a slog.Attr) slog.Attr {
 		return slog.Attr{}
 	}
 	return a
+}
+
+// echoServer answers every request with a 400 whose messages, meta, code and
+// trace id echo each string value of the request body, as a careless server
+// or proxy might.
+func echoServer(where string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		var echo string
+		for _, v := range body {
+			if s, ok := v.(string); ok {
+				echo += s
+			}
+		}
+		detail := map[string]any{"code": "form_param_value_invalid", "message": "is invalid", "long_message": "is invalid"}
+		out := map[string]any{"errors": []any{detail}}
+		switch where {
+		case "message":
+			detail["message"] = "token " + echo + " is invalid"
+			detail["long_message"] = "The token " + echo + " was not found"
+		case "meta":
+			detail["meta"] = map[string]any{"param_name": "token", "value": echo, "nested": []any{map[string]any{"v": echo}}}
+			out["meta"] = map[string]any{"token": echo}
+		case "code":
+			detail["code"] = echo
+		case "trace":
+			out["clerk_trace_id"] = echo
+		}
+		writeJSON(w, http.StatusBadRequest, out)
+	}
+}
+
+// TestErrorsNeverEchoRequestValues calls the verify operations, whose
+// bodies carry a token, against a server that echoes the token back in
+// every part of its error, and prints the error every way a program might.
+func TestErrorsNeverEchoRequestValues(t *testing.T) {
+	const tok = "mt_0123456789abcdefSECRET"
+	calls := map[string]func(c *Client) error{
+		"APIKeys.Verify": func(c *Client) error {
+			_, _, err := c.APIKeys.Verify(context.Background(), &VerifyAPIKeyParams{Secret: tok})
+			return err
+		},
+		"M2MTokens.Verify": func(c *Client) error {
+			_, _, err := c.M2MTokens.Verify(context.Background(), &VerifyM2MTokenParams{Token: tok})
+			return err
+		},
+		"OAuthAccessTokens.Verify": func(c *Client) error {
+			_, _, err := c.OAuthAccessTokens.Verify(context.Background(), &VerifyOAuthAccessTokenParams{AccessToken: Ptr(tok)})
+			return err
+		},
+		"Users.VerifyPassword": func(c *Client) error {
+			_, _, err := c.Users.VerifyPassword(context.Background(), "user_1", &VerifyPasswordParams{Password: tok})
+			return err
+		},
+	}
+	for _, where := range []string{"message", "meta", "code", "trace"} {
+		for name, call := range calls {
+			t.Run(where+"/"+name, func(t *testing.T) {
+				c, _ := newTestClient(t, echoServer(where))
+				err := call(c)
+				var e *Error
+				if !errors.As(err, &e) || e.StatusCode != http.StatusBadRequest {
+					t.Fatalf("err = %v", err)
+				}
+				for _, out := range printed(err) {
+					if l := leaks(out, tok); l != "" {
+						t.Errorf("printed error leaks the token (%s): %s", l, out)
+					}
+				}
+				if !strings.Contains(err.Error(), "400") {
+					t.Errorf("Error() lost the status: %s", err)
+				}
+				// Programs still reach what the server said.
+				got, _ := json.Marshal(map[string]any{"errors": e.Errors, "meta": e.Meta, "trace": e.TraceID})
+				if !strings.Contains(string(got), tok) {
+					t.Errorf("the server's answer is no longer in the fields: %s", got)
+				}
+			})
+		}
+	}
+}
+
+// printed is every way a program might print or log err.
+func printed(err error) []string {
+	var out []string
+	for _, v := range []any{err, fmt.Errorf("wrapped: %w", err)} {
+		for _, verb := range formatVerbs {
+			out = append(out, fmt.Sprintf(verb, v))
+		}
+		var text, js bytes.Buffer
+		slog.New(slog.NewTextHandler(&text, nil)).Error("x", "err", v)
+		slog.New(slog.NewJSONHandler(&js, nil)).Error("x", "err", v)
+		out = append(out, text.String(), js.String())
+		if b, err := json.Marshal(v); err == nil {
+			out = append(out, string(b))
+		}
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		out = append(out, e.Error(), e.GoString())
+	}
+	return out
+}
+
+// TestTransportErrorsOmitTheQuery: net/http's errors quote the request URL,
+// whose query can carry an email address or a phone number.
+func TestTransportErrorsOmitTheQuery(t *testing.T) {
+	var hits atomic.Int32
+	c, err := NewClient(testKey, WithBaseURL(closingServer(t, &hits)), WithMaxRetries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = c.Users.List(context.Background(), &GetUserListParams{EmailAddress: []string{"ada.private@example.com"}, Query: "sk_query_value"})
+	if err == nil || hits.Load() == 0 {
+		t.Fatalf("err = %v, hits = %d", err, hits.Load())
+	}
+	for _, out := range printed(err) {
+		for _, bad := range []string{"ada.private", "sk_query_value", "supersecret"} {
+			if strings.Contains(out, bad) {
+				t.Errorf("error text contains %q: %s", bad, out)
+			}
+		}
+	}
+	if !strings.Contains(err.Error(), "/v1/users") {
+		t.Errorf("error no longer names the call: %v", err)
+	}
 }

@@ -59,6 +59,40 @@ type request struct {
 	query       url.Values
 	body        []byte
 	contentType string
+	formValues  []string // the text fields of a multipart body
+}
+
+// values returns the strings the request sends (query values, JSON string
+// values of the body, multipart text fields), for [Error.markEchoes].
+func (r *request) values() []string {
+	var out []string
+	for _, vs := range r.query {
+		out = append(out, vs...)
+	}
+	out = append(out, r.formValues...)
+	if r.contentType == "application/json" {
+		var v any
+		if json.Unmarshal(r.body, &v) == nil {
+			out = appendStrings(out, v)
+		}
+	}
+	return out
+}
+
+func appendStrings(out []string, v any) []string {
+	switch v := v.(type) {
+	case string:
+		out = append(out, v)
+	case map[string]any:
+		for _, e := range v {
+			out = appendStrings(out, e)
+		}
+	case []any:
+		for _, e := range v {
+			out = appendStrings(out, e)
+		}
+	}
+	return out
 }
 
 // newRequest builds a request whose body, if any, is v encoded as JSON.
@@ -184,6 +218,12 @@ func (c *Client) attempt(ctx context.Context, req *request, target string, out a
 	}
 	hresp, err := c.httpClient.Do(hreq)
 	if err != nil {
+		// net/http quotes the URL, whose query can carry an email address
+		// or a phone number: keep the base URL and the path only.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = c.baseURL.String() + req.path
+		}
 		return nil, &transportError{err: err}
 	}
 	defer hresp.Body.Close()
@@ -202,6 +242,7 @@ func (c *Client) attempt(ctx context.Context, req *request, target string, out a
 	if failed {
 		e := decodeError(req.method, req.path, hresp.StatusCode, hresp.Header, data)
 		e.redact(c.secretKey())
+		e.markEchoes(req.values())
 		return resp, e
 	}
 	if out != nil && len(bytes.TrimSpace(data)) > 0 {
