@@ -202,8 +202,8 @@ func (s *APIKeysService) ListAll(ctx context.Context, params *GetAPIKeysParams) 
 
 // Get sends GET /api_keys/{apiKeyID} (operation getApiKey) and returns a [APIKey].
 func (s *APIKeysService) Get(ctx context.Context, apiKeyID string) (*APIKey, *Response, error) {
-	if apiKeyID == "" {
-		return nil, nil, errEmptyPathParam("APIKeys.Get", "apiKeyID")
+	if !validPathParam(apiKeyID) {
+		return nil, nil, errPathParam("APIKeys.Get", "apiKeyID")
 	}
 	req, err := newRequest(http.MethodGet, "/api_keys/"+pathEscape(apiKeyID), nil, nil)
 	if err != nil {
@@ -219,8 +219,8 @@ func (s *APIKeysService) Get(ctx context.Context, apiKeyID string) (*APIKey, *Re
 
 // Update sends PATCH /api_keys/{apiKeyID} (operation updateApiKey) and returns a [APIKey].
 func (s *APIKeysService) Update(ctx context.Context, apiKeyID string, params *UpdateAPIKeyParams) (*APIKey, *Response, error) {
-	if apiKeyID == "" {
-		return nil, nil, errEmptyPathParam("APIKeys.Update", "apiKeyID")
+	if !validPathParam(apiKeyID) {
+		return nil, nil, errPathParam("APIKeys.Update", "apiKeyID")
 	}
 	if params == nil {
 		params = &UpdateAPIKeyParams{}
@@ -239,8 +239,8 @@ func (s *APIKeysService) Update(ctx context.Context, apiKeyID string, params *Up
 
 // Delete sends DELETE /api_keys/{apiKeyID} (operation deleteApiKey) and returns a [DeleteAPIKeyResult].
 func (s *APIKeysService) Delete(ctx context.Context, apiKeyID string) (*DeleteAPIKeyResult, *Response, error) {
-	if apiKeyID == "" {
-		return nil, nil, errEmptyPathParam("APIKeys.Delete", "apiKeyID")
+	if !validPathParam(apiKeyID) {
+		return nil, nil, errPathParam("APIKeys.Delete", "apiKeyID")
 	}
 	req, err := newRequest(http.MethodDelete, "/api_keys/"+pathEscape(apiKeyID), nil, nil)
 	if err != nil {
@@ -256,8 +256,8 @@ func (s *APIKeysService) Delete(ctx context.Context, apiKeyID string) (*DeleteAP
 
 // GetSecret sends GET /api_keys/{apiKeyID}/secret (operation getApiKeySecret) and returns a [GetAPIKeySecretResult].
 func (s *APIKeysService) GetSecret(ctx context.Context, apiKeyID string) (*GetAPIKeySecretResult, *Response, error) {
-	if apiKeyID == "" {
-		return nil, nil, errEmptyPathParam("APIKeys.GetSecret", "apiKeyID")
+	if !validPathParam(apiKeyID) {
+		return nil, nil, errPathParam("APIKeys.GetSecret", "apiKeyID")
 	}
 	req, err := newRequest(http.MethodGet, "/api_keys/"+pathEscape(apiKeyID)+"/secret", nil, nil)
 	if err != nil {
@@ -273,8 +273,8 @@ func (s *APIKeysService) GetSecret(ctx context.Context, apiKeyID string) (*GetAP
 
 // Revoke sends POST /api_keys/{apiKeyID}/revoke (operation revokeApiKey) and returns a [APIKey].
 func (s *APIKeysService) Revoke(ctx context.Context, apiKeyID string, params *RevokeAPIKeyParams) (*APIKey, *Response, error) {
-	if apiKeyID == "" {
-		return nil, nil, errEmptyPathParam("APIKeys.Revoke", "apiKeyID")
+	if !validPathParam(apiKeyID) {
+		return nil, nil, errPathParam("APIKeys.Revoke", "apiKeyID")
 	}
 	if params == nil {
 		params = &RevokeAPIKeyParams{}
@@ -332,8 +332,8 @@ func (s *ActorTokensService) Create(ctx context.Context, params *CreateActorToke
 
 // Revoke sends POST /actor_tokens/{actor_token_id}/revoke (operation RevokeActorToken) and returns a [ActorToken].
 func (s *ActorTokensService) Revoke(ctx context.Context, actorTokenID string) (*ActorToken, *Response, error) {
-	if actorTokenID == "" {
-		return nil, nil, errEmptyPathParam("ActorTokens.Revoke", "actorTokenID")
+	if !validPathParam(actorTokenID) {
+		return nil, nil, errPathParam("ActorTokens.Revoke", "actorTokenID")
 	}
 	req, err := newRequest(http.MethodPost, "/actor_tokens/"+pathEscape(actorTokenID)+"/revoke", nil, nil)
 	if err != nil {
@@ -371,8 +371,8 @@ func (s *AdminPortalLinkTokensService) Create(ctx context.Context, params *Creat
 
 // Revoke sends POST /admin_portal_link_tokens/{adminPortalLinkTokenID}/revoke (operation revokeAdminPortalLinkToken) and returns a [RevokeAdminPortalLinkTokenResult].
 func (s *AdminPortalLinkTokensService) Revoke(ctx context.Context, adminPortalLinkTokenID string, params *RevokeAdminPortalLinkTokenParams) (*RevokeAdminPortalLinkTokenResult, *Response, error) {
-	if adminPortalLinkTokenID == "" {
-		return nil, nil, errEmptyPathParam("AdminPortalLinkTokens.Revoke", "adminPortalLinkTokenID")
+	if !validPathParam(adminPortalLinkTokenID) {
+		return nil, nil, errPathParam("AdminPortalLinkTokens.Revoke", "adminPortalLinkTokenID")
 	}
 	if params == nil {
 		params = &RevokeAdminPortalLinkTokenParams{}
@@ -413,8 +413,8 @@ func (s *AgentTasksService) Create(ctx context.Context, params *CreateAgentTaskP
 
 // Revoke sends POST /agents/tasks/{agent_task_id}/revoke (operation RevokeAgentTask) and returns a [AgentTask].
 func (s *AgentTasksService) Revoke(ctx context.Context, agentTaskID string) (*AgentTask, *Response, error) {
-	if agentTaskID == "" {
-		return nil, nil, errEmptyPathParam("AgentTasks.Revoke", "agentTaskID")
+	if !validPathParam(agentTaskID) {
+		return nil, nil, errPathParam("AgentTasks.Revoke", "agentTaskID")
 	}
 	req, err := newRequest(http.MethodPost, "/agents/tasks/"+pathEscape(agentTaskID)+"/revoke", nil, nil)
 	if err != nil {
@@ -486,8 +486,8 @@ func (s *AllowBlockListsService) CreateAllowlistIdentifier(ctx context.Context, 
 
 // DeleteAllowlistIdentifier sends DELETE /allowlist_identifiers/{identifier_id} (operation DeleteAllowlistIdentifier) and returns a [DeletedObject].
 func (s *AllowBlockListsService) DeleteAllowlistIdentifier(ctx context.Context, identifierID string) (*DeletedObject, *Response, error) {
-	if identifierID == "" {
-		return nil, nil, errEmptyPathParam("AllowBlockLists.DeleteAllowlistIdentifier", "identifierID")
+	if !validPathParam(identifierID) {
+		return nil, nil, errPathParam("AllowBlockLists.DeleteAllowlistIdentifier", "identifierID")
 	}
 	req, err := newRequest(http.MethodDelete, "/allowlist_identifiers/"+pathEscape(identifierID), nil, nil)
 	if err != nil {
@@ -539,8 +539,8 @@ func (s *AllowBlockListsService) CreateBlocklistIdentifier(ctx context.Context, 
 
 // DeleteBlocklistIdentifier sends DELETE /blocklist_identifiers/{identifier_id} (operation DeleteBlocklistIdentifier) and returns a [DeletedObject].
 func (s *AllowBlockListsService) DeleteBlocklistIdentifier(ctx context.Context, identifierID string) (*DeletedObject, *Response, error) {
-	if identifierID == "" {
-		return nil, nil, errEmptyPathParam("AllowBlockLists.DeleteBlocklistIdentifier", "identifierID")
+	if !validPathParam(identifierID) {
+		return nil, nil, errPathParam("AllowBlockLists.DeleteBlocklistIdentifier", "identifierID")
 	}
 	req, err := newRequest(http.MethodDelete, "/blocklist_identifiers/"+pathEscape(identifierID), nil, nil)
 	if err != nil {
@@ -743,8 +743,8 @@ func (s *BillingService) ListSubscriptionItemsAll(ctx context.Context, params *G
 
 // CancelSubscriptionItem sends DELETE /billing/subscription_items/{subscription_item_id} (operation CancelCommerceSubscriptionItem) and returns a [CommerceSubscriptionItem].
 func (s *BillingService) CancelSubscriptionItem(ctx context.Context, subscriptionItemID string, params *CancelCommerceSubscriptionItemParams) (*CommerceSubscriptionItem, *Response, error) {
-	if subscriptionItemID == "" {
-		return nil, nil, errEmptyPathParam("Billing.CancelSubscriptionItem", "subscriptionItemID")
+	if !validPathParam(subscriptionItemID) {
+		return nil, nil, errPathParam("Billing.CancelSubscriptionItem", "subscriptionItemID")
 	}
 	if params == nil {
 		params = &CancelCommerceSubscriptionItemParams{}
@@ -763,8 +763,8 @@ func (s *BillingService) CancelSubscriptionItem(ctx context.Context, subscriptio
 
 // ExtendSubscriptionItemFreeTrial sends POST /billing/subscription_items/{subscription_item_id}/extend_free_trial (operation ExtendBillingSubscriptionItemFreeTrial) and returns a [CommerceSubscriptionItem2].
 func (s *BillingService) ExtendSubscriptionItemFreeTrial(ctx context.Context, subscriptionItemID string, params *ExtendBillingSubscriptionItemFreeTrialParams) (*CommerceSubscriptionItem2, *Response, error) {
-	if subscriptionItemID == "" {
-		return nil, nil, errEmptyPathParam("Billing.ExtendSubscriptionItemFreeTrial", "subscriptionItemID")
+	if !validPathParam(subscriptionItemID) {
+		return nil, nil, errPathParam("Billing.ExtendSubscriptionItemFreeTrial", "subscriptionItemID")
 	}
 	if params == nil {
 		params = &ExtendBillingSubscriptionItemFreeTrialParams{}
@@ -783,8 +783,8 @@ func (s *BillingService) ExtendSubscriptionItemFreeTrial(ctx context.Context, su
 
 // CreatePriceTransition sends POST /billing/subscription_items/{subscription_item_id}/price_transition (operation CreateBillingPriceTransition) and returns a [CommercePriceTransitionResponse].
 func (s *BillingService) CreatePriceTransition(ctx context.Context, subscriptionItemID string, params *CreateBillingPriceTransitionParams) (*CommercePriceTransitionResponse, *Response, error) {
-	if subscriptionItemID == "" {
-		return nil, nil, errEmptyPathParam("Billing.CreatePriceTransition", "subscriptionItemID")
+	if !validPathParam(subscriptionItemID) {
+		return nil, nil, errPathParam("Billing.CreatePriceTransition", "subscriptionItemID")
 	}
 	if params == nil {
 		params = &CreateBillingPriceTransitionParams{}
@@ -803,8 +803,8 @@ func (s *BillingService) CreatePriceTransition(ctx context.Context, subscription
 
 // ApplySubscriptionItemDiscount sends POST /billing/subscription_items/{subscription_item_id}/discounts (operation ApplyBillingSubscriptionItemDiscount) and returns a [CommerceDiscountRedemptionResponse].
 func (s *BillingService) ApplySubscriptionItemDiscount(ctx context.Context, subscriptionItemID string, params *ApplyBillingSubscriptionItemDiscountParams) (*CommerceDiscountRedemptionResponse, *Response, error) {
-	if subscriptionItemID == "" {
-		return nil, nil, errEmptyPathParam("Billing.ApplySubscriptionItemDiscount", "subscriptionItemID")
+	if !validPathParam(subscriptionItemID) {
+		return nil, nil, errPathParam("Billing.ApplySubscriptionItemDiscount", "subscriptionItemID")
 	}
 	if params == nil {
 		params = &ApplyBillingSubscriptionItemDiscountParams{}
@@ -823,11 +823,11 @@ func (s *BillingService) ApplySubscriptionItemDiscount(ctx context.Context, subs
 
 // RemoveSubscriptionItemDiscount sends DELETE /billing/subscription_items/{subscription_item_id}/discounts/{discount_id} (operation RemoveBillingSubscriptionItemDiscount) and returns a [CommerceDiscountRedemptionResponse].
 func (s *BillingService) RemoveSubscriptionItemDiscount(ctx context.Context, subscriptionItemID string, discountID string) (*CommerceDiscountRedemptionResponse, *Response, error) {
-	if subscriptionItemID == "" {
-		return nil, nil, errEmptyPathParam("Billing.RemoveSubscriptionItemDiscount", "subscriptionItemID")
+	if !validPathParam(subscriptionItemID) {
+		return nil, nil, errPathParam("Billing.RemoveSubscriptionItemDiscount", "subscriptionItemID")
 	}
-	if discountID == "" {
-		return nil, nil, errEmptyPathParam("Billing.RemoveSubscriptionItemDiscount", "discountID")
+	if !validPathParam(discountID) {
+		return nil, nil, errPathParam("Billing.RemoveSubscriptionItemDiscount", "discountID")
 	}
 	req, err := newRequest(http.MethodDelete, "/billing/subscription_items/"+pathEscape(subscriptionItemID)+"/discounts/"+pathEscape(discountID), nil, nil)
 	if err != nil {
@@ -882,8 +882,8 @@ func (s *BillingService) ListStatementsAll(ctx context.Context, params *GetBilli
 
 // GetStatement sends GET /billing/statements/{statementID} (operation GetBillingStatement) and returns a [BillingStatement].
 func (s *BillingService) GetStatement(ctx context.Context, statementID string) (*BillingStatement, *Response, error) {
-	if statementID == "" {
-		return nil, nil, errEmptyPathParam("Billing.GetStatement", "statementID")
+	if !validPathParam(statementID) {
+		return nil, nil, errPathParam("Billing.GetStatement", "statementID")
 	}
 	req, err := newRequest(http.MethodGet, "/billing/statements/"+pathEscape(statementID), nil, nil)
 	if err != nil {
@@ -901,8 +901,8 @@ func (s *BillingService) GetStatement(ctx context.Context, statementID string) (
 // It returns one page of results; ListStatementPaymentAttemptsAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *BillingService) ListStatementPaymentAttempts(ctx context.Context, statementID string, params *GetBillingStatementPaymentAttemptsParams) ([]*BillingPaymentAttempt, *Response, error) {
-	if statementID == "" {
-		return nil, nil, errEmptyPathParam("Billing.ListStatementPaymentAttempts", "statementID")
+	if !validPathParam(statementID) {
+		return nil, nil, errPathParam("Billing.ListStatementPaymentAttempts", "statementID")
 	}
 	if params == nil {
 		params = &GetBillingStatementPaymentAttemptsParams{}
@@ -1001,8 +1001,8 @@ func (s *ClientsService) Verify(ctx context.Context, params *VerifyClientParams)
 
 // Get sends GET /clients/{client_id} (operation GetClient) and returns a [ClerkClient].
 func (s *ClientsService) Get(ctx context.Context, clientID string) (*ClerkClient, *Response, error) {
-	if clientID == "" {
-		return nil, nil, errEmptyPathParam("Clients.Get", "clientID")
+	if !validPathParam(clientID) {
+		return nil, nil, errPathParam("Clients.Get", "clientID")
 	}
 	req, err := newRequest(http.MethodGet, "/clients/"+pathEscape(clientID), nil, nil)
 	if err != nil {
@@ -1079,8 +1079,8 @@ func (s *DirectoriesService) Create(ctx context.Context, params *CreateDirectory
 
 // Get sends GET /directories/{directory_id} (operation GetDirectory) and returns a [Directory].
 func (s *DirectoriesService) Get(ctx context.Context, directoryID string) (*Directory, *Response, error) {
-	if directoryID == "" {
-		return nil, nil, errEmptyPathParam("Directories.Get", "directoryID")
+	if !validPathParam(directoryID) {
+		return nil, nil, errPathParam("Directories.Get", "directoryID")
 	}
 	req, err := newRequest(http.MethodGet, "/directories/"+pathEscape(directoryID), nil, nil)
 	if err != nil {
@@ -1096,8 +1096,8 @@ func (s *DirectoriesService) Get(ctx context.Context, directoryID string) (*Dire
 
 // Update sends PATCH /directories/{directory_id} (operation UpdateDirectory) and returns a [Directory].
 func (s *DirectoriesService) Update(ctx context.Context, directoryID string, params *UpdateDirectoryParams) (*Directory, *Response, error) {
-	if directoryID == "" {
-		return nil, nil, errEmptyPathParam("Directories.Update", "directoryID")
+	if !validPathParam(directoryID) {
+		return nil, nil, errPathParam("Directories.Update", "directoryID")
 	}
 	if params == nil {
 		params = &UpdateDirectoryParams{}
@@ -1116,8 +1116,8 @@ func (s *DirectoriesService) Update(ctx context.Context, directoryID string, par
 
 // Delete sends DELETE /directories/{directory_id} (operation DeleteDirectory) and returns a [DeletedObject].
 func (s *DirectoriesService) Delete(ctx context.Context, directoryID string) (*DeletedObject, *Response, error) {
-	if directoryID == "" {
-		return nil, nil, errEmptyPathParam("Directories.Delete", "directoryID")
+	if !validPathParam(directoryID) {
+		return nil, nil, errPathParam("Directories.Delete", "directoryID")
 	}
 	req, err := newRequest(http.MethodDelete, "/directories/"+pathEscape(directoryID), nil, nil)
 	if err != nil {
@@ -1133,8 +1133,8 @@ func (s *DirectoriesService) Delete(ctx context.Context, directoryID string) (*D
 
 // RotateAPIKey sends POST /directories/{directory_id}/rotate_api_key (operation RotateDirectoryAPIKey) and returns a [Directory].
 func (s *DirectoriesService) RotateAPIKey(ctx context.Context, directoryID string) (*Directory, *Response, error) {
-	if directoryID == "" {
-		return nil, nil, errEmptyPathParam("Directories.RotateAPIKey", "directoryID")
+	if !validPathParam(directoryID) {
+		return nil, nil, errPathParam("Directories.RotateAPIKey", "directoryID")
 	}
 	req, err := newRequest(http.MethodPost, "/directories/"+pathEscape(directoryID)+"/rotate_api_key", nil, nil)
 	if err != nil {
@@ -1151,8 +1151,8 @@ func (s *DirectoriesService) RotateAPIKey(ctx context.Context, directoryID strin
 // ListGroupRoleMappings sends GET /directories/{directory_id}/group_role_mappings (operation ListDirectoryGroupRoleMappings) and returns a list of [DirectoryGroupRoleMapping].
 // The response's TotalCount holds the number of matching items.
 func (s *DirectoriesService) ListGroupRoleMappings(ctx context.Context, directoryID string) ([]*DirectoryGroupRoleMapping, *Response, error) {
-	if directoryID == "" {
-		return nil, nil, errEmptyPathParam("Directories.ListGroupRoleMappings", "directoryID")
+	if !validPathParam(directoryID) {
+		return nil, nil, errPathParam("Directories.ListGroupRoleMappings", "directoryID")
 	}
 	req, err := newRequest(http.MethodGet, "/directories/"+pathEscape(directoryID)+"/group_role_mappings", nil, nil)
 	if err != nil {
@@ -1172,8 +1172,8 @@ func (s *DirectoriesService) ListGroupRoleMappings(ctx context.Context, director
 
 // CreateGroupRoleMapping sends POST /directories/{directory_id}/group_role_mappings (operation CreateDirectoryGroupRoleMapping) and returns a [DirectoryGroupRoleMapping].
 func (s *DirectoriesService) CreateGroupRoleMapping(ctx context.Context, directoryID string, params *CreateDirectoryGroupRoleMappingParams) (*DirectoryGroupRoleMapping, *Response, error) {
-	if directoryID == "" {
-		return nil, nil, errEmptyPathParam("Directories.CreateGroupRoleMapping", "directoryID")
+	if !validPathParam(directoryID) {
+		return nil, nil, errPathParam("Directories.CreateGroupRoleMapping", "directoryID")
 	}
 	if params == nil {
 		params = &CreateDirectoryGroupRoleMappingParams{}
@@ -1193,8 +1193,8 @@ func (s *DirectoriesService) CreateGroupRoleMapping(ctx context.Context, directo
 // ReplaceGroupRoleMappings sends PUT /directories/{directory_id}/group_role_mappings (operation ReplaceDirectoryGroupRoleMappings) and returns a list of [DirectoryGroupRoleMapping].
 // The response's TotalCount holds the number of matching items.
 func (s *DirectoriesService) ReplaceGroupRoleMappings(ctx context.Context, directoryID string, params *ReplaceDirectoryGroupRoleMappingsParams) ([]*DirectoryGroupRoleMapping, *Response, error) {
-	if directoryID == "" {
-		return nil, nil, errEmptyPathParam("Directories.ReplaceGroupRoleMappings", "directoryID")
+	if !validPathParam(directoryID) {
+		return nil, nil, errPathParam("Directories.ReplaceGroupRoleMappings", "directoryID")
 	}
 	if params == nil {
 		params = &ReplaceDirectoryGroupRoleMappingsParams{}
@@ -1217,11 +1217,11 @@ func (s *DirectoriesService) ReplaceGroupRoleMappings(ctx context.Context, direc
 
 // DeleteGroupRoleMapping sends DELETE /directories/{directory_id}/group_role_mappings/{mapping_id} (operation DeleteDirectoryGroupRoleMapping) and returns a [DirectoryGroupRoleMappingDeleted].
 func (s *DirectoriesService) DeleteGroupRoleMapping(ctx context.Context, directoryID string, mappingID string) (*DirectoryGroupRoleMappingDeleted, *Response, error) {
-	if directoryID == "" {
-		return nil, nil, errEmptyPathParam("Directories.DeleteGroupRoleMapping", "directoryID")
+	if !validPathParam(directoryID) {
+		return nil, nil, errPathParam("Directories.DeleteGroupRoleMapping", "directoryID")
 	}
-	if mappingID == "" {
-		return nil, nil, errEmptyPathParam("Directories.DeleteGroupRoleMapping", "mappingID")
+	if !validPathParam(mappingID) {
+		return nil, nil, errPathParam("Directories.DeleteGroupRoleMapping", "mappingID")
 	}
 	req, err := newRequest(http.MethodDelete, "/directories/"+pathEscape(directoryID)+"/group_role_mappings/"+pathEscape(mappingID), nil, nil)
 	if err != nil {
@@ -1278,8 +1278,8 @@ func (s *DomainsService) Add(ctx context.Context, params *AddDomainParams) (*Dom
 
 // Delete sends DELETE /domains/{domain_id} (operation DeleteDomain) and returns a [DeletedObject].
 func (s *DomainsService) Delete(ctx context.Context, domainID string) (*DeletedObject, *Response, error) {
-	if domainID == "" {
-		return nil, nil, errEmptyPathParam("Domains.Delete", "domainID")
+	if !validPathParam(domainID) {
+		return nil, nil, errPathParam("Domains.Delete", "domainID")
 	}
 	req, err := newRequest(http.MethodDelete, "/domains/"+pathEscape(domainID), nil, nil)
 	if err != nil {
@@ -1295,8 +1295,8 @@ func (s *DomainsService) Delete(ctx context.Context, domainID string) (*DeletedO
 
 // Update sends PATCH /domains/{domain_id} (operation UpdateDomain) and returns a [Domain].
 func (s *DomainsService) Update(ctx context.Context, domainID string, params *UpdateDomainParams) (*Domain, *Response, error) {
-	if domainID == "" {
-		return nil, nil, errEmptyPathParam("Domains.Update", "domainID")
+	if !validPathParam(domainID) {
+		return nil, nil, errPathParam("Domains.Update", "domainID")
 	}
 	if params == nil {
 		params = &UpdateDomainParams{}
@@ -1337,8 +1337,8 @@ func (s *EmailAddressesService) Create(ctx context.Context, params *CreateEmailA
 
 // Get sends GET /email_addresses/{email_address_id} (operation GetEmailAddress) and returns a [EmailAddress].
 func (s *EmailAddressesService) Get(ctx context.Context, emailAddressID string) (*EmailAddress, *Response, error) {
-	if emailAddressID == "" {
-		return nil, nil, errEmptyPathParam("EmailAddresses.Get", "emailAddressID")
+	if !validPathParam(emailAddressID) {
+		return nil, nil, errPathParam("EmailAddresses.Get", "emailAddressID")
 	}
 	req, err := newRequest(http.MethodGet, "/email_addresses/"+pathEscape(emailAddressID), nil, nil)
 	if err != nil {
@@ -1354,8 +1354,8 @@ func (s *EmailAddressesService) Get(ctx context.Context, emailAddressID string) 
 
 // Delete sends DELETE /email_addresses/{email_address_id} (operation DeleteEmailAddress) and returns a [DeletedObject].
 func (s *EmailAddressesService) Delete(ctx context.Context, emailAddressID string) (*DeletedObject, *Response, error) {
-	if emailAddressID == "" {
-		return nil, nil, errEmptyPathParam("EmailAddresses.Delete", "emailAddressID")
+	if !validPathParam(emailAddressID) {
+		return nil, nil, errPathParam("EmailAddresses.Delete", "emailAddressID")
 	}
 	req, err := newRequest(http.MethodDelete, "/email_addresses/"+pathEscape(emailAddressID), nil, nil)
 	if err != nil {
@@ -1371,8 +1371,8 @@ func (s *EmailAddressesService) Delete(ctx context.Context, emailAddressID strin
 
 // Update sends PATCH /email_addresses/{email_address_id} (operation UpdateEmailAddress) and returns a [EmailAddress].
 func (s *EmailAddressesService) Update(ctx context.Context, emailAddressID string, params *UpdateEmailAddressParams) (*EmailAddress, *Response, error) {
-	if emailAddressID == "" {
-		return nil, nil, errEmptyPathParam("EmailAddresses.Update", "emailAddressID")
+	if !validPathParam(emailAddressID) {
+		return nil, nil, errPathParam("EmailAddresses.Update", "emailAddressID")
 	}
 	if params == nil {
 		params = &UpdateEmailAddressParams{}
@@ -1391,8 +1391,8 @@ func (s *EmailAddressesService) Update(ctx context.Context, emailAddressID strin
 
 // PrepareVerification sends POST /email_addresses/{email_address_id}/prepare_verification (operation PrepareEmailAddressVerification) and returns a [VerificationResponse].
 func (s *EmailAddressesService) PrepareVerification(ctx context.Context, emailAddressID string) (*VerificationResponse, *Response, error) {
-	if emailAddressID == "" {
-		return nil, nil, errEmptyPathParam("EmailAddresses.PrepareVerification", "emailAddressID")
+	if !validPathParam(emailAddressID) {
+		return nil, nil, errPathParam("EmailAddresses.PrepareVerification", "emailAddressID")
 	}
 	req, err := newRequest(http.MethodPost, "/email_addresses/"+pathEscape(emailAddressID)+"/prepare_verification", nil, nil)
 	if err != nil {
@@ -1408,8 +1408,8 @@ func (s *EmailAddressesService) PrepareVerification(ctx context.Context, emailAd
 
 // AttemptVerification sends POST /email_addresses/{email_address_id}/attempt_verification (operation AttemptEmailAddressVerification) and returns a [VerificationResponse].
 func (s *EmailAddressesService) AttemptVerification(ctx context.Context, emailAddressID string, params *AttemptEmailAddressVerificationParams) (*VerificationResponse, *Response, error) {
-	if emailAddressID == "" {
-		return nil, nil, errEmptyPathParam("EmailAddresses.AttemptVerification", "emailAddressID")
+	if !validPathParam(emailAddressID) {
+		return nil, nil, errPathParam("EmailAddresses.AttemptVerification", "emailAddressID")
 	}
 	if params == nil {
 		params = &AttemptEmailAddressVerificationParams{}
@@ -1428,8 +1428,8 @@ func (s *EmailAddressesService) AttemptVerification(ctx context.Context, emailAd
 
 // ReplaceForUser sends PUT /users/{user_id}/email_address (operation ReplaceUserEmailAddress) and returns a [EmailAddress].
 func (s *EmailAddressesService) ReplaceForUser(ctx context.Context, userID string, params *ReplaceUserEmailAddressParams) (*EmailAddress, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("EmailAddresses.ReplaceForUser", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("EmailAddresses.ReplaceForUser", "userID")
 	}
 	if params == nil {
 		params = &ReplaceUserEmailAddressParams{}
@@ -1509,8 +1509,8 @@ func (s *EnterpriseConnectionsService) Create(ctx context.Context, params *Creat
 
 // Get sends GET /enterprise_connections/{enterprise_connection_id} (operation GetEnterpriseConnection) and returns a [EnterpriseConnection].
 func (s *EnterpriseConnectionsService) Get(ctx context.Context, enterpriseConnectionID string) (*EnterpriseConnection, *Response, error) {
-	if enterpriseConnectionID == "" {
-		return nil, nil, errEmptyPathParam("EnterpriseConnections.Get", "enterpriseConnectionID")
+	if !validPathParam(enterpriseConnectionID) {
+		return nil, nil, errPathParam("EnterpriseConnections.Get", "enterpriseConnectionID")
 	}
 	req, err := newRequest(http.MethodGet, "/enterprise_connections/"+pathEscape(enterpriseConnectionID), nil, nil)
 	if err != nil {
@@ -1526,8 +1526,8 @@ func (s *EnterpriseConnectionsService) Get(ctx context.Context, enterpriseConnec
 
 // Update sends PATCH /enterprise_connections/{enterprise_connection_id} (operation UpdateEnterpriseConnection) and returns a [EnterpriseConnection].
 func (s *EnterpriseConnectionsService) Update(ctx context.Context, enterpriseConnectionID string, params *UpdateEnterpriseConnectionParams) (*EnterpriseConnection, *Response, error) {
-	if enterpriseConnectionID == "" {
-		return nil, nil, errEmptyPathParam("EnterpriseConnections.Update", "enterpriseConnectionID")
+	if !validPathParam(enterpriseConnectionID) {
+		return nil, nil, errPathParam("EnterpriseConnections.Update", "enterpriseConnectionID")
 	}
 	if params == nil {
 		params = &UpdateEnterpriseConnectionParams{}
@@ -1546,8 +1546,8 @@ func (s *EnterpriseConnectionsService) Update(ctx context.Context, enterpriseCon
 
 // Delete sends DELETE /enterprise_connections/{enterprise_connection_id} (operation DeleteEnterpriseConnection) and returns a [DeletedObject].
 func (s *EnterpriseConnectionsService) Delete(ctx context.Context, enterpriseConnectionID string) (*DeletedObject, *Response, error) {
-	if enterpriseConnectionID == "" {
-		return nil, nil, errEmptyPathParam("EnterpriseConnections.Delete", "enterpriseConnectionID")
+	if !validPathParam(enterpriseConnectionID) {
+		return nil, nil, errPathParam("EnterpriseConnections.Delete", "enterpriseConnectionID")
 	}
 	req, err := newRequest(http.MethodDelete, "/enterprise_connections/"+pathEscape(enterpriseConnectionID), nil, nil)
 	if err != nil {
@@ -1565,8 +1565,8 @@ func (s *EnterpriseConnectionsService) Delete(ctx context.Context, enterpriseCon
 // It returns one page of results; ListTestRunsAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *EnterpriseConnectionsService) ListTestRuns(ctx context.Context, enterpriseConnectionID string, params *ListEnterpriseConnectionTestRunsParams) ([]*EnterpriseConnectionTestRun, *Response, error) {
-	if enterpriseConnectionID == "" {
-		return nil, nil, errEmptyPathParam("EnterpriseConnections.ListTestRuns", "enterpriseConnectionID")
+	if !validPathParam(enterpriseConnectionID) {
+		return nil, nil, errPathParam("EnterpriseConnections.ListTestRuns", "enterpriseConnectionID")
 	}
 	if params == nil {
 		params = &ListEnterpriseConnectionTestRunsParams{}
@@ -1605,8 +1605,8 @@ func (s *EnterpriseConnectionsService) ListTestRunsAll(ctx context.Context, ente
 
 // CreateTestRun sends POST /enterprise_connections/{enterprise_connection_id}/test_runs (operation CreateEnterpriseConnectionTestRun) and returns a [EnterpriseConnectionTestRunResponse].
 func (s *EnterpriseConnectionsService) CreateTestRun(ctx context.Context, enterpriseConnectionID string) (*EnterpriseConnectionTestRunResponse, *Response, error) {
-	if enterpriseConnectionID == "" {
-		return nil, nil, errEmptyPathParam("EnterpriseConnections.CreateTestRun", "enterpriseConnectionID")
+	if !validPathParam(enterpriseConnectionID) {
+		return nil, nil, errPathParam("EnterpriseConnections.CreateTestRun", "enterpriseConnectionID")
 	}
 	req, err := newRequest(http.MethodPost, "/enterprise_connections/"+pathEscape(enterpriseConnectionID)+"/test_runs", nil, nil)
 	if err != nil {
@@ -1867,8 +1867,8 @@ func (s *InvitationsService) BulkCreate(ctx context.Context, items []CreateBulkI
 
 // Revoke sends POST /invitations/{invitation_id}/revoke (operation RevokeInvitation) and returns a [InvitationRevoked].
 func (s *InvitationsService) Revoke(ctx context.Context, invitationID string) (*InvitationRevoked, *Response, error) {
-	if invitationID == "" {
-		return nil, nil, errEmptyPathParam("Invitations.Revoke", "invitationID")
+	if !validPathParam(invitationID) {
+		return nil, nil, errPathParam("Invitations.Revoke", "invitationID")
 	}
 	req, err := newRequest(http.MethodPost, "/invitations/"+pathEscape(invitationID)+"/revoke", nil, nil)
 	if err != nil {
@@ -1959,8 +1959,8 @@ func (s *JWTTemplatesService) Create(ctx context.Context, params *CreateJWTTempl
 
 // Get sends GET /jwt_templates/{template_id} (operation GetJWTTemplate) and returns a [JWTTemplate].
 func (s *JWTTemplatesService) Get(ctx context.Context, templateID string) (*JWTTemplate, *Response, error) {
-	if templateID == "" {
-		return nil, nil, errEmptyPathParam("JWTTemplates.Get", "templateID")
+	if !validPathParam(templateID) {
+		return nil, nil, errPathParam("JWTTemplates.Get", "templateID")
 	}
 	req, err := newRequest(http.MethodGet, "/jwt_templates/"+pathEscape(templateID), nil, nil)
 	if err != nil {
@@ -1976,8 +1976,8 @@ func (s *JWTTemplatesService) Get(ctx context.Context, templateID string) (*JWTT
 
 // Update sends PATCH /jwt_templates/{template_id} (operation UpdateJWTTemplate) and returns a [JWTTemplate].
 func (s *JWTTemplatesService) Update(ctx context.Context, templateID string, params *UpdateJWTTemplateParams) (*JWTTemplate, *Response, error) {
-	if templateID == "" {
-		return nil, nil, errEmptyPathParam("JWTTemplates.Update", "templateID")
+	if !validPathParam(templateID) {
+		return nil, nil, errPathParam("JWTTemplates.Update", "templateID")
 	}
 	if params == nil {
 		params = &UpdateJWTTemplateParams{}
@@ -1996,8 +1996,8 @@ func (s *JWTTemplatesService) Update(ctx context.Context, templateID string, par
 
 // Delete sends DELETE /jwt_templates/{template_id} (operation DeleteJWTTemplate) and returns a [DeletedObject].
 func (s *JWTTemplatesService) Delete(ctx context.Context, templateID string) (*DeletedObject, *Response, error) {
-	if templateID == "" {
-		return nil, nil, errEmptyPathParam("JWTTemplates.Delete", "templateID")
+	if !validPathParam(templateID) {
+		return nil, nil, errPathParam("JWTTemplates.Delete", "templateID")
 	}
 	req, err := newRequest(http.MethodDelete, "/jwt_templates/"+pathEscape(templateID), nil, nil)
 	if err != nil {
@@ -2074,8 +2074,8 @@ func (s *M2MTokensService) ListAll(ctx context.Context, params *GetM2MTokensPara
 
 // Revoke sends POST /m2m_tokens/{m2m_token_id}/revoke (operation revokeM2MToken) and returns a [M2MToken].
 func (s *M2MTokensService) Revoke(ctx context.Context, m2mTokenID string, params *RevokeM2MTokenParams) (*M2MToken, *Response, error) {
-	if m2mTokenID == "" {
-		return nil, nil, errEmptyPathParam("M2MTokens.Revoke", "m2mTokenID")
+	if !validPathParam(m2mTokenID) {
+		return nil, nil, errPathParam("M2MTokens.Revoke", "m2mTokenID")
 	}
 	if params == nil {
 		params = &RevokeM2MTokenParams{}
@@ -2172,8 +2172,8 @@ func (s *MachinesService) Create(ctx context.Context, params *CreateMachineParam
 
 // Get sends GET /machines/{machine_id} (operation GetMachine) and returns a [Machine].
 func (s *MachinesService) Get(ctx context.Context, machineID string) (*Machine, *Response, error) {
-	if machineID == "" {
-		return nil, nil, errEmptyPathParam("Machines.Get", "machineID")
+	if !validPathParam(machineID) {
+		return nil, nil, errPathParam("Machines.Get", "machineID")
 	}
 	req, err := newRequest(http.MethodGet, "/machines/"+pathEscape(machineID), nil, nil)
 	if err != nil {
@@ -2189,8 +2189,8 @@ func (s *MachinesService) Get(ctx context.Context, machineID string) (*Machine, 
 
 // Update sends PATCH /machines/{machine_id} (operation UpdateMachine) and returns a [Machine].
 func (s *MachinesService) Update(ctx context.Context, machineID string, params *UpdateMachineParams) (*Machine, *Response, error) {
-	if machineID == "" {
-		return nil, nil, errEmptyPathParam("Machines.Update", "machineID")
+	if !validPathParam(machineID) {
+		return nil, nil, errPathParam("Machines.Update", "machineID")
 	}
 	if params == nil {
 		params = &UpdateMachineParams{}
@@ -2209,8 +2209,8 @@ func (s *MachinesService) Update(ctx context.Context, machineID string, params *
 
 // Delete sends DELETE /machines/{machine_id} (operation DeleteMachine) and returns a [MachineDeleted].
 func (s *MachinesService) Delete(ctx context.Context, machineID string) (*MachineDeleted, *Response, error) {
-	if machineID == "" {
-		return nil, nil, errEmptyPathParam("Machines.Delete", "machineID")
+	if !validPathParam(machineID) {
+		return nil, nil, errPathParam("Machines.Delete", "machineID")
 	}
 	req, err := newRequest(http.MethodDelete, "/machines/"+pathEscape(machineID), nil, nil)
 	if err != nil {
@@ -2226,8 +2226,8 @@ func (s *MachinesService) Delete(ctx context.Context, machineID string) (*Machin
 
 // GetSecretKey sends GET /machines/{machine_id}/secret_key (operation GetMachineSecretKey) and returns a [MachineSecretKey].
 func (s *MachinesService) GetSecretKey(ctx context.Context, machineID string) (*MachineSecretKey, *Response, error) {
-	if machineID == "" {
-		return nil, nil, errEmptyPathParam("Machines.GetSecretKey", "machineID")
+	if !validPathParam(machineID) {
+		return nil, nil, errPathParam("Machines.GetSecretKey", "machineID")
 	}
 	req, err := newRequest(http.MethodGet, "/machines/"+pathEscape(machineID)+"/secret_key", nil, nil)
 	if err != nil {
@@ -2243,8 +2243,8 @@ func (s *MachinesService) GetSecretKey(ctx context.Context, machineID string) (*
 
 // RotateSecretKey sends POST /machines/{machine_id}/secret_key/rotate (operation RotateMachineSecretKey) and returns a [MachineSecretKey].
 func (s *MachinesService) RotateSecretKey(ctx context.Context, machineID string, params *RotateMachineSecretKeyParams) (*MachineSecretKey, *Response, error) {
-	if machineID == "" {
-		return nil, nil, errEmptyPathParam("Machines.RotateSecretKey", "machineID")
+	if !validPathParam(machineID) {
+		return nil, nil, errPathParam("Machines.RotateSecretKey", "machineID")
 	}
 	if params == nil {
 		params = &RotateMachineSecretKeyParams{}
@@ -2263,8 +2263,8 @@ func (s *MachinesService) RotateSecretKey(ctx context.Context, machineID string,
 
 // CreateScope sends POST /machines/{machine_id}/scopes (operation CreateMachineScope) and returns a [MachineScope].
 func (s *MachinesService) CreateScope(ctx context.Context, machineID string, params *CreateMachineScopeParams) (*MachineScope, *Response, error) {
-	if machineID == "" {
-		return nil, nil, errEmptyPathParam("Machines.CreateScope", "machineID")
+	if !validPathParam(machineID) {
+		return nil, nil, errPathParam("Machines.CreateScope", "machineID")
 	}
 	if params == nil {
 		params = &CreateMachineScopeParams{}
@@ -2283,11 +2283,11 @@ func (s *MachinesService) CreateScope(ctx context.Context, machineID string, par
 
 // DeleteScope sends DELETE /machines/{machine_id}/scopes/{other_machine_id} (operation DeleteMachineScope) and returns a [MachineScopeDeleted].
 func (s *MachinesService) DeleteScope(ctx context.Context, machineID string, otherMachineID string) (*MachineScopeDeleted, *Response, error) {
-	if machineID == "" {
-		return nil, nil, errEmptyPathParam("Machines.DeleteScope", "machineID")
+	if !validPathParam(machineID) {
+		return nil, nil, errPathParam("Machines.DeleteScope", "machineID")
 	}
-	if otherMachineID == "" {
-		return nil, nil, errEmptyPathParam("Machines.DeleteScope", "otherMachineID")
+	if !validPathParam(otherMachineID) {
+		return nil, nil, errPathParam("Machines.DeleteScope", "otherMachineID")
 	}
 	req, err := newRequest(http.MethodDelete, "/machines/"+pathEscape(machineID)+"/scopes/"+pathEscape(otherMachineID), nil, nil)
 	if err != nil {
@@ -2403,8 +2403,8 @@ func (s *OAuthApplicationsService) Create(ctx context.Context, params *CreateOAu
 
 // Get sends GET /oauth_applications/{oauth_application_id} (operation GetOAuthApplication) and returns a [OAuthApplication].
 func (s *OAuthApplicationsService) Get(ctx context.Context, oauthApplicationID string) (*OAuthApplication, *Response, error) {
-	if oauthApplicationID == "" {
-		return nil, nil, errEmptyPathParam("OAuthApplications.Get", "oauthApplicationID")
+	if !validPathParam(oauthApplicationID) {
+		return nil, nil, errPathParam("OAuthApplications.Get", "oauthApplicationID")
 	}
 	req, err := newRequest(http.MethodGet, "/oauth_applications/"+pathEscape(oauthApplicationID), nil, nil)
 	if err != nil {
@@ -2420,8 +2420,8 @@ func (s *OAuthApplicationsService) Get(ctx context.Context, oauthApplicationID s
 
 // Update sends PATCH /oauth_applications/{oauth_application_id} (operation UpdateOAuthApplication) and returns a [OAuthApplication].
 func (s *OAuthApplicationsService) Update(ctx context.Context, oauthApplicationID string, params *UpdateOAuthApplicationParams) (*OAuthApplication, *Response, error) {
-	if oauthApplicationID == "" {
-		return nil, nil, errEmptyPathParam("OAuthApplications.Update", "oauthApplicationID")
+	if !validPathParam(oauthApplicationID) {
+		return nil, nil, errPathParam("OAuthApplications.Update", "oauthApplicationID")
 	}
 	if params == nil {
 		params = &UpdateOAuthApplicationParams{}
@@ -2440,8 +2440,8 @@ func (s *OAuthApplicationsService) Update(ctx context.Context, oauthApplicationI
 
 // Delete sends DELETE /oauth_applications/{oauth_application_id} (operation DeleteOAuthApplication) and returns a [DeletedObject].
 func (s *OAuthApplicationsService) Delete(ctx context.Context, oauthApplicationID string) (*DeletedObject, *Response, error) {
-	if oauthApplicationID == "" {
-		return nil, nil, errEmptyPathParam("OAuthApplications.Delete", "oauthApplicationID")
+	if !validPathParam(oauthApplicationID) {
+		return nil, nil, errPathParam("OAuthApplications.Delete", "oauthApplicationID")
 	}
 	req, err := newRequest(http.MethodDelete, "/oauth_applications/"+pathEscape(oauthApplicationID), nil, nil)
 	if err != nil {
@@ -2457,8 +2457,8 @@ func (s *OAuthApplicationsService) Delete(ctx context.Context, oauthApplicationI
 
 // UploadLogo sends PUT /oauth_applications/{oauth_application_id}/logo (operation UploadOAuthApplicationLogo) and returns a [OAuthApplication].
 func (s *OAuthApplicationsService) UploadLogo(ctx context.Context, oauthApplicationID string, params *UploadOAuthApplicationLogoParams) (*OAuthApplication, *Response, error) {
-	if oauthApplicationID == "" {
-		return nil, nil, errEmptyPathParam("OAuthApplications.UploadLogo", "oauthApplicationID")
+	if !validPathParam(oauthApplicationID) {
+		return nil, nil, errPathParam("OAuthApplications.UploadLogo", "oauthApplicationID")
 	}
 	if params == nil {
 		params = &UploadOAuthApplicationLogoParams{}
@@ -2482,8 +2482,8 @@ func (s *OAuthApplicationsService) UploadLogo(ctx context.Context, oauthApplicat
 
 // RotateSecret sends POST /oauth_applications/{oauth_application_id}/rotate_secret (operation RotateOAuthApplicationSecret) and returns a [OAuthApplicationWithSecret].
 func (s *OAuthApplicationsService) RotateSecret(ctx context.Context, oauthApplicationID string) (*OAuthApplicationWithSecret, *Response, error) {
-	if oauthApplicationID == "" {
-		return nil, nil, errEmptyPathParam("OAuthApplications.RotateSecret", "oauthApplicationID")
+	if !validPathParam(oauthApplicationID) {
+		return nil, nil, errPathParam("OAuthApplications.RotateSecret", "oauthApplicationID")
 	}
 	req, err := newRequest(http.MethodPost, "/oauth_applications/"+pathEscape(oauthApplicationID)+"/rotate_secret", nil, nil)
 	if err != nil {
@@ -2499,8 +2499,8 @@ func (s *OAuthApplicationsService) RotateSecret(ctx context.Context, oauthApplic
 
 // RevokeToken sends POST /oauth_applications/{oauth_application_id}/revoke_token (operation RevokeOAuthApplicationToken).
 func (s *OAuthApplicationsService) RevokeToken(ctx context.Context, oauthApplicationID string, params *RevokeOAuthApplicationTokenParams) (*Response, error) {
-	if oauthApplicationID == "" {
-		return nil, errEmptyPathParam("OAuthApplications.RevokeToken", "oauthApplicationID")
+	if !validPathParam(oauthApplicationID) {
+		return nil, errPathParam("OAuthApplications.RevokeToken", "oauthApplicationID")
 	}
 	if params == nil {
 		params = &RevokeOAuthApplicationTokenParams{}
@@ -2519,8 +2519,8 @@ type OrganizationDomainsService struct {
 
 // Create sends POST /organizations/{organization_id}/domains (operation CreateOrganizationDomain) and returns a [OrganizationDomain].
 func (s *OrganizationDomainsService) Create(ctx context.Context, organizationID string, params *CreateOrganizationDomainParams) (*OrganizationDomain, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationDomains.Create", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationDomains.Create", "organizationID")
 	}
 	if params == nil {
 		params = &CreateOrganizationDomainParams{}
@@ -2541,8 +2541,8 @@ func (s *OrganizationDomainsService) Create(ctx context.Context, organizationID 
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *OrganizationDomainsService) List(ctx context.Context, organizationID string, params *ListOrganizationDomainsParams) ([]*OrganizationDomain, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationDomains.List", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationDomains.List", "organizationID")
 	}
 	if params == nil {
 		params = &ListOrganizationDomainsParams{}
@@ -2581,11 +2581,11 @@ func (s *OrganizationDomainsService) ListAll(ctx context.Context, organizationID
 
 // Update sends PATCH /organizations/{organization_id}/domains/{domain_id} (operation UpdateOrganizationDomain) and returns a [OrganizationDomain].
 func (s *OrganizationDomainsService) Update(ctx context.Context, organizationID string, domainID string, params *UpdateOrganizationDomainParams) (*OrganizationDomain, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationDomains.Update", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationDomains.Update", "organizationID")
 	}
-	if domainID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationDomains.Update", "domainID")
+	if !validPathParam(domainID) {
+		return nil, nil, errPathParam("OrganizationDomains.Update", "domainID")
 	}
 	if params == nil {
 		params = &UpdateOrganizationDomainParams{}
@@ -2604,11 +2604,11 @@ func (s *OrganizationDomainsService) Update(ctx context.Context, organizationID 
 
 // Delete sends DELETE /organizations/{organization_id}/domains/{domain_id} (operation DeleteOrganizationDomain) and returns a [DeletedObject].
 func (s *OrganizationDomainsService) Delete(ctx context.Context, organizationID string, domainID string) (*DeletedObject, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationDomains.Delete", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationDomains.Delete", "organizationID")
 	}
-	if domainID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationDomains.Delete", "domainID")
+	if !validPathParam(domainID) {
+		return nil, nil, errPathParam("OrganizationDomains.Delete", "domainID")
 	}
 	req, err := newRequest(http.MethodDelete, "/organizations/"+pathEscape(organizationID)+"/domains/"+pathEscape(domainID), nil, nil)
 	if err != nil {
@@ -2624,11 +2624,11 @@ func (s *OrganizationDomainsService) Delete(ctx context.Context, organizationID 
 
 // VerifyOwnership sends POST /organizations/{organization_id}/domains/{domain_id}/verify_ownership (operation VerifyOrganizationDomainOwnership) and returns a [OrganizationDomain].
 func (s *OrganizationDomainsService) VerifyOwnership(ctx context.Context, organizationID string, domainID string) (*OrganizationDomain, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationDomains.VerifyOwnership", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationDomains.VerifyOwnership", "organizationID")
 	}
-	if domainID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationDomains.VerifyOwnership", "domainID")
+	if !validPathParam(domainID) {
+		return nil, nil, errPathParam("OrganizationDomains.VerifyOwnership", "domainID")
 	}
 	req, err := newRequest(http.MethodPost, "/organizations/"+pathEscape(organizationID)+"/domains/"+pathEscape(domainID)+"/verify_ownership", nil, nil)
 	if err != nil {
@@ -2727,8 +2727,8 @@ func (s *OrganizationInvitationsService) ListForInstanceAll(ctx context.Context,
 
 // Create sends POST /organizations/{organization_id}/invitations (operation CreateOrganizationInvitation) and returns a [OrganizationInvitation].
 func (s *OrganizationInvitationsService) Create(ctx context.Context, organizationID string, params *CreateOrganizationInvitationParams) (*OrganizationInvitation, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationInvitations.Create", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationInvitations.Create", "organizationID")
 	}
 	if params == nil {
 		params = &CreateOrganizationInvitationParams{}
@@ -2749,8 +2749,8 @@ func (s *OrganizationInvitationsService) Create(ctx context.Context, organizatio
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *OrganizationInvitationsService) List(ctx context.Context, organizationID string, params *ListOrganizationInvitationsParams) ([]*OrganizationInvitation, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationInvitations.List", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationInvitations.List", "organizationID")
 	}
 	if params == nil {
 		params = &ListOrganizationInvitationsParams{}
@@ -2790,8 +2790,8 @@ func (s *OrganizationInvitationsService) ListAll(ctx context.Context, organizati
 // BulkCreate sends POST /organizations/{organization_id}/invitations/bulk (operation CreateOrganizationInvitationBulk) and returns a list of [OrganizationInvitation].
 // The response's TotalCount holds the number of matching items.
 func (s *OrganizationInvitationsService) BulkCreate(ctx context.Context, organizationID string, items []CreateOrganizationInvitationBulkItem) ([]*OrganizationInvitation, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationInvitations.BulkCreate", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationInvitations.BulkCreate", "organizationID")
 	}
 	if items == nil {
 		items = []CreateOrganizationInvitationBulkItem{}
@@ -2818,8 +2818,8 @@ func (s *OrganizationInvitationsService) BulkCreate(ctx context.Context, organiz
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *OrganizationInvitationsService) ListPending(ctx context.Context, organizationID string, params *ListPendingOrganizationInvitationsParams) ([]*OrganizationInvitation, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationInvitations.ListPending", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationInvitations.ListPending", "organizationID")
 	}
 	if params == nil {
 		params = &ListPendingOrganizationInvitationsParams{}
@@ -2860,11 +2860,11 @@ func (s *OrganizationInvitationsService) ListPendingAll(ctx context.Context, org
 
 // Get sends GET /organizations/{organization_id}/invitations/{invitation_id} (operation GetOrganizationInvitation) and returns a [OrganizationInvitation].
 func (s *OrganizationInvitationsService) Get(ctx context.Context, organizationID string, invitationID string) (*OrganizationInvitation, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationInvitations.Get", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationInvitations.Get", "organizationID")
 	}
-	if invitationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationInvitations.Get", "invitationID")
+	if !validPathParam(invitationID) {
+		return nil, nil, errPathParam("OrganizationInvitations.Get", "invitationID")
 	}
 	req, err := newRequest(http.MethodGet, "/organizations/"+pathEscape(organizationID)+"/invitations/"+pathEscape(invitationID), nil, nil)
 	if err != nil {
@@ -2880,11 +2880,11 @@ func (s *OrganizationInvitationsService) Get(ctx context.Context, organizationID
 
 // Revoke sends POST /organizations/{organization_id}/invitations/{invitation_id}/revoke (operation RevokeOrganizationInvitation) and returns a [OrganizationInvitation].
 func (s *OrganizationInvitationsService) Revoke(ctx context.Context, organizationID string, invitationID string, params *RevokeOrganizationInvitationParams) (*OrganizationInvitation, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationInvitations.Revoke", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationInvitations.Revoke", "organizationID")
 	}
-	if invitationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationInvitations.Revoke", "invitationID")
+	if !validPathParam(invitationID) {
+		return nil, nil, errPathParam("OrganizationInvitations.Revoke", "invitationID")
 	}
 	if params == nil {
 		params = &RevokeOrganizationInvitationParams{}
@@ -2908,8 +2908,8 @@ type OrganizationMembershipsService struct {
 
 // Create sends POST /organizations/{organization_id}/memberships (operation CreateOrganizationMembership) and returns a [OrganizationMembership].
 func (s *OrganizationMembershipsService) Create(ctx context.Context, organizationID string, params *CreateOrganizationMembershipParams) (*OrganizationMembership, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationMemberships.Create", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationMemberships.Create", "organizationID")
 	}
 	if params == nil {
 		params = &CreateOrganizationMembershipParams{}
@@ -2930,8 +2930,8 @@ func (s *OrganizationMembershipsService) Create(ctx context.Context, organizatio
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *OrganizationMembershipsService) List(ctx context.Context, organizationID string, params *ListOrganizationMembershipsParams) ([]*OrganizationMembership, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationMemberships.List", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationMemberships.List", "organizationID")
 	}
 	if params == nil {
 		params = &ListOrganizationMembershipsParams{}
@@ -2970,11 +2970,11 @@ func (s *OrganizationMembershipsService) ListAll(ctx context.Context, organizati
 
 // Update sends PATCH /organizations/{organization_id}/memberships/{user_id} (operation UpdateOrganizationMembership) and returns a [OrganizationMembership].
 func (s *OrganizationMembershipsService) Update(ctx context.Context, organizationID string, userID string, params *UpdateOrganizationMembershipParams) (*OrganizationMembership, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationMemberships.Update", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationMemberships.Update", "organizationID")
 	}
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationMemberships.Update", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("OrganizationMemberships.Update", "userID")
 	}
 	if params == nil {
 		params = &UpdateOrganizationMembershipParams{}
@@ -2993,11 +2993,11 @@ func (s *OrganizationMembershipsService) Update(ctx context.Context, organizatio
 
 // Delete sends DELETE /organizations/{organization_id}/memberships/{user_id} (operation DeleteOrganizationMembership) and returns a [OrganizationMembership].
 func (s *OrganizationMembershipsService) Delete(ctx context.Context, organizationID string, userID string) (*OrganizationMembership, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationMemberships.Delete", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationMemberships.Delete", "organizationID")
 	}
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationMemberships.Delete", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("OrganizationMemberships.Delete", "userID")
 	}
 	req, err := newRequest(http.MethodDelete, "/organizations/"+pathEscape(organizationID)+"/memberships/"+pathEscape(userID), nil, nil)
 	if err != nil {
@@ -3013,11 +3013,11 @@ func (s *OrganizationMembershipsService) Delete(ctx context.Context, organizatio
 
 // UpdateMetadata sends PATCH /organizations/{organization_id}/memberships/{user_id}/metadata (operation UpdateOrganizationMembershipMetadata) and returns a [OrganizationMembership].
 func (s *OrganizationMembershipsService) UpdateMetadata(ctx context.Context, organizationID string, userID string, params *UpdateOrganizationMembershipMetadataParams) (*OrganizationMembership, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationMemberships.UpdateMetadata", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationMemberships.UpdateMetadata", "organizationID")
 	}
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationMemberships.UpdateMetadata", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("OrganizationMemberships.UpdateMetadata", "userID")
 	}
 	if params == nil {
 		params = &UpdateOrganizationMembershipMetadataParams{}
@@ -3136,8 +3136,8 @@ func (s *OrganizationPermissionsService) Create(ctx context.Context, params *Cre
 
 // Get sends GET /organization_permissions/{permission_id} (operation GetOrganizationPermission) and returns a [Permission].
 func (s *OrganizationPermissionsService) Get(ctx context.Context, permissionID string) (*Permission, *Response, error) {
-	if permissionID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationPermissions.Get", "permissionID")
+	if !validPathParam(permissionID) {
+		return nil, nil, errPathParam("OrganizationPermissions.Get", "permissionID")
 	}
 	req, err := newRequest(http.MethodGet, "/organization_permissions/"+pathEscape(permissionID), nil, nil)
 	if err != nil {
@@ -3153,8 +3153,8 @@ func (s *OrganizationPermissionsService) Get(ctx context.Context, permissionID s
 
 // Update sends PATCH /organization_permissions/{permission_id} (operation UpdateOrganizationPermission) and returns a [Permission].
 func (s *OrganizationPermissionsService) Update(ctx context.Context, permissionID string, params *UpdateOrganizationPermissionParams) (*Permission, *Response, error) {
-	if permissionID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationPermissions.Update", "permissionID")
+	if !validPathParam(permissionID) {
+		return nil, nil, errPathParam("OrganizationPermissions.Update", "permissionID")
 	}
 	if params == nil {
 		params = &UpdateOrganizationPermissionParams{}
@@ -3173,8 +3173,8 @@ func (s *OrganizationPermissionsService) Update(ctx context.Context, permissionI
 
 // Delete sends DELETE /organization_permissions/{permission_id} (operation DeleteOrganizationPermission) and returns a [DeletedObject].
 func (s *OrganizationPermissionsService) Delete(ctx context.Context, permissionID string) (*DeletedObject, *Response, error) {
-	if permissionID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationPermissions.Delete", "permissionID")
+	if !validPathParam(permissionID) {
+		return nil, nil, errPathParam("OrganizationPermissions.Delete", "permissionID")
 	}
 	req, err := newRequest(http.MethodDelete, "/organization_permissions/"+pathEscape(permissionID), nil, nil)
 	if err != nil {
@@ -3251,8 +3251,8 @@ func (s *OrganizationRolesService) Create(ctx context.Context, params *CreateOrg
 
 // Get sends GET /organization_roles/{organization_role_id} (operation GetOrganizationRole) and returns a [Role].
 func (s *OrganizationRolesService) Get(ctx context.Context, organizationRoleID string) (*Role, *Response, error) {
-	if organizationRoleID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationRoles.Get", "organizationRoleID")
+	if !validPathParam(organizationRoleID) {
+		return nil, nil, errPathParam("OrganizationRoles.Get", "organizationRoleID")
 	}
 	req, err := newRequest(http.MethodGet, "/organization_roles/"+pathEscape(organizationRoleID), nil, nil)
 	if err != nil {
@@ -3268,8 +3268,8 @@ func (s *OrganizationRolesService) Get(ctx context.Context, organizationRoleID s
 
 // Update sends PATCH /organization_roles/{organization_role_id} (operation UpdateOrganizationRole) and returns a [Role].
 func (s *OrganizationRolesService) Update(ctx context.Context, organizationRoleID string, params *UpdateOrganizationRoleParams) (*Role, *Response, error) {
-	if organizationRoleID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationRoles.Update", "organizationRoleID")
+	if !validPathParam(organizationRoleID) {
+		return nil, nil, errPathParam("OrganizationRoles.Update", "organizationRoleID")
 	}
 	if params == nil {
 		params = &UpdateOrganizationRoleParams{}
@@ -3288,8 +3288,8 @@ func (s *OrganizationRolesService) Update(ctx context.Context, organizationRoleI
 
 // Delete sends DELETE /organization_roles/{organization_role_id} (operation DeleteOrganizationRole) and returns a [DeletedObject].
 func (s *OrganizationRolesService) Delete(ctx context.Context, organizationRoleID string) (*DeletedObject, *Response, error) {
-	if organizationRoleID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationRoles.Delete", "organizationRoleID")
+	if !validPathParam(organizationRoleID) {
+		return nil, nil, errPathParam("OrganizationRoles.Delete", "organizationRoleID")
 	}
 	req, err := newRequest(http.MethodDelete, "/organization_roles/"+pathEscape(organizationRoleID), nil, nil)
 	if err != nil {
@@ -3305,11 +3305,11 @@ func (s *OrganizationRolesService) Delete(ctx context.Context, organizationRoleI
 
 // AssignPermission sends POST /organization_roles/{organization_role_id}/permissions/{permission_id} (operation AssignPermissionToOrganizationRole) and returns a [Role].
 func (s *OrganizationRolesService) AssignPermission(ctx context.Context, organizationRoleID string, permissionID string) (*Role, *Response, error) {
-	if organizationRoleID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationRoles.AssignPermission", "organizationRoleID")
+	if !validPathParam(organizationRoleID) {
+		return nil, nil, errPathParam("OrganizationRoles.AssignPermission", "organizationRoleID")
 	}
-	if permissionID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationRoles.AssignPermission", "permissionID")
+	if !validPathParam(permissionID) {
+		return nil, nil, errPathParam("OrganizationRoles.AssignPermission", "permissionID")
 	}
 	req, err := newRequest(http.MethodPost, "/organization_roles/"+pathEscape(organizationRoleID)+"/permissions/"+pathEscape(permissionID), nil, nil)
 	if err != nil {
@@ -3325,11 +3325,11 @@ func (s *OrganizationRolesService) AssignPermission(ctx context.Context, organiz
 
 // RemovePermission sends DELETE /organization_roles/{organization_role_id}/permissions/{permission_id} (operation RemovePermissionFromOrganizationRole) and returns a [Role].
 func (s *OrganizationRolesService) RemovePermission(ctx context.Context, organizationRoleID string, permissionID string) (*Role, *Response, error) {
-	if organizationRoleID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationRoles.RemovePermission", "organizationRoleID")
+	if !validPathParam(organizationRoleID) {
+		return nil, nil, errPathParam("OrganizationRoles.RemovePermission", "organizationRoleID")
 	}
-	if permissionID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationRoles.RemovePermission", "permissionID")
+	if !validPathParam(permissionID) {
+		return nil, nil, errPathParam("OrganizationRoles.RemovePermission", "permissionID")
 	}
 	req, err := newRequest(http.MethodDelete, "/organization_roles/"+pathEscape(organizationRoleID)+"/permissions/"+pathEscape(permissionID), nil, nil)
 	if err != nil {
@@ -3406,8 +3406,8 @@ func (s *OrganizationsService) Create(ctx context.Context, params *CreateOrganiz
 
 // Get sends GET /organizations/{organization_id} (operation GetOrganization) and returns a [Organization].
 func (s *OrganizationsService) Get(ctx context.Context, organizationID string, params *GetOrganizationParams) (*Organization, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("Organizations.Get", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("Organizations.Get", "organizationID")
 	}
 	if params == nil {
 		params = &GetOrganizationParams{}
@@ -3426,8 +3426,8 @@ func (s *OrganizationsService) Get(ctx context.Context, organizationID string, p
 
 // Update sends PATCH /organizations/{organization_id} (operation UpdateOrganization) and returns a [Organization].
 func (s *OrganizationsService) Update(ctx context.Context, organizationID string, params *UpdateOrganizationParams) (*Organization, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("Organizations.Update", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("Organizations.Update", "organizationID")
 	}
 	if params == nil {
 		params = &UpdateOrganizationParams{}
@@ -3446,8 +3446,8 @@ func (s *OrganizationsService) Update(ctx context.Context, organizationID string
 
 // Delete sends DELETE /organizations/{organization_id} (operation DeleteOrganization) and returns a [DeletedObject].
 func (s *OrganizationsService) Delete(ctx context.Context, organizationID string) (*DeletedObject, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("Organizations.Delete", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("Organizations.Delete", "organizationID")
 	}
 	req, err := newRequest(http.MethodDelete, "/organizations/"+pathEscape(organizationID), nil, nil)
 	if err != nil {
@@ -3463,8 +3463,8 @@ func (s *OrganizationsService) Delete(ctx context.Context, organizationID string
 
 // MergeMetadata sends PATCH /organizations/{organization_id}/metadata (operation MergeOrganizationMetadata) and returns a [Organization].
 func (s *OrganizationsService) MergeMetadata(ctx context.Context, organizationID string, params *MergeOrganizationMetadataParams) (*Organization, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("Organizations.MergeMetadata", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("Organizations.MergeMetadata", "organizationID")
 	}
 	if params == nil {
 		params = &MergeOrganizationMetadataParams{}
@@ -3483,8 +3483,8 @@ func (s *OrganizationsService) MergeMetadata(ctx context.Context, organizationID
 
 // ReplaceMetadata sends PUT /organizations/{organization_id}/metadata (operation ReplaceOrganizationMetadata) and returns a [Organization].
 func (s *OrganizationsService) ReplaceMetadata(ctx context.Context, organizationID string, params *ReplaceOrganizationMetadataParams) (*Organization, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("Organizations.ReplaceMetadata", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("Organizations.ReplaceMetadata", "organizationID")
 	}
 	if params == nil {
 		params = &ReplaceOrganizationMetadataParams{}
@@ -3503,8 +3503,8 @@ func (s *OrganizationsService) ReplaceMetadata(ctx context.Context, organization
 
 // UploadLogo sends PUT /organizations/{organization_id}/logo (operation UploadOrganizationLogo) and returns a [OrganizationWithLogo].
 func (s *OrganizationsService) UploadLogo(ctx context.Context, organizationID string, params *UploadOrganizationLogoParams) (*OrganizationWithLogo, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("Organizations.UploadLogo", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("Organizations.UploadLogo", "organizationID")
 	}
 	if params == nil {
 		params = &UploadOrganizationLogoParams{}
@@ -3528,8 +3528,8 @@ func (s *OrganizationsService) UploadLogo(ctx context.Context, organizationID st
 
 // DeleteLogo sends DELETE /organizations/{organization_id}/logo (operation DeleteOrganizationLogo) and returns a [Organization].
 func (s *OrganizationsService) DeleteLogo(ctx context.Context, organizationID string) (*Organization, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("Organizations.DeleteLogo", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("Organizations.DeleteLogo", "organizationID")
 	}
 	req, err := newRequest(http.MethodDelete, "/organizations/"+pathEscape(organizationID)+"/logo", nil, nil)
 	if err != nil {
@@ -3545,8 +3545,8 @@ func (s *OrganizationsService) DeleteLogo(ctx context.Context, organizationID st
 
 // GetBillingSubscription sends GET /organizations/{organization_id}/billing/subscription (operation GetOrganizationBillingSubscription) and returns a [CommerceSubscription].
 func (s *OrganizationsService) GetBillingSubscription(ctx context.Context, organizationID string) (*CommerceSubscription, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("Organizations.GetBillingSubscription", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("Organizations.GetBillingSubscription", "organizationID")
 	}
 	req, err := newRequest(http.MethodGet, "/organizations/"+pathEscape(organizationID)+"/billing/subscription", nil, nil)
 	if err != nil {
@@ -3562,8 +3562,8 @@ func (s *OrganizationsService) GetBillingSubscription(ctx context.Context, organ
 
 // GetBillingCreditBalance sends GET /organizations/{organization_id}/billing/credits (operation GetOrganizationBillingCreditBalance) and returns a [CommerceCreditBalanceResponse].
 func (s *OrganizationsService) GetBillingCreditBalance(ctx context.Context, organizationID string) (*CommerceCreditBalanceResponse, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("Organizations.GetBillingCreditBalance", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("Organizations.GetBillingCreditBalance", "organizationID")
 	}
 	req, err := newRequest(http.MethodGet, "/organizations/"+pathEscape(organizationID)+"/billing/credits", nil, nil)
 	if err != nil {
@@ -3579,8 +3579,8 @@ func (s *OrganizationsService) GetBillingCreditBalance(ctx context.Context, orga
 
 // AdjustBillingCreditBalance sends POST /organizations/{organization_id}/billing/credits (operation AdjustOrganizationBillingCreditBalance) and returns a [CommerceCreditLedgerResponse].
 func (s *OrganizationsService) AdjustBillingCreditBalance(ctx context.Context, organizationID string, params *AdjustOrganizationBillingCreditBalanceParams) (*CommerceCreditLedgerResponse, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("Organizations.AdjustBillingCreditBalance", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("Organizations.AdjustBillingCreditBalance", "organizationID")
 	}
 	if params == nil {
 		params = &AdjustOrganizationBillingCreditBalanceParams{}
@@ -3621,8 +3621,8 @@ func (s *PhoneNumbersService) Create(ctx context.Context, params *CreatePhoneNum
 
 // Get sends GET /phone_numbers/{phone_number_id} (operation GetPhoneNumber) and returns a [PhoneNumber].
 func (s *PhoneNumbersService) Get(ctx context.Context, phoneNumberID string) (*PhoneNumber, *Response, error) {
-	if phoneNumberID == "" {
-		return nil, nil, errEmptyPathParam("PhoneNumbers.Get", "phoneNumberID")
+	if !validPathParam(phoneNumberID) {
+		return nil, nil, errPathParam("PhoneNumbers.Get", "phoneNumberID")
 	}
 	req, err := newRequest(http.MethodGet, "/phone_numbers/"+pathEscape(phoneNumberID), nil, nil)
 	if err != nil {
@@ -3638,8 +3638,8 @@ func (s *PhoneNumbersService) Get(ctx context.Context, phoneNumberID string) (*P
 
 // Delete sends DELETE /phone_numbers/{phone_number_id} (operation DeletePhoneNumber) and returns a [DeletedObject].
 func (s *PhoneNumbersService) Delete(ctx context.Context, phoneNumberID string) (*DeletedObject, *Response, error) {
-	if phoneNumberID == "" {
-		return nil, nil, errEmptyPathParam("PhoneNumbers.Delete", "phoneNumberID")
+	if !validPathParam(phoneNumberID) {
+		return nil, nil, errPathParam("PhoneNumbers.Delete", "phoneNumberID")
 	}
 	req, err := newRequest(http.MethodDelete, "/phone_numbers/"+pathEscape(phoneNumberID), nil, nil)
 	if err != nil {
@@ -3655,8 +3655,8 @@ func (s *PhoneNumbersService) Delete(ctx context.Context, phoneNumberID string) 
 
 // Update sends PATCH /phone_numbers/{phone_number_id} (operation UpdatePhoneNumber) and returns a [PhoneNumber].
 func (s *PhoneNumbersService) Update(ctx context.Context, phoneNumberID string, params *UpdatePhoneNumberParams) (*PhoneNumber, *Response, error) {
-	if phoneNumberID == "" {
-		return nil, nil, errEmptyPathParam("PhoneNumbers.Update", "phoneNumberID")
+	if !validPathParam(phoneNumberID) {
+		return nil, nil, errPathParam("PhoneNumbers.Update", "phoneNumberID")
 	}
 	if params == nil {
 		params = &UpdatePhoneNumberParams{}
@@ -3675,8 +3675,8 @@ func (s *PhoneNumbersService) Update(ctx context.Context, phoneNumberID string, 
 
 // PrepareVerification sends POST /phone_numbers/{phone_number_id}/prepare_verification (operation PreparePhoneNumberVerification) and returns a [VerificationResponse].
 func (s *PhoneNumbersService) PrepareVerification(ctx context.Context, phoneNumberID string) (*VerificationResponse, *Response, error) {
-	if phoneNumberID == "" {
-		return nil, nil, errEmptyPathParam("PhoneNumbers.PrepareVerification", "phoneNumberID")
+	if !validPathParam(phoneNumberID) {
+		return nil, nil, errPathParam("PhoneNumbers.PrepareVerification", "phoneNumberID")
 	}
 	req, err := newRequest(http.MethodPost, "/phone_numbers/"+pathEscape(phoneNumberID)+"/prepare_verification", nil, nil)
 	if err != nil {
@@ -3692,8 +3692,8 @@ func (s *PhoneNumbersService) PrepareVerification(ctx context.Context, phoneNumb
 
 // AttemptVerification sends POST /phone_numbers/{phone_number_id}/attempt_verification (operation AttemptPhoneNumberVerification) and returns a [VerificationResponse].
 func (s *PhoneNumbersService) AttemptVerification(ctx context.Context, phoneNumberID string, params *AttemptPhoneNumberVerificationParams) (*VerificationResponse, *Response, error) {
-	if phoneNumberID == "" {
-		return nil, nil, errEmptyPathParam("PhoneNumbers.AttemptVerification", "phoneNumberID")
+	if !validPathParam(phoneNumberID) {
+		return nil, nil, errPathParam("PhoneNumbers.AttemptVerification", "phoneNumberID")
 	}
 	if params == nil {
 		params = &AttemptPhoneNumberVerificationParams{}
@@ -3712,8 +3712,8 @@ func (s *PhoneNumbersService) AttemptVerification(ctx context.Context, phoneNumb
 
 // ReplaceForUser sends PUT /users/{user_id}/phone_number (operation ReplaceUserPhoneNumber) and returns a [PhoneNumber].
 func (s *PhoneNumbersService) ReplaceForUser(ctx context.Context, userID string, params *ReplaceUserPhoneNumberParams) (*PhoneNumber, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("PhoneNumbers.ReplaceForUser", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("PhoneNumbers.ReplaceForUser", "userID")
 	}
 	if params == nil {
 		params = &ReplaceUserPhoneNumberParams{}
@@ -3810,8 +3810,8 @@ func (s *RedirectURLsService) Create(ctx context.Context, params *CreateRedirect
 
 // Get sends GET /redirect_urls/{id} (operation GetRedirectURL) and returns a [RedirectURL].
 func (s *RedirectURLsService) Get(ctx context.Context, id string) (*RedirectURL, *Response, error) {
-	if id == "" {
-		return nil, nil, errEmptyPathParam("RedirectURLs.Get", "id")
+	if !validPathParam(id) {
+		return nil, nil, errPathParam("RedirectURLs.Get", "id")
 	}
 	req, err := newRequest(http.MethodGet, "/redirect_urls/"+pathEscape(id), nil, nil)
 	if err != nil {
@@ -3827,8 +3827,8 @@ func (s *RedirectURLsService) Get(ctx context.Context, id string) (*RedirectURL,
 
 // Delete sends DELETE /redirect_urls/{id} (operation DeleteRedirectURL) and returns a [DeletedObject].
 func (s *RedirectURLsService) Delete(ctx context.Context, id string) (*DeletedObject, *Response, error) {
-	if id == "" {
-		return nil, nil, errEmptyPathParam("RedirectURLs.Delete", "id")
+	if !validPathParam(id) {
+		return nil, nil, errPathParam("RedirectURLs.Delete", "id")
 	}
 	req, err := newRequest(http.MethodDelete, "/redirect_urls/"+pathEscape(id), nil, nil)
 	if err != nil {
@@ -3905,8 +3905,8 @@ func (s *RoleSetsService) Create(ctx context.Context, params *CreateRoleSetParam
 
 // Get sends GET /role_sets/{role_set_key_or_id} (operation GetRoleSet) and returns a [RoleSet].
 func (s *RoleSetsService) Get(ctx context.Context, roleSetKeyOrID string) (*RoleSet, *Response, error) {
-	if roleSetKeyOrID == "" {
-		return nil, nil, errEmptyPathParam("RoleSets.Get", "roleSetKeyOrID")
+	if !validPathParam(roleSetKeyOrID) {
+		return nil, nil, errPathParam("RoleSets.Get", "roleSetKeyOrID")
 	}
 	req, err := newRequest(http.MethodGet, "/role_sets/"+pathEscape(roleSetKeyOrID), nil, nil)
 	if err != nil {
@@ -3922,8 +3922,8 @@ func (s *RoleSetsService) Get(ctx context.Context, roleSetKeyOrID string) (*Role
 
 // Update sends PATCH /role_sets/{role_set_key_or_id} (operation UpdateRoleSet) and returns a [RoleSet].
 func (s *RoleSetsService) Update(ctx context.Context, roleSetKeyOrID string, params *UpdateRoleSetParams) (*RoleSet, *Response, error) {
-	if roleSetKeyOrID == "" {
-		return nil, nil, errEmptyPathParam("RoleSets.Update", "roleSetKeyOrID")
+	if !validPathParam(roleSetKeyOrID) {
+		return nil, nil, errPathParam("RoleSets.Update", "roleSetKeyOrID")
 	}
 	if params == nil {
 		params = &UpdateRoleSetParams{}
@@ -3942,8 +3942,8 @@ func (s *RoleSetsService) Update(ctx context.Context, roleSetKeyOrID string, par
 
 // Replace sends POST /role_sets/{role_set_key_or_id}/replace (operation ReplaceRoleSet) and returns a [DeletedObject].
 func (s *RoleSetsService) Replace(ctx context.Context, roleSetKeyOrID string, params *ReplaceRoleSetParams) (*DeletedObject, *Response, error) {
-	if roleSetKeyOrID == "" {
-		return nil, nil, errEmptyPathParam("RoleSets.Replace", "roleSetKeyOrID")
+	if !validPathParam(roleSetKeyOrID) {
+		return nil, nil, errPathParam("RoleSets.Replace", "roleSetKeyOrID")
 	}
 	if params == nil {
 		params = &ReplaceRoleSetParams{}
@@ -3962,8 +3962,8 @@ func (s *RoleSetsService) Replace(ctx context.Context, roleSetKeyOrID string, pa
 
 // AddRoles sends POST /role_sets/{role_set_key_or_id}/roles (operation AddRolesToRoleSet) and returns a [RoleSet].
 func (s *RoleSetsService) AddRoles(ctx context.Context, roleSetKeyOrID string, params *AddRolesToRoleSetParams) (*RoleSet, *Response, error) {
-	if roleSetKeyOrID == "" {
-		return nil, nil, errEmptyPathParam("RoleSets.AddRoles", "roleSetKeyOrID")
+	if !validPathParam(roleSetKeyOrID) {
+		return nil, nil, errPathParam("RoleSets.AddRoles", "roleSetKeyOrID")
 	}
 	if params == nil {
 		params = &AddRolesToRoleSetParams{}
@@ -3982,8 +3982,8 @@ func (s *RoleSetsService) AddRoles(ctx context.Context, roleSetKeyOrID string, p
 
 // ReplaceRole sends POST /role_sets/{role_set_key_or_id}/roles/replace (operation ReplaceRoleInRoleSet) and returns a [RoleSet].
 func (s *RoleSetsService) ReplaceRole(ctx context.Context, roleSetKeyOrID string, params *ReplaceRoleInRoleSetParams) (*RoleSet, *Response, error) {
-	if roleSetKeyOrID == "" {
-		return nil, nil, errEmptyPathParam("RoleSets.ReplaceRole", "roleSetKeyOrID")
+	if !validPathParam(roleSetKeyOrID) {
+		return nil, nil, errPathParam("RoleSets.ReplaceRole", "roleSetKeyOrID")
 	}
 	if params == nil {
 		params = &ReplaceRoleInRoleSetParams{}
@@ -4071,8 +4071,8 @@ func (s *SAMLConnectionsService) Create(ctx context.Context, params *CreateSAMLC
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *SAMLConnectionsService) Get(ctx context.Context, samlConnectionID string) (*SAMLConnection, *Response, error) {
-	if samlConnectionID == "" {
-		return nil, nil, errEmptyPathParam("SAMLConnections.Get", "samlConnectionID")
+	if !validPathParam(samlConnectionID) {
+		return nil, nil, errPathParam("SAMLConnections.Get", "samlConnectionID")
 	}
 	req, err := newRequest(http.MethodGet, "/saml_connections/"+pathEscape(samlConnectionID), nil, nil)
 	if err != nil {
@@ -4090,8 +4090,8 @@ func (s *SAMLConnectionsService) Get(ctx context.Context, samlConnectionID strin
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *SAMLConnectionsService) Update(ctx context.Context, samlConnectionID string, params *UpdateSAMLConnectionParams) (*SAMLConnection, *Response, error) {
-	if samlConnectionID == "" {
-		return nil, nil, errEmptyPathParam("SAMLConnections.Update", "samlConnectionID")
+	if !validPathParam(samlConnectionID) {
+		return nil, nil, errPathParam("SAMLConnections.Update", "samlConnectionID")
 	}
 	if params == nil {
 		params = &UpdateSAMLConnectionParams{}
@@ -4112,8 +4112,8 @@ func (s *SAMLConnectionsService) Update(ctx context.Context, samlConnectionID st
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *SAMLConnectionsService) Delete(ctx context.Context, samlConnectionID string) (*DeletedObject, *Response, error) {
-	if samlConnectionID == "" {
-		return nil, nil, errEmptyPathParam("SAMLConnections.Delete", "samlConnectionID")
+	if !validPathParam(samlConnectionID) {
+		return nil, nil, errPathParam("SAMLConnections.Delete", "samlConnectionID")
 	}
 	req, err := newRequest(http.MethodDelete, "/saml_connections/"+pathEscape(samlConnectionID), nil, nil)
 	if err != nil {
@@ -4190,8 +4190,8 @@ func (s *SCIMDirectoriesService) Create(ctx context.Context, params *CreateSCIMD
 
 // Get sends GET /scim_directories/{scim_directory_id} (operation GetSCIMDirectory) and returns a [SCIMDirectory].
 func (s *SCIMDirectoriesService) Get(ctx context.Context, scimDirectoryID string) (*SCIMDirectory, *Response, error) {
-	if scimDirectoryID == "" {
-		return nil, nil, errEmptyPathParam("SCIMDirectories.Get", "scimDirectoryID")
+	if !validPathParam(scimDirectoryID) {
+		return nil, nil, errPathParam("SCIMDirectories.Get", "scimDirectoryID")
 	}
 	req, err := newRequest(http.MethodGet, "/scim_directories/"+pathEscape(scimDirectoryID), nil, nil)
 	if err != nil {
@@ -4207,8 +4207,8 @@ func (s *SCIMDirectoriesService) Get(ctx context.Context, scimDirectoryID string
 
 // Update sends PATCH /scim_directories/{scim_directory_id} (operation UpdateSCIMDirectory) and returns a [SCIMDirectory].
 func (s *SCIMDirectoriesService) Update(ctx context.Context, scimDirectoryID string, params *UpdateSCIMDirectoryParams) (*SCIMDirectory, *Response, error) {
-	if scimDirectoryID == "" {
-		return nil, nil, errEmptyPathParam("SCIMDirectories.Update", "scimDirectoryID")
+	if !validPathParam(scimDirectoryID) {
+		return nil, nil, errPathParam("SCIMDirectories.Update", "scimDirectoryID")
 	}
 	if params == nil {
 		params = &UpdateSCIMDirectoryParams{}
@@ -4227,8 +4227,8 @@ func (s *SCIMDirectoriesService) Update(ctx context.Context, scimDirectoryID str
 
 // Delete sends DELETE /scim_directories/{scim_directory_id} (operation DeleteSCIMDirectory) and returns a [DeletedObject].
 func (s *SCIMDirectoriesService) Delete(ctx context.Context, scimDirectoryID string) (*DeletedObject, *Response, error) {
-	if scimDirectoryID == "" {
-		return nil, nil, errEmptyPathParam("SCIMDirectories.Delete", "scimDirectoryID")
+	if !validPathParam(scimDirectoryID) {
+		return nil, nil, errPathParam("SCIMDirectories.Delete", "scimDirectoryID")
 	}
 	req, err := newRequest(http.MethodDelete, "/scim_directories/"+pathEscape(scimDirectoryID), nil, nil)
 	if err != nil {
@@ -4244,8 +4244,8 @@ func (s *SCIMDirectoriesService) Delete(ctx context.Context, scimDirectoryID str
 
 // RotateAPIKey sends POST /scim_directories/{scim_directory_id}/rotate_api_key (operation RotateSCIMDirectoryAPIKey) and returns a [SCIMDirectory].
 func (s *SCIMDirectoriesService) RotateAPIKey(ctx context.Context, scimDirectoryID string) (*SCIMDirectory, *Response, error) {
-	if scimDirectoryID == "" {
-		return nil, nil, errEmptyPathParam("SCIMDirectories.RotateAPIKey", "scimDirectoryID")
+	if !validPathParam(scimDirectoryID) {
+		return nil, nil, errPathParam("SCIMDirectories.RotateAPIKey", "scimDirectoryID")
 	}
 	req, err := newRequest(http.MethodPost, "/scim_directories/"+pathEscape(scimDirectoryID)+"/rotate_api_key", nil, nil)
 	if err != nil {
@@ -4262,8 +4262,8 @@ func (s *SCIMDirectoriesService) RotateAPIKey(ctx context.Context, scimDirectory
 // ListGroupRoleMappings sends GET /scim_directories/{scim_directory_id}/group_role_mappings (operation ListSCIMGroupRoleMappings) and returns a list of [SCIMGroupRoleMapping].
 // The response's TotalCount holds the number of matching items.
 func (s *SCIMDirectoriesService) ListGroupRoleMappings(ctx context.Context, scimDirectoryID string) ([]*SCIMGroupRoleMapping, *Response, error) {
-	if scimDirectoryID == "" {
-		return nil, nil, errEmptyPathParam("SCIMDirectories.ListGroupRoleMappings", "scimDirectoryID")
+	if !validPathParam(scimDirectoryID) {
+		return nil, nil, errPathParam("SCIMDirectories.ListGroupRoleMappings", "scimDirectoryID")
 	}
 	req, err := newRequest(http.MethodGet, "/scim_directories/"+pathEscape(scimDirectoryID)+"/group_role_mappings", nil, nil)
 	if err != nil {
@@ -4283,8 +4283,8 @@ func (s *SCIMDirectoriesService) ListGroupRoleMappings(ctx context.Context, scim
 
 // CreateGroupRoleMapping sends POST /scim_directories/{scim_directory_id}/group_role_mappings (operation CreateSCIMGroupRoleMapping) and returns a [SCIMGroupRoleMapping].
 func (s *SCIMDirectoriesService) CreateGroupRoleMapping(ctx context.Context, scimDirectoryID string, params *CreateSCIMGroupRoleMappingParams) (*SCIMGroupRoleMapping, *Response, error) {
-	if scimDirectoryID == "" {
-		return nil, nil, errEmptyPathParam("SCIMDirectories.CreateGroupRoleMapping", "scimDirectoryID")
+	if !validPathParam(scimDirectoryID) {
+		return nil, nil, errPathParam("SCIMDirectories.CreateGroupRoleMapping", "scimDirectoryID")
 	}
 	if params == nil {
 		params = &CreateSCIMGroupRoleMappingParams{}
@@ -4304,8 +4304,8 @@ func (s *SCIMDirectoriesService) CreateGroupRoleMapping(ctx context.Context, sci
 // ReplaceGroupRoleMappings sends PUT /scim_directories/{scim_directory_id}/group_role_mappings (operation ReplaceSCIMGroupRoleMappings) and returns a list of [SCIMGroupRoleMapping].
 // The response's TotalCount holds the number of matching items.
 func (s *SCIMDirectoriesService) ReplaceGroupRoleMappings(ctx context.Context, scimDirectoryID string, params *ReplaceSCIMGroupRoleMappingsParams) ([]*SCIMGroupRoleMapping, *Response, error) {
-	if scimDirectoryID == "" {
-		return nil, nil, errEmptyPathParam("SCIMDirectories.ReplaceGroupRoleMappings", "scimDirectoryID")
+	if !validPathParam(scimDirectoryID) {
+		return nil, nil, errPathParam("SCIMDirectories.ReplaceGroupRoleMappings", "scimDirectoryID")
 	}
 	if params == nil {
 		params = &ReplaceSCIMGroupRoleMappingsParams{}
@@ -4328,11 +4328,11 @@ func (s *SCIMDirectoriesService) ReplaceGroupRoleMappings(ctx context.Context, s
 
 // DeleteGroupRoleMapping sends DELETE /scim_directories/{scim_directory_id}/group_role_mappings/{mapping_id} (operation DeleteSCIMGroupRoleMapping) and returns a [SCIMGroupRoleMappingDeleted].
 func (s *SCIMDirectoriesService) DeleteGroupRoleMapping(ctx context.Context, scimDirectoryID string, mappingID string) (*SCIMGroupRoleMappingDeleted, *Response, error) {
-	if scimDirectoryID == "" {
-		return nil, nil, errEmptyPathParam("SCIMDirectories.DeleteGroupRoleMapping", "scimDirectoryID")
+	if !validPathParam(scimDirectoryID) {
+		return nil, nil, errPathParam("SCIMDirectories.DeleteGroupRoleMapping", "scimDirectoryID")
 	}
-	if mappingID == "" {
-		return nil, nil, errEmptyPathParam("SCIMDirectories.DeleteGroupRoleMapping", "mappingID")
+	if !validPathParam(mappingID) {
+		return nil, nil, errPathParam("SCIMDirectories.DeleteGroupRoleMapping", "mappingID")
 	}
 	req, err := newRequest(http.MethodDelete, "/scim_directories/"+pathEscape(scimDirectoryID)+"/group_role_mappings/"+pathEscape(mappingID), nil, nil)
 	if err != nil {
@@ -4404,8 +4404,8 @@ func (s *SessionsService) Create(ctx context.Context, params *CreateSessionParam
 
 // Get sends GET /sessions/{session_id} (operation GetSession) and returns a [Session].
 func (s *SessionsService) Get(ctx context.Context, sessionID string) (*Session, *Response, error) {
-	if sessionID == "" {
-		return nil, nil, errEmptyPathParam("Sessions.Get", "sessionID")
+	if !validPathParam(sessionID) {
+		return nil, nil, errPathParam("Sessions.Get", "sessionID")
 	}
 	req, err := newRequest(http.MethodGet, "/sessions/"+pathEscape(sessionID), nil, nil)
 	if err != nil {
@@ -4421,8 +4421,8 @@ func (s *SessionsService) Get(ctx context.Context, sessionID string) (*Session, 
 
 // Refresh sends POST /sessions/{session_id}/refresh (operation RefreshSession) and returns a [SessionRefresh].
 func (s *SessionsService) Refresh(ctx context.Context, sessionID string, params *RefreshSessionParams) (*SessionRefresh, *Response, error) {
-	if sessionID == "" {
-		return nil, nil, errEmptyPathParam("Sessions.Refresh", "sessionID")
+	if !validPathParam(sessionID) {
+		return nil, nil, errPathParam("Sessions.Refresh", "sessionID")
 	}
 	if params == nil {
 		params = &RefreshSessionParams{}
@@ -4441,8 +4441,8 @@ func (s *SessionsService) Refresh(ctx context.Context, sessionID string, params 
 
 // Revoke sends POST /sessions/{session_id}/revoke (operation RevokeSession) and returns a [Session].
 func (s *SessionsService) Revoke(ctx context.Context, sessionID string) (*Session, *Response, error) {
-	if sessionID == "" {
-		return nil, nil, errEmptyPathParam("Sessions.Revoke", "sessionID")
+	if !validPathParam(sessionID) {
+		return nil, nil, errPathParam("Sessions.Revoke", "sessionID")
 	}
 	req, err := newRequest(http.MethodPost, "/sessions/"+pathEscape(sessionID)+"/revoke", nil, nil)
 	if err != nil {
@@ -4458,8 +4458,8 @@ func (s *SessionsService) Revoke(ctx context.Context, sessionID string) (*Sessio
 
 // CreateToken sends POST /sessions/{session_id}/tokens (operation CreateSessionToken) and returns a [CreateSessionTokenResult].
 func (s *SessionsService) CreateToken(ctx context.Context, sessionID string, params *CreateSessionTokenParams) (*CreateSessionTokenResult, *Response, error) {
-	if sessionID == "" {
-		return nil, nil, errEmptyPathParam("Sessions.CreateToken", "sessionID")
+	if !validPathParam(sessionID) {
+		return nil, nil, errPathParam("Sessions.CreateToken", "sessionID")
 	}
 	if params == nil {
 		params = &CreateSessionTokenParams{}
@@ -4478,11 +4478,11 @@ func (s *SessionsService) CreateToken(ctx context.Context, sessionID string, par
 
 // CreateTokenFromTemplate sends POST /sessions/{session_id}/tokens/{template_name} (operation CreateSessionTokenFromTemplate) and returns a [CreateSessionTokenResult].
 func (s *SessionsService) CreateTokenFromTemplate(ctx context.Context, sessionID string, templateName string, params *CreateSessionTokenFromTemplateParams) (*CreateSessionTokenResult, *Response, error) {
-	if sessionID == "" {
-		return nil, nil, errEmptyPathParam("Sessions.CreateTokenFromTemplate", "sessionID")
+	if !validPathParam(sessionID) {
+		return nil, nil, errPathParam("Sessions.CreateTokenFromTemplate", "sessionID")
 	}
-	if templateName == "" {
-		return nil, nil, errEmptyPathParam("Sessions.CreateTokenFromTemplate", "templateName")
+	if !validPathParam(templateName) {
+		return nil, nil, errPathParam("Sessions.CreateTokenFromTemplate", "templateName")
 	}
 	if params == nil {
 		params = &CreateSessionTokenFromTemplateParams{}
@@ -4523,8 +4523,8 @@ func (s *SignInTokensService) Create(ctx context.Context, params *CreateSignInTo
 
 // Revoke sends POST /sign_in_tokens/{sign_in_token_id}/revoke (operation RevokeSignInToken) and returns a [SignInToken].
 func (s *SignInTokensService) Revoke(ctx context.Context, signInTokenID string) (*SignInToken, *Response, error) {
-	if signInTokenID == "" {
-		return nil, nil, errEmptyPathParam("SignInTokens.Revoke", "signInTokenID")
+	if !validPathParam(signInTokenID) {
+		return nil, nil, errPathParam("SignInTokens.Revoke", "signInTokenID")
 	}
 	req, err := newRequest(http.MethodPost, "/sign_in_tokens/"+pathEscape(signInTokenID)+"/revoke", nil, nil)
 	if err != nil {
@@ -4545,8 +4545,8 @@ type SignUpsService struct {
 
 // Get sends GET /sign_ups/{id} (operation GetSignUp) and returns a [SignUp].
 func (s *SignUpsService) Get(ctx context.Context, id string) (*SignUp, *Response, error) {
-	if id == "" {
-		return nil, nil, errEmptyPathParam("SignUps.Get", "id")
+	if !validPathParam(id) {
+		return nil, nil, errPathParam("SignUps.Get", "id")
 	}
 	req, err := newRequest(http.MethodGet, "/sign_ups/"+pathEscape(id), nil, nil)
 	if err != nil {
@@ -4562,8 +4562,8 @@ func (s *SignUpsService) Get(ctx context.Context, id string) (*SignUp, *Response
 
 // Update sends PATCH /sign_ups/{id} (operation UpdateSignUp) and returns a [SignUp].
 func (s *SignUpsService) Update(ctx context.Context, id string, params *UpdateSignUpParams) (*SignUp, *Response, error) {
-	if id == "" {
-		return nil, nil, errEmptyPathParam("SignUps.Update", "id")
+	if !validPathParam(id) {
+		return nil, nil, errPathParam("SignUps.Update", "id")
 	}
 	if params == nil {
 		params = &UpdateSignUpParams{}
@@ -4590,8 +4590,8 @@ type TemplatesService struct {
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *TemplatesService) List(ctx context.Context, templateType string, params *GetTemplateListParams) ([]*Template, *Response, error) {
-	if templateType == "" {
-		return nil, nil, errEmptyPathParam("Templates.List", "templateType")
+	if !validPathParam(templateType) {
+		return nil, nil, errPathParam("Templates.List", "templateType")
 	}
 	if params == nil {
 		params = &GetTemplateListParams{}
@@ -4630,11 +4630,11 @@ func (s *TemplatesService) ListAll(ctx context.Context, templateType string, par
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *TemplatesService) Get(ctx context.Context, templateType string, slug string) (*Template, *Response, error) {
-	if templateType == "" {
-		return nil, nil, errEmptyPathParam("Templates.Get", "templateType")
+	if !validPathParam(templateType) {
+		return nil, nil, errPathParam("Templates.Get", "templateType")
 	}
-	if slug == "" {
-		return nil, nil, errEmptyPathParam("Templates.Get", "slug")
+	if !validPathParam(slug) {
+		return nil, nil, errPathParam("Templates.Get", "slug")
 	}
 	req, err := newRequest(http.MethodGet, "/templates/"+pathEscape(templateType)+"/"+pathEscape(slug), nil, nil)
 	if err != nil {
@@ -4652,11 +4652,11 @@ func (s *TemplatesService) Get(ctx context.Context, templateType string, slug st
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *TemplatesService) Upsert(ctx context.Context, templateType string, slug string, params *UpsertTemplateParams) (*Template, *Response, error) {
-	if templateType == "" {
-		return nil, nil, errEmptyPathParam("Templates.Upsert", "templateType")
+	if !validPathParam(templateType) {
+		return nil, nil, errPathParam("Templates.Upsert", "templateType")
 	}
-	if slug == "" {
-		return nil, nil, errEmptyPathParam("Templates.Upsert", "slug")
+	if !validPathParam(slug) {
+		return nil, nil, errPathParam("Templates.Upsert", "slug")
 	}
 	if params == nil {
 		params = &UpsertTemplateParams{}
@@ -4677,11 +4677,11 @@ func (s *TemplatesService) Upsert(ctx context.Context, templateType string, slug
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *TemplatesService) Revert(ctx context.Context, templateType string, slug string) (*Template, *Response, error) {
-	if templateType == "" {
-		return nil, nil, errEmptyPathParam("Templates.Revert", "templateType")
+	if !validPathParam(templateType) {
+		return nil, nil, errPathParam("Templates.Revert", "templateType")
 	}
-	if slug == "" {
-		return nil, nil, errEmptyPathParam("Templates.Revert", "slug")
+	if !validPathParam(slug) {
+		return nil, nil, errPathParam("Templates.Revert", "slug")
 	}
 	req, err := newRequest(http.MethodPost, "/templates/"+pathEscape(templateType)+"/"+pathEscape(slug)+"/revert", nil, nil)
 	if err != nil {
@@ -4699,11 +4699,11 @@ func (s *TemplatesService) Revert(ctx context.Context, templateType string, slug
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *TemplatesService) Preview(ctx context.Context, templateType string, slug string, params *PreviewTemplateParams) (map[string]any, *Response, error) {
-	if templateType == "" {
-		return nil, nil, errEmptyPathParam("Templates.Preview", "templateType")
+	if !validPathParam(templateType) {
+		return nil, nil, errPathParam("Templates.Preview", "templateType")
 	}
-	if slug == "" {
-		return nil, nil, errEmptyPathParam("Templates.Preview", "slug")
+	if !validPathParam(slug) {
+		return nil, nil, errPathParam("Templates.Preview", "slug")
 	}
 	if params == nil {
 		params = &PreviewTemplateParams{}
@@ -4724,11 +4724,11 @@ func (s *TemplatesService) Preview(ctx context.Context, templateType string, slu
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *TemplatesService) ToggleTemplateDelivery(ctx context.Context, templateType string, slug string, params *ToggleTemplateDeliveryParams) (*Template, *Response, error) {
-	if templateType == "" {
-		return nil, nil, errEmptyPathParam("Templates.ToggleTemplateDelivery", "templateType")
+	if !validPathParam(templateType) {
+		return nil, nil, errPathParam("Templates.ToggleTemplateDelivery", "templateType")
 	}
-	if slug == "" {
-		return nil, nil, errEmptyPathParam("Templates.ToggleTemplateDelivery", "slug")
+	if !validPathParam(slug) {
+		return nil, nil, errPathParam("Templates.ToggleTemplateDelivery", "slug")
 	}
 	if params == nil {
 		params = &ToggleTemplateDeliveryParams{}
@@ -4839,8 +4839,8 @@ func (s *UsersService) Count(ctx context.Context, params *GetUsersCountParams) (
 
 // Get sends GET /users/{user_id} (operation GetUser) and returns a [User].
 func (s *UsersService) Get(ctx context.Context, userID string) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.Get", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.Get", "userID")
 	}
 	req, err := newRequest(http.MethodGet, "/users/"+pathEscape(userID), nil, nil)
 	if err != nil {
@@ -4856,8 +4856,8 @@ func (s *UsersService) Get(ctx context.Context, userID string) (*User, *Response
 
 // Update sends PATCH /users/{user_id} (operation UpdateUser) and returns a [User].
 func (s *UsersService) Update(ctx context.Context, userID string, params *UpdateUserParams) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.Update", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.Update", "userID")
 	}
 	if params == nil {
 		params = &UpdateUserParams{}
@@ -4876,8 +4876,8 @@ func (s *UsersService) Update(ctx context.Context, userID string, params *Update
 
 // Delete sends DELETE /users/{user_id} (operation DeleteUser) and returns a [DeletedObject].
 func (s *UsersService) Delete(ctx context.Context, userID string) (*DeletedObject, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.Delete", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.Delete", "userID")
 	}
 	req, err := newRequest(http.MethodDelete, "/users/"+pathEscape(userID), nil, nil)
 	if err != nil {
@@ -4893,8 +4893,8 @@ func (s *UsersService) Delete(ctx context.Context, userID string) (*DeletedObjec
 
 // Ban sends POST /users/{user_id}/ban (operation BanUser) and returns a [User].
 func (s *UsersService) Ban(ctx context.Context, userID string) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.Ban", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.Ban", "userID")
 	}
 	req, err := newRequest(http.MethodPost, "/users/"+pathEscape(userID)+"/ban", nil, nil)
 	if err != nil {
@@ -4910,8 +4910,8 @@ func (s *UsersService) Ban(ctx context.Context, userID string) (*User, *Response
 
 // Unban sends POST /users/{user_id}/unban (operation UnbanUser) and returns a [User].
 func (s *UsersService) Unban(ctx context.Context, userID string) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.Unban", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.Unban", "userID")
 	}
 	req, err := newRequest(http.MethodPost, "/users/"+pathEscape(userID)+"/unban", nil, nil)
 	if err != nil {
@@ -4961,8 +4961,8 @@ func (s *UsersService) BulkUnban(ctx context.Context, params *UsersUnbanParams) 
 
 // Lock sends POST /users/{user_id}/lock (operation LockUser) and returns a [User].
 func (s *UsersService) Lock(ctx context.Context, userID string) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.Lock", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.Lock", "userID")
 	}
 	req, err := newRequest(http.MethodPost, "/users/"+pathEscape(userID)+"/lock", nil, nil)
 	if err != nil {
@@ -4978,8 +4978,8 @@ func (s *UsersService) Lock(ctx context.Context, userID string) (*User, *Respons
 
 // Unlock sends POST /users/{user_id}/unlock (operation UnlockUser) and returns a [User].
 func (s *UsersService) Unlock(ctx context.Context, userID string) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.Unlock", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.Unlock", "userID")
 	}
 	req, err := newRequest(http.MethodPost, "/users/"+pathEscape(userID)+"/unlock", nil, nil)
 	if err != nil {
@@ -4995,8 +4995,8 @@ func (s *UsersService) Unlock(ctx context.Context, userID string) (*User, *Respo
 
 // SetProfileImage sends POST /users/{user_id}/profile_image (operation SetUserProfileImage) and returns a [User].
 func (s *UsersService) SetProfileImage(ctx context.Context, userID string, params *SetUserProfileImageParams) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.SetProfileImage", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.SetProfileImage", "userID")
 	}
 	if params == nil {
 		params = &SetUserProfileImageParams{}
@@ -5017,8 +5017,8 @@ func (s *UsersService) SetProfileImage(ctx context.Context, userID string, param
 
 // DeleteProfileImage sends DELETE /users/{user_id}/profile_image (operation DeleteUserProfileImage) and returns a [User].
 func (s *UsersService) DeleteProfileImage(ctx context.Context, userID string) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.DeleteProfileImage", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.DeleteProfileImage", "userID")
 	}
 	req, err := newRequest(http.MethodDelete, "/users/"+pathEscape(userID)+"/profile_image", nil, nil)
 	if err != nil {
@@ -5034,8 +5034,8 @@ func (s *UsersService) DeleteProfileImage(ctx context.Context, userID string) (*
 
 // UpdateMetadata sends PATCH /users/{user_id}/metadata (operation UpdateUserMetadata) and returns a [User].
 func (s *UsersService) UpdateMetadata(ctx context.Context, userID string, params *UpdateUserMetadataParams) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.UpdateMetadata", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.UpdateMetadata", "userID")
 	}
 	if params == nil {
 		params = &UpdateUserMetadataParams{}
@@ -5054,8 +5054,8 @@ func (s *UsersService) UpdateMetadata(ctx context.Context, userID string, params
 
 // ReplaceMetadata sends PUT /users/{user_id}/metadata (operation ReplaceUserMetadata) and returns a [User].
 func (s *UsersService) ReplaceMetadata(ctx context.Context, userID string, params *ReplaceUserMetadataParams) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.ReplaceMetadata", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.ReplaceMetadata", "userID")
 	}
 	if params == nil {
 		params = &ReplaceUserMetadataParams{}
@@ -5074,8 +5074,8 @@ func (s *UsersService) ReplaceMetadata(ctx context.Context, userID string, param
 
 // GetBillingSubscription sends GET /users/{user_id}/billing/subscription (operation GetUserBillingSubscription) and returns a [CommerceSubscription].
 func (s *UsersService) GetBillingSubscription(ctx context.Context, userID string) (*CommerceSubscription, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.GetBillingSubscription", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.GetBillingSubscription", "userID")
 	}
 	req, err := newRequest(http.MethodGet, "/users/"+pathEscape(userID)+"/billing/subscription", nil, nil)
 	if err != nil {
@@ -5091,8 +5091,8 @@ func (s *UsersService) GetBillingSubscription(ctx context.Context, userID string
 
 // GetBillingCreditBalance sends GET /users/{user_id}/billing/credits (operation GetUserBillingCreditBalance) and returns a [CommerceCreditBalanceResponse].
 func (s *UsersService) GetBillingCreditBalance(ctx context.Context, userID string) (*CommerceCreditBalanceResponse, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.GetBillingCreditBalance", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.GetBillingCreditBalance", "userID")
 	}
 	req, err := newRequest(http.MethodGet, "/users/"+pathEscape(userID)+"/billing/credits", nil, nil)
 	if err != nil {
@@ -5108,8 +5108,8 @@ func (s *UsersService) GetBillingCreditBalance(ctx context.Context, userID strin
 
 // AdjustBillingCreditBalance sends POST /users/{user_id}/billing/credits (operation AdjustUserBillingCreditBalance) and returns a [CommerceCreditLedgerResponse].
 func (s *UsersService) AdjustBillingCreditBalance(ctx context.Context, userID string, params *AdjustUserBillingCreditBalanceParams) (*CommerceCreditLedgerResponse, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.AdjustBillingCreditBalance", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.AdjustBillingCreditBalance", "userID")
 	}
 	if params == nil {
 		params = &AdjustUserBillingCreditBalanceParams{}
@@ -5129,11 +5129,11 @@ func (s *UsersService) AdjustBillingCreditBalance(ctx context.Context, userID st
 // ListOAuthAccessTokens sends GET /users/{user_id}/oauth_access_tokens/{provider} (operation GetOAuthAccessToken) and returns a list of [OAuthProviderToken].
 // It returns one page of results; ListOAuthAccessTokensAll iterates over every page.
 func (s *UsersService) ListOAuthAccessTokens(ctx context.Context, userID string, provider string, params *GetOAuthAccessTokenParams) ([]*OAuthProviderToken, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.ListOAuthAccessTokens", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.ListOAuthAccessTokens", "userID")
 	}
-	if provider == "" {
-		return nil, nil, errEmptyPathParam("Users.ListOAuthAccessTokens", "provider")
+	if !validPathParam(provider) {
+		return nil, nil, errPathParam("Users.ListOAuthAccessTokens", "provider")
 	}
 	if params == nil {
 		params = &GetOAuthAccessTokenParams{}
@@ -5170,8 +5170,8 @@ func (s *UsersService) ListOAuthAccessTokensAll(ctx context.Context, userID stri
 // It returns one page of results; ListOrganizationMembershipsAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *UsersService) ListOrganizationMemberships(ctx context.Context, userID string, params *UsersGetOrganizationMembershipsParams) ([]*OrganizationMembership, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.ListOrganizationMemberships", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.ListOrganizationMemberships", "userID")
 	}
 	if params == nil {
 		params = &UsersGetOrganizationMembershipsParams{}
@@ -5212,8 +5212,8 @@ func (s *UsersService) ListOrganizationMembershipsAll(ctx context.Context, userI
 // It returns one page of results; ListOrganizationInvitationsAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *UsersService) ListOrganizationInvitations(ctx context.Context, userID string, params *UsersGetOrganizationInvitationsParams) ([]*OrganizationInvitationWithPublicOrganizationData, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.ListOrganizationInvitations", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.ListOrganizationInvitations", "userID")
 	}
 	if params == nil {
 		params = &UsersGetOrganizationInvitationsParams{}
@@ -5252,8 +5252,8 @@ func (s *UsersService) ListOrganizationInvitationsAll(ctx context.Context, userI
 
 // RemovePassword sends POST /users/{user_id}/remove_password (operation RemoveUserPassword) and returns a [User].
 func (s *UsersService) RemovePassword(ctx context.Context, userID string, params *RemoveUserPasswordParams) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.RemovePassword", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.RemovePassword", "userID")
 	}
 	if params == nil {
 		params = &RemoveUserPasswordParams{}
@@ -5272,8 +5272,8 @@ func (s *UsersService) RemovePassword(ctx context.Context, userID string, params
 
 // VerifyPassword sends POST /users/{user_id}/verify_password (operation VerifyPassword) and returns a [VerifyPasswordResult].
 func (s *UsersService) VerifyPassword(ctx context.Context, userID string, params *VerifyPasswordParams) (*VerifyPasswordResult, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.VerifyPassword", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.VerifyPassword", "userID")
 	}
 	if params == nil {
 		params = &VerifyPasswordParams{}
@@ -5292,8 +5292,8 @@ func (s *UsersService) VerifyPassword(ctx context.Context, userID string, params
 
 // VerifyTOTP sends POST /users/{user_id}/verify_totp (operation VerifyTOTP) and returns a [VerifyTOTPResult].
 func (s *UsersService) VerifyTOTP(ctx context.Context, userID string, params *VerifyTOTPParams) (*VerifyTOTPResult, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.VerifyTOTP", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.VerifyTOTP", "userID")
 	}
 	if params == nil {
 		params = &VerifyTOTPParams{}
@@ -5312,8 +5312,8 @@ func (s *UsersService) VerifyTOTP(ctx context.Context, userID string, params *Ve
 
 // DisableMFA sends DELETE /users/{user_id}/mfa (operation DisableMFA) and returns a [UserIDResult].
 func (s *UsersService) DisableMFA(ctx context.Context, userID string) (*UserIDResult, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.DisableMFA", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.DisableMFA", "userID")
 	}
 	req, err := newRequest(http.MethodDelete, "/users/"+pathEscape(userID)+"/mfa", nil, nil)
 	if err != nil {
@@ -5329,8 +5329,8 @@ func (s *UsersService) DisableMFA(ctx context.Context, userID string) (*UserIDRe
 
 // DeleteBackupCodes sends DELETE /users/{user_id}/backup_code (operation DeleteBackupCode) and returns a [UserIDResult].
 func (s *UsersService) DeleteBackupCodes(ctx context.Context, userID string) (*UserIDResult, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.DeleteBackupCodes", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.DeleteBackupCodes", "userID")
 	}
 	req, err := newRequest(http.MethodDelete, "/users/"+pathEscape(userID)+"/backup_code", nil, nil)
 	if err != nil {
@@ -5346,11 +5346,11 @@ func (s *UsersService) DeleteBackupCodes(ctx context.Context, userID string) (*U
 
 // DeletePasskey sends DELETE /users/{user_id}/passkeys/{passkey_identification_id} (operation UserPasskeyDelete) and returns a [DeletedObject].
 func (s *UsersService) DeletePasskey(ctx context.Context, userID string, passkeyIdentificationID string) (*DeletedObject, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.DeletePasskey", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.DeletePasskey", "userID")
 	}
-	if passkeyIdentificationID == "" {
-		return nil, nil, errEmptyPathParam("Users.DeletePasskey", "passkeyIdentificationID")
+	if !validPathParam(passkeyIdentificationID) {
+		return nil, nil, errPathParam("Users.DeletePasskey", "passkeyIdentificationID")
 	}
 	req, err := newRequest(http.MethodDelete, "/users/"+pathEscape(userID)+"/passkeys/"+pathEscape(passkeyIdentificationID), nil, nil)
 	if err != nil {
@@ -5367,8 +5367,8 @@ func (s *UsersService) DeletePasskey(ctx context.Context, userID string, passkey
 // ListTrustedDevices sends GET /users/{user_id}/trusted_devices (operation ListUserTrustedDevices) and returns a list of [TrustedDevice].
 // The response's TotalCount holds the number of matching items.
 func (s *UsersService) ListTrustedDevices(ctx context.Context, userID string) ([]*TrustedDevice, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.ListTrustedDevices", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.ListTrustedDevices", "userID")
 	}
 	req, err := newRequest(http.MethodGet, "/users/"+pathEscape(userID)+"/trusted_devices", nil, nil)
 	if err != nil {
@@ -5388,11 +5388,11 @@ func (s *UsersService) ListTrustedDevices(ctx context.Context, userID string) ([
 
 // RevokeTrustedDevice sends DELETE /users/{user_id}/trusted_devices/{trusted_device_id} (operation RevokeUserTrustedDevice) and returns a [TrustedDevice].
 func (s *UsersService) RevokeTrustedDevice(ctx context.Context, userID string, trustedDeviceID string) (*TrustedDevice, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.RevokeTrustedDevice", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.RevokeTrustedDevice", "userID")
 	}
-	if trustedDeviceID == "" {
-		return nil, nil, errEmptyPathParam("Users.RevokeTrustedDevice", "trustedDeviceID")
+	if !validPathParam(trustedDeviceID) {
+		return nil, nil, errPathParam("Users.RevokeTrustedDevice", "trustedDeviceID")
 	}
 	req, err := newRequest(http.MethodDelete, "/users/"+pathEscape(userID)+"/trusted_devices/"+pathEscape(trustedDeviceID), nil, nil)
 	if err != nil {
@@ -5408,11 +5408,11 @@ func (s *UsersService) RevokeTrustedDevice(ctx context.Context, userID string, t
 
 // DeleteWeb3Wallet sends DELETE /users/{user_id}/web3_wallets/{web3_wallet_identification_id} (operation UserWeb3WalletDelete) and returns a [DeletedObject].
 func (s *UsersService) DeleteWeb3Wallet(ctx context.Context, userID string, web3WalletIdentificationID string) (*DeletedObject, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.DeleteWeb3Wallet", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.DeleteWeb3Wallet", "userID")
 	}
-	if web3WalletIdentificationID == "" {
-		return nil, nil, errEmptyPathParam("Users.DeleteWeb3Wallet", "web3WalletIdentificationID")
+	if !validPathParam(web3WalletIdentificationID) {
+		return nil, nil, errPathParam("Users.DeleteWeb3Wallet", "web3WalletIdentificationID")
 	}
 	req, err := newRequest(http.MethodDelete, "/users/"+pathEscape(userID)+"/web3_wallets/"+pathEscape(web3WalletIdentificationID), nil, nil)
 	if err != nil {
@@ -5428,8 +5428,8 @@ func (s *UsersService) DeleteWeb3Wallet(ctx context.Context, userID string, web3
 
 // DeleteTOTP sends DELETE /users/{user_id}/totp (operation DeleteTOTP) and returns a [UserIDResult].
 func (s *UsersService) DeleteTOTP(ctx context.Context, userID string) (*UserIDResult, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.DeleteTOTP", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.DeleteTOTP", "userID")
 	}
 	req, err := newRequest(http.MethodDelete, "/users/"+pathEscape(userID)+"/totp", nil, nil)
 	if err != nil {
@@ -5445,11 +5445,11 @@ func (s *UsersService) DeleteTOTP(ctx context.Context, userID string) (*UserIDRe
 
 // DeleteExternalAccount sends DELETE /users/{user_id}/external_accounts/{external_account_id} (operation DeleteExternalAccount) and returns a [DeletedObject].
 func (s *UsersService) DeleteExternalAccount(ctx context.Context, userID string, externalAccountID string) (*DeletedObject, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.DeleteExternalAccount", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.DeleteExternalAccount", "userID")
 	}
-	if externalAccountID == "" {
-		return nil, nil, errEmptyPathParam("Users.DeleteExternalAccount", "externalAccountID")
+	if !validPathParam(externalAccountID) {
+		return nil, nil, errPathParam("Users.DeleteExternalAccount", "externalAccountID")
 	}
 	req, err := newRequest(http.MethodDelete, "/users/"+pathEscape(userID)+"/external_accounts/"+pathEscape(externalAccountID), nil, nil)
 	if err != nil {
@@ -5465,8 +5465,8 @@ func (s *UsersService) DeleteExternalAccount(ctx context.Context, userID string,
 
 // SetPasswordCompromised sends POST /users/{user_id}/password/set_compromised (operation SetUserPasswordCompromised) and returns a [User].
 func (s *UsersService) SetPasswordCompromised(ctx context.Context, userID string, params *SetUserPasswordCompromisedParams) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.SetPasswordCompromised", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.SetPasswordCompromised", "userID")
 	}
 	if params == nil {
 		params = &SetUserPasswordCompromisedParams{}
@@ -5485,8 +5485,8 @@ func (s *UsersService) SetPasswordCompromised(ctx context.Context, userID string
 
 // UnsetPasswordCompromised sends POST /users/{user_id}/password/unset_compromised (operation UnsetUserPasswordCompromised) and returns a [User].
 func (s *UsersService) UnsetPasswordCompromised(ctx context.Context, userID string) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.UnsetPasswordCompromised", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.UnsetPasswordCompromised", "userID")
 	}
 	req, err := newRequest(http.MethodPost, "/users/"+pathEscape(userID)+"/password/unset_compromised", nil, nil)
 	if err != nil {
@@ -5580,8 +5580,8 @@ func (s *WaitlistEntriesService) BulkCreate(ctx context.Context, items []CreateB
 
 // Delete sends DELETE /waitlist_entries/{waitlist_entry_id} (operation DeleteWaitlistEntry) and returns a [DeletedObject].
 func (s *WaitlistEntriesService) Delete(ctx context.Context, waitlistEntryID string) (*DeletedObject, *Response, error) {
-	if waitlistEntryID == "" {
-		return nil, nil, errEmptyPathParam("WaitlistEntries.Delete", "waitlistEntryID")
+	if !validPathParam(waitlistEntryID) {
+		return nil, nil, errPathParam("WaitlistEntries.Delete", "waitlistEntryID")
 	}
 	req, err := newRequest(http.MethodDelete, "/waitlist_entries/"+pathEscape(waitlistEntryID), nil, nil)
 	if err != nil {
@@ -5597,8 +5597,8 @@ func (s *WaitlistEntriesService) Delete(ctx context.Context, waitlistEntryID str
 
 // Invite sends POST /waitlist_entries/{waitlist_entry_id}/invite (operation InviteWaitlistEntry) and returns a [WaitlistEntry].
 func (s *WaitlistEntriesService) Invite(ctx context.Context, waitlistEntryID string, params *InviteWaitlistEntryParams) (*WaitlistEntry, *Response, error) {
-	if waitlistEntryID == "" {
-		return nil, nil, errEmptyPathParam("WaitlistEntries.Invite", "waitlistEntryID")
+	if !validPathParam(waitlistEntryID) {
+		return nil, nil, errPathParam("WaitlistEntries.Invite", "waitlistEntryID")
 	}
 	if params == nil {
 		params = &InviteWaitlistEntryParams{}
@@ -5617,8 +5617,8 @@ func (s *WaitlistEntriesService) Invite(ctx context.Context, waitlistEntryID str
 
 // Reject sends POST /waitlist_entries/{waitlist_entry_id}/reject (operation RejectWaitlistEntry) and returns a [WaitlistEntry].
 func (s *WaitlistEntriesService) Reject(ctx context.Context, waitlistEntryID string) (*WaitlistEntry, *Response, error) {
-	if waitlistEntryID == "" {
-		return nil, nil, errEmptyPathParam("WaitlistEntries.Reject", "waitlistEntryID")
+	if !validPathParam(waitlistEntryID) {
+		return nil, nil, errPathParam("WaitlistEntries.Reject", "waitlistEntryID")
 	}
 	req, err := newRequest(http.MethodPost, "/waitlist_entries/"+pathEscape(waitlistEntryID)+"/reject", nil, nil)
 	if err != nil {

@@ -293,8 +293,17 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 // pathEscape escapes one path parameter.
 func pathEscape(s string) string { return url.PathEscape(s) }
 
-// errEmptyPathParam rejects an empty path parameter, which would otherwise
-// address another endpoint.
-func errEmptyPathParam(call, arg string) error {
-	return fmt.Errorf("bapi: %s: %s must not be empty", call, arg)
+// ErrInvalidPathParam is returned (wrapped), before any request is sent,
+// for a path parameter that is empty, "." or "..": escaped or not, such a
+// segment would address another endpoint.
+var ErrInvalidPathParam = errors.New("bapi: invalid path parameter")
+
+// validPathParam reports whether s can be sent as a path segment: it is not
+// empty, "." or "..". Anything else is escaped by pathEscape.
+func validPathParam(s string) bool { return s != "" && s != "." && s != ".." }
+
+// errPathParam is the error of a path parameter that validPathParam rejects.
+// It names the argument, never its value.
+func errPathParam(call, arg string) error {
+	return fmt.Errorf("%w: %s: %s must not be empty, \".\" or \"..\"", ErrInvalidPathParam, call, arg)
 }

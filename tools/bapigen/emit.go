@@ -275,8 +275,10 @@ func (g *generator) servicesCode() string {
 func (g *generator) writeMethod(b *strings.Builder, s *service, m *method) {
 	writeDoc(b, "", m.doc())
 	fmt.Fprintf(b, "func (s *%sService) %s(%s) %s {\n", s.Name, m.Name, m.signatureArgs(true), m.results())
+	// A path parameter that is empty, "." or ".." would address another
+	// endpoint; it is rejected before the request is built.
 	for _, p := range m.PathParams {
-		fmt.Fprintf(b, "\tif %s == \"\" {\n\t\t%s\n\t}\n", p.Arg, m.errReturn(fmt.Sprintf("errEmptyPathParam(%q, %q)", s.Name+"."+m.Name, p.Arg)))
+		fmt.Fprintf(b, "\tif !validPathParam(%s) {\n\t\t%s\n\t}\n", p.Arg, m.errReturn(fmt.Sprintf("errPathParam(%q, %q)", s.Name+"."+m.Name, p.Arg)))
 	}
 	if m.Params != nil {
 		fmt.Fprintf(b, "\tif params == nil {\n\t\tparams = &%s{}\n\t}\n", m.Params.Name)
