@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,23 +17,27 @@ import (
 	"github.com/clerkgo/clerk/internal/version"
 )
 
-// Defaults used by [NewClient] when no option overrides them.
+// Defaults used by [NewClient] when no option overrides them. They suit a
+// call made while a user waits (a user fetch, a key fetch): a few quick
+// retries, and a server asking for a longer wait than DefaultMaxRetryWait
+// gets its error (with [Error.RetryAfter]) back to the caller at once.
 const (
 	// DefaultBaseURL is the Backend API server named by the spec.
 	DefaultBaseURL = "https://api.clerk.com/v1"
 	// APIVersion is the Backend API version this package was generated
 	// from; it is sent in the Clerk-API-Version header.
 	APIVersion = "2026-05-12"
-	// DefaultTimeout bounds each HTTP attempt.
-	DefaultTimeout = 30 * time.Second
+	// DefaultTimeout bounds each HTTP attempt; see [WithTimeout].
+	DefaultTimeout = 10 * time.Second
 	// DefaultMaxResponseBytes caps the size of a response body.
 	DefaultMaxResponseBytes int64 = 8 << 20
-	// DefaultMaxRetries is how many times an idempotent request is retried.
-	DefaultMaxRetries = 3
+	// DefaultMaxRetries is how many times an idempotent request is retried;
+	// see [WithMaxRetries].
+	DefaultMaxRetries = 2
 	// DefaultRetryBase is the first backoff delay; it doubles per retry.
-	DefaultRetryBase = 500 * time.Millisecond
+	DefaultRetryBase = 100 * time.Millisecond
 	// DefaultMaxRetryWait caps a single wait between two attempts.
-	DefaultMaxRetryWait = 30 * time.Second
+	DefaultMaxRetryWait = 2 * time.Second
 )
 
 // Client talks to the Clerk Backend API. Its fields are the services, one per
@@ -59,6 +64,38 @@ type Client struct {
 
 // Option configures a [Client] built by [NewClient].
 type Option func(*Client) error
+
+// CheckBaseURL reports whether raw can be the base URL of the Backend API (or
+// of any Clerk endpoint that is sent a secret): an absolute https URL, or an
+// http URL whose host is loopback (localhost, 127.0.0.0/8, ::1), for tests
+// and local fakes; without user info, query or fragment. The error wraps
+// [ErrInvalidBaseURL] and never quotes the URL.
+func CheckBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return fmt.Errorf("%w: must be an absolute URL", ErrInvalidBaseURL)
+	}
+	if u.User != nil || strings.ContainsAny(raw, "?#") {
+		return fmt.Errorf("%w: must not carry credentials, a query or a fragment", ErrInvalidBaseURL)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if isLoopback(u.Hostname()) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: must use https (http is allowed on loopback only)", ErrInvalidBaseURL)
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
 
 // Errors returned by [NewClient] for invalid input. They never contain the
 // secret key.
@@ -120,9 +157,9 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 // [ErrRedirect].
 func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
-// WithBaseURL sets the API root, for a proxy or a test fake. It must be an
-// absolute http or https URL without query or fragment. An empty path means
-// the server root, and "/v1" is appended; see [NewClient].
+// WithBaseURL sets the API root, for a proxy or a test fake. It must pass
+// [CheckBaseURL]: https, or http on loopback only. An empty path means the
+// server root, and "/v1" is appended; see [NewClient].
 func WithBaseURL(raw string) Option {
 	return func(c *Client) error {
 		u, err := parseBaseURL(raw)
@@ -135,19 +172,10 @@ func WithBaseURL(raw string) Option {
 }
 
 func parseBaseURL(raw string) (*url.URL, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
-		return nil, fmt.Errorf("%w: cannot parse it", ErrInvalidBaseURL)
+	if err := CheckBaseURL(raw); err != nil {
+		return nil, err
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("%w: scheme must be http or https", ErrInvalidBaseURL)
-	}
-	if u.Host == "" {
-		return nil, fmt.Errorf("%w: missing host", ErrInvalidBaseURL)
-	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%w: user info, query and fragment are not allowed", ErrInvalidBaseURL)
-	}
+	u, _ := url.Parse(raw)
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	if u.Path == "" {
@@ -170,14 +198,19 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithTimeout bounds each HTTP attempt, response body included (default
-// [DefaultTimeout]). Zero means no per-attempt timeout.
+// WithTimeout bounds each HTTP attempt, response body included. Zero selects
+// [DefaultTimeout]; a negative value means no per-attempt timeout (the
+// context and the HTTP client's own Timeout still apply).
 func WithTimeout(d time.Duration) Option {
 	return func(c *Client) error {
-		if d < 0 {
-			return fmt.Errorf("%w: negative timeout", ErrInvalidOption)
+		switch {
+		case d == 0:
+			c.timeout = DefaultTimeout
+		case d < 0:
+			c.timeout = 0
+		default:
+			c.timeout = d
 		}
-		c.timeout = d
 		return nil
 	}
 }
@@ -197,14 +230,18 @@ func WithMaxResponseBytes(n int64) Option {
 }
 
 // WithMaxRetries sets how many times an idempotent request (GET, HEAD, PUT,
-// DELETE) is retried after a 429, 502, 503, 504 or a connection error
-// (default [DefaultMaxRetries]). Zero disables retries.
+// DELETE) is retried after a 429, 502, 503, 504 or a connection error. Zero
+// selects [DefaultMaxRetries]; a negative value means never retry.
 func WithMaxRetries(n int) Option {
 	return func(c *Client) error {
-		if n < 0 {
-			return fmt.Errorf("%w: negative max retries", ErrInvalidOption)
+		switch {
+		case n == 0:
+			c.maxRetries = DefaultMaxRetries
+		case n < 0:
+			c.maxRetries = 0
+		default:
+			c.maxRetries = n
 		}
-		c.maxRetries = n
 		return nil
 	}
 }

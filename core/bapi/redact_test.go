@@ -225,7 +225,7 @@ func printed(err error) []string {
 // whose query can carry an email address or a phone number.
 func TestTransportErrorsOmitTheQuery(t *testing.T) {
 	var hits atomic.Int32
-	c, err := NewClient(testKey, WithBaseURL(closingServer(t, &hits)), WithMaxRetries(0))
+	c, err := NewClient(testKey, WithBaseURL(closingServer(t, &hits)), WithMaxRetries(-1))
 	if err != nil {
 		t.Fatal(err)
 	}

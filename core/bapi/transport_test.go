@@ -337,7 +337,7 @@ func TestResponseCap(t *testing.T) {
 				w.WriteHeader(tt.status)
 				body := `{"id":"user_1","first_name":"` + strings.Repeat("a", tt.size-len(`{"id":"user_1","first_name":""}`)) + `"}`
 				io.WriteString(w, body)
-			}, WithMaxResponseBytes(1024), WithMaxRetries(0))
+			}, WithMaxResponseBytes(1024), WithMaxRetries(-1))
 			u, _, err := c.Users.Get(context.Background(), "user_1")
 			if tt.status != 200 {
 				if StatusCode(err) != tt.status || u != nil {
@@ -377,7 +377,7 @@ func TestSecretNeverInErrors(t *testing.T) {
 	}
 	for name, h := range handlers {
 		t.Run(name, func(t *testing.T) {
-			c, _ := newTestClient(t, h, WithMaxResponseBytes(1024), WithMaxRetries(0))
+			c, _ := newTestClient(t, h, WithMaxResponseBytes(1024), WithMaxRetries(-1))
 			_, _, err := c.Users.Get(context.Background(), "user_1")
 			if err == nil {
 				t.Fatal("no error")
@@ -398,7 +398,7 @@ func TestSecretNeverInErrors(t *testing.T) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := ln.Addr().String()
 	ln.Close()
-	c, _ := NewClient(testKey, WithBaseURL("http://"+addr), WithMaxRetries(0))
+	c, _ := NewClient(testKey, WithBaseURL("http://"+addr), WithMaxRetries(-1))
 	_, _, err := c.Users.Get(context.Background(), "user_1")
 	if err == nil || strings.Contains(err.Error(), "supersecret") {
 		t.Errorf("err = %v", err)
