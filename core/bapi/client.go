@@ -52,6 +52,7 @@ type Client struct {
 	secretKey        func() string
 	baseURL          *url.URL
 	httpClient       *http.Client
+	ownTransport     *http.Transport // the transport NewClient made, nil with WithHTTPClient
 	userAgent        string
 	timeout          time.Duration
 	maxResponseBytes int64
@@ -125,7 +126,6 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 	c := &Client{
 		secretKey:        func() string { return secretKey },
 		baseURL:          base,
-		httpClient:       &http.Client{},
 		userAgent:        "clerkgo/" + version.String(),
 		timeout:          DefaultTimeout,
 		maxResponseBytes: DefaultMaxResponseBytes,
@@ -143,6 +143,10 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	if c.httpClient == nil {
+		c.ownTransport = newTransport()
+		c.httpClient = &http.Client{Transport: c.ownTransport}
+	}
 	// A copy, so that the caller's client is left as it was: same Transport,
 	// Jar and Timeout, but no redirect is ever followed.
 	hc := *c.httpClient
@@ -150,6 +154,38 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 	c.httpClient = &hc
 	c.Services.init(c)
 	return c, nil
+}
+
+// newTransport returns a transport of the client's own: a clone of
+// http.DefaultTransport (so proxies from the environment, timeouts and HTTP/2
+// work as usual), whose connections [Client.Close] can close without
+// touching anyone else's.
+func newTransport() *http.Transport {
+	if def, ok := http.DefaultTransport.(*http.Transport); ok {
+		return def.Clone()
+	}
+	// http.DefaultTransport was replaced: the same settings as net/http's.
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: 1 * time.Second,
+	}
+}
+
+// Close closes the idle connections of the transport the client made for
+// itself (one built without [WithHTTPClient]), ending their goroutines; a
+// caller's HTTP client is left alone. A call in flight is not interrupted.
+// The client stays usable: a later call opens a new connection. Close is
+// safe on a nil client and may be called more than once; it returns nil.
+func (c *Client) Close() error {
+	if c != nil && c.ownTransport != nil {
+		c.ownTransport.CloseIdleConnections()
+	}
+	return nil
 }
 
 // refuseRedirect stops the HTTP client at the first redirect and hands the
@@ -184,7 +220,8 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// WithHTTPClient sets the HTTP client used for every request. Its own Timeout
+// WithHTTPClient sets the HTTP client used for every request (by default the
+// client makes one with a transport of its own). Its own Timeout
 // still applies, in addition to the per-attempt timeout of [WithTimeout].
 // The client uses a copy of hc that follows no redirect (see [ErrRedirect]);
 // hc itself is not changed.

@@ -48,6 +48,7 @@ func newTestClient(t *testing.T, h http.HandlerFunc, opts ...Option) (*Client, *
 	if err != nil {
 		t.Fatalf("NewClient: %v", err)
 	}
+	t.Cleanup(func() { c.Close() })
 	return c, w
 }
 
