@@ -105,6 +105,9 @@ var (
 	ErrInvalidSecretKey = errors.New("bapi: secret key contains whitespace or control characters")
 	ErrInvalidBaseURL   = errors.New("bapi: invalid base URL")
 	ErrInvalidOption    = errors.New("bapi: invalid option")
+	// ErrNilClient is returned by every call on a nil or zero Client (one
+	// not built by NewClient), or on a service not taken from one.
+	ErrNilClient = errors.New("bapi: nil or zero Client; build one with NewClient")
 )
 
 // NewClient returns a client authenticated with the instance's secret key
@@ -334,8 +337,14 @@ func WithJitter(f func() float64) Option {
 	}
 }
 
-// BaseURL returns the API root the client sends requests to.
-func (c *Client) BaseURL() string { return c.baseURL.String() }
+// BaseURL returns the API root the client sends requests to; "" for a nil
+// or zero Client.
+func (c *Client) BaseURL() string {
+	if c == nil || c.baseURL == nil {
+		return ""
+	}
+	return c.baseURL.String()
+}
 
 // redacted stands for the secret key wherever a client is printed.
 const redacted = "[redacted]"
@@ -343,11 +352,17 @@ const redacted = "[redacted]"
 // String describes the client by its base URL; the secret key is shown as
 // [redacted].
 func (c *Client) String() string {
+	if c == nil {
+		return "bapi.Client(nil)"
+	}
 	return "bapi.Client{BaseURL: " + c.BaseURL() + ", SecretKey: " + redacted + "}"
 }
 
 // GoString is the %#v form: the base URL, and the secret key as [redacted].
 func (c *Client) GoString() string {
+	if c == nil {
+		return "(*bapi.Client)(nil)"
+	}
 	return "&bapi.Client{BaseURL:" + strconv.Quote(c.BaseURL()) + ", SecretKey:" + strconv.Quote(redacted) + "}"
 }
 
@@ -371,6 +386,9 @@ func (c *Client) Format(f fmt.State, verb rune) {
 // LogValue is the client as slog logs it: its base URL and the secret key
 // as [redacted].
 func (c *Client) LogValue() slog.Value {
+	if c == nil {
+		return slog.StringValue(c.String())
+	}
 	return slog.GroupValue(slog.String("base_url", c.BaseURL()), slog.String("secret_key", redacted))
 }
 

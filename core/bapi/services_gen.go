@@ -144,6 +144,15 @@ type APIKeysService struct {
 	client *Client
 }
 
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *APIKeysService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}
+
 // Create sends POST /api_keys (operation createApiKey) and returns a [APIKeyWithSecret].
 func (s *APIKeysService) Create(ctx context.Context, params *CreateAPIKeyParams) (*APIKeyWithSecret, *Response, error) {
 	if params == nil {
@@ -154,7 +163,7 @@ func (s *APIKeysService) Create(ctx context.Context, params *CreateAPIKeyParams)
 		return nil, nil, err
 	}
 	out := new(APIKeyWithSecret)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -176,7 +185,7 @@ func (s *APIKeysService) List(ctx context.Context, params *GetAPIKeysParams) ([]
 		Items      []*APIKey `json:"data"`
 		TotalCount float64   `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -210,7 +219,7 @@ func (s *APIKeysService) Get(ctx context.Context, apiKeyID string) (*APIKey, *Re
 		return nil, nil, err
 	}
 	out := new(APIKey)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -230,7 +239,7 @@ func (s *APIKeysService) Update(ctx context.Context, apiKeyID string, params *Up
 		return nil, nil, err
 	}
 	out := new(APIKey)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -247,7 +256,7 @@ func (s *APIKeysService) Delete(ctx context.Context, apiKeyID string) (*DeleteAP
 		return nil, nil, err
 	}
 	out := new(DeleteAPIKeyResult)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -264,7 +273,7 @@ func (s *APIKeysService) GetSecret(ctx context.Context, apiKeyID string) (*GetAP
 		return nil, nil, err
 	}
 	out := new(GetAPIKeySecretResult)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -284,7 +293,7 @@ func (s *APIKeysService) Revoke(ctx context.Context, apiKeyID string, params *Re
 		return nil, nil, err
 	}
 	out := new(APIKey)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -301,7 +310,7 @@ func (s *APIKeysService) Verify(ctx context.Context, params *VerifyAPIKeyParams)
 		return nil, nil, err
 	}
 	out := new(APIKey)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -311,6 +320,15 @@ func (s *APIKeysService) Verify(ctx context.Context, params *VerifyAPIKeyParams)
 // ActorTokensService calls the Backend API operations tagged "Actor Tokens".
 type ActorTokensService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *ActorTokensService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Create sends POST /actor_tokens (operation CreateActorToken) and returns a [ActorToken].
@@ -323,7 +341,7 @@ func (s *ActorTokensService) Create(ctx context.Context, params *CreateActorToke
 		return nil, nil, err
 	}
 	out := new(ActorToken)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -340,7 +358,7 @@ func (s *ActorTokensService) Revoke(ctx context.Context, actorTokenID string) (*
 		return nil, nil, err
 	}
 	out := new(ActorToken)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -350,6 +368,15 @@ func (s *ActorTokensService) Revoke(ctx context.Context, actorTokenID string) (*
 // AdminPortalLinkTokensService calls the Backend API operations tagged "Admin Portal Link Tokens".
 type AdminPortalLinkTokensService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *AdminPortalLinkTokensService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Create sends POST /admin_portal_link_tokens (operation createAdminPortalLinkToken) and returns a [AdminPortalLinkToken].
@@ -362,7 +389,7 @@ func (s *AdminPortalLinkTokensService) Create(ctx context.Context, params *Creat
 		return nil, nil, err
 	}
 	out := new(AdminPortalLinkToken)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -382,7 +409,7 @@ func (s *AdminPortalLinkTokensService) Revoke(ctx context.Context, adminPortalLi
 		return nil, nil, err
 	}
 	out := new(RevokeAdminPortalLinkTokenResult)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -392,6 +419,15 @@ func (s *AdminPortalLinkTokensService) Revoke(ctx context.Context, adminPortalLi
 // AgentTasksService calls the Backend API operations tagged "Agent Tasks".
 type AgentTasksService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *AgentTasksService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Create sends POST /agents/tasks (operation CreateAgentTask) and returns a [AgentTask].
@@ -404,7 +440,7 @@ func (s *AgentTasksService) Create(ctx context.Context, params *CreateAgentTaskP
 		return nil, nil, err
 	}
 	out := new(AgentTask)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -421,7 +457,7 @@ func (s *AgentTasksService) Revoke(ctx context.Context, agentTaskID string) (*Ag
 		return nil, nil, err
 	}
 	out := new(AgentTask)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -431,6 +467,15 @@ func (s *AgentTasksService) Revoke(ctx context.Context, agentTaskID string) (*Ag
 // AllowBlockListsService calls the Backend API operations tagged "Allow-list / Block-list".
 type AllowBlockListsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *AllowBlockListsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // ListAllowlistIdentifiers sends GET /allowlist_identifiers (operation ListAllowlistIdentifiers) and returns a list of [AllowlistIdentifier].
@@ -444,7 +489,7 @@ func (s *AllowBlockListsService) ListAllowlistIdentifiers(ctx context.Context, p
 		return nil, nil, err
 	}
 	var out []*AllowlistIdentifier
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -477,7 +522,7 @@ func (s *AllowBlockListsService) CreateAllowlistIdentifier(ctx context.Context, 
 		return nil, nil, err
 	}
 	out := new(AllowlistIdentifier)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -494,7 +539,7 @@ func (s *AllowBlockListsService) DeleteAllowlistIdentifier(ctx context.Context, 
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -512,7 +557,7 @@ func (s *AllowBlockListsService) ListBlocklistIdentifiers(ctx context.Context) (
 		Items      []*BlocklistIdentifier `json:"data"`
 		TotalCount float64                `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -530,7 +575,7 @@ func (s *AllowBlockListsService) CreateBlocklistIdentifier(ctx context.Context, 
 		return nil, nil, err
 	}
 	out := new(BlocklistIdentifier)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -547,7 +592,7 @@ func (s *AllowBlockListsService) DeleteBlocklistIdentifier(ctx context.Context, 
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -557,6 +602,15 @@ func (s *AllowBlockListsService) DeleteBlocklistIdentifier(ctx context.Context, 
 // BetaFeaturesService calls the Backend API operations tagged "Beta Features".
 type BetaFeaturesService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *BetaFeaturesService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // UpdateInstanceSettings sends PATCH /beta_features/instance_settings (operation UpdateInstanceAuthConfig) and returns a [InstanceSettings].
@@ -569,7 +623,7 @@ func (s *BetaFeaturesService) UpdateInstanceSettings(ctx context.Context, params
 		return nil, nil, err
 	}
 	out := new(InstanceSettings)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -587,7 +641,7 @@ func (s *BetaFeaturesService) UpdateProductionInstanceDomain(ctx context.Context
 	if err != nil {
 		return nil, err
 	}
-	return s.client.do(ctx, req, nil)
+	return s.do(ctx, req, nil)
 }
 
 // ChangeDomain sends POST /instance/change_domain (operation ChangeProductionInstanceDomain).
@@ -599,12 +653,21 @@ func (s *BetaFeaturesService) ChangeDomain(ctx context.Context, params *ChangePr
 	if err != nil {
 		return nil, err
 	}
-	return s.client.do(ctx, req, nil)
+	return s.do(ctx, req, nil)
 }
 
 // BillingService calls the Backend API operations tagged "Billing".
 type BillingService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *BillingService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // ListPlans sends GET /billing/plans (operation GetCommercePlanList) and returns a list of [CommercePlan].
@@ -622,7 +685,7 @@ func (s *BillingService) ListPlans(ctx context.Context, params *GetCommercePlanL
 		Items      []*CommercePlan `json:"data"`
 		TotalCount float64         `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -661,7 +724,7 @@ func (s *BillingService) ListPrices(ctx context.Context, params *GetBillingPrice
 		Items      []*BillingPriceResponse `json:"data"`
 		TotalCount float64                 `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -695,7 +758,7 @@ func (s *BillingService) CreatePrice(ctx context.Context, params *CreateBillingP
 		return nil, nil, err
 	}
 	out := new(BillingPriceResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -717,7 +780,7 @@ func (s *BillingService) ListSubscriptionItems(ctx context.Context, params *GetC
 		Items      []*CommerceSubscriptionItem `json:"data"`
 		TotalCount float64                     `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -754,7 +817,7 @@ func (s *BillingService) CancelSubscriptionItem(ctx context.Context, subscriptio
 		return nil, nil, err
 	}
 	out := new(CommerceSubscriptionItem)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -774,7 +837,7 @@ func (s *BillingService) ExtendSubscriptionItemFreeTrial(ctx context.Context, su
 		return nil, nil, err
 	}
 	out := new(CommerceSubscriptionItem2)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -794,7 +857,7 @@ func (s *BillingService) CreatePriceTransition(ctx context.Context, subscription
 		return nil, nil, err
 	}
 	out := new(CommercePriceTransitionResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -814,7 +877,7 @@ func (s *BillingService) ApplySubscriptionItemDiscount(ctx context.Context, subs
 		return nil, nil, err
 	}
 	out := new(CommerceDiscountRedemptionResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -834,7 +897,7 @@ func (s *BillingService) RemoveSubscriptionItemDiscount(ctx context.Context, sub
 		return nil, nil, err
 	}
 	out := new(CommerceDiscountRedemptionResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -856,7 +919,7 @@ func (s *BillingService) ListStatements(ctx context.Context, params *GetBillingS
 		Items      []*BillingStatement `json:"data"`
 		TotalCount float64             `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -890,7 +953,7 @@ func (s *BillingService) GetStatement(ctx context.Context, statementID string) (
 		return nil, nil, err
 	}
 	out := new(BillingStatement)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -915,7 +978,7 @@ func (s *BillingService) ListStatementPaymentAttempts(ctx context.Context, state
 		Items      []*BillingPaymentAttempt `json:"data"`
 		TotalCount float64                  `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -944,6 +1007,15 @@ type ClientsService struct {
 	client *Client
 }
 
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *ClientsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}
+
 // List sends GET /clients (operation GetClientList) and returns a list of [ClerkClient].
 // It returns one page of results; ListAll iterates over every page.
 //
@@ -957,7 +1029,7 @@ func (s *ClientsService) List(ctx context.Context, params *GetClientListParams) 
 		return nil, nil, err
 	}
 	var out []*ClerkClient
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -992,7 +1064,7 @@ func (s *ClientsService) Verify(ctx context.Context, params *VerifyClientParams)
 		return nil, nil, err
 	}
 	out := new(ClerkClient)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1009,7 +1081,7 @@ func (s *ClientsService) Get(ctx context.Context, clientID string) (*ClerkClient
 		return nil, nil, err
 	}
 	out := new(ClerkClient)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1019,6 +1091,15 @@ func (s *ClientsService) Get(ctx context.Context, clientID string) (*ClerkClient
 // DirectoriesService calls the Backend API operations tagged "Directories".
 type DirectoriesService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *DirectoriesService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /directories (operation ListDirectories) and returns a list of [Directory].
@@ -1036,7 +1117,7 @@ func (s *DirectoriesService) List(ctx context.Context, params *ListDirectoriesPa
 		Items      []*Directory `json:"data"`
 		TotalCount float64      `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1070,7 +1151,7 @@ func (s *DirectoriesService) Create(ctx context.Context, params *CreateDirectory
 		return nil, nil, err
 	}
 	out := new(Directory)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1087,7 +1168,7 @@ func (s *DirectoriesService) Get(ctx context.Context, directoryID string) (*Dire
 		return nil, nil, err
 	}
 	out := new(Directory)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1107,7 +1188,7 @@ func (s *DirectoriesService) Update(ctx context.Context, directoryID string, par
 		return nil, nil, err
 	}
 	out := new(Directory)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1124,7 +1205,7 @@ func (s *DirectoriesService) Delete(ctx context.Context, directoryID string) (*D
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1141,7 +1222,7 @@ func (s *DirectoriesService) RotateAPIKey(ctx context.Context, directoryID strin
 		return nil, nil, err
 	}
 	out := new(Directory)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1162,7 +1243,7 @@ func (s *DirectoriesService) ListGroupRoleMappings(ctx context.Context, director
 		Items      []*DirectoryGroupRoleMapping `json:"data"`
 		TotalCount float64                      `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1183,7 +1264,7 @@ func (s *DirectoriesService) CreateGroupRoleMapping(ctx context.Context, directo
 		return nil, nil, err
 	}
 	out := new(DirectoryGroupRoleMapping)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1207,7 +1288,7 @@ func (s *DirectoriesService) ReplaceGroupRoleMappings(ctx context.Context, direc
 		Items      []*DirectoryGroupRoleMapping `json:"data"`
 		TotalCount float64                      `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1228,7 +1309,7 @@ func (s *DirectoriesService) DeleteGroupRoleMapping(ctx context.Context, directo
 		return nil, nil, err
 	}
 	out := new(DirectoryGroupRoleMappingDeleted)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1238,6 +1319,15 @@ func (s *DirectoriesService) DeleteGroupRoleMapping(ctx context.Context, directo
 // DomainsService calls the Backend API operations tagged "Domains".
 type DomainsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *DomainsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /domains (operation ListDomains) and returns a list of [Domain].
@@ -1251,7 +1341,7 @@ func (s *DomainsService) List(ctx context.Context) ([]*Domain, *Response, error)
 		Items      []*Domain `json:"data"`
 		TotalCount float64   `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1269,7 +1359,7 @@ func (s *DomainsService) Add(ctx context.Context, params *AddDomainParams) (*Dom
 		return nil, nil, err
 	}
 	out := new(Domain)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1286,7 +1376,7 @@ func (s *DomainsService) Delete(ctx context.Context, domainID string) (*DeletedO
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1306,7 +1396,7 @@ func (s *DomainsService) Update(ctx context.Context, domainID string, params *Up
 		return nil, nil, err
 	}
 	out := new(Domain)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1316,6 +1406,15 @@ func (s *DomainsService) Update(ctx context.Context, domainID string, params *Up
 // EmailAddressesService calls the Backend API operations tagged "Email Addresses".
 type EmailAddressesService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *EmailAddressesService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Create sends POST /email_addresses (operation CreateEmailAddress) and returns a [EmailAddress].
@@ -1328,7 +1427,7 @@ func (s *EmailAddressesService) Create(ctx context.Context, params *CreateEmailA
 		return nil, nil, err
 	}
 	out := new(EmailAddress)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1345,7 +1444,7 @@ func (s *EmailAddressesService) Get(ctx context.Context, emailAddressID string) 
 		return nil, nil, err
 	}
 	out := new(EmailAddress)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1362,7 +1461,7 @@ func (s *EmailAddressesService) Delete(ctx context.Context, emailAddressID strin
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1382,7 +1481,7 @@ func (s *EmailAddressesService) Update(ctx context.Context, emailAddressID strin
 		return nil, nil, err
 	}
 	out := new(EmailAddress)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1399,7 +1498,7 @@ func (s *EmailAddressesService) PrepareVerification(ctx context.Context, emailAd
 		return nil, nil, err
 	}
 	out := new(VerificationResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1419,7 +1518,7 @@ func (s *EmailAddressesService) AttemptVerification(ctx context.Context, emailAd
 		return nil, nil, err
 	}
 	out := new(VerificationResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1439,7 +1538,7 @@ func (s *EmailAddressesService) ReplaceForUser(ctx context.Context, userID strin
 		return nil, nil, err
 	}
 	out := new(EmailAddress)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1449,6 +1548,15 @@ func (s *EmailAddressesService) ReplaceForUser(ctx context.Context, userID strin
 // EnterpriseConnectionsService calls the Backend API operations tagged "Enterprise Connections".
 type EnterpriseConnectionsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *EnterpriseConnectionsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /enterprise_connections (operation ListEnterpriseConnections) and returns a list of [EnterpriseConnection].
@@ -1466,7 +1574,7 @@ func (s *EnterpriseConnectionsService) List(ctx context.Context, params *ListEnt
 		Items      []*EnterpriseConnection `json:"data"`
 		TotalCount float64                 `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1500,7 +1608,7 @@ func (s *EnterpriseConnectionsService) Create(ctx context.Context, params *Creat
 		return nil, nil, err
 	}
 	out := new(EnterpriseConnection)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1517,7 +1625,7 @@ func (s *EnterpriseConnectionsService) Get(ctx context.Context, enterpriseConnec
 		return nil, nil, err
 	}
 	out := new(EnterpriseConnection)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1537,7 +1645,7 @@ func (s *EnterpriseConnectionsService) Update(ctx context.Context, enterpriseCon
 		return nil, nil, err
 	}
 	out := new(EnterpriseConnection)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1554,7 +1662,7 @@ func (s *EnterpriseConnectionsService) Delete(ctx context.Context, enterpriseCon
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1579,7 +1687,7 @@ func (s *EnterpriseConnectionsService) ListTestRuns(ctx context.Context, enterpr
 		Items      []*EnterpriseConnectionTestRun `json:"data"`
 		TotalCount float64                        `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1613,7 +1721,7 @@ func (s *EnterpriseConnectionsService) CreateTestRun(ctx context.Context, enterp
 		return nil, nil, err
 	}
 	out := new(EnterpriseConnectionTestRunResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1625,6 +1733,15 @@ type InstanceSettingsService struct {
 	client *Client
 }
 
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *InstanceSettingsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}
+
 // Get sends GET /instance (operation GetInstance) and returns a [Instance].
 func (s *InstanceSettingsService) Get(ctx context.Context) (*Instance, *Response, error) {
 	req, err := newRequest(http.MethodGet, "/instance", nil, nil)
@@ -1632,7 +1749,7 @@ func (s *InstanceSettingsService) Get(ctx context.Context) (*Instance, *Response
 		return nil, nil, err
 	}
 	out := new(Instance)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1648,7 +1765,7 @@ func (s *InstanceSettingsService) Update(ctx context.Context, params *UpdateInst
 	if err != nil {
 		return nil, err
 	}
-	return s.client.do(ctx, req, nil)
+	return s.do(ctx, req, nil)
 }
 
 // UpdateRestrictions sends PATCH /instance/restrictions (operation UpdateInstanceRestrictions) and returns a [InstanceRestrictions].
@@ -1661,7 +1778,7 @@ func (s *InstanceSettingsService) UpdateRestrictions(ctx context.Context, params
 		return nil, nil, err
 	}
 	out := new(InstanceRestrictions)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1675,7 +1792,7 @@ func (s *InstanceSettingsService) GetInstanceProtect(ctx context.Context) (*Inst
 		return nil, nil, err
 	}
 	out := new(InstanceProtect)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1692,7 +1809,7 @@ func (s *InstanceSettingsService) UpdateInstanceProtect(ctx context.Context, par
 		return nil, nil, err
 	}
 	out := new(InstanceProtect)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1706,7 +1823,7 @@ func (s *InstanceSettingsService) GetCommunication(ctx context.Context) (*Instan
 		return nil, nil, err
 	}
 	out := new(InstanceCommunication)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1723,7 +1840,7 @@ func (s *InstanceSettingsService) UpdateCommunication(ctx context.Context, param
 		return nil, nil, err
 	}
 	out := new(InstanceCommunication)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1737,7 +1854,7 @@ func (s *InstanceSettingsService) GetOAuthApplicationSettings(ctx context.Contex
 		return nil, nil, err
 	}
 	out := new(OAuthApplicationSettings)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1754,7 +1871,7 @@ func (s *InstanceSettingsService) UpdateOAuthApplicationSettings(ctx context.Con
 		return nil, nil, err
 	}
 	out := new(OAuthApplicationSettings)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1768,7 +1885,7 @@ func (s *InstanceSettingsService) GetOrganizationSettings(ctx context.Context) (
 		return nil, nil, err
 	}
 	out := new(OrganizationSettings)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1785,7 +1902,7 @@ func (s *InstanceSettingsService) UpdateOrganizationSettings(ctx context.Context
 		return nil, nil, err
 	}
 	out := new(OrganizationSettings)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1795,6 +1912,15 @@ func (s *InstanceSettingsService) UpdateOrganizationSettings(ctx context.Context
 // InvitationsService calls the Backend API operations tagged "Invitations".
 type InvitationsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *InvitationsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Create sends POST /invitations (operation CreateInvitation) and returns a [Invitation].
@@ -1807,7 +1933,7 @@ func (s *InvitationsService) Create(ctx context.Context, params *CreateInvitatio
 		return nil, nil, err
 	}
 	out := new(Invitation)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1825,7 +1951,7 @@ func (s *InvitationsService) List(ctx context.Context, params *ListInvitationsPa
 		return nil, nil, err
 	}
 	var out []*Invitation
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1858,7 +1984,7 @@ func (s *InvitationsService) BulkCreate(ctx context.Context, items []CreateBulkI
 		return nil, nil, err
 	}
 	var out []*Invitation
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1875,7 +2001,7 @@ func (s *InvitationsService) Revoke(ctx context.Context, invitationID string) (*
 		return nil, nil, err
 	}
 	out := new(InvitationRevoked)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1887,6 +2013,15 @@ type JWKSService struct {
 	client *Client
 }
 
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *JWKSService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}
+
 // Get sends GET /jwks (operation GetJWKS) and returns a [JWKS].
 func (s *JWKSService) Get(ctx context.Context) (*JWKS, *Response, error) {
 	req, err := newRequest(http.MethodGet, "/jwks", nil, nil)
@@ -1894,7 +2029,7 @@ func (s *JWKSService) Get(ctx context.Context) (*JWKS, *Response, error) {
 		return nil, nil, err
 	}
 	out := new(JWKS)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1904,6 +2039,15 @@ func (s *JWKSService) Get(ctx context.Context) (*JWKS, *Response, error) {
 // JWTTemplatesService calls the Backend API operations tagged "JWT Templates".
 type JWTTemplatesService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *JWTTemplatesService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /jwt_templates (operation ListJWTTemplates) and returns a list of [JWTTemplate].
@@ -1917,7 +2061,7 @@ func (s *JWTTemplatesService) List(ctx context.Context, params *ListJWTTemplates
 		return nil, nil, err
 	}
 	var out []*JWTTemplate
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1950,7 +2094,7 @@ func (s *JWTTemplatesService) Create(ctx context.Context, params *CreateJWTTempl
 		return nil, nil, err
 	}
 	out := new(JWTTemplate)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1967,7 +2111,7 @@ func (s *JWTTemplatesService) Get(ctx context.Context, templateID string) (*JWTT
 		return nil, nil, err
 	}
 	out := new(JWTTemplate)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1987,7 +2131,7 @@ func (s *JWTTemplatesService) Update(ctx context.Context, templateID string, par
 		return nil, nil, err
 	}
 	out := new(JWTTemplate)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2004,7 +2148,7 @@ func (s *JWTTemplatesService) Delete(ctx context.Context, templateID string) (*D
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2014,6 +2158,15 @@ func (s *JWTTemplatesService) Delete(ctx context.Context, templateID string) (*D
 // M2MTokensService calls the Backend API operations tagged "M2M Tokens".
 type M2MTokensService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *M2MTokensService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Create sends POST /m2m_tokens (operation createM2MToken) and returns a [M2MTokenWithSecret].
@@ -2026,7 +2179,7 @@ func (s *M2MTokensService) Create(ctx context.Context, params *CreateM2MTokenPar
 		return nil, nil, err
 	}
 	out := new(M2MTokenWithSecret)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2048,7 +2201,7 @@ func (s *M2MTokensService) List(ctx context.Context, params *GetM2MTokensParams)
 		Items      []*M2MToken `json:"m2m_tokens"`
 		TotalCount float64     `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2085,7 +2238,7 @@ func (s *M2MTokensService) Revoke(ctx context.Context, m2mTokenID string, params
 		return nil, nil, err
 	}
 	out := new(M2MToken)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2102,7 +2255,7 @@ func (s *M2MTokensService) Verify(ctx context.Context, params *VerifyM2MTokenPar
 		return nil, nil, err
 	}
 	out := new(M2MToken)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2112,6 +2265,15 @@ func (s *M2MTokensService) Verify(ctx context.Context, params *VerifyM2MTokenPar
 // MachinesService calls the Backend API operations tagged "Machines".
 type MachinesService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *MachinesService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /machines (operation ListMachines) and returns a list of [Machine].
@@ -2129,7 +2291,7 @@ func (s *MachinesService) List(ctx context.Context, params *ListMachinesParams) 
 		Items      []*Machine `json:"data"`
 		TotalCount float64    `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2163,7 +2325,7 @@ func (s *MachinesService) Create(ctx context.Context, params *CreateMachineParam
 		return nil, nil, err
 	}
 	out := new(MachineCreated)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2180,7 +2342,7 @@ func (s *MachinesService) Get(ctx context.Context, machineID string) (*Machine, 
 		return nil, nil, err
 	}
 	out := new(Machine)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2200,7 +2362,7 @@ func (s *MachinesService) Update(ctx context.Context, machineID string, params *
 		return nil, nil, err
 	}
 	out := new(Machine)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2217,7 +2379,7 @@ func (s *MachinesService) Delete(ctx context.Context, machineID string) (*Machin
 		return nil, nil, err
 	}
 	out := new(MachineDeleted)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2234,7 +2396,7 @@ func (s *MachinesService) GetSecretKey(ctx context.Context, machineID string) (*
 		return nil, nil, err
 	}
 	out := new(MachineSecretKey)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2254,7 +2416,7 @@ func (s *MachinesService) RotateSecretKey(ctx context.Context, machineID string,
 		return nil, nil, err
 	}
 	out := new(MachineSecretKey)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2274,7 +2436,7 @@ func (s *MachinesService) CreateScope(ctx context.Context, machineID string, par
 		return nil, nil, err
 	}
 	out := new(MachineScope)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2294,7 +2456,7 @@ func (s *MachinesService) DeleteScope(ctx context.Context, machineID string, oth
 		return nil, nil, err
 	}
 	out := new(MachineScopeDeleted)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2306,6 +2468,15 @@ type MiscService struct {
 	client *Client
 }
 
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *MiscService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}
+
 // GetInterstitial sends GET /public/interstitial (operation GetPublicInterstitial).
 func (s *MiscService) GetInterstitial(ctx context.Context, params *GetPublicInterstitialParams) (*Response, error) {
 	if params == nil {
@@ -2315,12 +2486,21 @@ func (s *MiscService) GetInterstitial(ctx context.Context, params *GetPublicInte
 	if err != nil {
 		return nil, err
 	}
-	return s.client.do(ctx, req, nil)
+	return s.do(ctx, req, nil)
 }
 
 // OAuthAccessTokensService calls the Backend API operations tagged "OAuth Access Tokens".
 type OAuthAccessTokensService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *OAuthAccessTokensService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Verify sends POST /oauth_applications/access_tokens/verify (operation verifyOAuthAccessToken) and returns a [VerifyOAuthAccessTokenResult].
@@ -2333,7 +2513,7 @@ func (s *OAuthAccessTokensService) Verify(ctx context.Context, params *VerifyOAu
 		return nil, nil, err
 	}
 	out := new(VerifyOAuthAccessTokenResult)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2343,6 +2523,15 @@ func (s *OAuthAccessTokensService) Verify(ctx context.Context, params *VerifyOAu
 // OAuthApplicationsService calls the Backend API operations tagged "OAuth Applications".
 type OAuthApplicationsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *OAuthApplicationsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /oauth_applications (operation ListOAuthApplications) and returns a list of [OAuthApplication].
@@ -2360,7 +2549,7 @@ func (s *OAuthApplicationsService) List(ctx context.Context, params *ListOAuthAp
 		Items      []*OAuthApplication `json:"data"`
 		TotalCount float64             `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2394,7 +2583,7 @@ func (s *OAuthApplicationsService) Create(ctx context.Context, params *CreateOAu
 		return nil, nil, err
 	}
 	out := new(OAuthApplicationWithSecret)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2411,7 +2600,7 @@ func (s *OAuthApplicationsService) Get(ctx context.Context, oauthApplicationID s
 		return nil, nil, err
 	}
 	out := new(OAuthApplication)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2431,7 +2620,7 @@ func (s *OAuthApplicationsService) Update(ctx context.Context, oauthApplicationI
 		return nil, nil, err
 	}
 	out := new(OAuthApplication)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2448,7 +2637,7 @@ func (s *OAuthApplicationsService) Delete(ctx context.Context, oauthApplicationI
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2473,7 +2662,7 @@ func (s *OAuthApplicationsService) UploadLogo(ctx context.Context, oauthApplicat
 		return nil, nil, err
 	}
 	out := new(OAuthApplication)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2490,7 +2679,7 @@ func (s *OAuthApplicationsService) RotateSecret(ctx context.Context, oauthApplic
 		return nil, nil, err
 	}
 	out := new(OAuthApplicationWithSecret)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2509,12 +2698,21 @@ func (s *OAuthApplicationsService) RevokeToken(ctx context.Context, oauthApplica
 	if err != nil {
 		return nil, err
 	}
-	return s.client.do(ctx, req, nil)
+	return s.do(ctx, req, nil)
 }
 
 // OrganizationDomainsService calls the Backend API operations tagged "Organization Domains".
 type OrganizationDomainsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *OrganizationDomainsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Create sends POST /organizations/{organization_id}/domains (operation CreateOrganizationDomain) and returns a [OrganizationDomain].
@@ -2530,7 +2728,7 @@ func (s *OrganizationDomainsService) Create(ctx context.Context, organizationID 
 		return nil, nil, err
 	}
 	out := new(OrganizationDomain)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2555,7 +2753,7 @@ func (s *OrganizationDomainsService) List(ctx context.Context, organizationID st
 		Items      []*OrganizationDomain `json:"data"`
 		TotalCount float64               `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2595,7 +2793,7 @@ func (s *OrganizationDomainsService) Update(ctx context.Context, organizationID 
 		return nil, nil, err
 	}
 	out := new(OrganizationDomain)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2615,7 +2813,7 @@ func (s *OrganizationDomainsService) Delete(ctx context.Context, organizationID 
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2635,7 +2833,7 @@ func (s *OrganizationDomainsService) VerifyOwnership(ctx context.Context, organi
 		return nil, nil, err
 	}
 	out := new(OrganizationDomain)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2657,7 +2855,7 @@ func (s *OrganizationDomainsService) ListForInstance(ctx context.Context, params
 		Items      []*OrganizationDomain `json:"data"`
 		TotalCount float64               `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2686,6 +2884,15 @@ type OrganizationInvitationsService struct {
 	client *Client
 }
 
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *OrganizationInvitationsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}
+
 // ListForInstance sends GET /organization_invitations (operation ListInstanceOrganizationInvitations) and returns a list of [OrganizationInvitationWithPublicOrganizationData].
 // It returns one page of results; ListForInstanceAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
@@ -2701,7 +2908,7 @@ func (s *OrganizationInvitationsService) ListForInstance(ctx context.Context, pa
 		Items      []*OrganizationInvitationWithPublicOrganizationData `json:"data"`
 		TotalCount float64                                             `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2738,7 +2945,7 @@ func (s *OrganizationInvitationsService) Create(ctx context.Context, organizatio
 		return nil, nil, err
 	}
 	out := new(OrganizationInvitation)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2763,7 +2970,7 @@ func (s *OrganizationInvitationsService) List(ctx context.Context, organizationI
 		Items      []*OrganizationInvitation `json:"data"`
 		TotalCount float64                   `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2804,7 +3011,7 @@ func (s *OrganizationInvitationsService) BulkCreate(ctx context.Context, organiz
 		Items      []*OrganizationInvitation `json:"data"`
 		TotalCount float64                   `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2832,7 +3039,7 @@ func (s *OrganizationInvitationsService) ListPending(ctx context.Context, organi
 		Items      []*OrganizationInvitation `json:"data"`
 		TotalCount float64                   `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2871,7 +3078,7 @@ func (s *OrganizationInvitationsService) Get(ctx context.Context, organizationID
 		return nil, nil, err
 	}
 	out := new(OrganizationInvitation)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2894,7 +3101,7 @@ func (s *OrganizationInvitationsService) Revoke(ctx context.Context, organizatio
 		return nil, nil, err
 	}
 	out := new(OrganizationInvitation)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2904,6 +3111,15 @@ func (s *OrganizationInvitationsService) Revoke(ctx context.Context, organizatio
 // OrganizationMembershipsService calls the Backend API operations tagged "Organization Memberships".
 type OrganizationMembershipsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *OrganizationMembershipsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Create sends POST /organizations/{organization_id}/memberships (operation CreateOrganizationMembership) and returns a [OrganizationMembership].
@@ -2919,7 +3135,7 @@ func (s *OrganizationMembershipsService) Create(ctx context.Context, organizatio
 		return nil, nil, err
 	}
 	out := new(OrganizationMembership)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2944,7 +3160,7 @@ func (s *OrganizationMembershipsService) List(ctx context.Context, organizationI
 		Items      []*OrganizationMembership `json:"data"`
 		TotalCount float64                   `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2984,7 +3200,7 @@ func (s *OrganizationMembershipsService) Update(ctx context.Context, organizatio
 		return nil, nil, err
 	}
 	out := new(OrganizationMembership)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3004,7 +3220,7 @@ func (s *OrganizationMembershipsService) Delete(ctx context.Context, organizatio
 		return nil, nil, err
 	}
 	out := new(OrganizationMembership)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3027,7 +3243,7 @@ func (s *OrganizationMembershipsService) UpdateMetadata(ctx context.Context, org
 		return nil, nil, err
 	}
 	out := new(OrganizationMembership)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3049,7 +3265,7 @@ func (s *OrganizationMembershipsService) ListForInstance(ctx context.Context, pa
 		Items      []*OrganizationMembership `json:"data"`
 		TotalCount float64                   `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3078,6 +3294,15 @@ type OrganizationPermissionsService struct {
 	client *Client
 }
 
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *OrganizationPermissionsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}
+
 // List sends GET /organization_permissions (operation ListOrganizationPermissions) and returns a list of [Permission].
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
@@ -3093,7 +3318,7 @@ func (s *OrganizationPermissionsService) List(ctx context.Context, params *ListO
 		Items      []*Permission `json:"data"`
 		TotalCount float64       `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3127,7 +3352,7 @@ func (s *OrganizationPermissionsService) Create(ctx context.Context, params *Cre
 		return nil, nil, err
 	}
 	out := new(Permission)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3144,7 +3369,7 @@ func (s *OrganizationPermissionsService) Get(ctx context.Context, permissionID s
 		return nil, nil, err
 	}
 	out := new(Permission)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3164,7 +3389,7 @@ func (s *OrganizationPermissionsService) Update(ctx context.Context, permissionI
 		return nil, nil, err
 	}
 	out := new(Permission)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3181,7 +3406,7 @@ func (s *OrganizationPermissionsService) Delete(ctx context.Context, permissionI
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3191,6 +3416,15 @@ func (s *OrganizationPermissionsService) Delete(ctx context.Context, permissionI
 // OrganizationRolesService calls the Backend API operations tagged "Organization Roles".
 type OrganizationRolesService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *OrganizationRolesService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /organization_roles (operation ListOrganizationRoles) and returns a list of [Role].
@@ -3208,7 +3442,7 @@ func (s *OrganizationRolesService) List(ctx context.Context, params *ListOrganiz
 		Items      []*Role `json:"data"`
 		TotalCount float64 `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3242,7 +3476,7 @@ func (s *OrganizationRolesService) Create(ctx context.Context, params *CreateOrg
 		return nil, nil, err
 	}
 	out := new(Role)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3259,7 +3493,7 @@ func (s *OrganizationRolesService) Get(ctx context.Context, organizationRoleID s
 		return nil, nil, err
 	}
 	out := new(Role)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3279,7 +3513,7 @@ func (s *OrganizationRolesService) Update(ctx context.Context, organizationRoleI
 		return nil, nil, err
 	}
 	out := new(Role)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3296,7 +3530,7 @@ func (s *OrganizationRolesService) Delete(ctx context.Context, organizationRoleI
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3316,7 +3550,7 @@ func (s *OrganizationRolesService) AssignPermission(ctx context.Context, organiz
 		return nil, nil, err
 	}
 	out := new(Role)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3336,7 +3570,7 @@ func (s *OrganizationRolesService) RemovePermission(ctx context.Context, organiz
 		return nil, nil, err
 	}
 	out := new(Role)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3346,6 +3580,15 @@ func (s *OrganizationRolesService) RemovePermission(ctx context.Context, organiz
 // OrganizationsService calls the Backend API operations tagged "Organizations".
 type OrganizationsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *OrganizationsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /organizations (operation ListOrganizations) and returns a list of [Organization].
@@ -3363,7 +3606,7 @@ func (s *OrganizationsService) List(ctx context.Context, params *ListOrganizatio
 		Items      []*Organization `json:"data"`
 		TotalCount float64         `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3397,7 +3640,7 @@ func (s *OrganizationsService) Create(ctx context.Context, params *CreateOrganiz
 		return nil, nil, err
 	}
 	out := new(Organization)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3417,7 +3660,7 @@ func (s *OrganizationsService) Get(ctx context.Context, organizationID string, p
 		return nil, nil, err
 	}
 	out := new(Organization)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3437,7 +3680,7 @@ func (s *OrganizationsService) Update(ctx context.Context, organizationID string
 		return nil, nil, err
 	}
 	out := new(Organization)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3454,7 +3697,7 @@ func (s *OrganizationsService) Delete(ctx context.Context, organizationID string
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3474,7 +3717,7 @@ func (s *OrganizationsService) MergeMetadata(ctx context.Context, organizationID
 		return nil, nil, err
 	}
 	out := new(Organization)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3494,7 +3737,7 @@ func (s *OrganizationsService) ReplaceMetadata(ctx context.Context, organization
 		return nil, nil, err
 	}
 	out := new(Organization)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3519,7 +3762,7 @@ func (s *OrganizationsService) UploadLogo(ctx context.Context, organizationID st
 		return nil, nil, err
 	}
 	out := new(OrganizationWithLogo)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3536,7 +3779,7 @@ func (s *OrganizationsService) DeleteLogo(ctx context.Context, organizationID st
 		return nil, nil, err
 	}
 	out := new(Organization)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3553,7 +3796,7 @@ func (s *OrganizationsService) GetBillingSubscription(ctx context.Context, organ
 		return nil, nil, err
 	}
 	out := new(CommerceSubscription)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3570,7 +3813,7 @@ func (s *OrganizationsService) GetBillingCreditBalance(ctx context.Context, orga
 		return nil, nil, err
 	}
 	out := new(CommerceCreditBalanceResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3590,7 +3833,7 @@ func (s *OrganizationsService) AdjustBillingCreditBalance(ctx context.Context, o
 		return nil, nil, err
 	}
 	out := new(CommerceCreditLedgerResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3600,6 +3843,15 @@ func (s *OrganizationsService) AdjustBillingCreditBalance(ctx context.Context, o
 // PhoneNumbersService calls the Backend API operations tagged "Phone Numbers".
 type PhoneNumbersService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *PhoneNumbersService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Create sends POST /phone_numbers (operation CreatePhoneNumber) and returns a [PhoneNumber].
@@ -3612,7 +3864,7 @@ func (s *PhoneNumbersService) Create(ctx context.Context, params *CreatePhoneNum
 		return nil, nil, err
 	}
 	out := new(PhoneNumber)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3629,7 +3881,7 @@ func (s *PhoneNumbersService) Get(ctx context.Context, phoneNumberID string) (*P
 		return nil, nil, err
 	}
 	out := new(PhoneNumber)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3646,7 +3898,7 @@ func (s *PhoneNumbersService) Delete(ctx context.Context, phoneNumberID string) 
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3666,7 +3918,7 @@ func (s *PhoneNumbersService) Update(ctx context.Context, phoneNumberID string, 
 		return nil, nil, err
 	}
 	out := new(PhoneNumber)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3683,7 +3935,7 @@ func (s *PhoneNumbersService) PrepareVerification(ctx context.Context, phoneNumb
 		return nil, nil, err
 	}
 	out := new(VerificationResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3703,7 +3955,7 @@ func (s *PhoneNumbersService) AttemptVerification(ctx context.Context, phoneNumb
 		return nil, nil, err
 	}
 	out := new(VerificationResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3723,7 +3975,7 @@ func (s *PhoneNumbersService) ReplaceForUser(ctx context.Context, userID string,
 		return nil, nil, err
 	}
 	out := new(PhoneNumber)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3733,6 +3985,15 @@ func (s *PhoneNumbersService) ReplaceForUser(ctx context.Context, userID string,
 // ProxyChecksService calls the Backend API operations tagged "Proxy Checks".
 type ProxyChecksService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *ProxyChecksService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Verify sends POST /proxy_checks (operation VerifyDomainProxy) and returns a [ProxyCheck].
@@ -3745,7 +4006,7 @@ func (s *ProxyChecksService) Verify(ctx context.Context, params *VerifyDomainPro
 		return nil, nil, err
 	}
 	out := new(ProxyCheck)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3755,6 +4016,15 @@ func (s *ProxyChecksService) Verify(ctx context.Context, params *VerifyDomainPro
 // RedirectURLsService calls the Backend API operations tagged "Redirect URLs".
 type RedirectURLsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *RedirectURLsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /redirect_urls (operation ListRedirectURLs) and returns a list of [RedirectURL].
@@ -3768,7 +4038,7 @@ func (s *RedirectURLsService) List(ctx context.Context, params *ListRedirectURLs
 		return nil, nil, err
 	}
 	var out []*RedirectURL
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3801,7 +4071,7 @@ func (s *RedirectURLsService) Create(ctx context.Context, params *CreateRedirect
 		return nil, nil, err
 	}
 	out := new(RedirectURL)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3818,7 +4088,7 @@ func (s *RedirectURLsService) Get(ctx context.Context, id string) (*RedirectURL,
 		return nil, nil, err
 	}
 	out := new(RedirectURL)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3835,7 +4105,7 @@ func (s *RedirectURLsService) Delete(ctx context.Context, id string) (*DeletedOb
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3845,6 +4115,15 @@ func (s *RedirectURLsService) Delete(ctx context.Context, id string) (*DeletedOb
 // RoleSetsService calls the Backend API operations tagged "Role Sets".
 type RoleSetsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *RoleSetsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /role_sets (operation ListRoleSets) and returns a list of [RoleSet].
@@ -3862,7 +4141,7 @@ func (s *RoleSetsService) List(ctx context.Context, params *ListRoleSetsParams) 
 		Items      []*RoleSet `json:"data"`
 		TotalCount float64    `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3896,7 +4175,7 @@ func (s *RoleSetsService) Create(ctx context.Context, params *CreateRoleSetParam
 		return nil, nil, err
 	}
 	out := new(RoleSet)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3913,7 +4192,7 @@ func (s *RoleSetsService) Get(ctx context.Context, roleSetKeyOrID string) (*Role
 		return nil, nil, err
 	}
 	out := new(RoleSet)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3933,7 +4212,7 @@ func (s *RoleSetsService) Update(ctx context.Context, roleSetKeyOrID string, par
 		return nil, nil, err
 	}
 	out := new(RoleSet)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3953,7 +4232,7 @@ func (s *RoleSetsService) Replace(ctx context.Context, roleSetKeyOrID string, pa
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3973,7 +4252,7 @@ func (s *RoleSetsService) AddRoles(ctx context.Context, roleSetKeyOrID string, p
 		return nil, nil, err
 	}
 	out := new(RoleSet)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3993,7 +4272,7 @@ func (s *RoleSetsService) ReplaceRole(ctx context.Context, roleSetKeyOrID string
 		return nil, nil, err
 	}
 	out := new(RoleSet)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4003,6 +4282,15 @@ func (s *RoleSetsService) ReplaceRole(ctx context.Context, roleSetKeyOrID string
 // SAMLConnectionsService calls the Backend API operations tagged "SAML Connections".
 type SAMLConnectionsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *SAMLConnectionsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /saml_connections (operation ListSAMLConnections) and returns a list of [SAMLConnection].
@@ -4022,7 +4310,7 @@ func (s *SAMLConnectionsService) List(ctx context.Context, params *ListSAMLConne
 		Items      []*SAMLConnection `json:"data"`
 		TotalCount float64           `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4060,7 +4348,7 @@ func (s *SAMLConnectionsService) Create(ctx context.Context, params *CreateSAMLC
 		return nil, nil, err
 	}
 	out := new(SAMLConnection)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4079,7 +4367,7 @@ func (s *SAMLConnectionsService) Get(ctx context.Context, samlConnectionID strin
 		return nil, nil, err
 	}
 	out := new(SAMLConnection)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4101,7 +4389,7 @@ func (s *SAMLConnectionsService) Update(ctx context.Context, samlConnectionID st
 		return nil, nil, err
 	}
 	out := new(SAMLConnection)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4120,7 +4408,7 @@ func (s *SAMLConnectionsService) Delete(ctx context.Context, samlConnectionID st
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4130,6 +4418,15 @@ func (s *SAMLConnectionsService) Delete(ctx context.Context, samlConnectionID st
 // SCIMDirectoriesService calls the Backend API operations tagged "SCIM Directories".
 type SCIMDirectoriesService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *SCIMDirectoriesService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /scim_directories (operation ListSCIMDirectories) and returns a list of [SCIMDirectory].
@@ -4147,7 +4444,7 @@ func (s *SCIMDirectoriesService) List(ctx context.Context, params *ListSCIMDirec
 		Items      []*SCIMDirectory `json:"data"`
 		TotalCount float64          `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4181,7 +4478,7 @@ func (s *SCIMDirectoriesService) Create(ctx context.Context, params *CreateSCIMD
 		return nil, nil, err
 	}
 	out := new(SCIMDirectory)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4198,7 +4495,7 @@ func (s *SCIMDirectoriesService) Get(ctx context.Context, scimDirectoryID string
 		return nil, nil, err
 	}
 	out := new(SCIMDirectory)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4218,7 +4515,7 @@ func (s *SCIMDirectoriesService) Update(ctx context.Context, scimDirectoryID str
 		return nil, nil, err
 	}
 	out := new(SCIMDirectory)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4235,7 +4532,7 @@ func (s *SCIMDirectoriesService) Delete(ctx context.Context, scimDirectoryID str
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4252,7 +4549,7 @@ func (s *SCIMDirectoriesService) RotateAPIKey(ctx context.Context, scimDirectory
 		return nil, nil, err
 	}
 	out := new(SCIMDirectory)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4273,7 +4570,7 @@ func (s *SCIMDirectoriesService) ListGroupRoleMappings(ctx context.Context, scim
 		Items      []*SCIMGroupRoleMapping `json:"data"`
 		TotalCount float64                 `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4294,7 +4591,7 @@ func (s *SCIMDirectoriesService) CreateGroupRoleMapping(ctx context.Context, sci
 		return nil, nil, err
 	}
 	out := new(SCIMGroupRoleMapping)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4318,7 +4615,7 @@ func (s *SCIMDirectoriesService) ReplaceGroupRoleMappings(ctx context.Context, s
 		Items      []*SCIMGroupRoleMapping `json:"data"`
 		TotalCount float64                 `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4339,7 +4636,7 @@ func (s *SCIMDirectoriesService) DeleteGroupRoleMapping(ctx context.Context, sci
 		return nil, nil, err
 	}
 	out := new(SCIMGroupRoleMappingDeleted)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4349,6 +4646,15 @@ func (s *SCIMDirectoriesService) DeleteGroupRoleMapping(ctx context.Context, sci
 // SessionsService calls the Backend API operations tagged "Sessions".
 type SessionsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *SessionsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /sessions (operation GetSessionList) and returns a list of [Session].
@@ -4362,7 +4668,7 @@ func (s *SessionsService) List(ctx context.Context, params *GetSessionListParams
 		return nil, nil, err
 	}
 	var out []*Session
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4395,7 +4701,7 @@ func (s *SessionsService) Create(ctx context.Context, params *CreateSessionParam
 		return nil, nil, err
 	}
 	out := new(Session)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4412,7 +4718,7 @@ func (s *SessionsService) Get(ctx context.Context, sessionID string) (*Session, 
 		return nil, nil, err
 	}
 	out := new(Session)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4432,7 +4738,7 @@ func (s *SessionsService) Refresh(ctx context.Context, sessionID string, params 
 		return nil, nil, err
 	}
 	out := new(SessionRefresh)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4449,7 +4755,7 @@ func (s *SessionsService) Revoke(ctx context.Context, sessionID string) (*Sessio
 		return nil, nil, err
 	}
 	out := new(Session)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4469,7 +4775,7 @@ func (s *SessionsService) CreateToken(ctx context.Context, sessionID string, par
 		return nil, nil, err
 	}
 	out := new(CreateSessionTokenResult)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4492,7 +4798,7 @@ func (s *SessionsService) CreateTokenFromTemplate(ctx context.Context, sessionID
 		return nil, nil, err
 	}
 	out := new(CreateSessionTokenResult)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4502,6 +4808,15 @@ func (s *SessionsService) CreateTokenFromTemplate(ctx context.Context, sessionID
 // SignInTokensService calls the Backend API operations tagged "Sign-in Tokens".
 type SignInTokensService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *SignInTokensService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Create sends POST /sign_in_tokens (operation CreateSignInToken) and returns a [SignInToken].
@@ -4514,7 +4829,7 @@ func (s *SignInTokensService) Create(ctx context.Context, params *CreateSignInTo
 		return nil, nil, err
 	}
 	out := new(SignInToken)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4531,7 +4846,7 @@ func (s *SignInTokensService) Revoke(ctx context.Context, signInTokenID string) 
 		return nil, nil, err
 	}
 	out := new(SignInToken)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4541,6 +4856,15 @@ func (s *SignInTokensService) Revoke(ctx context.Context, signInTokenID string) 
 // SignUpsService calls the Backend API operations tagged "Sign Ups".
 type SignUpsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *SignUpsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Get sends GET /sign_ups/{id} (operation GetSignUp) and returns a [SignUp].
@@ -4553,7 +4877,7 @@ func (s *SignUpsService) Get(ctx context.Context, id string) (*SignUp, *Response
 		return nil, nil, err
 	}
 	out := new(SignUp)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4573,7 +4897,7 @@ func (s *SignUpsService) Update(ctx context.Context, id string, params *UpdateSi
 		return nil, nil, err
 	}
 	out := new(SignUp)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4583,6 +4907,15 @@ func (s *SignUpsService) Update(ctx context.Context, id string, params *UpdateSi
 // TemplatesService calls the Backend API operations tagged "Email & SMS Templates".
 type TemplatesService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *TemplatesService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /templates/{template_type} (operation GetTemplateList) and returns a list of [Template].
@@ -4601,7 +4934,7 @@ func (s *TemplatesService) List(ctx context.Context, templateType string, params
 		return nil, nil, err
 	}
 	var out []*Template
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4641,7 +4974,7 @@ func (s *TemplatesService) Get(ctx context.Context, templateType string, slug st
 		return nil, nil, err
 	}
 	out := new(Template)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4666,7 +4999,7 @@ func (s *TemplatesService) Upsert(ctx context.Context, templateType string, slug
 		return nil, nil, err
 	}
 	out := new(Template)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4688,7 +5021,7 @@ func (s *TemplatesService) Revert(ctx context.Context, templateType string, slug
 		return nil, nil, err
 	}
 	out := new(Template)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4713,7 +5046,7 @@ func (s *TemplatesService) Preview(ctx context.Context, templateType string, slu
 		return nil, nil, err
 	}
 	var out map[string]any
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4738,7 +5071,7 @@ func (s *TemplatesService) ToggleTemplateDelivery(ctx context.Context, templateT
 		return nil, nil, err
 	}
 	out := new(Template)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4750,6 +5083,15 @@ type TestingTokensService struct {
 	client *Client
 }
 
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *TestingTokensService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}
+
 // Create sends POST /testing_tokens (operation CreateTestingToken) and returns a [TestingToken].
 func (s *TestingTokensService) Create(ctx context.Context) (*TestingToken, *Response, error) {
 	req, err := newRequest(http.MethodPost, "/testing_tokens", nil, nil)
@@ -4757,7 +5099,7 @@ func (s *TestingTokensService) Create(ctx context.Context) (*TestingToken, *Resp
 		return nil, nil, err
 	}
 	out := new(TestingToken)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4767,6 +5109,15 @@ func (s *TestingTokensService) Create(ctx context.Context) (*TestingToken, *Resp
 // UsersService calls the Backend API operations tagged "Users".
 type UsersService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *UsersService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /users (operation GetUserList) and returns a list of [User].
@@ -4780,7 +5131,7 @@ func (s *UsersService) List(ctx context.Context, params *GetUserListParams) ([]*
 		return nil, nil, err
 	}
 	var out []*User
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4813,7 +5164,7 @@ func (s *UsersService) Create(ctx context.Context, params *CreateUserParams) (*U
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4830,7 +5181,7 @@ func (s *UsersService) Count(ctx context.Context, params *GetUsersCountParams) (
 		return nil, nil, err
 	}
 	out := new(TotalCount)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4847,7 +5198,7 @@ func (s *UsersService) Get(ctx context.Context, userID string) (*User, *Response
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4867,7 +5218,7 @@ func (s *UsersService) Update(ctx context.Context, userID string, params *Update
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4884,7 +5235,7 @@ func (s *UsersService) Delete(ctx context.Context, userID string) (*DeletedObjec
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4901,7 +5252,7 @@ func (s *UsersService) Ban(ctx context.Context, userID string) (*User, *Response
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4918,7 +5269,7 @@ func (s *UsersService) Unban(ctx context.Context, userID string) (*User, *Respon
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4935,7 +5286,7 @@ func (s *UsersService) BulkBan(ctx context.Context, params *UsersBanParams) ([]*
 		return nil, nil, err
 	}
 	var out []*User
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4952,7 +5303,7 @@ func (s *UsersService) BulkUnban(ctx context.Context, params *UsersUnbanParams) 
 		return nil, nil, err
 	}
 	var out []*User
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4969,7 +5320,7 @@ func (s *UsersService) Lock(ctx context.Context, userID string) (*User, *Respons
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4986,7 +5337,7 @@ func (s *UsersService) Unlock(ctx context.Context, userID string) (*User, *Respo
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5008,7 +5359,7 @@ func (s *UsersService) SetProfileImage(ctx context.Context, userID string, param
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5025,7 +5376,7 @@ func (s *UsersService) DeleteProfileImage(ctx context.Context, userID string) (*
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5045,7 +5396,7 @@ func (s *UsersService) UpdateMetadata(ctx context.Context, userID string, params
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5065,7 +5416,7 @@ func (s *UsersService) ReplaceMetadata(ctx context.Context, userID string, param
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5082,7 +5433,7 @@ func (s *UsersService) GetBillingSubscription(ctx context.Context, userID string
 		return nil, nil, err
 	}
 	out := new(CommerceSubscription)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5099,7 +5450,7 @@ func (s *UsersService) GetBillingCreditBalance(ctx context.Context, userID strin
 		return nil, nil, err
 	}
 	out := new(CommerceCreditBalanceResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5119,7 +5470,7 @@ func (s *UsersService) AdjustBillingCreditBalance(ctx context.Context, userID st
 		return nil, nil, err
 	}
 	out := new(CommerceCreditLedgerResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5143,7 +5494,7 @@ func (s *UsersService) ListOAuthAccessTokens(ctx context.Context, userID string,
 		return nil, nil, err
 	}
 	var out []*OAuthProviderToken
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5184,7 +5535,7 @@ func (s *UsersService) ListOrganizationMemberships(ctx context.Context, userID s
 		Items      []*OrganizationMembership `json:"data"`
 		TotalCount float64                   `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5226,7 +5577,7 @@ func (s *UsersService) ListOrganizationInvitations(ctx context.Context, userID s
 		Items      []*OrganizationInvitationWithPublicOrganizationData `json:"data"`
 		TotalCount float64                                             `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5263,7 +5614,7 @@ func (s *UsersService) RemovePassword(ctx context.Context, userID string, params
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5283,7 +5634,7 @@ func (s *UsersService) VerifyPassword(ctx context.Context, userID string, params
 		return nil, nil, err
 	}
 	out := new(VerifyPasswordResult)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5303,7 +5654,7 @@ func (s *UsersService) VerifyTOTP(ctx context.Context, userID string, params *Ve
 		return nil, nil, err
 	}
 	out := new(VerifyTOTPResult)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5320,7 +5671,7 @@ func (s *UsersService) DisableMFA(ctx context.Context, userID string) (*UserIDRe
 		return nil, nil, err
 	}
 	out := new(UserIDResult)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5337,7 +5688,7 @@ func (s *UsersService) DeleteBackupCodes(ctx context.Context, userID string) (*U
 		return nil, nil, err
 	}
 	out := new(UserIDResult)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5357,7 +5708,7 @@ func (s *UsersService) DeletePasskey(ctx context.Context, userID string, passkey
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5378,7 +5729,7 @@ func (s *UsersService) ListTrustedDevices(ctx context.Context, userID string) ([
 		Items      []*TrustedDevice `json:"data"`
 		TotalCount float64          `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5399,7 +5750,7 @@ func (s *UsersService) RevokeTrustedDevice(ctx context.Context, userID string, t
 		return nil, nil, err
 	}
 	out := new(TrustedDevice)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5419,7 +5770,7 @@ func (s *UsersService) DeleteWeb3Wallet(ctx context.Context, userID string, web3
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5436,7 +5787,7 @@ func (s *UsersService) DeleteTOTP(ctx context.Context, userID string) (*UserIDRe
 		return nil, nil, err
 	}
 	out := new(UserIDResult)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5456,7 +5807,7 @@ func (s *UsersService) DeleteExternalAccount(ctx context.Context, userID string,
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5476,7 +5827,7 @@ func (s *UsersService) SetPasswordCompromised(ctx context.Context, userID string
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5493,7 +5844,7 @@ func (s *UsersService) UnsetPasswordCompromised(ctx context.Context, userID stri
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5503,6 +5854,15 @@ func (s *UsersService) UnsetPasswordCompromised(ctx context.Context, userID stri
 // WaitlistEntriesService calls the Backend API operations tagged "Waitlist Entries".
 type WaitlistEntriesService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *WaitlistEntriesService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /waitlist_entries (operation ListWaitlistEntries) and returns a list of [WaitlistEntry].
@@ -5520,7 +5880,7 @@ func (s *WaitlistEntriesService) List(ctx context.Context, params *ListWaitlistE
 		Items      []*WaitlistEntry `json:"data"`
 		TotalCount float64          `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5554,7 +5914,7 @@ func (s *WaitlistEntriesService) Create(ctx context.Context, params *CreateWaitl
 		return nil, nil, err
 	}
 	out := new(WaitlistEntry)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5571,7 +5931,7 @@ func (s *WaitlistEntriesService) BulkCreate(ctx context.Context, items []CreateB
 		return nil, nil, err
 	}
 	var out []*WaitlistEntry
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5588,7 +5948,7 @@ func (s *WaitlistEntriesService) Delete(ctx context.Context, waitlistEntryID str
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5608,7 +5968,7 @@ func (s *WaitlistEntriesService) Invite(ctx context.Context, waitlistEntryID str
 		return nil, nil, err
 	}
 	out := new(WaitlistEntry)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5625,7 +5985,7 @@ func (s *WaitlistEntriesService) Reject(ctx context.Context, waitlistEntryID str
 		return nil, nil, err
 	}
 	out := new(WaitlistEntry)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5637,6 +5997,15 @@ type WebhooksService struct {
 	client *Client
 }
 
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *WebhooksService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}
+
 // CreateSvixApp sends POST /webhooks/svix (operation CreateSvixApp) and returns a [SvixURL].
 func (s *WebhooksService) CreateSvixApp(ctx context.Context) (*SvixURL, *Response, error) {
 	req, err := newRequest(http.MethodPost, "/webhooks/svix", nil, nil)
@@ -5644,7 +6013,7 @@ func (s *WebhooksService) CreateSvixApp(ctx context.Context) (*SvixURL, *Respons
 		return nil, nil, err
 	}
 	out := new(SvixURL)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5657,7 +6026,7 @@ func (s *WebhooksService) DeleteSvixApp(ctx context.Context) (*Response, error) 
 	if err != nil {
 		return nil, err
 	}
-	return s.client.do(ctx, req, nil)
+	return s.do(ctx, req, nil)
 }
 
 // GenerateSvixAuthURL sends POST /webhooks/svix_url (operation GenerateSvixAuthURL) and returns a [SvixURL].
@@ -5667,7 +6036,7 @@ func (s *WebhooksService) GenerateSvixAuthURL(ctx context.Context) (*SvixURL, *R
 		return nil, nil, err
 	}
 	out := new(SvixURL)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}

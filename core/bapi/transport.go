@@ -38,6 +38,46 @@ type Response struct {
 	NextOffset int
 }
 
+// ErrNoResponse is returned by the methods of a nil or empty [*Response]
+// that need the HTTP response.
+var ErrNoResponse = errors.New("bapi: no HTTP response")
+
+// Cookies parses the Set-Cookie headers; nil for a nil or empty Response.
+func (r *Response) Cookies() []*http.Cookie {
+	if r == nil || r.Response == nil {
+		return nil
+	}
+	return r.Response.Cookies()
+}
+
+// Location returns the Location header's URL, resolved against the request
+// (see [http.Response.Location]); [ErrNoResponse] for a nil or empty
+// Response.
+func (r *Response) Location() (*url.URL, error) {
+	if r == nil || r.Response == nil {
+		return nil, ErrNoResponse
+	}
+	return r.Response.Location()
+}
+
+// ProtoAtLeast reports whether the response's HTTP version is at least
+// major.minor; false for a nil or empty Response.
+func (r *Response) ProtoAtLeast(major, minor int) bool {
+	return r != nil && r.Response != nil && r.Response.ProtoAtLeast(major, minor)
+}
+
+// Write writes the response in HTTP/1.x wire format (see
+// [http.Response.Write]); [ErrNoResponse] for a nil or empty Response.
+func (r *Response) Write(w io.Writer) error {
+	if r == nil || r.Response == nil {
+		return ErrNoResponse
+	}
+	if w == nil {
+		return errors.New("bapi: Response.Write: nil writer")
+	}
+	return r.Response.Write(w)
+}
+
 // setPage records the paging window of a list call that returned n items.
 func (r *Response) setPage(offset, limit, defaultLimit, n int) {
 	if r == nil {
@@ -120,6 +160,9 @@ func idempotent(method string) bool {
 // do sends req, retrying idempotent requests on transient failures, and
 // decodes a successful JSON response into out (when out is not nil).
 func (c *Client) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if c == nil || c.baseURL == nil || c.httpClient == nil || c.secretKey == nil {
+		return nil, ErrNilClient
+	}
 	if ctx == nil {
 		return nil, errors.New("bapi: nil context")
 	}
