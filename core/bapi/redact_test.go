@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -242,5 +243,45 @@ func TestTransportErrorsOmitTheQuery(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "/v1/users") {
 		t.Errorf("error no longer names the call: %v", err)
+	}
+}
+
+// TestDecodeErrorsQuoteNoBody: json's errors quote number literals and
+// characters of the body; the client's error describes the problem only.
+func TestDecodeErrorsQuoteNoBody(t *testing.T) {
+	const digits = "98765432109876543210987654321"
+	tests := map[string]string{
+		"number for a string":  `{"id": ` + digits + `}`,
+		"number for a bool":    `{"id": "user_1", "has_image": ` + digits + `}`,
+		"trailing garbage":     `{"id": "user_1"}Zsk_live_tail`,
+		"broken object":        `{"id": "user_1", Qsk_live_x}`,
+		"number in a nullable": `{"id": "user_1", "first_name": ` + digits + `}`,
+	}
+	for name, body := range tests {
+		t.Run(name, func(t *testing.T) {
+			c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, body)
+			})
+			_, _, err := c.Users.Get(context.Background(), "user_1")
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, out := range printed(err) {
+				for _, bad := range []string{digits[:10], "'Z'", "'Q'", "sk_live"} {
+					if strings.Contains(out, bad) {
+						t.Errorf("error quotes the body (%q): %s", bad, out)
+					}
+				}
+			}
+			if !strings.Contains(err.Error(), "GET /users/user_1") {
+				t.Errorf("error does not name the call: %v", err)
+			}
+			var te *json.UnmarshalTypeError
+			var se *json.SyntaxError
+			if !errors.As(err, &te) && !errors.As(err, &se) {
+				t.Errorf("json's error is not reachable: %#v", err)
+			}
+		})
 	}
 }

@@ -290,10 +290,46 @@ func (c *Client) attempt(ctx context.Context, req *request, target string, out a
 	}
 	if out != nil && len(bytes.TrimSpace(data)) > 0 {
 		if err := json.Unmarshal(data, out); err != nil {
-			return resp, fmt.Errorf("bapi: decoding response of %s %s: %w", req.method, req.path, err)
+			return resp, &decodingError{msg: fmt.Sprintf("bapi: decoding response of %s %s: %s", req.method, req.path, describeJSONError(err)), err: err}
 		}
 	}
 	return resp, nil
+}
+
+// decodingError is a success response that does not decode. Its text
+// describes the problem without quoting the body; Unwrap gives json's error.
+type decodingError struct {
+	msg string
+	err error
+}
+
+// Error describes the call and the problem.
+func (e *decodingError) Error() string { return e.msg }
+
+// Unwrap exposes json's error (*json.SyntaxError, *json.UnmarshalTypeError).
+func (e *decodingError) Unwrap() error { return e.err }
+
+// describeJSONError says what is wrong without the number literals and
+// characters of the body that json's own messages quote.
+func describeJSONError(err error) string {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		kind, _, _ := strings.Cut(te.Value, " ") // "number 12.5" -> "number"
+		into := "a Go value"
+		if te.Field != "" {
+			into = "field " + te.Struct + "." + te.Field
+		}
+		typ := "?"
+		if te.Type != nil {
+			typ = te.Type.String()
+		}
+		return fmt.Sprintf("json: cannot decode a %s into %s of type %s", kind, into, typ)
+	case errors.As(err, &se):
+		return fmt.Sprintf("json: invalid JSON at byte %d", se.Offset)
+	}
+	return "json: invalid response body"
 }
 
 // readCapped reads all of r, failing with ErrResponseTooLarge past max bytes.
