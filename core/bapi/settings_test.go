@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -115,4 +117,38 @@ func TestZeroAndNegativeSettings(t *testing.T) {
 			t.Errorf("WithTimeout(%v): timeout = %v, want %v", tt.in, c.timeout, tt.want)
 		}
 	}
+}
+
+// FuzzCheckBaseURL: whatever CheckBaseURL accepts is an absolute https URL,
+// or http on loopback, with no user info, query or fragment; WithBaseURL
+// agrees with it, and no error quotes the input.
+func FuzzCheckBaseURL(f *testing.F) {
+	for _, s := range []string{"https://api.clerk.com", "http://127.0.0.1:8080/v1", "http://[::1]", "http://evil.example", "https://u:p@h", "https://h/?", "https://h/#", "http://localhost%2eevil.example", "http://127.0.0.1.evil.example"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		err := CheckBaseURL(raw)
+		_, nerr := NewClient(testKey, WithBaseURL(raw))
+		if (err == nil) != (nerr == nil) {
+			t.Fatalf("CheckBaseURL = %v but NewClient = %v", err, nerr)
+		}
+		if err != nil {
+			if !errors.Is(err, ErrInvalidBaseURL) || (len(raw) > 3 && strings.Contains(err.Error(), raw)) {
+				t.Fatalf("error %v for %q", err, raw)
+			}
+			return
+		}
+		u, perr := url.Parse(raw)
+		if perr != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+			t.Fatalf("accepted %q: %+v", raw, u)
+		}
+		if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
+			t.Fatalf("accepted %q with scheme %s host %s", raw, u.Scheme, u.Hostname())
+		}
+		if u.Scheme == "http" {
+			if ip := net.ParseIP(u.Hostname()); ip == nil && !strings.EqualFold(u.Hostname(), "localhost") || ip != nil && !ip.IsLoopback() {
+				t.Fatalf("http on a host that is not loopback: %q", raw)
+			}
+		}
+	})
 }

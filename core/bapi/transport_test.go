@@ -464,6 +464,13 @@ func TestDecodeError(t *testing.T) {
 	}
 }
 
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
 func TestParseRetryAfter(t *testing.T) {
 	now := time.Date(2026, 5, 12, 10, 0, 0, 0, time.UTC)
 	tests := []struct {
@@ -494,6 +501,7 @@ func FuzzDecodeError(f *testing.F) {
 	f.Add(404, `{"errors":null,"meta":[]}`, "")
 	f.Add(500, `{"errors":[{"code":{"x":1}}]}`, "-1")
 	f.Add(400, "\x00\xff{", "1e9")
+	f.Add(400, `{"errors":[{"code":"tok_0123456789","message":"tok_0123456789 is bad","meta":{"v":"tok_0123456789"}}],"meta":{"t":"x"},"clerk_trace_id":"tok_0123456789"}`, "tok_0123456789")
 	f.Fuzz(func(t *testing.T, status int, body, retryAfter string) {
 		h := http.Header{}
 		h.Set("Retry-After", retryAfter)
@@ -510,6 +518,23 @@ func FuzzDecodeError(f *testing.F) {
 		// A bounded summary: prefix, status text, one code, a count, a trace.
 		if n := len(e.Error()); n > 200+maxPrintedCode+maxPrintedTrace {
 			t.Fatalf("Error() is %d bytes long: %q", n, e.Error())
+		}
+		// The printed forms depend on nothing but the summary: blanking
+		// Clerk's messages and meta changes none of them.
+		e.markEchoes([]string{body, retryAfter})
+		blank := *e
+		blank.Meta = nil
+		blank.Errors = append([]ErrorDetail(nil), e.Errors...)
+		for i := range blank.Errors {
+			blank.Errors[i] = ErrorDetail{Code: e.Errors[i].Code}
+		}
+		for _, verb := range []string{"%v", "%+v", "%#v", "%q", "%x"} {
+			if got, want := fmt.Sprintf(verb, e), fmt.Sprintf(verb, &blank); got != want {
+				t.Fatalf("%s depends on messages or meta:\n%s\n%s", verb, got, want)
+			}
+		}
+		if got, _ := json.Marshal(e); string(got) != string(must(json.Marshal(&blank))) {
+			t.Fatalf("MarshalJSON depends on messages or meta: %s", got)
 		}
 		e.redact(testKey)
 		var target *Error
