@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/clerkgo/clerk/core/bapi"
 )
@@ -44,9 +43,7 @@ func New(cfg Config) (*Client, error) {
 			bapi.WithBaseURL(s.apiURL),
 			bapi.WithHTTPClient(s.HTTPClient),
 			bapi.WithTimeout(s.Timeout),
-			bapi.WithMaxRetries(s.MaxRetries),
-			bapi.WithRetryBackoff(100*time.Millisecond),
-			bapi.WithMaxRetryWait(2*time.Second))
+			bapi.WithMaxRetries(s.MaxRetries))
 		if err != nil {
 			return nil, &ConfigError{Field: "SecretKey/APIURL", Problem: err.Error()}
 		}
@@ -105,6 +102,7 @@ func (c *Client) Close() error {
 	if c.users != nil {
 		c.users.close()
 	}
+	_ = c.api.Close() // nil-safe; the pool below is the one it uses
 	if c.s.transport != nil {
 		c.s.transport.CloseIdleConnections()
 	}

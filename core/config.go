@@ -8,21 +8,21 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
+
+	"github.com/clerkgo/clerk/core/bapi"
 )
 
 // Defaults used when a [Config] field is left zero.
 const (
 	DefaultAPIURL          = "https://api.clerk.com"
 	DefaultClockSkew       = 5 * time.Second
-	DefaultTimeout         = 10 * time.Second
+	DefaultTimeout         = bapi.DefaultTimeout
 	DefaultSessionKey      = "__session"
 	DefaultKeyRefresh      = 15 * time.Minute
 	DefaultKeyCooldown     = 30 * time.Second
@@ -177,8 +177,8 @@ func (c Config) resolveFields() (*settings, error) {
 	if s.apiURL == "" {
 		s.apiURL = DefaultAPIURL
 	}
-	if err := checkURL(s.apiURL); err != nil {
-		return nil, &ConfigError{Field: "APIURL", Problem: err.Error()}
+	if err := bapi.CheckBaseURL(s.apiURL); err != nil {
+		return nil, &ConfigError{Field: "APIURL", Problem: urlProblem(err)}
 	}
 	var frontend string
 	if c.PublishableKey != "" {
@@ -207,8 +207,8 @@ func (c Config) resolveFields() (*settings, error) {
 	}
 	if c.ProxyURL != "" {
 		p := strings.TrimSuffix(c.ProxyURL, "/")
-		if err := checkURL(p); err != nil {
-			return nil, &ConfigError{Field: "ProxyURL", Problem: err.Error()}
+		if err := bapi.CheckBaseURL(p); err != nil {
+			return nil, &ConfigError{Field: "ProxyURL", Problem: urlProblem(err)}
 		}
 		s.issuers = append(s.issuers, p)
 		s.jwksURL = p + "/.well-known/jwks.json"
@@ -250,12 +250,6 @@ func (c Config) resolveFields() (*settings, error) {
 		// Client.Close closes it.
 		s.transport = http.DefaultTransport.(*http.Transport).Clone()
 		s.HTTPClient = &http.Client{Transport: s.transport, Timeout: s.Timeout}
-	}
-	switch {
-	case c.MaxRetries == 0:
-		s.MaxRetries = 2
-	case c.MaxRetries < 0:
-		s.MaxRetries = 0
 	}
 	if c.KeyRefresh < 0 || c.KeyCooldown < 0 {
 		return nil, &ConfigError{Field: "KeyRefresh/KeyCooldown", Problem: "must not be negative"}
@@ -304,32 +298,9 @@ func checkKey(key, prefix string) error {
 	return nil
 }
 
-// checkURL accepts https URLs, and http URLs on loopback hosts.
-func checkURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return errors.New("must be an absolute URL")
-	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return errors.New("must not carry credentials, a query or a fragment")
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		if isLoopback(u.Hostname()) {
-			return nil
-		}
-	}
-	return errors.New("must use https (http is allowed on loopback only)")
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+// urlProblem is what bapi.CheckBaseURL found wrong, without its prefix.
+func urlProblem(err error) string {
+	return strings.TrimPrefix(err.Error(), bapi.ErrInvalidBaseURL.Error()+": ")
 }
 
 // FrontendAPIFromPublishableKey returns the Frontend API host encoded in a

@@ -4,32 +4,40 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/clerkgo/clerk/internal/version"
 )
 
-// Defaults used by [NewClient] when no option overrides them.
+// Defaults used by [NewClient] when no option overrides them. They suit a
+// call made while a user waits (a user fetch, a key fetch): a few quick
+// retries, and a server asking for a longer wait than DefaultMaxRetryWait
+// gets its error (with [Error.RetryAfter]) back to the caller at once.
 const (
 	// DefaultBaseURL is the Backend API server named by the spec.
 	DefaultBaseURL = "https://api.clerk.com/v1"
 	// APIVersion is the Backend API version this package was generated
 	// from; it is sent in the Clerk-API-Version header.
 	APIVersion = "2026-05-12"
-	// DefaultTimeout bounds each HTTP attempt.
-	DefaultTimeout = 30 * time.Second
+	// DefaultTimeout bounds each HTTP attempt; see [WithTimeout].
+	DefaultTimeout = 10 * time.Second
 	// DefaultMaxResponseBytes caps the size of a response body.
 	DefaultMaxResponseBytes int64 = 8 << 20
-	// DefaultMaxRetries is how many times an idempotent request is retried.
-	DefaultMaxRetries = 3
+	// DefaultMaxRetries is how many times an idempotent request is retried;
+	// see [WithMaxRetries].
+	DefaultMaxRetries = 2
 	// DefaultRetryBase is the first backoff delay; it doubles per retry.
-	DefaultRetryBase = 500 * time.Millisecond
+	DefaultRetryBase = 100 * time.Millisecond
 	// DefaultMaxRetryWait caps a single wait between two attempts.
-	DefaultMaxRetryWait = 30 * time.Second
+	DefaultMaxRetryWait = 2 * time.Second
 )
 
 // Client talks to the Clerk Backend API. Its fields are the services, one per
@@ -38,9 +46,13 @@ const (
 type Client struct {
 	Services
 
-	secretKey        string
+	// secretKey returns the key. It is a function so that no printing of a
+	// Client (fmt's reflection over a Client value, slog, %#v) can reach the
+	// key: fmt shows a function as an address.
+	secretKey        func() string
 	baseURL          *url.URL
 	httpClient       *http.Client
+	ownTransport     *http.Transport // the transport NewClient made, nil with WithHTTPClient
 	userAgent        string
 	timeout          time.Duration
 	maxResponseBytes int64
@@ -54,6 +66,38 @@ type Client struct {
 // Option configures a [Client] built by [NewClient].
 type Option func(*Client) error
 
+// CheckBaseURL reports whether raw can be the base URL of the Backend API (or
+// of any Clerk endpoint that is sent a secret): an absolute https URL, or an
+// http URL whose host is loopback (localhost, 127.0.0.0/8, ::1), for tests
+// and local fakes; without user info, query or fragment. The error wraps
+// [ErrInvalidBaseURL] and never quotes the URL.
+func CheckBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return fmt.Errorf("%w: must be an absolute URL", ErrInvalidBaseURL)
+	}
+	if u.User != nil || strings.ContainsAny(raw, "?#") {
+		return fmt.Errorf("%w: must not carry credentials, a query or a fragment", ErrInvalidBaseURL)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if isLoopback(u.Hostname()) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: must use https (http is allowed on loopback only)", ErrInvalidBaseURL)
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // Errors returned by [NewClient] for invalid input. They never contain the
 // secret key.
 var (
@@ -61,6 +105,9 @@ var (
 	ErrInvalidSecretKey = errors.New("bapi: secret key contains whitespace or control characters")
 	ErrInvalidBaseURL   = errors.New("bapi: invalid base URL")
 	ErrInvalidOption    = errors.New("bapi: invalid option")
+	// ErrNilClient is returned by every call on a nil or zero Client (one
+	// not built by NewClient), or on a service not taken from one.
+	ErrNilClient = errors.New("bapi: nil or zero Client; build one with NewClient")
 )
 
 // NewClient returns a client authenticated with the instance's secret key
@@ -80,9 +127,8 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 	}
 	base, _ := url.Parse(DefaultBaseURL)
 	c := &Client{
-		secretKey:        secretKey,
+		secretKey:        func() string { return secretKey },
 		baseURL:          base,
-		httpClient:       &http.Client{},
 		userAgent:        "clerkgo/" + version.String(),
 		timeout:          DefaultTimeout,
 		maxResponseBytes: DefaultMaxResponseBytes,
@@ -100,13 +146,59 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	if c.httpClient == nil {
+		c.ownTransport = newTransport()
+		c.httpClient = &http.Client{Transport: c.ownTransport}
+	}
+	// A copy, so that the caller's client is left as it was: same Transport,
+	// Jar and Timeout, but no redirect is ever followed.
+	hc := *c.httpClient
+	hc.CheckRedirect = refuseRedirect
+	c.httpClient = &hc
 	c.Services.init(c)
 	return c, nil
 }
 
-// WithBaseURL sets the API root, for a proxy or a test fake. It must be an
-// absolute http or https URL without query or fragment. An empty path means
-// the server root, and "/v1" is appended; see [NewClient].
+// newTransport returns a transport of the client's own: a clone of
+// http.DefaultTransport (so proxies from the environment, timeouts and HTTP/2
+// work as usual), whose connections [Client.Close] can close without
+// touching anyone else's.
+func newTransport() *http.Transport {
+	if def, ok := http.DefaultTransport.(*http.Transport); ok {
+		return def.Clone()
+	}
+	// http.DefaultTransport was replaced: the same settings as net/http's.
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: 1 * time.Second,
+	}
+}
+
+// Close closes the idle connections of the transport the client made for
+// itself (one built without [WithHTTPClient]), ending their goroutines; a
+// caller's HTTP client is left alone. A call in flight is not interrupted.
+// The client stays usable: a later call opens a new connection. Close is
+// safe on a nil client and may be called more than once; it returns nil.
+func (c *Client) Close() error {
+	if c != nil && c.ownTransport != nil {
+		c.ownTransport.CloseIdleConnections()
+	}
+	return nil
+}
+
+// refuseRedirect stops the HTTP client at the first redirect and hands the
+// 3xx answer back, which the client turns into an [*Error] matching
+// [ErrRedirect].
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// WithBaseURL sets the API root, for a proxy or a test fake. It must pass
+// [CheckBaseURL]: https, or http on loopback only. An empty path means the
+// server root, and "/v1" is appended; see [NewClient].
 func WithBaseURL(raw string) Option {
 	return func(c *Client) error {
 		u, err := parseBaseURL(raw)
@@ -119,19 +211,10 @@ func WithBaseURL(raw string) Option {
 }
 
 func parseBaseURL(raw string) (*url.URL, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
-		return nil, fmt.Errorf("%w: cannot parse it", ErrInvalidBaseURL)
+	if err := CheckBaseURL(raw); err != nil {
+		return nil, err
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("%w: scheme must be http or https", ErrInvalidBaseURL)
-	}
-	if u.Host == "" {
-		return nil, fmt.Errorf("%w: missing host", ErrInvalidBaseURL)
-	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%w: user info, query and fragment are not allowed", ErrInvalidBaseURL)
-	}
+	u, _ := url.Parse(raw)
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	if u.Path == "" {
@@ -140,8 +223,11 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// WithHTTPClient sets the HTTP client used for every request. Its own Timeout
+// WithHTTPClient sets the HTTP client used for every request (by default the
+// client makes one with a transport of its own). Its own Timeout
 // still applies, in addition to the per-attempt timeout of [WithTimeout].
+// The client uses a copy of hc that follows no redirect (see [ErrRedirect]);
+// hc itself is not changed.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
@@ -152,14 +238,19 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithTimeout bounds each HTTP attempt, response body included (default
-// [DefaultTimeout]). Zero means no per-attempt timeout.
+// WithTimeout bounds each HTTP attempt, response body included. Zero selects
+// [DefaultTimeout]; a negative value means no per-attempt timeout (the
+// context and the HTTP client's own Timeout still apply).
 func WithTimeout(d time.Duration) Option {
 	return func(c *Client) error {
-		if d < 0 {
-			return fmt.Errorf("%w: negative timeout", ErrInvalidOption)
+		switch {
+		case d == 0:
+			c.timeout = DefaultTimeout
+		case d < 0:
+			c.timeout = 0
+		default:
+			c.timeout = d
 		}
-		c.timeout = d
 		return nil
 	}
 }
@@ -179,14 +270,18 @@ func WithMaxResponseBytes(n int64) Option {
 }
 
 // WithMaxRetries sets how many times an idempotent request (GET, HEAD, PUT,
-// DELETE) is retried after a 429, 502, 503, 504 or a connection error
-// (default [DefaultMaxRetries]). Zero disables retries.
+// DELETE) is retried after a 429, 502, 503, 504 or a connection error. Zero
+// selects [DefaultMaxRetries]; a negative value means never retry.
 func WithMaxRetries(n int) Option {
 	return func(c *Client) error {
-		if n < 0 {
-			return fmt.Errorf("%w: negative max retries", ErrInvalidOption)
+		switch {
+		case n == 0:
+			c.maxRetries = DefaultMaxRetries
+		case n < 0:
+			c.maxRetries = 0
+		default:
+			c.maxRetries = n
 		}
-		c.maxRetries = n
 		return nil
 	}
 }
@@ -242,8 +337,60 @@ func WithJitter(f func() float64) Option {
 	}
 }
 
-// BaseURL returns the API root the client sends requests to.
-func (c *Client) BaseURL() string { return c.baseURL.String() }
+// BaseURL returns the API root the client sends requests to; "" for a nil
+// or zero Client.
+func (c *Client) BaseURL() string {
+	if c == nil || c.baseURL == nil {
+		return ""
+	}
+	return c.baseURL.String()
+}
+
+// redacted stands for the secret key wherever a client is printed.
+const redacted = "[redacted]"
+
+// String describes the client by its base URL; the secret key is shown as
+// [redacted].
+func (c *Client) String() string {
+	if c == nil {
+		return "bapi.Client(nil)"
+	}
+	return "bapi.Client{BaseURL: " + c.BaseURL() + ", SecretKey: " + redacted + "}"
+}
+
+// GoString is the %#v form: the base URL, and the secret key as [redacted].
+func (c *Client) GoString() string {
+	if c == nil {
+		return "(*bapi.Client)(nil)"
+	}
+	return "&bapi.Client{BaseURL:" + strconv.Quote(c.BaseURL()) + ", SecretKey:" + strconv.Quote(redacted) + "}"
+}
+
+// Format prints the client for every fmt verb as [Client.String] does (%q
+// quotes it, %#v is [Client.GoString]), so that no verb prints the key.
+func (c *Client) Format(f fmt.State, verb rune) {
+	switch verb {
+	case 'v':
+		if f.Flag('#') {
+			io.WriteString(f, c.GoString())
+			return
+		}
+		fmt.Fprintf(f, fmt.FormatString(f, 's'), c.String())
+	case 's', 'q', 'x', 'X':
+		fmt.Fprintf(f, fmt.FormatString(f, verb), c.String())
+	default:
+		io.WriteString(f, c.String())
+	}
+}
+
+// LogValue is the client as slog logs it: its base URL and the secret key
+// as [redacted].
+func (c *Client) LogValue() slog.Value {
+	if c == nil {
+		return slog.StringValue(c.String())
+	}
+	return slog.GroupValue(slog.String("base_url", c.BaseURL()), slog.String("secret_key", redacted))
+}
 
 // sleepContext waits for d or until ctx ends.
 func sleepContext(ctx context.Context, d time.Duration) error {

@@ -4,13 +4,26 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 )
 
+// ErrRedirect matches (with [errors.Is]) the [*Error] of a 3xx answer. The
+// client never follows a redirect: every request carries the secret key, and
+// a redirect could lead it to another host or to plain http.
+var ErrRedirect = errors.New("bapi: redirect refused")
+
 // Error is a non-2xx answer of the Backend API. Use [errors.As] to reach it
 // through wrapping, or the helpers [IsNotFound], [IsRateLimited], ...
+//
+// Clerk's messages and meta can echo values of the request (a token being
+// verified, an email address), so an Error prints as a bounded summary: the
+// call, the status, Clerk's error codes and the trace id. That holds for
+// Error, every fmt verb, slog and encoding/json. The messages and meta stay
+// in the fields for programs to read.
 type Error struct {
 	// StatusCode is the HTTP status of the response.
 	StatusCode int
@@ -24,6 +37,10 @@ type Error struct {
 	TraceID string
 	// RetryAfter is the server's Retry-After, zero when absent.
 	RetryAfter time.Duration
+
+	// echoed holds the codes and trace id of the answer that repeat a value
+	// of the request; the summary leaves them out.
+	echoed map[string]bool
 }
 
 // ErrorDetail is one entry of Clerk's errors[] list.
@@ -34,39 +51,138 @@ type ErrorDetail struct {
 	Meta        map[string]any `json:"meta,omitempty"`
 }
 
-// Error describes the failure: call, status, and Clerk's first error.
+// Limits of the identifiers an Error prints.
+const (
+	maxPrintedCode  = 64
+	maxPrintedTrace = 128
+)
+
+// printable returns s when it looks like an identifier that Clerk would
+// send (letters, digits, "_", "-", ".", ":"; bounded) and repeats no value of
+// the request; "" otherwise.
+func (e *Error) printable(s string, max int) string {
+	if s == "" || len(s) > max || e.echoed[s] {
+		return ""
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.' || c == ':') {
+			return ""
+		}
+	}
+	return s
+}
+
+// codes returns the printable codes of Clerk's errors.
+func (e *Error) codes() []string {
+	var out []string
+	for _, d := range e.Errors {
+		if c := e.printable(d.Code, maxPrintedCode); c != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Error describes the failure: the call, the status, Clerk's first error
+// code and the trace id. It never includes Clerk's messages or meta.
 func (e *Error) Error() string {
+	if e == nil {
+		return "bapi: <nil *Error>"
+	}
 	var b strings.Builder
 	b.WriteString("bapi: ")
 	if e.Method != "" {
 		fmt.Fprintf(&b, "%s %s: ", e.Method, e.Path)
 	}
 	fmt.Fprintf(&b, "%d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	if e.isRedirect() {
+		b.WriteString(" (redirect refused)")
+	}
 	if len(e.Errors) > 0 {
-		d := e.Errors[0]
-		if d.Code != "" {
-			b.WriteString(": " + d.Code)
-		}
-		msg := d.LongMessage
-		if msg == "" {
-			msg = d.Message
-		}
-		if msg != "" {
-			b.WriteString(": " + msg)
+		if code := e.printable(e.Errors[0].Code, maxPrintedCode); code != "" {
+			b.WriteString(": " + code)
 		}
 		if len(e.Errors) > 1 {
 			fmt.Fprintf(&b, " (and %d more)", len(e.Errors)-1)
 		}
 	}
-	if e.TraceID != "" {
-		b.WriteString(" [trace " + e.TraceID + "]")
+	if tr := e.printable(e.TraceID, maxPrintedTrace); tr != "" {
+		b.WriteString(" [trace " + tr + "]")
 	}
 	return b.String()
 }
 
+// GoString is the %#v form: the summary's fields in Go syntax.
+func (e *Error) GoString() string {
+	if e == nil {
+		return "(*bapi.Error)(nil)"
+	}
+	return fmt.Sprintf("&bapi.Error{StatusCode:%d, Method:%q, Path:%q, Codes:%#v, TraceID:%q}",
+		e.StatusCode, e.Method, e.Path, e.codes(), e.printable(e.TraceID, maxPrintedTrace))
+}
+
+// Format prints the summary of [Error.Error] for every fmt verb (%#v is
+// [Error.GoString]), so that no verb reaches the messages or meta.
+func (e *Error) Format(f fmt.State, verb rune) {
+	switch verb {
+	case 'v':
+		if f.Flag('#') {
+			io.WriteString(f, e.GoString())
+			return
+		}
+		fmt.Fprintf(f, fmt.FormatString(f, 's'), e.Error())
+	case 's', 'q', 'x', 'X':
+		fmt.Fprintf(f, fmt.FormatString(f, verb), e.Error())
+	default:
+		io.WriteString(f, e.Error())
+	}
+}
+
+// LogValue is the error as slog logs it: the summary's fields.
+func (e *Error) LogValue() slog.Value {
+	if e == nil {
+		return slog.StringValue(e.Error())
+	}
+	attrs := []slog.Attr{slog.Int("status", e.StatusCode), slog.String("method", e.Method), slog.String("path", e.Path)}
+	if codes := e.codes(); len(codes) > 0 {
+		attrs = append(attrs, slog.String("codes", strings.Join(codes, ",")))
+	}
+	if tr := e.printable(e.TraceID, maxPrintedTrace); tr != "" {
+		attrs = append(attrs, slog.String("trace_id", tr))
+	}
+	if e.RetryAfter > 0 {
+		attrs = append(attrs, slog.Duration("retry_after", e.RetryAfter))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// MarshalJSON encodes the summary (status, method, path, codes, trace id),
+// never Clerk's messages or meta.
+func (e *Error) MarshalJSON() ([]byte, error) {
+	if e == nil {
+		return []byte("null"), nil
+	}
+	return json.Marshal(struct {
+		Status  int      `json:"status"`
+		Method  string   `json:"method,omitempty"`
+		Path    string   `json:"path,omitempty"`
+		Codes   []string `json:"codes,omitempty"`
+		TraceID string   `json:"trace_id,omitempty"`
+	}{e.StatusCode, e.Method, e.Path, e.codes(), e.printable(e.TraceID, maxPrintedTrace)})
+}
+
+// Is reports whether target is [ErrRedirect] and e is a 3xx answer.
+func (e *Error) Is(target error) bool { return target == ErrRedirect && e.isRedirect() }
+
+func (e *Error) isRedirect() bool { return e != nil && e.StatusCode >= 300 && e.StatusCode <= 399 }
+
 // HasCode reports whether one of Clerk's errors has the given code
 // (for example "form_identifier_exists").
 func (e *Error) HasCode(code string) bool {
+	if e == nil {
+		return false
+	}
 	for _, d := range e.Errors {
 		if d.Code == code {
 			return true
@@ -125,16 +241,65 @@ func IsUnprocessable(err error) bool { return StatusCode(err) == http.StatusUnpr
 // IsRateLimited reports whether err is a 429 answer; see [Error.RetryAfter].
 func IsRateLimited(err error) bool { return StatusCode(err) == http.StatusTooManyRequests }
 
-// redact removes the secret key from the server-provided text of e, in case
-// a proxy or server echoes the Authorization header back.
+// redact removes the secret key from the server-provided text of e, meta
+// included, in case a proxy or server echoes the Authorization header back.
 func (e *Error) redact(secret string) {
 	if secret == "" {
 		return
 	}
-	r := strings.NewReplacer(secret, "[redacted]")
+	r := strings.NewReplacer(secret, redacted)
 	e.TraceID = r.Replace(e.TraceID)
+	redactMap(e.Meta, r)
 	for i := range e.Errors {
 		d := &e.Errors[i]
 		d.Code, d.Message, d.LongMessage = r.Replace(d.Code), r.Replace(d.Message), r.Replace(d.LongMessage)
+		redactMap(d.Meta, r)
+	}
+}
+
+func redactMap(m map[string]any, r *strings.Replacer) {
+	for k, v := range m {
+		m[k] = redactValue(v, r)
+	}
+}
+
+func redactValue(v any, r *strings.Replacer) any {
+	switch v := v.(type) {
+	case string:
+		return r.Replace(v)
+	case map[string]any:
+		redactMap(v, r)
+	case []any:
+		for i := range v {
+			v[i] = redactValue(v[i], r)
+		}
+	}
+	return v
+}
+
+// minEchoLen is the shortest request value that counts as echoed: shorter
+// strings are too common to hide and too short to be secrets.
+const minEchoLen = 8
+
+// markEchoes records the codes and the trace id of e that repeat one of the
+// request's values (or contain one), so that the summary leaves them out.
+func (e *Error) markEchoes(values []string) {
+	texts := []string{e.TraceID}
+	for _, d := range e.Errors {
+		texts = append(texts, d.Code)
+	}
+	for _, t := range texts {
+		if t == "" {
+			continue
+		}
+		for _, v := range values {
+			if len(v) >= minEchoLen && strings.Contains(t, v) || len(t) >= minEchoLen && strings.Contains(v, t) {
+				if e.echoed == nil {
+					e.echoed = map[string]bool{}
+				}
+				e.echoed[t] = true
+				break
+			}
+		}
 	}
 }

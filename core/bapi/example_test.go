@@ -38,6 +38,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	defer client.Close()
 	ctx := context.Background()
 
 	user, resp, err := client.Users.Get(ctx, "user_123")

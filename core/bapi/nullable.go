@@ -3,6 +3,7 @@ package bapi
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 )
 
 // Nullable is a request field that the schema allows to be null. Its zero
@@ -40,6 +41,9 @@ func (n Nullable[T]) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes null or a value; either way n becomes set.
 func (n *Nullable[T]) UnmarshalJSON(b []byte) error {
+	if n == nil {
+		return errors.New("bapi: UnmarshalJSON into a nil *Nullable")
+	}
 	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
 		*n = Null[T]()
 		return nil

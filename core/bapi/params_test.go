@@ -350,3 +350,68 @@ func TestArrayBody(t *testing.T) {
 		t.Errorf("nil items: body %s err %v", rec.body, err)
 	}
 }
+
+// TestMultipartHeaderInjection: a file's ContentType or Name, or a field
+// name, with CR or LF would write part headers of its own. Such a request is
+// refused before it is sent, with an error that does not quote the value.
+func TestMultipartHeaderInjection(t *testing.T) {
+	var hits atomic.Int32
+	var injected atomic.Bool
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		_, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		mr := multipart.NewReader(r.Body, params["boundary"])
+		for {
+			p, err := mr.NextPart()
+			if err != nil {
+				break
+			}
+			if p.Header.Get("X-Evil") != "" {
+				injected.Store(true)
+			}
+		}
+		writeJSON(w, 200, map[string]any{"id": "x"})
+	})
+	tests := []struct {
+		name string
+		file File
+	}{
+		{"content type CRLF", File{Name: "a.png", ContentType: "image/png\r\nX-Evil: 1"}},
+		{"content type LF", File{Name: "a.png", ContentType: "image/png\nX-Evil: 1"}},
+		{"content type CR", File{Name: "a.png", ContentType: "image/png\rX-Evil: 1"}},
+		{"content type NUL", File{Name: "a.png", ContentType: "image/png\x00X-Evil"}},
+		{"content type not a media type", File{Name: "a.png", ContentType: "image/png X-Evil"}},
+		{"file name CRLF", File{Name: "a.png\"\r\nX-Evil: 1", ContentType: "image/png"}},
+		{"file name LF", File{Name: "a.png\nX-Evil: 1"}},
+		{"file name DEL", File{Name: "a\x7fX-Evil.png"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := tt.file
+			f.Reader = strings.NewReader("PNG")
+			_, _, err := c.Users.SetProfileImage(context.Background(), "user_1", &SetUserProfileImageParams{File: &f})
+			if !errors.Is(err, ErrInvalidFile) {
+				t.Fatalf("err = %v, want ErrInvalidFile", err)
+			}
+			if strings.Contains(err.Error(), "Evil") || !strings.Contains(err.Error(), `"file"`) {
+				t.Errorf("error quotes the value or misses the field: %v", err)
+			}
+		})
+	}
+	if hits.Load() != 0 || injected.Load() {
+		t.Errorf("%d requests sent, header injected: %v", hits.Load(), injected.Load())
+	}
+	// Media types with parameters, and names with quotes, are fine.
+	_, _, err := c.Users.SetProfileImage(context.Background(), "user_1", &SetUserProfileImageParams{
+		File: &File{Name: `my "best" avatar.png`, ContentType: "image/png; charset=binary", Reader: strings.NewReader("PNG")},
+	})
+	if err != nil || hits.Load() != 1 || injected.Load() {
+		t.Errorf("err = %v, hits = %d", err, hits.Load())
+	}
+	// Field names come from the spec, but are checked all the same.
+	form := newMultipartForm()
+	form.field("a\r\nX-Evil: 1", "v")
+	if _, err := form.request(http.MethodPost, "/x"); !errors.Is(err, ErrInvalidFile) {
+		t.Errorf("field name: err = %v", err)
+	}
+}

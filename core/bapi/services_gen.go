@@ -144,6 +144,15 @@ type APIKeysService struct {
 	client *Client
 }
 
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *APIKeysService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}
+
 // Create sends POST /api_keys (operation createApiKey) and returns a [APIKeyWithSecret].
 func (s *APIKeysService) Create(ctx context.Context, params *CreateAPIKeyParams) (*APIKeyWithSecret, *Response, error) {
 	if params == nil {
@@ -154,7 +163,7 @@ func (s *APIKeysService) Create(ctx context.Context, params *CreateAPIKeyParams)
 		return nil, nil, err
 	}
 	out := new(APIKeyWithSecret)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -176,7 +185,7 @@ func (s *APIKeysService) List(ctx context.Context, params *GetAPIKeysParams) ([]
 		Items      []*APIKey `json:"data"`
 		TotalCount float64   `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -202,15 +211,15 @@ func (s *APIKeysService) ListAll(ctx context.Context, params *GetAPIKeysParams) 
 
 // Get sends GET /api_keys/{apiKeyID} (operation getApiKey) and returns a [APIKey].
 func (s *APIKeysService) Get(ctx context.Context, apiKeyID string) (*APIKey, *Response, error) {
-	if apiKeyID == "" {
-		return nil, nil, errEmptyPathParam("APIKeys.Get", "apiKeyID")
+	if !validPathParam(apiKeyID) {
+		return nil, nil, errPathParam("APIKeys.Get", "apiKeyID")
 	}
 	req, err := newRequest(http.MethodGet, "/api_keys/"+pathEscape(apiKeyID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(APIKey)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -219,8 +228,8 @@ func (s *APIKeysService) Get(ctx context.Context, apiKeyID string) (*APIKey, *Re
 
 // Update sends PATCH /api_keys/{apiKeyID} (operation updateApiKey) and returns a [APIKey].
 func (s *APIKeysService) Update(ctx context.Context, apiKeyID string, params *UpdateAPIKeyParams) (*APIKey, *Response, error) {
-	if apiKeyID == "" {
-		return nil, nil, errEmptyPathParam("APIKeys.Update", "apiKeyID")
+	if !validPathParam(apiKeyID) {
+		return nil, nil, errPathParam("APIKeys.Update", "apiKeyID")
 	}
 	if params == nil {
 		params = &UpdateAPIKeyParams{}
@@ -230,7 +239,7 @@ func (s *APIKeysService) Update(ctx context.Context, apiKeyID string, params *Up
 		return nil, nil, err
 	}
 	out := new(APIKey)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -239,15 +248,15 @@ func (s *APIKeysService) Update(ctx context.Context, apiKeyID string, params *Up
 
 // Delete sends DELETE /api_keys/{apiKeyID} (operation deleteApiKey) and returns a [DeleteAPIKeyResult].
 func (s *APIKeysService) Delete(ctx context.Context, apiKeyID string) (*DeleteAPIKeyResult, *Response, error) {
-	if apiKeyID == "" {
-		return nil, nil, errEmptyPathParam("APIKeys.Delete", "apiKeyID")
+	if !validPathParam(apiKeyID) {
+		return nil, nil, errPathParam("APIKeys.Delete", "apiKeyID")
 	}
 	req, err := newRequest(http.MethodDelete, "/api_keys/"+pathEscape(apiKeyID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DeleteAPIKeyResult)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -256,15 +265,15 @@ func (s *APIKeysService) Delete(ctx context.Context, apiKeyID string) (*DeleteAP
 
 // GetSecret sends GET /api_keys/{apiKeyID}/secret (operation getApiKeySecret) and returns a [GetAPIKeySecretResult].
 func (s *APIKeysService) GetSecret(ctx context.Context, apiKeyID string) (*GetAPIKeySecretResult, *Response, error) {
-	if apiKeyID == "" {
-		return nil, nil, errEmptyPathParam("APIKeys.GetSecret", "apiKeyID")
+	if !validPathParam(apiKeyID) {
+		return nil, nil, errPathParam("APIKeys.GetSecret", "apiKeyID")
 	}
 	req, err := newRequest(http.MethodGet, "/api_keys/"+pathEscape(apiKeyID)+"/secret", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(GetAPIKeySecretResult)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -273,8 +282,8 @@ func (s *APIKeysService) GetSecret(ctx context.Context, apiKeyID string) (*GetAP
 
 // Revoke sends POST /api_keys/{apiKeyID}/revoke (operation revokeApiKey) and returns a [APIKey].
 func (s *APIKeysService) Revoke(ctx context.Context, apiKeyID string, params *RevokeAPIKeyParams) (*APIKey, *Response, error) {
-	if apiKeyID == "" {
-		return nil, nil, errEmptyPathParam("APIKeys.Revoke", "apiKeyID")
+	if !validPathParam(apiKeyID) {
+		return nil, nil, errPathParam("APIKeys.Revoke", "apiKeyID")
 	}
 	if params == nil {
 		params = &RevokeAPIKeyParams{}
@@ -284,7 +293,7 @@ func (s *APIKeysService) Revoke(ctx context.Context, apiKeyID string, params *Re
 		return nil, nil, err
 	}
 	out := new(APIKey)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -301,7 +310,7 @@ func (s *APIKeysService) Verify(ctx context.Context, params *VerifyAPIKeyParams)
 		return nil, nil, err
 	}
 	out := new(APIKey)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -311,6 +320,15 @@ func (s *APIKeysService) Verify(ctx context.Context, params *VerifyAPIKeyParams)
 // ActorTokensService calls the Backend API operations tagged "Actor Tokens".
 type ActorTokensService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *ActorTokensService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Create sends POST /actor_tokens (operation CreateActorToken) and returns a [ActorToken].
@@ -323,7 +341,7 @@ func (s *ActorTokensService) Create(ctx context.Context, params *CreateActorToke
 		return nil, nil, err
 	}
 	out := new(ActorToken)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -332,15 +350,15 @@ func (s *ActorTokensService) Create(ctx context.Context, params *CreateActorToke
 
 // Revoke sends POST /actor_tokens/{actor_token_id}/revoke (operation RevokeActorToken) and returns a [ActorToken].
 func (s *ActorTokensService) Revoke(ctx context.Context, actorTokenID string) (*ActorToken, *Response, error) {
-	if actorTokenID == "" {
-		return nil, nil, errEmptyPathParam("ActorTokens.Revoke", "actorTokenID")
+	if !validPathParam(actorTokenID) {
+		return nil, nil, errPathParam("ActorTokens.Revoke", "actorTokenID")
 	}
 	req, err := newRequest(http.MethodPost, "/actor_tokens/"+pathEscape(actorTokenID)+"/revoke", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(ActorToken)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -350,6 +368,15 @@ func (s *ActorTokensService) Revoke(ctx context.Context, actorTokenID string) (*
 // AdminPortalLinkTokensService calls the Backend API operations tagged "Admin Portal Link Tokens".
 type AdminPortalLinkTokensService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *AdminPortalLinkTokensService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Create sends POST /admin_portal_link_tokens (operation createAdminPortalLinkToken) and returns a [AdminPortalLinkToken].
@@ -362,7 +389,7 @@ func (s *AdminPortalLinkTokensService) Create(ctx context.Context, params *Creat
 		return nil, nil, err
 	}
 	out := new(AdminPortalLinkToken)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -371,8 +398,8 @@ func (s *AdminPortalLinkTokensService) Create(ctx context.Context, params *Creat
 
 // Revoke sends POST /admin_portal_link_tokens/{adminPortalLinkTokenID}/revoke (operation revokeAdminPortalLinkToken) and returns a [RevokeAdminPortalLinkTokenResult].
 func (s *AdminPortalLinkTokensService) Revoke(ctx context.Context, adminPortalLinkTokenID string, params *RevokeAdminPortalLinkTokenParams) (*RevokeAdminPortalLinkTokenResult, *Response, error) {
-	if adminPortalLinkTokenID == "" {
-		return nil, nil, errEmptyPathParam("AdminPortalLinkTokens.Revoke", "adminPortalLinkTokenID")
+	if !validPathParam(adminPortalLinkTokenID) {
+		return nil, nil, errPathParam("AdminPortalLinkTokens.Revoke", "adminPortalLinkTokenID")
 	}
 	if params == nil {
 		params = &RevokeAdminPortalLinkTokenParams{}
@@ -382,7 +409,7 @@ func (s *AdminPortalLinkTokensService) Revoke(ctx context.Context, adminPortalLi
 		return nil, nil, err
 	}
 	out := new(RevokeAdminPortalLinkTokenResult)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -392,6 +419,15 @@ func (s *AdminPortalLinkTokensService) Revoke(ctx context.Context, adminPortalLi
 // AgentTasksService calls the Backend API operations tagged "Agent Tasks".
 type AgentTasksService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *AgentTasksService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Create sends POST /agents/tasks (operation CreateAgentTask) and returns a [AgentTask].
@@ -404,7 +440,7 @@ func (s *AgentTasksService) Create(ctx context.Context, params *CreateAgentTaskP
 		return nil, nil, err
 	}
 	out := new(AgentTask)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -413,15 +449,15 @@ func (s *AgentTasksService) Create(ctx context.Context, params *CreateAgentTaskP
 
 // Revoke sends POST /agents/tasks/{agent_task_id}/revoke (operation RevokeAgentTask) and returns a [AgentTask].
 func (s *AgentTasksService) Revoke(ctx context.Context, agentTaskID string) (*AgentTask, *Response, error) {
-	if agentTaskID == "" {
-		return nil, nil, errEmptyPathParam("AgentTasks.Revoke", "agentTaskID")
+	if !validPathParam(agentTaskID) {
+		return nil, nil, errPathParam("AgentTasks.Revoke", "agentTaskID")
 	}
 	req, err := newRequest(http.MethodPost, "/agents/tasks/"+pathEscape(agentTaskID)+"/revoke", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(AgentTask)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -431,6 +467,15 @@ func (s *AgentTasksService) Revoke(ctx context.Context, agentTaskID string) (*Ag
 // AllowBlockListsService calls the Backend API operations tagged "Allow-list / Block-list".
 type AllowBlockListsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *AllowBlockListsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // ListAllowlistIdentifiers sends GET /allowlist_identifiers (operation ListAllowlistIdentifiers) and returns a list of [AllowlistIdentifier].
@@ -444,7 +489,7 @@ func (s *AllowBlockListsService) ListAllowlistIdentifiers(ctx context.Context, p
 		return nil, nil, err
 	}
 	var out []*AllowlistIdentifier
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -477,7 +522,7 @@ func (s *AllowBlockListsService) CreateAllowlistIdentifier(ctx context.Context, 
 		return nil, nil, err
 	}
 	out := new(AllowlistIdentifier)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -486,15 +531,15 @@ func (s *AllowBlockListsService) CreateAllowlistIdentifier(ctx context.Context, 
 
 // DeleteAllowlistIdentifier sends DELETE /allowlist_identifiers/{identifier_id} (operation DeleteAllowlistIdentifier) and returns a [DeletedObject].
 func (s *AllowBlockListsService) DeleteAllowlistIdentifier(ctx context.Context, identifierID string) (*DeletedObject, *Response, error) {
-	if identifierID == "" {
-		return nil, nil, errEmptyPathParam("AllowBlockLists.DeleteAllowlistIdentifier", "identifierID")
+	if !validPathParam(identifierID) {
+		return nil, nil, errPathParam("AllowBlockLists.DeleteAllowlistIdentifier", "identifierID")
 	}
 	req, err := newRequest(http.MethodDelete, "/allowlist_identifiers/"+pathEscape(identifierID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -512,7 +557,7 @@ func (s *AllowBlockListsService) ListBlocklistIdentifiers(ctx context.Context) (
 		Items      []*BlocklistIdentifier `json:"data"`
 		TotalCount float64                `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -530,7 +575,7 @@ func (s *AllowBlockListsService) CreateBlocklistIdentifier(ctx context.Context, 
 		return nil, nil, err
 	}
 	out := new(BlocklistIdentifier)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -539,15 +584,15 @@ func (s *AllowBlockListsService) CreateBlocklistIdentifier(ctx context.Context, 
 
 // DeleteBlocklistIdentifier sends DELETE /blocklist_identifiers/{identifier_id} (operation DeleteBlocklistIdentifier) and returns a [DeletedObject].
 func (s *AllowBlockListsService) DeleteBlocklistIdentifier(ctx context.Context, identifierID string) (*DeletedObject, *Response, error) {
-	if identifierID == "" {
-		return nil, nil, errEmptyPathParam("AllowBlockLists.DeleteBlocklistIdentifier", "identifierID")
+	if !validPathParam(identifierID) {
+		return nil, nil, errPathParam("AllowBlockLists.DeleteBlocklistIdentifier", "identifierID")
 	}
 	req, err := newRequest(http.MethodDelete, "/blocklist_identifiers/"+pathEscape(identifierID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -557,6 +602,15 @@ func (s *AllowBlockListsService) DeleteBlocklistIdentifier(ctx context.Context, 
 // BetaFeaturesService calls the Backend API operations tagged "Beta Features".
 type BetaFeaturesService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *BetaFeaturesService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // UpdateInstanceSettings sends PATCH /beta_features/instance_settings (operation UpdateInstanceAuthConfig) and returns a [InstanceSettings].
@@ -569,7 +623,7 @@ func (s *BetaFeaturesService) UpdateInstanceSettings(ctx context.Context, params
 		return nil, nil, err
 	}
 	out := new(InstanceSettings)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -587,7 +641,7 @@ func (s *BetaFeaturesService) UpdateProductionInstanceDomain(ctx context.Context
 	if err != nil {
 		return nil, err
 	}
-	return s.client.do(ctx, req, nil)
+	return s.do(ctx, req, nil)
 }
 
 // ChangeDomain sends POST /instance/change_domain (operation ChangeProductionInstanceDomain).
@@ -599,12 +653,21 @@ func (s *BetaFeaturesService) ChangeDomain(ctx context.Context, params *ChangePr
 	if err != nil {
 		return nil, err
 	}
-	return s.client.do(ctx, req, nil)
+	return s.do(ctx, req, nil)
 }
 
 // BillingService calls the Backend API operations tagged "Billing".
 type BillingService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *BillingService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // ListPlans sends GET /billing/plans (operation GetCommercePlanList) and returns a list of [CommercePlan].
@@ -622,7 +685,7 @@ func (s *BillingService) ListPlans(ctx context.Context, params *GetCommercePlanL
 		Items      []*CommercePlan `json:"data"`
 		TotalCount float64         `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -661,7 +724,7 @@ func (s *BillingService) ListPrices(ctx context.Context, params *GetBillingPrice
 		Items      []*BillingPriceResponse `json:"data"`
 		TotalCount float64                 `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -695,7 +758,7 @@ func (s *BillingService) CreatePrice(ctx context.Context, params *CreateBillingP
 		return nil, nil, err
 	}
 	out := new(BillingPriceResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -717,7 +780,7 @@ func (s *BillingService) ListSubscriptionItems(ctx context.Context, params *GetC
 		Items      []*CommerceSubscriptionItem `json:"data"`
 		TotalCount float64                     `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -743,8 +806,8 @@ func (s *BillingService) ListSubscriptionItemsAll(ctx context.Context, params *G
 
 // CancelSubscriptionItem sends DELETE /billing/subscription_items/{subscription_item_id} (operation CancelCommerceSubscriptionItem) and returns a [CommerceSubscriptionItem].
 func (s *BillingService) CancelSubscriptionItem(ctx context.Context, subscriptionItemID string, params *CancelCommerceSubscriptionItemParams) (*CommerceSubscriptionItem, *Response, error) {
-	if subscriptionItemID == "" {
-		return nil, nil, errEmptyPathParam("Billing.CancelSubscriptionItem", "subscriptionItemID")
+	if !validPathParam(subscriptionItemID) {
+		return nil, nil, errPathParam("Billing.CancelSubscriptionItem", "subscriptionItemID")
 	}
 	if params == nil {
 		params = &CancelCommerceSubscriptionItemParams{}
@@ -754,7 +817,7 @@ func (s *BillingService) CancelSubscriptionItem(ctx context.Context, subscriptio
 		return nil, nil, err
 	}
 	out := new(CommerceSubscriptionItem)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -763,8 +826,8 @@ func (s *BillingService) CancelSubscriptionItem(ctx context.Context, subscriptio
 
 // ExtendSubscriptionItemFreeTrial sends POST /billing/subscription_items/{subscription_item_id}/extend_free_trial (operation ExtendBillingSubscriptionItemFreeTrial) and returns a [CommerceSubscriptionItem2].
 func (s *BillingService) ExtendSubscriptionItemFreeTrial(ctx context.Context, subscriptionItemID string, params *ExtendBillingSubscriptionItemFreeTrialParams) (*CommerceSubscriptionItem2, *Response, error) {
-	if subscriptionItemID == "" {
-		return nil, nil, errEmptyPathParam("Billing.ExtendSubscriptionItemFreeTrial", "subscriptionItemID")
+	if !validPathParam(subscriptionItemID) {
+		return nil, nil, errPathParam("Billing.ExtendSubscriptionItemFreeTrial", "subscriptionItemID")
 	}
 	if params == nil {
 		params = &ExtendBillingSubscriptionItemFreeTrialParams{}
@@ -774,7 +837,7 @@ func (s *BillingService) ExtendSubscriptionItemFreeTrial(ctx context.Context, su
 		return nil, nil, err
 	}
 	out := new(CommerceSubscriptionItem2)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -783,8 +846,8 @@ func (s *BillingService) ExtendSubscriptionItemFreeTrial(ctx context.Context, su
 
 // CreatePriceTransition sends POST /billing/subscription_items/{subscription_item_id}/price_transition (operation CreateBillingPriceTransition) and returns a [CommercePriceTransitionResponse].
 func (s *BillingService) CreatePriceTransition(ctx context.Context, subscriptionItemID string, params *CreateBillingPriceTransitionParams) (*CommercePriceTransitionResponse, *Response, error) {
-	if subscriptionItemID == "" {
-		return nil, nil, errEmptyPathParam("Billing.CreatePriceTransition", "subscriptionItemID")
+	if !validPathParam(subscriptionItemID) {
+		return nil, nil, errPathParam("Billing.CreatePriceTransition", "subscriptionItemID")
 	}
 	if params == nil {
 		params = &CreateBillingPriceTransitionParams{}
@@ -794,7 +857,7 @@ func (s *BillingService) CreatePriceTransition(ctx context.Context, subscription
 		return nil, nil, err
 	}
 	out := new(CommercePriceTransitionResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -803,8 +866,8 @@ func (s *BillingService) CreatePriceTransition(ctx context.Context, subscription
 
 // ApplySubscriptionItemDiscount sends POST /billing/subscription_items/{subscription_item_id}/discounts (operation ApplyBillingSubscriptionItemDiscount) and returns a [CommerceDiscountRedemptionResponse].
 func (s *BillingService) ApplySubscriptionItemDiscount(ctx context.Context, subscriptionItemID string, params *ApplyBillingSubscriptionItemDiscountParams) (*CommerceDiscountRedemptionResponse, *Response, error) {
-	if subscriptionItemID == "" {
-		return nil, nil, errEmptyPathParam("Billing.ApplySubscriptionItemDiscount", "subscriptionItemID")
+	if !validPathParam(subscriptionItemID) {
+		return nil, nil, errPathParam("Billing.ApplySubscriptionItemDiscount", "subscriptionItemID")
 	}
 	if params == nil {
 		params = &ApplyBillingSubscriptionItemDiscountParams{}
@@ -814,7 +877,7 @@ func (s *BillingService) ApplySubscriptionItemDiscount(ctx context.Context, subs
 		return nil, nil, err
 	}
 	out := new(CommerceDiscountRedemptionResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -823,18 +886,18 @@ func (s *BillingService) ApplySubscriptionItemDiscount(ctx context.Context, subs
 
 // RemoveSubscriptionItemDiscount sends DELETE /billing/subscription_items/{subscription_item_id}/discounts/{discount_id} (operation RemoveBillingSubscriptionItemDiscount) and returns a [CommerceDiscountRedemptionResponse].
 func (s *BillingService) RemoveSubscriptionItemDiscount(ctx context.Context, subscriptionItemID string, discountID string) (*CommerceDiscountRedemptionResponse, *Response, error) {
-	if subscriptionItemID == "" {
-		return nil, nil, errEmptyPathParam("Billing.RemoveSubscriptionItemDiscount", "subscriptionItemID")
+	if !validPathParam(subscriptionItemID) {
+		return nil, nil, errPathParam("Billing.RemoveSubscriptionItemDiscount", "subscriptionItemID")
 	}
-	if discountID == "" {
-		return nil, nil, errEmptyPathParam("Billing.RemoveSubscriptionItemDiscount", "discountID")
+	if !validPathParam(discountID) {
+		return nil, nil, errPathParam("Billing.RemoveSubscriptionItemDiscount", "discountID")
 	}
 	req, err := newRequest(http.MethodDelete, "/billing/subscription_items/"+pathEscape(subscriptionItemID)+"/discounts/"+pathEscape(discountID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(CommerceDiscountRedemptionResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -856,7 +919,7 @@ func (s *BillingService) ListStatements(ctx context.Context, params *GetBillingS
 		Items      []*BillingStatement `json:"data"`
 		TotalCount float64             `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -882,15 +945,15 @@ func (s *BillingService) ListStatementsAll(ctx context.Context, params *GetBilli
 
 // GetStatement sends GET /billing/statements/{statementID} (operation GetBillingStatement) and returns a [BillingStatement].
 func (s *BillingService) GetStatement(ctx context.Context, statementID string) (*BillingStatement, *Response, error) {
-	if statementID == "" {
-		return nil, nil, errEmptyPathParam("Billing.GetStatement", "statementID")
+	if !validPathParam(statementID) {
+		return nil, nil, errPathParam("Billing.GetStatement", "statementID")
 	}
 	req, err := newRequest(http.MethodGet, "/billing/statements/"+pathEscape(statementID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(BillingStatement)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -901,8 +964,8 @@ func (s *BillingService) GetStatement(ctx context.Context, statementID string) (
 // It returns one page of results; ListStatementPaymentAttemptsAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *BillingService) ListStatementPaymentAttempts(ctx context.Context, statementID string, params *GetBillingStatementPaymentAttemptsParams) ([]*BillingPaymentAttempt, *Response, error) {
-	if statementID == "" {
-		return nil, nil, errEmptyPathParam("Billing.ListStatementPaymentAttempts", "statementID")
+	if !validPathParam(statementID) {
+		return nil, nil, errPathParam("Billing.ListStatementPaymentAttempts", "statementID")
 	}
 	if params == nil {
 		params = &GetBillingStatementPaymentAttemptsParams{}
@@ -915,7 +978,7 @@ func (s *BillingService) ListStatementPaymentAttempts(ctx context.Context, state
 		Items      []*BillingPaymentAttempt `json:"data"`
 		TotalCount float64                  `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -944,6 +1007,15 @@ type ClientsService struct {
 	client *Client
 }
 
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *ClientsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}
+
 // List sends GET /clients (operation GetClientList) and returns a list of [ClerkClient].
 // It returns one page of results; ListAll iterates over every page.
 //
@@ -957,7 +1029,7 @@ func (s *ClientsService) List(ctx context.Context, params *GetClientListParams) 
 		return nil, nil, err
 	}
 	var out []*ClerkClient
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -992,7 +1064,7 @@ func (s *ClientsService) Verify(ctx context.Context, params *VerifyClientParams)
 		return nil, nil, err
 	}
 	out := new(ClerkClient)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1001,15 +1073,15 @@ func (s *ClientsService) Verify(ctx context.Context, params *VerifyClientParams)
 
 // Get sends GET /clients/{client_id} (operation GetClient) and returns a [ClerkClient].
 func (s *ClientsService) Get(ctx context.Context, clientID string) (*ClerkClient, *Response, error) {
-	if clientID == "" {
-		return nil, nil, errEmptyPathParam("Clients.Get", "clientID")
+	if !validPathParam(clientID) {
+		return nil, nil, errPathParam("Clients.Get", "clientID")
 	}
 	req, err := newRequest(http.MethodGet, "/clients/"+pathEscape(clientID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(ClerkClient)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1019,6 +1091,15 @@ func (s *ClientsService) Get(ctx context.Context, clientID string) (*ClerkClient
 // DirectoriesService calls the Backend API operations tagged "Directories".
 type DirectoriesService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *DirectoriesService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /directories (operation ListDirectories) and returns a list of [Directory].
@@ -1036,7 +1117,7 @@ func (s *DirectoriesService) List(ctx context.Context, params *ListDirectoriesPa
 		Items      []*Directory `json:"data"`
 		TotalCount float64      `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1070,7 +1151,7 @@ func (s *DirectoriesService) Create(ctx context.Context, params *CreateDirectory
 		return nil, nil, err
 	}
 	out := new(Directory)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1079,15 +1160,15 @@ func (s *DirectoriesService) Create(ctx context.Context, params *CreateDirectory
 
 // Get sends GET /directories/{directory_id} (operation GetDirectory) and returns a [Directory].
 func (s *DirectoriesService) Get(ctx context.Context, directoryID string) (*Directory, *Response, error) {
-	if directoryID == "" {
-		return nil, nil, errEmptyPathParam("Directories.Get", "directoryID")
+	if !validPathParam(directoryID) {
+		return nil, nil, errPathParam("Directories.Get", "directoryID")
 	}
 	req, err := newRequest(http.MethodGet, "/directories/"+pathEscape(directoryID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(Directory)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1096,8 +1177,8 @@ func (s *DirectoriesService) Get(ctx context.Context, directoryID string) (*Dire
 
 // Update sends PATCH /directories/{directory_id} (operation UpdateDirectory) and returns a [Directory].
 func (s *DirectoriesService) Update(ctx context.Context, directoryID string, params *UpdateDirectoryParams) (*Directory, *Response, error) {
-	if directoryID == "" {
-		return nil, nil, errEmptyPathParam("Directories.Update", "directoryID")
+	if !validPathParam(directoryID) {
+		return nil, nil, errPathParam("Directories.Update", "directoryID")
 	}
 	if params == nil {
 		params = &UpdateDirectoryParams{}
@@ -1107,7 +1188,7 @@ func (s *DirectoriesService) Update(ctx context.Context, directoryID string, par
 		return nil, nil, err
 	}
 	out := new(Directory)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1116,15 +1197,15 @@ func (s *DirectoriesService) Update(ctx context.Context, directoryID string, par
 
 // Delete sends DELETE /directories/{directory_id} (operation DeleteDirectory) and returns a [DeletedObject].
 func (s *DirectoriesService) Delete(ctx context.Context, directoryID string) (*DeletedObject, *Response, error) {
-	if directoryID == "" {
-		return nil, nil, errEmptyPathParam("Directories.Delete", "directoryID")
+	if !validPathParam(directoryID) {
+		return nil, nil, errPathParam("Directories.Delete", "directoryID")
 	}
 	req, err := newRequest(http.MethodDelete, "/directories/"+pathEscape(directoryID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1133,15 +1214,15 @@ func (s *DirectoriesService) Delete(ctx context.Context, directoryID string) (*D
 
 // RotateAPIKey sends POST /directories/{directory_id}/rotate_api_key (operation RotateDirectoryAPIKey) and returns a [Directory].
 func (s *DirectoriesService) RotateAPIKey(ctx context.Context, directoryID string) (*Directory, *Response, error) {
-	if directoryID == "" {
-		return nil, nil, errEmptyPathParam("Directories.RotateAPIKey", "directoryID")
+	if !validPathParam(directoryID) {
+		return nil, nil, errPathParam("Directories.RotateAPIKey", "directoryID")
 	}
 	req, err := newRequest(http.MethodPost, "/directories/"+pathEscape(directoryID)+"/rotate_api_key", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(Directory)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1151,8 +1232,8 @@ func (s *DirectoriesService) RotateAPIKey(ctx context.Context, directoryID strin
 // ListGroupRoleMappings sends GET /directories/{directory_id}/group_role_mappings (operation ListDirectoryGroupRoleMappings) and returns a list of [DirectoryGroupRoleMapping].
 // The response's TotalCount holds the number of matching items.
 func (s *DirectoriesService) ListGroupRoleMappings(ctx context.Context, directoryID string) ([]*DirectoryGroupRoleMapping, *Response, error) {
-	if directoryID == "" {
-		return nil, nil, errEmptyPathParam("Directories.ListGroupRoleMappings", "directoryID")
+	if !validPathParam(directoryID) {
+		return nil, nil, errPathParam("Directories.ListGroupRoleMappings", "directoryID")
 	}
 	req, err := newRequest(http.MethodGet, "/directories/"+pathEscape(directoryID)+"/group_role_mappings", nil, nil)
 	if err != nil {
@@ -1162,7 +1243,7 @@ func (s *DirectoriesService) ListGroupRoleMappings(ctx context.Context, director
 		Items      []*DirectoryGroupRoleMapping `json:"data"`
 		TotalCount float64                      `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1172,8 +1253,8 @@ func (s *DirectoriesService) ListGroupRoleMappings(ctx context.Context, director
 
 // CreateGroupRoleMapping sends POST /directories/{directory_id}/group_role_mappings (operation CreateDirectoryGroupRoleMapping) and returns a [DirectoryGroupRoleMapping].
 func (s *DirectoriesService) CreateGroupRoleMapping(ctx context.Context, directoryID string, params *CreateDirectoryGroupRoleMappingParams) (*DirectoryGroupRoleMapping, *Response, error) {
-	if directoryID == "" {
-		return nil, nil, errEmptyPathParam("Directories.CreateGroupRoleMapping", "directoryID")
+	if !validPathParam(directoryID) {
+		return nil, nil, errPathParam("Directories.CreateGroupRoleMapping", "directoryID")
 	}
 	if params == nil {
 		params = &CreateDirectoryGroupRoleMappingParams{}
@@ -1183,7 +1264,7 @@ func (s *DirectoriesService) CreateGroupRoleMapping(ctx context.Context, directo
 		return nil, nil, err
 	}
 	out := new(DirectoryGroupRoleMapping)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1193,8 +1274,8 @@ func (s *DirectoriesService) CreateGroupRoleMapping(ctx context.Context, directo
 // ReplaceGroupRoleMappings sends PUT /directories/{directory_id}/group_role_mappings (operation ReplaceDirectoryGroupRoleMappings) and returns a list of [DirectoryGroupRoleMapping].
 // The response's TotalCount holds the number of matching items.
 func (s *DirectoriesService) ReplaceGroupRoleMappings(ctx context.Context, directoryID string, params *ReplaceDirectoryGroupRoleMappingsParams) ([]*DirectoryGroupRoleMapping, *Response, error) {
-	if directoryID == "" {
-		return nil, nil, errEmptyPathParam("Directories.ReplaceGroupRoleMappings", "directoryID")
+	if !validPathParam(directoryID) {
+		return nil, nil, errPathParam("Directories.ReplaceGroupRoleMappings", "directoryID")
 	}
 	if params == nil {
 		params = &ReplaceDirectoryGroupRoleMappingsParams{}
@@ -1207,7 +1288,7 @@ func (s *DirectoriesService) ReplaceGroupRoleMappings(ctx context.Context, direc
 		Items      []*DirectoryGroupRoleMapping `json:"data"`
 		TotalCount float64                      `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1217,18 +1298,18 @@ func (s *DirectoriesService) ReplaceGroupRoleMappings(ctx context.Context, direc
 
 // DeleteGroupRoleMapping sends DELETE /directories/{directory_id}/group_role_mappings/{mapping_id} (operation DeleteDirectoryGroupRoleMapping) and returns a [DirectoryGroupRoleMappingDeleted].
 func (s *DirectoriesService) DeleteGroupRoleMapping(ctx context.Context, directoryID string, mappingID string) (*DirectoryGroupRoleMappingDeleted, *Response, error) {
-	if directoryID == "" {
-		return nil, nil, errEmptyPathParam("Directories.DeleteGroupRoleMapping", "directoryID")
+	if !validPathParam(directoryID) {
+		return nil, nil, errPathParam("Directories.DeleteGroupRoleMapping", "directoryID")
 	}
-	if mappingID == "" {
-		return nil, nil, errEmptyPathParam("Directories.DeleteGroupRoleMapping", "mappingID")
+	if !validPathParam(mappingID) {
+		return nil, nil, errPathParam("Directories.DeleteGroupRoleMapping", "mappingID")
 	}
 	req, err := newRequest(http.MethodDelete, "/directories/"+pathEscape(directoryID)+"/group_role_mappings/"+pathEscape(mappingID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DirectoryGroupRoleMappingDeleted)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1238,6 +1319,15 @@ func (s *DirectoriesService) DeleteGroupRoleMapping(ctx context.Context, directo
 // DomainsService calls the Backend API operations tagged "Domains".
 type DomainsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *DomainsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /domains (operation ListDomains) and returns a list of [Domain].
@@ -1251,7 +1341,7 @@ func (s *DomainsService) List(ctx context.Context) ([]*Domain, *Response, error)
 		Items      []*Domain `json:"data"`
 		TotalCount float64   `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1269,7 +1359,7 @@ func (s *DomainsService) Add(ctx context.Context, params *AddDomainParams) (*Dom
 		return nil, nil, err
 	}
 	out := new(Domain)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1278,15 +1368,15 @@ func (s *DomainsService) Add(ctx context.Context, params *AddDomainParams) (*Dom
 
 // Delete sends DELETE /domains/{domain_id} (operation DeleteDomain) and returns a [DeletedObject].
 func (s *DomainsService) Delete(ctx context.Context, domainID string) (*DeletedObject, *Response, error) {
-	if domainID == "" {
-		return nil, nil, errEmptyPathParam("Domains.Delete", "domainID")
+	if !validPathParam(domainID) {
+		return nil, nil, errPathParam("Domains.Delete", "domainID")
 	}
 	req, err := newRequest(http.MethodDelete, "/domains/"+pathEscape(domainID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1295,8 +1385,8 @@ func (s *DomainsService) Delete(ctx context.Context, domainID string) (*DeletedO
 
 // Update sends PATCH /domains/{domain_id} (operation UpdateDomain) and returns a [Domain].
 func (s *DomainsService) Update(ctx context.Context, domainID string, params *UpdateDomainParams) (*Domain, *Response, error) {
-	if domainID == "" {
-		return nil, nil, errEmptyPathParam("Domains.Update", "domainID")
+	if !validPathParam(domainID) {
+		return nil, nil, errPathParam("Domains.Update", "domainID")
 	}
 	if params == nil {
 		params = &UpdateDomainParams{}
@@ -1306,7 +1396,7 @@ func (s *DomainsService) Update(ctx context.Context, domainID string, params *Up
 		return nil, nil, err
 	}
 	out := new(Domain)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1316,6 +1406,15 @@ func (s *DomainsService) Update(ctx context.Context, domainID string, params *Up
 // EmailAddressesService calls the Backend API operations tagged "Email Addresses".
 type EmailAddressesService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *EmailAddressesService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Create sends POST /email_addresses (operation CreateEmailAddress) and returns a [EmailAddress].
@@ -1328,7 +1427,7 @@ func (s *EmailAddressesService) Create(ctx context.Context, params *CreateEmailA
 		return nil, nil, err
 	}
 	out := new(EmailAddress)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1337,15 +1436,15 @@ func (s *EmailAddressesService) Create(ctx context.Context, params *CreateEmailA
 
 // Get sends GET /email_addresses/{email_address_id} (operation GetEmailAddress) and returns a [EmailAddress].
 func (s *EmailAddressesService) Get(ctx context.Context, emailAddressID string) (*EmailAddress, *Response, error) {
-	if emailAddressID == "" {
-		return nil, nil, errEmptyPathParam("EmailAddresses.Get", "emailAddressID")
+	if !validPathParam(emailAddressID) {
+		return nil, nil, errPathParam("EmailAddresses.Get", "emailAddressID")
 	}
 	req, err := newRequest(http.MethodGet, "/email_addresses/"+pathEscape(emailAddressID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(EmailAddress)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1354,15 +1453,15 @@ func (s *EmailAddressesService) Get(ctx context.Context, emailAddressID string) 
 
 // Delete sends DELETE /email_addresses/{email_address_id} (operation DeleteEmailAddress) and returns a [DeletedObject].
 func (s *EmailAddressesService) Delete(ctx context.Context, emailAddressID string) (*DeletedObject, *Response, error) {
-	if emailAddressID == "" {
-		return nil, nil, errEmptyPathParam("EmailAddresses.Delete", "emailAddressID")
+	if !validPathParam(emailAddressID) {
+		return nil, nil, errPathParam("EmailAddresses.Delete", "emailAddressID")
 	}
 	req, err := newRequest(http.MethodDelete, "/email_addresses/"+pathEscape(emailAddressID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1371,8 +1470,8 @@ func (s *EmailAddressesService) Delete(ctx context.Context, emailAddressID strin
 
 // Update sends PATCH /email_addresses/{email_address_id} (operation UpdateEmailAddress) and returns a [EmailAddress].
 func (s *EmailAddressesService) Update(ctx context.Context, emailAddressID string, params *UpdateEmailAddressParams) (*EmailAddress, *Response, error) {
-	if emailAddressID == "" {
-		return nil, nil, errEmptyPathParam("EmailAddresses.Update", "emailAddressID")
+	if !validPathParam(emailAddressID) {
+		return nil, nil, errPathParam("EmailAddresses.Update", "emailAddressID")
 	}
 	if params == nil {
 		params = &UpdateEmailAddressParams{}
@@ -1382,7 +1481,7 @@ func (s *EmailAddressesService) Update(ctx context.Context, emailAddressID strin
 		return nil, nil, err
 	}
 	out := new(EmailAddress)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1391,15 +1490,15 @@ func (s *EmailAddressesService) Update(ctx context.Context, emailAddressID strin
 
 // PrepareVerification sends POST /email_addresses/{email_address_id}/prepare_verification (operation PrepareEmailAddressVerification) and returns a [VerificationResponse].
 func (s *EmailAddressesService) PrepareVerification(ctx context.Context, emailAddressID string) (*VerificationResponse, *Response, error) {
-	if emailAddressID == "" {
-		return nil, nil, errEmptyPathParam("EmailAddresses.PrepareVerification", "emailAddressID")
+	if !validPathParam(emailAddressID) {
+		return nil, nil, errPathParam("EmailAddresses.PrepareVerification", "emailAddressID")
 	}
 	req, err := newRequest(http.MethodPost, "/email_addresses/"+pathEscape(emailAddressID)+"/prepare_verification", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(VerificationResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1408,8 +1507,8 @@ func (s *EmailAddressesService) PrepareVerification(ctx context.Context, emailAd
 
 // AttemptVerification sends POST /email_addresses/{email_address_id}/attempt_verification (operation AttemptEmailAddressVerification) and returns a [VerificationResponse].
 func (s *EmailAddressesService) AttemptVerification(ctx context.Context, emailAddressID string, params *AttemptEmailAddressVerificationParams) (*VerificationResponse, *Response, error) {
-	if emailAddressID == "" {
-		return nil, nil, errEmptyPathParam("EmailAddresses.AttemptVerification", "emailAddressID")
+	if !validPathParam(emailAddressID) {
+		return nil, nil, errPathParam("EmailAddresses.AttemptVerification", "emailAddressID")
 	}
 	if params == nil {
 		params = &AttemptEmailAddressVerificationParams{}
@@ -1419,7 +1518,7 @@ func (s *EmailAddressesService) AttemptVerification(ctx context.Context, emailAd
 		return nil, nil, err
 	}
 	out := new(VerificationResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1428,8 +1527,8 @@ func (s *EmailAddressesService) AttemptVerification(ctx context.Context, emailAd
 
 // ReplaceForUser sends PUT /users/{user_id}/email_address (operation ReplaceUserEmailAddress) and returns a [EmailAddress].
 func (s *EmailAddressesService) ReplaceForUser(ctx context.Context, userID string, params *ReplaceUserEmailAddressParams) (*EmailAddress, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("EmailAddresses.ReplaceForUser", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("EmailAddresses.ReplaceForUser", "userID")
 	}
 	if params == nil {
 		params = &ReplaceUserEmailAddressParams{}
@@ -1439,7 +1538,7 @@ func (s *EmailAddressesService) ReplaceForUser(ctx context.Context, userID strin
 		return nil, nil, err
 	}
 	out := new(EmailAddress)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1449,6 +1548,15 @@ func (s *EmailAddressesService) ReplaceForUser(ctx context.Context, userID strin
 // EnterpriseConnectionsService calls the Backend API operations tagged "Enterprise Connections".
 type EnterpriseConnectionsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *EnterpriseConnectionsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /enterprise_connections (operation ListEnterpriseConnections) and returns a list of [EnterpriseConnection].
@@ -1466,7 +1574,7 @@ func (s *EnterpriseConnectionsService) List(ctx context.Context, params *ListEnt
 		Items      []*EnterpriseConnection `json:"data"`
 		TotalCount float64                 `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1500,7 +1608,7 @@ func (s *EnterpriseConnectionsService) Create(ctx context.Context, params *Creat
 		return nil, nil, err
 	}
 	out := new(EnterpriseConnection)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1509,15 +1617,15 @@ func (s *EnterpriseConnectionsService) Create(ctx context.Context, params *Creat
 
 // Get sends GET /enterprise_connections/{enterprise_connection_id} (operation GetEnterpriseConnection) and returns a [EnterpriseConnection].
 func (s *EnterpriseConnectionsService) Get(ctx context.Context, enterpriseConnectionID string) (*EnterpriseConnection, *Response, error) {
-	if enterpriseConnectionID == "" {
-		return nil, nil, errEmptyPathParam("EnterpriseConnections.Get", "enterpriseConnectionID")
+	if !validPathParam(enterpriseConnectionID) {
+		return nil, nil, errPathParam("EnterpriseConnections.Get", "enterpriseConnectionID")
 	}
 	req, err := newRequest(http.MethodGet, "/enterprise_connections/"+pathEscape(enterpriseConnectionID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(EnterpriseConnection)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1526,8 +1634,8 @@ func (s *EnterpriseConnectionsService) Get(ctx context.Context, enterpriseConnec
 
 // Update sends PATCH /enterprise_connections/{enterprise_connection_id} (operation UpdateEnterpriseConnection) and returns a [EnterpriseConnection].
 func (s *EnterpriseConnectionsService) Update(ctx context.Context, enterpriseConnectionID string, params *UpdateEnterpriseConnectionParams) (*EnterpriseConnection, *Response, error) {
-	if enterpriseConnectionID == "" {
-		return nil, nil, errEmptyPathParam("EnterpriseConnections.Update", "enterpriseConnectionID")
+	if !validPathParam(enterpriseConnectionID) {
+		return nil, nil, errPathParam("EnterpriseConnections.Update", "enterpriseConnectionID")
 	}
 	if params == nil {
 		params = &UpdateEnterpriseConnectionParams{}
@@ -1537,7 +1645,7 @@ func (s *EnterpriseConnectionsService) Update(ctx context.Context, enterpriseCon
 		return nil, nil, err
 	}
 	out := new(EnterpriseConnection)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1546,15 +1654,15 @@ func (s *EnterpriseConnectionsService) Update(ctx context.Context, enterpriseCon
 
 // Delete sends DELETE /enterprise_connections/{enterprise_connection_id} (operation DeleteEnterpriseConnection) and returns a [DeletedObject].
 func (s *EnterpriseConnectionsService) Delete(ctx context.Context, enterpriseConnectionID string) (*DeletedObject, *Response, error) {
-	if enterpriseConnectionID == "" {
-		return nil, nil, errEmptyPathParam("EnterpriseConnections.Delete", "enterpriseConnectionID")
+	if !validPathParam(enterpriseConnectionID) {
+		return nil, nil, errPathParam("EnterpriseConnections.Delete", "enterpriseConnectionID")
 	}
 	req, err := newRequest(http.MethodDelete, "/enterprise_connections/"+pathEscape(enterpriseConnectionID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1565,8 +1673,8 @@ func (s *EnterpriseConnectionsService) Delete(ctx context.Context, enterpriseCon
 // It returns one page of results; ListTestRunsAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *EnterpriseConnectionsService) ListTestRuns(ctx context.Context, enterpriseConnectionID string, params *ListEnterpriseConnectionTestRunsParams) ([]*EnterpriseConnectionTestRun, *Response, error) {
-	if enterpriseConnectionID == "" {
-		return nil, nil, errEmptyPathParam("EnterpriseConnections.ListTestRuns", "enterpriseConnectionID")
+	if !validPathParam(enterpriseConnectionID) {
+		return nil, nil, errPathParam("EnterpriseConnections.ListTestRuns", "enterpriseConnectionID")
 	}
 	if params == nil {
 		params = &ListEnterpriseConnectionTestRunsParams{}
@@ -1579,7 +1687,7 @@ func (s *EnterpriseConnectionsService) ListTestRuns(ctx context.Context, enterpr
 		Items      []*EnterpriseConnectionTestRun `json:"data"`
 		TotalCount float64                        `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1605,15 +1713,15 @@ func (s *EnterpriseConnectionsService) ListTestRunsAll(ctx context.Context, ente
 
 // CreateTestRun sends POST /enterprise_connections/{enterprise_connection_id}/test_runs (operation CreateEnterpriseConnectionTestRun) and returns a [EnterpriseConnectionTestRunResponse].
 func (s *EnterpriseConnectionsService) CreateTestRun(ctx context.Context, enterpriseConnectionID string) (*EnterpriseConnectionTestRunResponse, *Response, error) {
-	if enterpriseConnectionID == "" {
-		return nil, nil, errEmptyPathParam("EnterpriseConnections.CreateTestRun", "enterpriseConnectionID")
+	if !validPathParam(enterpriseConnectionID) {
+		return nil, nil, errPathParam("EnterpriseConnections.CreateTestRun", "enterpriseConnectionID")
 	}
 	req, err := newRequest(http.MethodPost, "/enterprise_connections/"+pathEscape(enterpriseConnectionID)+"/test_runs", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(EnterpriseConnectionTestRunResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1625,6 +1733,15 @@ type InstanceSettingsService struct {
 	client *Client
 }
 
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *InstanceSettingsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}
+
 // Get sends GET /instance (operation GetInstance) and returns a [Instance].
 func (s *InstanceSettingsService) Get(ctx context.Context) (*Instance, *Response, error) {
 	req, err := newRequest(http.MethodGet, "/instance", nil, nil)
@@ -1632,7 +1749,7 @@ func (s *InstanceSettingsService) Get(ctx context.Context) (*Instance, *Response
 		return nil, nil, err
 	}
 	out := new(Instance)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1648,7 +1765,7 @@ func (s *InstanceSettingsService) Update(ctx context.Context, params *UpdateInst
 	if err != nil {
 		return nil, err
 	}
-	return s.client.do(ctx, req, nil)
+	return s.do(ctx, req, nil)
 }
 
 // UpdateRestrictions sends PATCH /instance/restrictions (operation UpdateInstanceRestrictions) and returns a [InstanceRestrictions].
@@ -1661,7 +1778,7 @@ func (s *InstanceSettingsService) UpdateRestrictions(ctx context.Context, params
 		return nil, nil, err
 	}
 	out := new(InstanceRestrictions)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1675,7 +1792,7 @@ func (s *InstanceSettingsService) GetInstanceProtect(ctx context.Context) (*Inst
 		return nil, nil, err
 	}
 	out := new(InstanceProtect)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1692,7 +1809,7 @@ func (s *InstanceSettingsService) UpdateInstanceProtect(ctx context.Context, par
 		return nil, nil, err
 	}
 	out := new(InstanceProtect)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1706,7 +1823,7 @@ func (s *InstanceSettingsService) GetCommunication(ctx context.Context) (*Instan
 		return nil, nil, err
 	}
 	out := new(InstanceCommunication)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1723,7 +1840,7 @@ func (s *InstanceSettingsService) UpdateCommunication(ctx context.Context, param
 		return nil, nil, err
 	}
 	out := new(InstanceCommunication)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1737,7 +1854,7 @@ func (s *InstanceSettingsService) GetOAuthApplicationSettings(ctx context.Contex
 		return nil, nil, err
 	}
 	out := new(OAuthApplicationSettings)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1754,7 +1871,7 @@ func (s *InstanceSettingsService) UpdateOAuthApplicationSettings(ctx context.Con
 		return nil, nil, err
 	}
 	out := new(OAuthApplicationSettings)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1768,7 +1885,7 @@ func (s *InstanceSettingsService) GetOrganizationSettings(ctx context.Context) (
 		return nil, nil, err
 	}
 	out := new(OrganizationSettings)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1785,7 +1902,7 @@ func (s *InstanceSettingsService) UpdateOrganizationSettings(ctx context.Context
 		return nil, nil, err
 	}
 	out := new(OrganizationSettings)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1795,6 +1912,15 @@ func (s *InstanceSettingsService) UpdateOrganizationSettings(ctx context.Context
 // InvitationsService calls the Backend API operations tagged "Invitations".
 type InvitationsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *InvitationsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Create sends POST /invitations (operation CreateInvitation) and returns a [Invitation].
@@ -1807,7 +1933,7 @@ func (s *InvitationsService) Create(ctx context.Context, params *CreateInvitatio
 		return nil, nil, err
 	}
 	out := new(Invitation)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1825,7 +1951,7 @@ func (s *InvitationsService) List(ctx context.Context, params *ListInvitationsPa
 		return nil, nil, err
 	}
 	var out []*Invitation
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1858,7 +1984,7 @@ func (s *InvitationsService) BulkCreate(ctx context.Context, items []CreateBulkI
 		return nil, nil, err
 	}
 	var out []*Invitation
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1867,15 +1993,15 @@ func (s *InvitationsService) BulkCreate(ctx context.Context, items []CreateBulkI
 
 // Revoke sends POST /invitations/{invitation_id}/revoke (operation RevokeInvitation) and returns a [InvitationRevoked].
 func (s *InvitationsService) Revoke(ctx context.Context, invitationID string) (*InvitationRevoked, *Response, error) {
-	if invitationID == "" {
-		return nil, nil, errEmptyPathParam("Invitations.Revoke", "invitationID")
+	if !validPathParam(invitationID) {
+		return nil, nil, errPathParam("Invitations.Revoke", "invitationID")
 	}
 	req, err := newRequest(http.MethodPost, "/invitations/"+pathEscape(invitationID)+"/revoke", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(InvitationRevoked)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1887,6 +2013,15 @@ type JWKSService struct {
 	client *Client
 }
 
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *JWKSService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}
+
 // Get sends GET /jwks (operation GetJWKS) and returns a [JWKS].
 func (s *JWKSService) Get(ctx context.Context) (*JWKS, *Response, error) {
 	req, err := newRequest(http.MethodGet, "/jwks", nil, nil)
@@ -1894,7 +2029,7 @@ func (s *JWKSService) Get(ctx context.Context) (*JWKS, *Response, error) {
 		return nil, nil, err
 	}
 	out := new(JWKS)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1904,6 +2039,15 @@ func (s *JWKSService) Get(ctx context.Context) (*JWKS, *Response, error) {
 // JWTTemplatesService calls the Backend API operations tagged "JWT Templates".
 type JWTTemplatesService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *JWTTemplatesService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /jwt_templates (operation ListJWTTemplates) and returns a list of [JWTTemplate].
@@ -1917,7 +2061,7 @@ func (s *JWTTemplatesService) List(ctx context.Context, params *ListJWTTemplates
 		return nil, nil, err
 	}
 	var out []*JWTTemplate
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1950,7 +2094,7 @@ func (s *JWTTemplatesService) Create(ctx context.Context, params *CreateJWTTempl
 		return nil, nil, err
 	}
 	out := new(JWTTemplate)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1959,15 +2103,15 @@ func (s *JWTTemplatesService) Create(ctx context.Context, params *CreateJWTTempl
 
 // Get sends GET /jwt_templates/{template_id} (operation GetJWTTemplate) and returns a [JWTTemplate].
 func (s *JWTTemplatesService) Get(ctx context.Context, templateID string) (*JWTTemplate, *Response, error) {
-	if templateID == "" {
-		return nil, nil, errEmptyPathParam("JWTTemplates.Get", "templateID")
+	if !validPathParam(templateID) {
+		return nil, nil, errPathParam("JWTTemplates.Get", "templateID")
 	}
 	req, err := newRequest(http.MethodGet, "/jwt_templates/"+pathEscape(templateID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(JWTTemplate)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1976,8 +2120,8 @@ func (s *JWTTemplatesService) Get(ctx context.Context, templateID string) (*JWTT
 
 // Update sends PATCH /jwt_templates/{template_id} (operation UpdateJWTTemplate) and returns a [JWTTemplate].
 func (s *JWTTemplatesService) Update(ctx context.Context, templateID string, params *UpdateJWTTemplateParams) (*JWTTemplate, *Response, error) {
-	if templateID == "" {
-		return nil, nil, errEmptyPathParam("JWTTemplates.Update", "templateID")
+	if !validPathParam(templateID) {
+		return nil, nil, errPathParam("JWTTemplates.Update", "templateID")
 	}
 	if params == nil {
 		params = &UpdateJWTTemplateParams{}
@@ -1987,7 +2131,7 @@ func (s *JWTTemplatesService) Update(ctx context.Context, templateID string, par
 		return nil, nil, err
 	}
 	out := new(JWTTemplate)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -1996,15 +2140,15 @@ func (s *JWTTemplatesService) Update(ctx context.Context, templateID string, par
 
 // Delete sends DELETE /jwt_templates/{template_id} (operation DeleteJWTTemplate) and returns a [DeletedObject].
 func (s *JWTTemplatesService) Delete(ctx context.Context, templateID string) (*DeletedObject, *Response, error) {
-	if templateID == "" {
-		return nil, nil, errEmptyPathParam("JWTTemplates.Delete", "templateID")
+	if !validPathParam(templateID) {
+		return nil, nil, errPathParam("JWTTemplates.Delete", "templateID")
 	}
 	req, err := newRequest(http.MethodDelete, "/jwt_templates/"+pathEscape(templateID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2014,6 +2158,15 @@ func (s *JWTTemplatesService) Delete(ctx context.Context, templateID string) (*D
 // M2MTokensService calls the Backend API operations tagged "M2M Tokens".
 type M2MTokensService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *M2MTokensService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Create sends POST /m2m_tokens (operation createM2MToken) and returns a [M2MTokenWithSecret].
@@ -2026,7 +2179,7 @@ func (s *M2MTokensService) Create(ctx context.Context, params *CreateM2MTokenPar
 		return nil, nil, err
 	}
 	out := new(M2MTokenWithSecret)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2048,7 +2201,7 @@ func (s *M2MTokensService) List(ctx context.Context, params *GetM2MTokensParams)
 		Items      []*M2MToken `json:"m2m_tokens"`
 		TotalCount float64     `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2074,8 +2227,8 @@ func (s *M2MTokensService) ListAll(ctx context.Context, params *GetM2MTokensPara
 
 // Revoke sends POST /m2m_tokens/{m2m_token_id}/revoke (operation revokeM2MToken) and returns a [M2MToken].
 func (s *M2MTokensService) Revoke(ctx context.Context, m2mTokenID string, params *RevokeM2MTokenParams) (*M2MToken, *Response, error) {
-	if m2mTokenID == "" {
-		return nil, nil, errEmptyPathParam("M2MTokens.Revoke", "m2mTokenID")
+	if !validPathParam(m2mTokenID) {
+		return nil, nil, errPathParam("M2MTokens.Revoke", "m2mTokenID")
 	}
 	if params == nil {
 		params = &RevokeM2MTokenParams{}
@@ -2085,7 +2238,7 @@ func (s *M2MTokensService) Revoke(ctx context.Context, m2mTokenID string, params
 		return nil, nil, err
 	}
 	out := new(M2MToken)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2102,7 +2255,7 @@ func (s *M2MTokensService) Verify(ctx context.Context, params *VerifyM2MTokenPar
 		return nil, nil, err
 	}
 	out := new(M2MToken)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2112,6 +2265,15 @@ func (s *M2MTokensService) Verify(ctx context.Context, params *VerifyM2MTokenPar
 // MachinesService calls the Backend API operations tagged "Machines".
 type MachinesService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *MachinesService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /machines (operation ListMachines) and returns a list of [Machine].
@@ -2129,7 +2291,7 @@ func (s *MachinesService) List(ctx context.Context, params *ListMachinesParams) 
 		Items      []*Machine `json:"data"`
 		TotalCount float64    `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2163,7 +2325,7 @@ func (s *MachinesService) Create(ctx context.Context, params *CreateMachineParam
 		return nil, nil, err
 	}
 	out := new(MachineCreated)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2172,15 +2334,15 @@ func (s *MachinesService) Create(ctx context.Context, params *CreateMachineParam
 
 // Get sends GET /machines/{machine_id} (operation GetMachine) and returns a [Machine].
 func (s *MachinesService) Get(ctx context.Context, machineID string) (*Machine, *Response, error) {
-	if machineID == "" {
-		return nil, nil, errEmptyPathParam("Machines.Get", "machineID")
+	if !validPathParam(machineID) {
+		return nil, nil, errPathParam("Machines.Get", "machineID")
 	}
 	req, err := newRequest(http.MethodGet, "/machines/"+pathEscape(machineID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(Machine)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2189,8 +2351,8 @@ func (s *MachinesService) Get(ctx context.Context, machineID string) (*Machine, 
 
 // Update sends PATCH /machines/{machine_id} (operation UpdateMachine) and returns a [Machine].
 func (s *MachinesService) Update(ctx context.Context, machineID string, params *UpdateMachineParams) (*Machine, *Response, error) {
-	if machineID == "" {
-		return nil, nil, errEmptyPathParam("Machines.Update", "machineID")
+	if !validPathParam(machineID) {
+		return nil, nil, errPathParam("Machines.Update", "machineID")
 	}
 	if params == nil {
 		params = &UpdateMachineParams{}
@@ -2200,7 +2362,7 @@ func (s *MachinesService) Update(ctx context.Context, machineID string, params *
 		return nil, nil, err
 	}
 	out := new(Machine)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2209,15 +2371,15 @@ func (s *MachinesService) Update(ctx context.Context, machineID string, params *
 
 // Delete sends DELETE /machines/{machine_id} (operation DeleteMachine) and returns a [MachineDeleted].
 func (s *MachinesService) Delete(ctx context.Context, machineID string) (*MachineDeleted, *Response, error) {
-	if machineID == "" {
-		return nil, nil, errEmptyPathParam("Machines.Delete", "machineID")
+	if !validPathParam(machineID) {
+		return nil, nil, errPathParam("Machines.Delete", "machineID")
 	}
 	req, err := newRequest(http.MethodDelete, "/machines/"+pathEscape(machineID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(MachineDeleted)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2226,15 +2388,15 @@ func (s *MachinesService) Delete(ctx context.Context, machineID string) (*Machin
 
 // GetSecretKey sends GET /machines/{machine_id}/secret_key (operation GetMachineSecretKey) and returns a [MachineSecretKey].
 func (s *MachinesService) GetSecretKey(ctx context.Context, machineID string) (*MachineSecretKey, *Response, error) {
-	if machineID == "" {
-		return nil, nil, errEmptyPathParam("Machines.GetSecretKey", "machineID")
+	if !validPathParam(machineID) {
+		return nil, nil, errPathParam("Machines.GetSecretKey", "machineID")
 	}
 	req, err := newRequest(http.MethodGet, "/machines/"+pathEscape(machineID)+"/secret_key", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(MachineSecretKey)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2243,8 +2405,8 @@ func (s *MachinesService) GetSecretKey(ctx context.Context, machineID string) (*
 
 // RotateSecretKey sends POST /machines/{machine_id}/secret_key/rotate (operation RotateMachineSecretKey) and returns a [MachineSecretKey].
 func (s *MachinesService) RotateSecretKey(ctx context.Context, machineID string, params *RotateMachineSecretKeyParams) (*MachineSecretKey, *Response, error) {
-	if machineID == "" {
-		return nil, nil, errEmptyPathParam("Machines.RotateSecretKey", "machineID")
+	if !validPathParam(machineID) {
+		return nil, nil, errPathParam("Machines.RotateSecretKey", "machineID")
 	}
 	if params == nil {
 		params = &RotateMachineSecretKeyParams{}
@@ -2254,7 +2416,7 @@ func (s *MachinesService) RotateSecretKey(ctx context.Context, machineID string,
 		return nil, nil, err
 	}
 	out := new(MachineSecretKey)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2263,8 +2425,8 @@ func (s *MachinesService) RotateSecretKey(ctx context.Context, machineID string,
 
 // CreateScope sends POST /machines/{machine_id}/scopes (operation CreateMachineScope) and returns a [MachineScope].
 func (s *MachinesService) CreateScope(ctx context.Context, machineID string, params *CreateMachineScopeParams) (*MachineScope, *Response, error) {
-	if machineID == "" {
-		return nil, nil, errEmptyPathParam("Machines.CreateScope", "machineID")
+	if !validPathParam(machineID) {
+		return nil, nil, errPathParam("Machines.CreateScope", "machineID")
 	}
 	if params == nil {
 		params = &CreateMachineScopeParams{}
@@ -2274,7 +2436,7 @@ func (s *MachinesService) CreateScope(ctx context.Context, machineID string, par
 		return nil, nil, err
 	}
 	out := new(MachineScope)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2283,18 +2445,18 @@ func (s *MachinesService) CreateScope(ctx context.Context, machineID string, par
 
 // DeleteScope sends DELETE /machines/{machine_id}/scopes/{other_machine_id} (operation DeleteMachineScope) and returns a [MachineScopeDeleted].
 func (s *MachinesService) DeleteScope(ctx context.Context, machineID string, otherMachineID string) (*MachineScopeDeleted, *Response, error) {
-	if machineID == "" {
-		return nil, nil, errEmptyPathParam("Machines.DeleteScope", "machineID")
+	if !validPathParam(machineID) {
+		return nil, nil, errPathParam("Machines.DeleteScope", "machineID")
 	}
-	if otherMachineID == "" {
-		return nil, nil, errEmptyPathParam("Machines.DeleteScope", "otherMachineID")
+	if !validPathParam(otherMachineID) {
+		return nil, nil, errPathParam("Machines.DeleteScope", "otherMachineID")
 	}
 	req, err := newRequest(http.MethodDelete, "/machines/"+pathEscape(machineID)+"/scopes/"+pathEscape(otherMachineID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(MachineScopeDeleted)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2306,6 +2468,15 @@ type MiscService struct {
 	client *Client
 }
 
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *MiscService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}
+
 // GetInterstitial sends GET /public/interstitial (operation GetPublicInterstitial).
 func (s *MiscService) GetInterstitial(ctx context.Context, params *GetPublicInterstitialParams) (*Response, error) {
 	if params == nil {
@@ -2315,12 +2486,21 @@ func (s *MiscService) GetInterstitial(ctx context.Context, params *GetPublicInte
 	if err != nil {
 		return nil, err
 	}
-	return s.client.do(ctx, req, nil)
+	return s.do(ctx, req, nil)
 }
 
 // OAuthAccessTokensService calls the Backend API operations tagged "OAuth Access Tokens".
 type OAuthAccessTokensService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *OAuthAccessTokensService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Verify sends POST /oauth_applications/access_tokens/verify (operation verifyOAuthAccessToken) and returns a [VerifyOAuthAccessTokenResult].
@@ -2333,7 +2513,7 @@ func (s *OAuthAccessTokensService) Verify(ctx context.Context, params *VerifyOAu
 		return nil, nil, err
 	}
 	out := new(VerifyOAuthAccessTokenResult)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2343,6 +2523,15 @@ func (s *OAuthAccessTokensService) Verify(ctx context.Context, params *VerifyOAu
 // OAuthApplicationsService calls the Backend API operations tagged "OAuth Applications".
 type OAuthApplicationsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *OAuthApplicationsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /oauth_applications (operation ListOAuthApplications) and returns a list of [OAuthApplication].
@@ -2360,7 +2549,7 @@ func (s *OAuthApplicationsService) List(ctx context.Context, params *ListOAuthAp
 		Items      []*OAuthApplication `json:"data"`
 		TotalCount float64             `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2394,7 +2583,7 @@ func (s *OAuthApplicationsService) Create(ctx context.Context, params *CreateOAu
 		return nil, nil, err
 	}
 	out := new(OAuthApplicationWithSecret)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2403,15 +2592,15 @@ func (s *OAuthApplicationsService) Create(ctx context.Context, params *CreateOAu
 
 // Get sends GET /oauth_applications/{oauth_application_id} (operation GetOAuthApplication) and returns a [OAuthApplication].
 func (s *OAuthApplicationsService) Get(ctx context.Context, oauthApplicationID string) (*OAuthApplication, *Response, error) {
-	if oauthApplicationID == "" {
-		return nil, nil, errEmptyPathParam("OAuthApplications.Get", "oauthApplicationID")
+	if !validPathParam(oauthApplicationID) {
+		return nil, nil, errPathParam("OAuthApplications.Get", "oauthApplicationID")
 	}
 	req, err := newRequest(http.MethodGet, "/oauth_applications/"+pathEscape(oauthApplicationID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(OAuthApplication)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2420,8 +2609,8 @@ func (s *OAuthApplicationsService) Get(ctx context.Context, oauthApplicationID s
 
 // Update sends PATCH /oauth_applications/{oauth_application_id} (operation UpdateOAuthApplication) and returns a [OAuthApplication].
 func (s *OAuthApplicationsService) Update(ctx context.Context, oauthApplicationID string, params *UpdateOAuthApplicationParams) (*OAuthApplication, *Response, error) {
-	if oauthApplicationID == "" {
-		return nil, nil, errEmptyPathParam("OAuthApplications.Update", "oauthApplicationID")
+	if !validPathParam(oauthApplicationID) {
+		return nil, nil, errPathParam("OAuthApplications.Update", "oauthApplicationID")
 	}
 	if params == nil {
 		params = &UpdateOAuthApplicationParams{}
@@ -2431,7 +2620,7 @@ func (s *OAuthApplicationsService) Update(ctx context.Context, oauthApplicationI
 		return nil, nil, err
 	}
 	out := new(OAuthApplication)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2440,15 +2629,15 @@ func (s *OAuthApplicationsService) Update(ctx context.Context, oauthApplicationI
 
 // Delete sends DELETE /oauth_applications/{oauth_application_id} (operation DeleteOAuthApplication) and returns a [DeletedObject].
 func (s *OAuthApplicationsService) Delete(ctx context.Context, oauthApplicationID string) (*DeletedObject, *Response, error) {
-	if oauthApplicationID == "" {
-		return nil, nil, errEmptyPathParam("OAuthApplications.Delete", "oauthApplicationID")
+	if !validPathParam(oauthApplicationID) {
+		return nil, nil, errPathParam("OAuthApplications.Delete", "oauthApplicationID")
 	}
 	req, err := newRequest(http.MethodDelete, "/oauth_applications/"+pathEscape(oauthApplicationID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2457,8 +2646,8 @@ func (s *OAuthApplicationsService) Delete(ctx context.Context, oauthApplicationI
 
 // UploadLogo sends PUT /oauth_applications/{oauth_application_id}/logo (operation UploadOAuthApplicationLogo) and returns a [OAuthApplication].
 func (s *OAuthApplicationsService) UploadLogo(ctx context.Context, oauthApplicationID string, params *UploadOAuthApplicationLogoParams) (*OAuthApplication, *Response, error) {
-	if oauthApplicationID == "" {
-		return nil, nil, errEmptyPathParam("OAuthApplications.UploadLogo", "oauthApplicationID")
+	if !validPathParam(oauthApplicationID) {
+		return nil, nil, errPathParam("OAuthApplications.UploadLogo", "oauthApplicationID")
 	}
 	if params == nil {
 		params = &UploadOAuthApplicationLogoParams{}
@@ -2473,7 +2662,7 @@ func (s *OAuthApplicationsService) UploadLogo(ctx context.Context, oauthApplicat
 		return nil, nil, err
 	}
 	out := new(OAuthApplication)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2482,15 +2671,15 @@ func (s *OAuthApplicationsService) UploadLogo(ctx context.Context, oauthApplicat
 
 // RotateSecret sends POST /oauth_applications/{oauth_application_id}/rotate_secret (operation RotateOAuthApplicationSecret) and returns a [OAuthApplicationWithSecret].
 func (s *OAuthApplicationsService) RotateSecret(ctx context.Context, oauthApplicationID string) (*OAuthApplicationWithSecret, *Response, error) {
-	if oauthApplicationID == "" {
-		return nil, nil, errEmptyPathParam("OAuthApplications.RotateSecret", "oauthApplicationID")
+	if !validPathParam(oauthApplicationID) {
+		return nil, nil, errPathParam("OAuthApplications.RotateSecret", "oauthApplicationID")
 	}
 	req, err := newRequest(http.MethodPost, "/oauth_applications/"+pathEscape(oauthApplicationID)+"/rotate_secret", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(OAuthApplicationWithSecret)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2499,8 +2688,8 @@ func (s *OAuthApplicationsService) RotateSecret(ctx context.Context, oauthApplic
 
 // RevokeToken sends POST /oauth_applications/{oauth_application_id}/revoke_token (operation RevokeOAuthApplicationToken).
 func (s *OAuthApplicationsService) RevokeToken(ctx context.Context, oauthApplicationID string, params *RevokeOAuthApplicationTokenParams) (*Response, error) {
-	if oauthApplicationID == "" {
-		return nil, errEmptyPathParam("OAuthApplications.RevokeToken", "oauthApplicationID")
+	if !validPathParam(oauthApplicationID) {
+		return nil, errPathParam("OAuthApplications.RevokeToken", "oauthApplicationID")
 	}
 	if params == nil {
 		params = &RevokeOAuthApplicationTokenParams{}
@@ -2509,7 +2698,7 @@ func (s *OAuthApplicationsService) RevokeToken(ctx context.Context, oauthApplica
 	if err != nil {
 		return nil, err
 	}
-	return s.client.do(ctx, req, nil)
+	return s.do(ctx, req, nil)
 }
 
 // OrganizationDomainsService calls the Backend API operations tagged "Organization Domains".
@@ -2517,10 +2706,19 @@ type OrganizationDomainsService struct {
 	client *Client
 }
 
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *OrganizationDomainsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}
+
 // Create sends POST /organizations/{organization_id}/domains (operation CreateOrganizationDomain) and returns a [OrganizationDomain].
 func (s *OrganizationDomainsService) Create(ctx context.Context, organizationID string, params *CreateOrganizationDomainParams) (*OrganizationDomain, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationDomains.Create", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationDomains.Create", "organizationID")
 	}
 	if params == nil {
 		params = &CreateOrganizationDomainParams{}
@@ -2530,7 +2728,7 @@ func (s *OrganizationDomainsService) Create(ctx context.Context, organizationID 
 		return nil, nil, err
 	}
 	out := new(OrganizationDomain)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2541,8 +2739,8 @@ func (s *OrganizationDomainsService) Create(ctx context.Context, organizationID 
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *OrganizationDomainsService) List(ctx context.Context, organizationID string, params *ListOrganizationDomainsParams) ([]*OrganizationDomain, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationDomains.List", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationDomains.List", "organizationID")
 	}
 	if params == nil {
 		params = &ListOrganizationDomainsParams{}
@@ -2555,7 +2753,7 @@ func (s *OrganizationDomainsService) List(ctx context.Context, organizationID st
 		Items      []*OrganizationDomain `json:"data"`
 		TotalCount float64               `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2581,11 +2779,11 @@ func (s *OrganizationDomainsService) ListAll(ctx context.Context, organizationID
 
 // Update sends PATCH /organizations/{organization_id}/domains/{domain_id} (operation UpdateOrganizationDomain) and returns a [OrganizationDomain].
 func (s *OrganizationDomainsService) Update(ctx context.Context, organizationID string, domainID string, params *UpdateOrganizationDomainParams) (*OrganizationDomain, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationDomains.Update", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationDomains.Update", "organizationID")
 	}
-	if domainID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationDomains.Update", "domainID")
+	if !validPathParam(domainID) {
+		return nil, nil, errPathParam("OrganizationDomains.Update", "domainID")
 	}
 	if params == nil {
 		params = &UpdateOrganizationDomainParams{}
@@ -2595,7 +2793,7 @@ func (s *OrganizationDomainsService) Update(ctx context.Context, organizationID 
 		return nil, nil, err
 	}
 	out := new(OrganizationDomain)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2604,18 +2802,18 @@ func (s *OrganizationDomainsService) Update(ctx context.Context, organizationID 
 
 // Delete sends DELETE /organizations/{organization_id}/domains/{domain_id} (operation DeleteOrganizationDomain) and returns a [DeletedObject].
 func (s *OrganizationDomainsService) Delete(ctx context.Context, organizationID string, domainID string) (*DeletedObject, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationDomains.Delete", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationDomains.Delete", "organizationID")
 	}
-	if domainID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationDomains.Delete", "domainID")
+	if !validPathParam(domainID) {
+		return nil, nil, errPathParam("OrganizationDomains.Delete", "domainID")
 	}
 	req, err := newRequest(http.MethodDelete, "/organizations/"+pathEscape(organizationID)+"/domains/"+pathEscape(domainID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2624,18 +2822,18 @@ func (s *OrganizationDomainsService) Delete(ctx context.Context, organizationID 
 
 // VerifyOwnership sends POST /organizations/{organization_id}/domains/{domain_id}/verify_ownership (operation VerifyOrganizationDomainOwnership) and returns a [OrganizationDomain].
 func (s *OrganizationDomainsService) VerifyOwnership(ctx context.Context, organizationID string, domainID string) (*OrganizationDomain, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationDomains.VerifyOwnership", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationDomains.VerifyOwnership", "organizationID")
 	}
-	if domainID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationDomains.VerifyOwnership", "domainID")
+	if !validPathParam(domainID) {
+		return nil, nil, errPathParam("OrganizationDomains.VerifyOwnership", "domainID")
 	}
 	req, err := newRequest(http.MethodPost, "/organizations/"+pathEscape(organizationID)+"/domains/"+pathEscape(domainID)+"/verify_ownership", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(OrganizationDomain)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2657,7 +2855,7 @@ func (s *OrganizationDomainsService) ListForInstance(ctx context.Context, params
 		Items      []*OrganizationDomain `json:"data"`
 		TotalCount float64               `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2686,6 +2884,15 @@ type OrganizationInvitationsService struct {
 	client *Client
 }
 
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *OrganizationInvitationsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}
+
 // ListForInstance sends GET /organization_invitations (operation ListInstanceOrganizationInvitations) and returns a list of [OrganizationInvitationWithPublicOrganizationData].
 // It returns one page of results; ListForInstanceAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
@@ -2701,7 +2908,7 @@ func (s *OrganizationInvitationsService) ListForInstance(ctx context.Context, pa
 		Items      []*OrganizationInvitationWithPublicOrganizationData `json:"data"`
 		TotalCount float64                                             `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2727,8 +2934,8 @@ func (s *OrganizationInvitationsService) ListForInstanceAll(ctx context.Context,
 
 // Create sends POST /organizations/{organization_id}/invitations (operation CreateOrganizationInvitation) and returns a [OrganizationInvitation].
 func (s *OrganizationInvitationsService) Create(ctx context.Context, organizationID string, params *CreateOrganizationInvitationParams) (*OrganizationInvitation, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationInvitations.Create", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationInvitations.Create", "organizationID")
 	}
 	if params == nil {
 		params = &CreateOrganizationInvitationParams{}
@@ -2738,7 +2945,7 @@ func (s *OrganizationInvitationsService) Create(ctx context.Context, organizatio
 		return nil, nil, err
 	}
 	out := new(OrganizationInvitation)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2749,8 +2956,8 @@ func (s *OrganizationInvitationsService) Create(ctx context.Context, organizatio
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *OrganizationInvitationsService) List(ctx context.Context, organizationID string, params *ListOrganizationInvitationsParams) ([]*OrganizationInvitation, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationInvitations.List", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationInvitations.List", "organizationID")
 	}
 	if params == nil {
 		params = &ListOrganizationInvitationsParams{}
@@ -2763,7 +2970,7 @@ func (s *OrganizationInvitationsService) List(ctx context.Context, organizationI
 		Items      []*OrganizationInvitation `json:"data"`
 		TotalCount float64                   `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2790,8 +2997,8 @@ func (s *OrganizationInvitationsService) ListAll(ctx context.Context, organizati
 // BulkCreate sends POST /organizations/{organization_id}/invitations/bulk (operation CreateOrganizationInvitationBulk) and returns a list of [OrganizationInvitation].
 // The response's TotalCount holds the number of matching items.
 func (s *OrganizationInvitationsService) BulkCreate(ctx context.Context, organizationID string, items []CreateOrganizationInvitationBulkItem) ([]*OrganizationInvitation, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationInvitations.BulkCreate", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationInvitations.BulkCreate", "organizationID")
 	}
 	if items == nil {
 		items = []CreateOrganizationInvitationBulkItem{}
@@ -2804,7 +3011,7 @@ func (s *OrganizationInvitationsService) BulkCreate(ctx context.Context, organiz
 		Items      []*OrganizationInvitation `json:"data"`
 		TotalCount float64                   `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2818,8 +3025,8 @@ func (s *OrganizationInvitationsService) BulkCreate(ctx context.Context, organiz
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *OrganizationInvitationsService) ListPending(ctx context.Context, organizationID string, params *ListPendingOrganizationInvitationsParams) ([]*OrganizationInvitation, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationInvitations.ListPending", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationInvitations.ListPending", "organizationID")
 	}
 	if params == nil {
 		params = &ListPendingOrganizationInvitationsParams{}
@@ -2832,7 +3039,7 @@ func (s *OrganizationInvitationsService) ListPending(ctx context.Context, organi
 		Items      []*OrganizationInvitation `json:"data"`
 		TotalCount float64                   `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2860,18 +3067,18 @@ func (s *OrganizationInvitationsService) ListPendingAll(ctx context.Context, org
 
 // Get sends GET /organizations/{organization_id}/invitations/{invitation_id} (operation GetOrganizationInvitation) and returns a [OrganizationInvitation].
 func (s *OrganizationInvitationsService) Get(ctx context.Context, organizationID string, invitationID string) (*OrganizationInvitation, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationInvitations.Get", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationInvitations.Get", "organizationID")
 	}
-	if invitationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationInvitations.Get", "invitationID")
+	if !validPathParam(invitationID) {
+		return nil, nil, errPathParam("OrganizationInvitations.Get", "invitationID")
 	}
 	req, err := newRequest(http.MethodGet, "/organizations/"+pathEscape(organizationID)+"/invitations/"+pathEscape(invitationID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(OrganizationInvitation)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2880,11 +3087,11 @@ func (s *OrganizationInvitationsService) Get(ctx context.Context, organizationID
 
 // Revoke sends POST /organizations/{organization_id}/invitations/{invitation_id}/revoke (operation RevokeOrganizationInvitation) and returns a [OrganizationInvitation].
 func (s *OrganizationInvitationsService) Revoke(ctx context.Context, organizationID string, invitationID string, params *RevokeOrganizationInvitationParams) (*OrganizationInvitation, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationInvitations.Revoke", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationInvitations.Revoke", "organizationID")
 	}
-	if invitationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationInvitations.Revoke", "invitationID")
+	if !validPathParam(invitationID) {
+		return nil, nil, errPathParam("OrganizationInvitations.Revoke", "invitationID")
 	}
 	if params == nil {
 		params = &RevokeOrganizationInvitationParams{}
@@ -2894,7 +3101,7 @@ func (s *OrganizationInvitationsService) Revoke(ctx context.Context, organizatio
 		return nil, nil, err
 	}
 	out := new(OrganizationInvitation)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2906,10 +3113,19 @@ type OrganizationMembershipsService struct {
 	client *Client
 }
 
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *OrganizationMembershipsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}
+
 // Create sends POST /organizations/{organization_id}/memberships (operation CreateOrganizationMembership) and returns a [OrganizationMembership].
 func (s *OrganizationMembershipsService) Create(ctx context.Context, organizationID string, params *CreateOrganizationMembershipParams) (*OrganizationMembership, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationMemberships.Create", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationMemberships.Create", "organizationID")
 	}
 	if params == nil {
 		params = &CreateOrganizationMembershipParams{}
@@ -2919,7 +3135,7 @@ func (s *OrganizationMembershipsService) Create(ctx context.Context, organizatio
 		return nil, nil, err
 	}
 	out := new(OrganizationMembership)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2930,8 +3146,8 @@ func (s *OrganizationMembershipsService) Create(ctx context.Context, organizatio
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *OrganizationMembershipsService) List(ctx context.Context, organizationID string, params *ListOrganizationMembershipsParams) ([]*OrganizationMembership, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationMemberships.List", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationMemberships.List", "organizationID")
 	}
 	if params == nil {
 		params = &ListOrganizationMembershipsParams{}
@@ -2944,7 +3160,7 @@ func (s *OrganizationMembershipsService) List(ctx context.Context, organizationI
 		Items      []*OrganizationMembership `json:"data"`
 		TotalCount float64                   `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2970,11 +3186,11 @@ func (s *OrganizationMembershipsService) ListAll(ctx context.Context, organizati
 
 // Update sends PATCH /organizations/{organization_id}/memberships/{user_id} (operation UpdateOrganizationMembership) and returns a [OrganizationMembership].
 func (s *OrganizationMembershipsService) Update(ctx context.Context, organizationID string, userID string, params *UpdateOrganizationMembershipParams) (*OrganizationMembership, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationMemberships.Update", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationMemberships.Update", "organizationID")
 	}
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationMemberships.Update", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("OrganizationMemberships.Update", "userID")
 	}
 	if params == nil {
 		params = &UpdateOrganizationMembershipParams{}
@@ -2984,7 +3200,7 @@ func (s *OrganizationMembershipsService) Update(ctx context.Context, organizatio
 		return nil, nil, err
 	}
 	out := new(OrganizationMembership)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -2993,18 +3209,18 @@ func (s *OrganizationMembershipsService) Update(ctx context.Context, organizatio
 
 // Delete sends DELETE /organizations/{organization_id}/memberships/{user_id} (operation DeleteOrganizationMembership) and returns a [OrganizationMembership].
 func (s *OrganizationMembershipsService) Delete(ctx context.Context, organizationID string, userID string) (*OrganizationMembership, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationMemberships.Delete", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationMemberships.Delete", "organizationID")
 	}
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationMemberships.Delete", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("OrganizationMemberships.Delete", "userID")
 	}
 	req, err := newRequest(http.MethodDelete, "/organizations/"+pathEscape(organizationID)+"/memberships/"+pathEscape(userID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(OrganizationMembership)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3013,11 +3229,11 @@ func (s *OrganizationMembershipsService) Delete(ctx context.Context, organizatio
 
 // UpdateMetadata sends PATCH /organizations/{organization_id}/memberships/{user_id}/metadata (operation UpdateOrganizationMembershipMetadata) and returns a [OrganizationMembership].
 func (s *OrganizationMembershipsService) UpdateMetadata(ctx context.Context, organizationID string, userID string, params *UpdateOrganizationMembershipMetadataParams) (*OrganizationMembership, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationMemberships.UpdateMetadata", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("OrganizationMemberships.UpdateMetadata", "organizationID")
 	}
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationMemberships.UpdateMetadata", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("OrganizationMemberships.UpdateMetadata", "userID")
 	}
 	if params == nil {
 		params = &UpdateOrganizationMembershipMetadataParams{}
@@ -3027,7 +3243,7 @@ func (s *OrganizationMembershipsService) UpdateMetadata(ctx context.Context, org
 		return nil, nil, err
 	}
 	out := new(OrganizationMembership)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3049,7 +3265,7 @@ func (s *OrganizationMembershipsService) ListForInstance(ctx context.Context, pa
 		Items      []*OrganizationMembership `json:"data"`
 		TotalCount float64                   `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3078,6 +3294,15 @@ type OrganizationPermissionsService struct {
 	client *Client
 }
 
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *OrganizationPermissionsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}
+
 // List sends GET /organization_permissions (operation ListOrganizationPermissions) and returns a list of [Permission].
 // It returns one page of results; ListAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
@@ -3093,7 +3318,7 @@ func (s *OrganizationPermissionsService) List(ctx context.Context, params *ListO
 		Items      []*Permission `json:"data"`
 		TotalCount float64       `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3127,7 +3352,7 @@ func (s *OrganizationPermissionsService) Create(ctx context.Context, params *Cre
 		return nil, nil, err
 	}
 	out := new(Permission)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3136,15 +3361,15 @@ func (s *OrganizationPermissionsService) Create(ctx context.Context, params *Cre
 
 // Get sends GET /organization_permissions/{permission_id} (operation GetOrganizationPermission) and returns a [Permission].
 func (s *OrganizationPermissionsService) Get(ctx context.Context, permissionID string) (*Permission, *Response, error) {
-	if permissionID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationPermissions.Get", "permissionID")
+	if !validPathParam(permissionID) {
+		return nil, nil, errPathParam("OrganizationPermissions.Get", "permissionID")
 	}
 	req, err := newRequest(http.MethodGet, "/organization_permissions/"+pathEscape(permissionID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(Permission)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3153,8 +3378,8 @@ func (s *OrganizationPermissionsService) Get(ctx context.Context, permissionID s
 
 // Update sends PATCH /organization_permissions/{permission_id} (operation UpdateOrganizationPermission) and returns a [Permission].
 func (s *OrganizationPermissionsService) Update(ctx context.Context, permissionID string, params *UpdateOrganizationPermissionParams) (*Permission, *Response, error) {
-	if permissionID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationPermissions.Update", "permissionID")
+	if !validPathParam(permissionID) {
+		return nil, nil, errPathParam("OrganizationPermissions.Update", "permissionID")
 	}
 	if params == nil {
 		params = &UpdateOrganizationPermissionParams{}
@@ -3164,7 +3389,7 @@ func (s *OrganizationPermissionsService) Update(ctx context.Context, permissionI
 		return nil, nil, err
 	}
 	out := new(Permission)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3173,15 +3398,15 @@ func (s *OrganizationPermissionsService) Update(ctx context.Context, permissionI
 
 // Delete sends DELETE /organization_permissions/{permission_id} (operation DeleteOrganizationPermission) and returns a [DeletedObject].
 func (s *OrganizationPermissionsService) Delete(ctx context.Context, permissionID string) (*DeletedObject, *Response, error) {
-	if permissionID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationPermissions.Delete", "permissionID")
+	if !validPathParam(permissionID) {
+		return nil, nil, errPathParam("OrganizationPermissions.Delete", "permissionID")
 	}
 	req, err := newRequest(http.MethodDelete, "/organization_permissions/"+pathEscape(permissionID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3191,6 +3416,15 @@ func (s *OrganizationPermissionsService) Delete(ctx context.Context, permissionI
 // OrganizationRolesService calls the Backend API operations tagged "Organization Roles".
 type OrganizationRolesService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *OrganizationRolesService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /organization_roles (operation ListOrganizationRoles) and returns a list of [Role].
@@ -3208,7 +3442,7 @@ func (s *OrganizationRolesService) List(ctx context.Context, params *ListOrganiz
 		Items      []*Role `json:"data"`
 		TotalCount float64 `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3242,7 +3476,7 @@ func (s *OrganizationRolesService) Create(ctx context.Context, params *CreateOrg
 		return nil, nil, err
 	}
 	out := new(Role)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3251,15 +3485,15 @@ func (s *OrganizationRolesService) Create(ctx context.Context, params *CreateOrg
 
 // Get sends GET /organization_roles/{organization_role_id} (operation GetOrganizationRole) and returns a [Role].
 func (s *OrganizationRolesService) Get(ctx context.Context, organizationRoleID string) (*Role, *Response, error) {
-	if organizationRoleID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationRoles.Get", "organizationRoleID")
+	if !validPathParam(organizationRoleID) {
+		return nil, nil, errPathParam("OrganizationRoles.Get", "organizationRoleID")
 	}
 	req, err := newRequest(http.MethodGet, "/organization_roles/"+pathEscape(organizationRoleID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(Role)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3268,8 +3502,8 @@ func (s *OrganizationRolesService) Get(ctx context.Context, organizationRoleID s
 
 // Update sends PATCH /organization_roles/{organization_role_id} (operation UpdateOrganizationRole) and returns a [Role].
 func (s *OrganizationRolesService) Update(ctx context.Context, organizationRoleID string, params *UpdateOrganizationRoleParams) (*Role, *Response, error) {
-	if organizationRoleID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationRoles.Update", "organizationRoleID")
+	if !validPathParam(organizationRoleID) {
+		return nil, nil, errPathParam("OrganizationRoles.Update", "organizationRoleID")
 	}
 	if params == nil {
 		params = &UpdateOrganizationRoleParams{}
@@ -3279,7 +3513,7 @@ func (s *OrganizationRolesService) Update(ctx context.Context, organizationRoleI
 		return nil, nil, err
 	}
 	out := new(Role)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3288,15 +3522,15 @@ func (s *OrganizationRolesService) Update(ctx context.Context, organizationRoleI
 
 // Delete sends DELETE /organization_roles/{organization_role_id} (operation DeleteOrganizationRole) and returns a [DeletedObject].
 func (s *OrganizationRolesService) Delete(ctx context.Context, organizationRoleID string) (*DeletedObject, *Response, error) {
-	if organizationRoleID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationRoles.Delete", "organizationRoleID")
+	if !validPathParam(organizationRoleID) {
+		return nil, nil, errPathParam("OrganizationRoles.Delete", "organizationRoleID")
 	}
 	req, err := newRequest(http.MethodDelete, "/organization_roles/"+pathEscape(organizationRoleID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3305,18 +3539,18 @@ func (s *OrganizationRolesService) Delete(ctx context.Context, organizationRoleI
 
 // AssignPermission sends POST /organization_roles/{organization_role_id}/permissions/{permission_id} (operation AssignPermissionToOrganizationRole) and returns a [Role].
 func (s *OrganizationRolesService) AssignPermission(ctx context.Context, organizationRoleID string, permissionID string) (*Role, *Response, error) {
-	if organizationRoleID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationRoles.AssignPermission", "organizationRoleID")
+	if !validPathParam(organizationRoleID) {
+		return nil, nil, errPathParam("OrganizationRoles.AssignPermission", "organizationRoleID")
 	}
-	if permissionID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationRoles.AssignPermission", "permissionID")
+	if !validPathParam(permissionID) {
+		return nil, nil, errPathParam("OrganizationRoles.AssignPermission", "permissionID")
 	}
 	req, err := newRequest(http.MethodPost, "/organization_roles/"+pathEscape(organizationRoleID)+"/permissions/"+pathEscape(permissionID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(Role)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3325,18 +3559,18 @@ func (s *OrganizationRolesService) AssignPermission(ctx context.Context, organiz
 
 // RemovePermission sends DELETE /organization_roles/{organization_role_id}/permissions/{permission_id} (operation RemovePermissionFromOrganizationRole) and returns a [Role].
 func (s *OrganizationRolesService) RemovePermission(ctx context.Context, organizationRoleID string, permissionID string) (*Role, *Response, error) {
-	if organizationRoleID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationRoles.RemovePermission", "organizationRoleID")
+	if !validPathParam(organizationRoleID) {
+		return nil, nil, errPathParam("OrganizationRoles.RemovePermission", "organizationRoleID")
 	}
-	if permissionID == "" {
-		return nil, nil, errEmptyPathParam("OrganizationRoles.RemovePermission", "permissionID")
+	if !validPathParam(permissionID) {
+		return nil, nil, errPathParam("OrganizationRoles.RemovePermission", "permissionID")
 	}
 	req, err := newRequest(http.MethodDelete, "/organization_roles/"+pathEscape(organizationRoleID)+"/permissions/"+pathEscape(permissionID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(Role)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3346,6 +3580,15 @@ func (s *OrganizationRolesService) RemovePermission(ctx context.Context, organiz
 // OrganizationsService calls the Backend API operations tagged "Organizations".
 type OrganizationsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *OrganizationsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /organizations (operation ListOrganizations) and returns a list of [Organization].
@@ -3363,7 +3606,7 @@ func (s *OrganizationsService) List(ctx context.Context, params *ListOrganizatio
 		Items      []*Organization `json:"data"`
 		TotalCount float64         `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3397,7 +3640,7 @@ func (s *OrganizationsService) Create(ctx context.Context, params *CreateOrganiz
 		return nil, nil, err
 	}
 	out := new(Organization)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3406,8 +3649,8 @@ func (s *OrganizationsService) Create(ctx context.Context, params *CreateOrganiz
 
 // Get sends GET /organizations/{organization_id} (operation GetOrganization) and returns a [Organization].
 func (s *OrganizationsService) Get(ctx context.Context, organizationID string, params *GetOrganizationParams) (*Organization, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("Organizations.Get", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("Organizations.Get", "organizationID")
 	}
 	if params == nil {
 		params = &GetOrganizationParams{}
@@ -3417,7 +3660,7 @@ func (s *OrganizationsService) Get(ctx context.Context, organizationID string, p
 		return nil, nil, err
 	}
 	out := new(Organization)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3426,8 +3669,8 @@ func (s *OrganizationsService) Get(ctx context.Context, organizationID string, p
 
 // Update sends PATCH /organizations/{organization_id} (operation UpdateOrganization) and returns a [Organization].
 func (s *OrganizationsService) Update(ctx context.Context, organizationID string, params *UpdateOrganizationParams) (*Organization, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("Organizations.Update", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("Organizations.Update", "organizationID")
 	}
 	if params == nil {
 		params = &UpdateOrganizationParams{}
@@ -3437,7 +3680,7 @@ func (s *OrganizationsService) Update(ctx context.Context, organizationID string
 		return nil, nil, err
 	}
 	out := new(Organization)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3446,15 +3689,15 @@ func (s *OrganizationsService) Update(ctx context.Context, organizationID string
 
 // Delete sends DELETE /organizations/{organization_id} (operation DeleteOrganization) and returns a [DeletedObject].
 func (s *OrganizationsService) Delete(ctx context.Context, organizationID string) (*DeletedObject, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("Organizations.Delete", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("Organizations.Delete", "organizationID")
 	}
 	req, err := newRequest(http.MethodDelete, "/organizations/"+pathEscape(organizationID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3463,8 +3706,8 @@ func (s *OrganizationsService) Delete(ctx context.Context, organizationID string
 
 // MergeMetadata sends PATCH /organizations/{organization_id}/metadata (operation MergeOrganizationMetadata) and returns a [Organization].
 func (s *OrganizationsService) MergeMetadata(ctx context.Context, organizationID string, params *MergeOrganizationMetadataParams) (*Organization, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("Organizations.MergeMetadata", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("Organizations.MergeMetadata", "organizationID")
 	}
 	if params == nil {
 		params = &MergeOrganizationMetadataParams{}
@@ -3474,7 +3717,7 @@ func (s *OrganizationsService) MergeMetadata(ctx context.Context, organizationID
 		return nil, nil, err
 	}
 	out := new(Organization)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3483,8 +3726,8 @@ func (s *OrganizationsService) MergeMetadata(ctx context.Context, organizationID
 
 // ReplaceMetadata sends PUT /organizations/{organization_id}/metadata (operation ReplaceOrganizationMetadata) and returns a [Organization].
 func (s *OrganizationsService) ReplaceMetadata(ctx context.Context, organizationID string, params *ReplaceOrganizationMetadataParams) (*Organization, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("Organizations.ReplaceMetadata", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("Organizations.ReplaceMetadata", "organizationID")
 	}
 	if params == nil {
 		params = &ReplaceOrganizationMetadataParams{}
@@ -3494,7 +3737,7 @@ func (s *OrganizationsService) ReplaceMetadata(ctx context.Context, organization
 		return nil, nil, err
 	}
 	out := new(Organization)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3503,8 +3746,8 @@ func (s *OrganizationsService) ReplaceMetadata(ctx context.Context, organization
 
 // UploadLogo sends PUT /organizations/{organization_id}/logo (operation UploadOrganizationLogo) and returns a [OrganizationWithLogo].
 func (s *OrganizationsService) UploadLogo(ctx context.Context, organizationID string, params *UploadOrganizationLogoParams) (*OrganizationWithLogo, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("Organizations.UploadLogo", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("Organizations.UploadLogo", "organizationID")
 	}
 	if params == nil {
 		params = &UploadOrganizationLogoParams{}
@@ -3519,7 +3762,7 @@ func (s *OrganizationsService) UploadLogo(ctx context.Context, organizationID st
 		return nil, nil, err
 	}
 	out := new(OrganizationWithLogo)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3528,15 +3771,15 @@ func (s *OrganizationsService) UploadLogo(ctx context.Context, organizationID st
 
 // DeleteLogo sends DELETE /organizations/{organization_id}/logo (operation DeleteOrganizationLogo) and returns a [Organization].
 func (s *OrganizationsService) DeleteLogo(ctx context.Context, organizationID string) (*Organization, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("Organizations.DeleteLogo", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("Organizations.DeleteLogo", "organizationID")
 	}
 	req, err := newRequest(http.MethodDelete, "/organizations/"+pathEscape(organizationID)+"/logo", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(Organization)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3545,15 +3788,15 @@ func (s *OrganizationsService) DeleteLogo(ctx context.Context, organizationID st
 
 // GetBillingSubscription sends GET /organizations/{organization_id}/billing/subscription (operation GetOrganizationBillingSubscription) and returns a [CommerceSubscription].
 func (s *OrganizationsService) GetBillingSubscription(ctx context.Context, organizationID string) (*CommerceSubscription, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("Organizations.GetBillingSubscription", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("Organizations.GetBillingSubscription", "organizationID")
 	}
 	req, err := newRequest(http.MethodGet, "/organizations/"+pathEscape(organizationID)+"/billing/subscription", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(CommerceSubscription)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3562,15 +3805,15 @@ func (s *OrganizationsService) GetBillingSubscription(ctx context.Context, organ
 
 // GetBillingCreditBalance sends GET /organizations/{organization_id}/billing/credits (operation GetOrganizationBillingCreditBalance) and returns a [CommerceCreditBalanceResponse].
 func (s *OrganizationsService) GetBillingCreditBalance(ctx context.Context, organizationID string) (*CommerceCreditBalanceResponse, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("Organizations.GetBillingCreditBalance", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("Organizations.GetBillingCreditBalance", "organizationID")
 	}
 	req, err := newRequest(http.MethodGet, "/organizations/"+pathEscape(organizationID)+"/billing/credits", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(CommerceCreditBalanceResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3579,8 +3822,8 @@ func (s *OrganizationsService) GetBillingCreditBalance(ctx context.Context, orga
 
 // AdjustBillingCreditBalance sends POST /organizations/{organization_id}/billing/credits (operation AdjustOrganizationBillingCreditBalance) and returns a [CommerceCreditLedgerResponse].
 func (s *OrganizationsService) AdjustBillingCreditBalance(ctx context.Context, organizationID string, params *AdjustOrganizationBillingCreditBalanceParams) (*CommerceCreditLedgerResponse, *Response, error) {
-	if organizationID == "" {
-		return nil, nil, errEmptyPathParam("Organizations.AdjustBillingCreditBalance", "organizationID")
+	if !validPathParam(organizationID) {
+		return nil, nil, errPathParam("Organizations.AdjustBillingCreditBalance", "organizationID")
 	}
 	if params == nil {
 		params = &AdjustOrganizationBillingCreditBalanceParams{}
@@ -3590,7 +3833,7 @@ func (s *OrganizationsService) AdjustBillingCreditBalance(ctx context.Context, o
 		return nil, nil, err
 	}
 	out := new(CommerceCreditLedgerResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3600,6 +3843,15 @@ func (s *OrganizationsService) AdjustBillingCreditBalance(ctx context.Context, o
 // PhoneNumbersService calls the Backend API operations tagged "Phone Numbers".
 type PhoneNumbersService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *PhoneNumbersService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Create sends POST /phone_numbers (operation CreatePhoneNumber) and returns a [PhoneNumber].
@@ -3612,7 +3864,7 @@ func (s *PhoneNumbersService) Create(ctx context.Context, params *CreatePhoneNum
 		return nil, nil, err
 	}
 	out := new(PhoneNumber)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3621,15 +3873,15 @@ func (s *PhoneNumbersService) Create(ctx context.Context, params *CreatePhoneNum
 
 // Get sends GET /phone_numbers/{phone_number_id} (operation GetPhoneNumber) and returns a [PhoneNumber].
 func (s *PhoneNumbersService) Get(ctx context.Context, phoneNumberID string) (*PhoneNumber, *Response, error) {
-	if phoneNumberID == "" {
-		return nil, nil, errEmptyPathParam("PhoneNumbers.Get", "phoneNumberID")
+	if !validPathParam(phoneNumberID) {
+		return nil, nil, errPathParam("PhoneNumbers.Get", "phoneNumberID")
 	}
 	req, err := newRequest(http.MethodGet, "/phone_numbers/"+pathEscape(phoneNumberID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(PhoneNumber)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3638,15 +3890,15 @@ func (s *PhoneNumbersService) Get(ctx context.Context, phoneNumberID string) (*P
 
 // Delete sends DELETE /phone_numbers/{phone_number_id} (operation DeletePhoneNumber) and returns a [DeletedObject].
 func (s *PhoneNumbersService) Delete(ctx context.Context, phoneNumberID string) (*DeletedObject, *Response, error) {
-	if phoneNumberID == "" {
-		return nil, nil, errEmptyPathParam("PhoneNumbers.Delete", "phoneNumberID")
+	if !validPathParam(phoneNumberID) {
+		return nil, nil, errPathParam("PhoneNumbers.Delete", "phoneNumberID")
 	}
 	req, err := newRequest(http.MethodDelete, "/phone_numbers/"+pathEscape(phoneNumberID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3655,8 +3907,8 @@ func (s *PhoneNumbersService) Delete(ctx context.Context, phoneNumberID string) 
 
 // Update sends PATCH /phone_numbers/{phone_number_id} (operation UpdatePhoneNumber) and returns a [PhoneNumber].
 func (s *PhoneNumbersService) Update(ctx context.Context, phoneNumberID string, params *UpdatePhoneNumberParams) (*PhoneNumber, *Response, error) {
-	if phoneNumberID == "" {
-		return nil, nil, errEmptyPathParam("PhoneNumbers.Update", "phoneNumberID")
+	if !validPathParam(phoneNumberID) {
+		return nil, nil, errPathParam("PhoneNumbers.Update", "phoneNumberID")
 	}
 	if params == nil {
 		params = &UpdatePhoneNumberParams{}
@@ -3666,7 +3918,7 @@ func (s *PhoneNumbersService) Update(ctx context.Context, phoneNumberID string, 
 		return nil, nil, err
 	}
 	out := new(PhoneNumber)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3675,15 +3927,15 @@ func (s *PhoneNumbersService) Update(ctx context.Context, phoneNumberID string, 
 
 // PrepareVerification sends POST /phone_numbers/{phone_number_id}/prepare_verification (operation PreparePhoneNumberVerification) and returns a [VerificationResponse].
 func (s *PhoneNumbersService) PrepareVerification(ctx context.Context, phoneNumberID string) (*VerificationResponse, *Response, error) {
-	if phoneNumberID == "" {
-		return nil, nil, errEmptyPathParam("PhoneNumbers.PrepareVerification", "phoneNumberID")
+	if !validPathParam(phoneNumberID) {
+		return nil, nil, errPathParam("PhoneNumbers.PrepareVerification", "phoneNumberID")
 	}
 	req, err := newRequest(http.MethodPost, "/phone_numbers/"+pathEscape(phoneNumberID)+"/prepare_verification", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(VerificationResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3692,8 +3944,8 @@ func (s *PhoneNumbersService) PrepareVerification(ctx context.Context, phoneNumb
 
 // AttemptVerification sends POST /phone_numbers/{phone_number_id}/attempt_verification (operation AttemptPhoneNumberVerification) and returns a [VerificationResponse].
 func (s *PhoneNumbersService) AttemptVerification(ctx context.Context, phoneNumberID string, params *AttemptPhoneNumberVerificationParams) (*VerificationResponse, *Response, error) {
-	if phoneNumberID == "" {
-		return nil, nil, errEmptyPathParam("PhoneNumbers.AttemptVerification", "phoneNumberID")
+	if !validPathParam(phoneNumberID) {
+		return nil, nil, errPathParam("PhoneNumbers.AttemptVerification", "phoneNumberID")
 	}
 	if params == nil {
 		params = &AttemptPhoneNumberVerificationParams{}
@@ -3703,7 +3955,7 @@ func (s *PhoneNumbersService) AttemptVerification(ctx context.Context, phoneNumb
 		return nil, nil, err
 	}
 	out := new(VerificationResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3712,8 +3964,8 @@ func (s *PhoneNumbersService) AttemptVerification(ctx context.Context, phoneNumb
 
 // ReplaceForUser sends PUT /users/{user_id}/phone_number (operation ReplaceUserPhoneNumber) and returns a [PhoneNumber].
 func (s *PhoneNumbersService) ReplaceForUser(ctx context.Context, userID string, params *ReplaceUserPhoneNumberParams) (*PhoneNumber, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("PhoneNumbers.ReplaceForUser", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("PhoneNumbers.ReplaceForUser", "userID")
 	}
 	if params == nil {
 		params = &ReplaceUserPhoneNumberParams{}
@@ -3723,7 +3975,7 @@ func (s *PhoneNumbersService) ReplaceForUser(ctx context.Context, userID string,
 		return nil, nil, err
 	}
 	out := new(PhoneNumber)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3733,6 +3985,15 @@ func (s *PhoneNumbersService) ReplaceForUser(ctx context.Context, userID string,
 // ProxyChecksService calls the Backend API operations tagged "Proxy Checks".
 type ProxyChecksService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *ProxyChecksService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Verify sends POST /proxy_checks (operation VerifyDomainProxy) and returns a [ProxyCheck].
@@ -3745,7 +4006,7 @@ func (s *ProxyChecksService) Verify(ctx context.Context, params *VerifyDomainPro
 		return nil, nil, err
 	}
 	out := new(ProxyCheck)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3755,6 +4016,15 @@ func (s *ProxyChecksService) Verify(ctx context.Context, params *VerifyDomainPro
 // RedirectURLsService calls the Backend API operations tagged "Redirect URLs".
 type RedirectURLsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *RedirectURLsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /redirect_urls (operation ListRedirectURLs) and returns a list of [RedirectURL].
@@ -3768,7 +4038,7 @@ func (s *RedirectURLsService) List(ctx context.Context, params *ListRedirectURLs
 		return nil, nil, err
 	}
 	var out []*RedirectURL
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3801,7 +4071,7 @@ func (s *RedirectURLsService) Create(ctx context.Context, params *CreateRedirect
 		return nil, nil, err
 	}
 	out := new(RedirectURL)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3810,15 +4080,15 @@ func (s *RedirectURLsService) Create(ctx context.Context, params *CreateRedirect
 
 // Get sends GET /redirect_urls/{id} (operation GetRedirectURL) and returns a [RedirectURL].
 func (s *RedirectURLsService) Get(ctx context.Context, id string) (*RedirectURL, *Response, error) {
-	if id == "" {
-		return nil, nil, errEmptyPathParam("RedirectURLs.Get", "id")
+	if !validPathParam(id) {
+		return nil, nil, errPathParam("RedirectURLs.Get", "id")
 	}
 	req, err := newRequest(http.MethodGet, "/redirect_urls/"+pathEscape(id), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(RedirectURL)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3827,15 +4097,15 @@ func (s *RedirectURLsService) Get(ctx context.Context, id string) (*RedirectURL,
 
 // Delete sends DELETE /redirect_urls/{id} (operation DeleteRedirectURL) and returns a [DeletedObject].
 func (s *RedirectURLsService) Delete(ctx context.Context, id string) (*DeletedObject, *Response, error) {
-	if id == "" {
-		return nil, nil, errEmptyPathParam("RedirectURLs.Delete", "id")
+	if !validPathParam(id) {
+		return nil, nil, errPathParam("RedirectURLs.Delete", "id")
 	}
 	req, err := newRequest(http.MethodDelete, "/redirect_urls/"+pathEscape(id), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3845,6 +4115,15 @@ func (s *RedirectURLsService) Delete(ctx context.Context, id string) (*DeletedOb
 // RoleSetsService calls the Backend API operations tagged "Role Sets".
 type RoleSetsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *RoleSetsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /role_sets (operation ListRoleSets) and returns a list of [RoleSet].
@@ -3862,7 +4141,7 @@ func (s *RoleSetsService) List(ctx context.Context, params *ListRoleSetsParams) 
 		Items      []*RoleSet `json:"data"`
 		TotalCount float64    `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3896,7 +4175,7 @@ func (s *RoleSetsService) Create(ctx context.Context, params *CreateRoleSetParam
 		return nil, nil, err
 	}
 	out := new(RoleSet)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3905,15 +4184,15 @@ func (s *RoleSetsService) Create(ctx context.Context, params *CreateRoleSetParam
 
 // Get sends GET /role_sets/{role_set_key_or_id} (operation GetRoleSet) and returns a [RoleSet].
 func (s *RoleSetsService) Get(ctx context.Context, roleSetKeyOrID string) (*RoleSet, *Response, error) {
-	if roleSetKeyOrID == "" {
-		return nil, nil, errEmptyPathParam("RoleSets.Get", "roleSetKeyOrID")
+	if !validPathParam(roleSetKeyOrID) {
+		return nil, nil, errPathParam("RoleSets.Get", "roleSetKeyOrID")
 	}
 	req, err := newRequest(http.MethodGet, "/role_sets/"+pathEscape(roleSetKeyOrID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(RoleSet)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3922,8 +4201,8 @@ func (s *RoleSetsService) Get(ctx context.Context, roleSetKeyOrID string) (*Role
 
 // Update sends PATCH /role_sets/{role_set_key_or_id} (operation UpdateRoleSet) and returns a [RoleSet].
 func (s *RoleSetsService) Update(ctx context.Context, roleSetKeyOrID string, params *UpdateRoleSetParams) (*RoleSet, *Response, error) {
-	if roleSetKeyOrID == "" {
-		return nil, nil, errEmptyPathParam("RoleSets.Update", "roleSetKeyOrID")
+	if !validPathParam(roleSetKeyOrID) {
+		return nil, nil, errPathParam("RoleSets.Update", "roleSetKeyOrID")
 	}
 	if params == nil {
 		params = &UpdateRoleSetParams{}
@@ -3933,7 +4212,7 @@ func (s *RoleSetsService) Update(ctx context.Context, roleSetKeyOrID string, par
 		return nil, nil, err
 	}
 	out := new(RoleSet)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3942,8 +4221,8 @@ func (s *RoleSetsService) Update(ctx context.Context, roleSetKeyOrID string, par
 
 // Replace sends POST /role_sets/{role_set_key_or_id}/replace (operation ReplaceRoleSet) and returns a [DeletedObject].
 func (s *RoleSetsService) Replace(ctx context.Context, roleSetKeyOrID string, params *ReplaceRoleSetParams) (*DeletedObject, *Response, error) {
-	if roleSetKeyOrID == "" {
-		return nil, nil, errEmptyPathParam("RoleSets.Replace", "roleSetKeyOrID")
+	if !validPathParam(roleSetKeyOrID) {
+		return nil, nil, errPathParam("RoleSets.Replace", "roleSetKeyOrID")
 	}
 	if params == nil {
 		params = &ReplaceRoleSetParams{}
@@ -3953,7 +4232,7 @@ func (s *RoleSetsService) Replace(ctx context.Context, roleSetKeyOrID string, pa
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3962,8 +4241,8 @@ func (s *RoleSetsService) Replace(ctx context.Context, roleSetKeyOrID string, pa
 
 // AddRoles sends POST /role_sets/{role_set_key_or_id}/roles (operation AddRolesToRoleSet) and returns a [RoleSet].
 func (s *RoleSetsService) AddRoles(ctx context.Context, roleSetKeyOrID string, params *AddRolesToRoleSetParams) (*RoleSet, *Response, error) {
-	if roleSetKeyOrID == "" {
-		return nil, nil, errEmptyPathParam("RoleSets.AddRoles", "roleSetKeyOrID")
+	if !validPathParam(roleSetKeyOrID) {
+		return nil, nil, errPathParam("RoleSets.AddRoles", "roleSetKeyOrID")
 	}
 	if params == nil {
 		params = &AddRolesToRoleSetParams{}
@@ -3973,7 +4252,7 @@ func (s *RoleSetsService) AddRoles(ctx context.Context, roleSetKeyOrID string, p
 		return nil, nil, err
 	}
 	out := new(RoleSet)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -3982,8 +4261,8 @@ func (s *RoleSetsService) AddRoles(ctx context.Context, roleSetKeyOrID string, p
 
 // ReplaceRole sends POST /role_sets/{role_set_key_or_id}/roles/replace (operation ReplaceRoleInRoleSet) and returns a [RoleSet].
 func (s *RoleSetsService) ReplaceRole(ctx context.Context, roleSetKeyOrID string, params *ReplaceRoleInRoleSetParams) (*RoleSet, *Response, error) {
-	if roleSetKeyOrID == "" {
-		return nil, nil, errEmptyPathParam("RoleSets.ReplaceRole", "roleSetKeyOrID")
+	if !validPathParam(roleSetKeyOrID) {
+		return nil, nil, errPathParam("RoleSets.ReplaceRole", "roleSetKeyOrID")
 	}
 	if params == nil {
 		params = &ReplaceRoleInRoleSetParams{}
@@ -3993,7 +4272,7 @@ func (s *RoleSetsService) ReplaceRole(ctx context.Context, roleSetKeyOrID string
 		return nil, nil, err
 	}
 	out := new(RoleSet)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4003,6 +4282,15 @@ func (s *RoleSetsService) ReplaceRole(ctx context.Context, roleSetKeyOrID string
 // SAMLConnectionsService calls the Backend API operations tagged "SAML Connections".
 type SAMLConnectionsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *SAMLConnectionsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /saml_connections (operation ListSAMLConnections) and returns a list of [SAMLConnection].
@@ -4022,7 +4310,7 @@ func (s *SAMLConnectionsService) List(ctx context.Context, params *ListSAMLConne
 		Items      []*SAMLConnection `json:"data"`
 		TotalCount float64           `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4060,7 +4348,7 @@ func (s *SAMLConnectionsService) Create(ctx context.Context, params *CreateSAMLC
 		return nil, nil, err
 	}
 	out := new(SAMLConnection)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4071,15 +4359,15 @@ func (s *SAMLConnectionsService) Create(ctx context.Context, params *CreateSAMLC
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *SAMLConnectionsService) Get(ctx context.Context, samlConnectionID string) (*SAMLConnection, *Response, error) {
-	if samlConnectionID == "" {
-		return nil, nil, errEmptyPathParam("SAMLConnections.Get", "samlConnectionID")
+	if !validPathParam(samlConnectionID) {
+		return nil, nil, errPathParam("SAMLConnections.Get", "samlConnectionID")
 	}
 	req, err := newRequest(http.MethodGet, "/saml_connections/"+pathEscape(samlConnectionID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(SAMLConnection)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4090,8 +4378,8 @@ func (s *SAMLConnectionsService) Get(ctx context.Context, samlConnectionID strin
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *SAMLConnectionsService) Update(ctx context.Context, samlConnectionID string, params *UpdateSAMLConnectionParams) (*SAMLConnection, *Response, error) {
-	if samlConnectionID == "" {
-		return nil, nil, errEmptyPathParam("SAMLConnections.Update", "samlConnectionID")
+	if !validPathParam(samlConnectionID) {
+		return nil, nil, errPathParam("SAMLConnections.Update", "samlConnectionID")
 	}
 	if params == nil {
 		params = &UpdateSAMLConnectionParams{}
@@ -4101,7 +4389,7 @@ func (s *SAMLConnectionsService) Update(ctx context.Context, samlConnectionID st
 		return nil, nil, err
 	}
 	out := new(SAMLConnection)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4112,15 +4400,15 @@ func (s *SAMLConnectionsService) Update(ctx context.Context, samlConnectionID st
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *SAMLConnectionsService) Delete(ctx context.Context, samlConnectionID string) (*DeletedObject, *Response, error) {
-	if samlConnectionID == "" {
-		return nil, nil, errEmptyPathParam("SAMLConnections.Delete", "samlConnectionID")
+	if !validPathParam(samlConnectionID) {
+		return nil, nil, errPathParam("SAMLConnections.Delete", "samlConnectionID")
 	}
 	req, err := newRequest(http.MethodDelete, "/saml_connections/"+pathEscape(samlConnectionID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4130,6 +4418,15 @@ func (s *SAMLConnectionsService) Delete(ctx context.Context, samlConnectionID st
 // SCIMDirectoriesService calls the Backend API operations tagged "SCIM Directories".
 type SCIMDirectoriesService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *SCIMDirectoriesService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /scim_directories (operation ListSCIMDirectories) and returns a list of [SCIMDirectory].
@@ -4147,7 +4444,7 @@ func (s *SCIMDirectoriesService) List(ctx context.Context, params *ListSCIMDirec
 		Items      []*SCIMDirectory `json:"data"`
 		TotalCount float64          `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4181,7 +4478,7 @@ func (s *SCIMDirectoriesService) Create(ctx context.Context, params *CreateSCIMD
 		return nil, nil, err
 	}
 	out := new(SCIMDirectory)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4190,15 +4487,15 @@ func (s *SCIMDirectoriesService) Create(ctx context.Context, params *CreateSCIMD
 
 // Get sends GET /scim_directories/{scim_directory_id} (operation GetSCIMDirectory) and returns a [SCIMDirectory].
 func (s *SCIMDirectoriesService) Get(ctx context.Context, scimDirectoryID string) (*SCIMDirectory, *Response, error) {
-	if scimDirectoryID == "" {
-		return nil, nil, errEmptyPathParam("SCIMDirectories.Get", "scimDirectoryID")
+	if !validPathParam(scimDirectoryID) {
+		return nil, nil, errPathParam("SCIMDirectories.Get", "scimDirectoryID")
 	}
 	req, err := newRequest(http.MethodGet, "/scim_directories/"+pathEscape(scimDirectoryID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(SCIMDirectory)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4207,8 +4504,8 @@ func (s *SCIMDirectoriesService) Get(ctx context.Context, scimDirectoryID string
 
 // Update sends PATCH /scim_directories/{scim_directory_id} (operation UpdateSCIMDirectory) and returns a [SCIMDirectory].
 func (s *SCIMDirectoriesService) Update(ctx context.Context, scimDirectoryID string, params *UpdateSCIMDirectoryParams) (*SCIMDirectory, *Response, error) {
-	if scimDirectoryID == "" {
-		return nil, nil, errEmptyPathParam("SCIMDirectories.Update", "scimDirectoryID")
+	if !validPathParam(scimDirectoryID) {
+		return nil, nil, errPathParam("SCIMDirectories.Update", "scimDirectoryID")
 	}
 	if params == nil {
 		params = &UpdateSCIMDirectoryParams{}
@@ -4218,7 +4515,7 @@ func (s *SCIMDirectoriesService) Update(ctx context.Context, scimDirectoryID str
 		return nil, nil, err
 	}
 	out := new(SCIMDirectory)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4227,15 +4524,15 @@ func (s *SCIMDirectoriesService) Update(ctx context.Context, scimDirectoryID str
 
 // Delete sends DELETE /scim_directories/{scim_directory_id} (operation DeleteSCIMDirectory) and returns a [DeletedObject].
 func (s *SCIMDirectoriesService) Delete(ctx context.Context, scimDirectoryID string) (*DeletedObject, *Response, error) {
-	if scimDirectoryID == "" {
-		return nil, nil, errEmptyPathParam("SCIMDirectories.Delete", "scimDirectoryID")
+	if !validPathParam(scimDirectoryID) {
+		return nil, nil, errPathParam("SCIMDirectories.Delete", "scimDirectoryID")
 	}
 	req, err := newRequest(http.MethodDelete, "/scim_directories/"+pathEscape(scimDirectoryID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4244,15 +4541,15 @@ func (s *SCIMDirectoriesService) Delete(ctx context.Context, scimDirectoryID str
 
 // RotateAPIKey sends POST /scim_directories/{scim_directory_id}/rotate_api_key (operation RotateSCIMDirectoryAPIKey) and returns a [SCIMDirectory].
 func (s *SCIMDirectoriesService) RotateAPIKey(ctx context.Context, scimDirectoryID string) (*SCIMDirectory, *Response, error) {
-	if scimDirectoryID == "" {
-		return nil, nil, errEmptyPathParam("SCIMDirectories.RotateAPIKey", "scimDirectoryID")
+	if !validPathParam(scimDirectoryID) {
+		return nil, nil, errPathParam("SCIMDirectories.RotateAPIKey", "scimDirectoryID")
 	}
 	req, err := newRequest(http.MethodPost, "/scim_directories/"+pathEscape(scimDirectoryID)+"/rotate_api_key", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(SCIMDirectory)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4262,8 +4559,8 @@ func (s *SCIMDirectoriesService) RotateAPIKey(ctx context.Context, scimDirectory
 // ListGroupRoleMappings sends GET /scim_directories/{scim_directory_id}/group_role_mappings (operation ListSCIMGroupRoleMappings) and returns a list of [SCIMGroupRoleMapping].
 // The response's TotalCount holds the number of matching items.
 func (s *SCIMDirectoriesService) ListGroupRoleMappings(ctx context.Context, scimDirectoryID string) ([]*SCIMGroupRoleMapping, *Response, error) {
-	if scimDirectoryID == "" {
-		return nil, nil, errEmptyPathParam("SCIMDirectories.ListGroupRoleMappings", "scimDirectoryID")
+	if !validPathParam(scimDirectoryID) {
+		return nil, nil, errPathParam("SCIMDirectories.ListGroupRoleMappings", "scimDirectoryID")
 	}
 	req, err := newRequest(http.MethodGet, "/scim_directories/"+pathEscape(scimDirectoryID)+"/group_role_mappings", nil, nil)
 	if err != nil {
@@ -4273,7 +4570,7 @@ func (s *SCIMDirectoriesService) ListGroupRoleMappings(ctx context.Context, scim
 		Items      []*SCIMGroupRoleMapping `json:"data"`
 		TotalCount float64                 `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4283,8 +4580,8 @@ func (s *SCIMDirectoriesService) ListGroupRoleMappings(ctx context.Context, scim
 
 // CreateGroupRoleMapping sends POST /scim_directories/{scim_directory_id}/group_role_mappings (operation CreateSCIMGroupRoleMapping) and returns a [SCIMGroupRoleMapping].
 func (s *SCIMDirectoriesService) CreateGroupRoleMapping(ctx context.Context, scimDirectoryID string, params *CreateSCIMGroupRoleMappingParams) (*SCIMGroupRoleMapping, *Response, error) {
-	if scimDirectoryID == "" {
-		return nil, nil, errEmptyPathParam("SCIMDirectories.CreateGroupRoleMapping", "scimDirectoryID")
+	if !validPathParam(scimDirectoryID) {
+		return nil, nil, errPathParam("SCIMDirectories.CreateGroupRoleMapping", "scimDirectoryID")
 	}
 	if params == nil {
 		params = &CreateSCIMGroupRoleMappingParams{}
@@ -4294,7 +4591,7 @@ func (s *SCIMDirectoriesService) CreateGroupRoleMapping(ctx context.Context, sci
 		return nil, nil, err
 	}
 	out := new(SCIMGroupRoleMapping)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4304,8 +4601,8 @@ func (s *SCIMDirectoriesService) CreateGroupRoleMapping(ctx context.Context, sci
 // ReplaceGroupRoleMappings sends PUT /scim_directories/{scim_directory_id}/group_role_mappings (operation ReplaceSCIMGroupRoleMappings) and returns a list of [SCIMGroupRoleMapping].
 // The response's TotalCount holds the number of matching items.
 func (s *SCIMDirectoriesService) ReplaceGroupRoleMappings(ctx context.Context, scimDirectoryID string, params *ReplaceSCIMGroupRoleMappingsParams) ([]*SCIMGroupRoleMapping, *Response, error) {
-	if scimDirectoryID == "" {
-		return nil, nil, errEmptyPathParam("SCIMDirectories.ReplaceGroupRoleMappings", "scimDirectoryID")
+	if !validPathParam(scimDirectoryID) {
+		return nil, nil, errPathParam("SCIMDirectories.ReplaceGroupRoleMappings", "scimDirectoryID")
 	}
 	if params == nil {
 		params = &ReplaceSCIMGroupRoleMappingsParams{}
@@ -4318,7 +4615,7 @@ func (s *SCIMDirectoriesService) ReplaceGroupRoleMappings(ctx context.Context, s
 		Items      []*SCIMGroupRoleMapping `json:"data"`
 		TotalCount float64                 `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4328,18 +4625,18 @@ func (s *SCIMDirectoriesService) ReplaceGroupRoleMappings(ctx context.Context, s
 
 // DeleteGroupRoleMapping sends DELETE /scim_directories/{scim_directory_id}/group_role_mappings/{mapping_id} (operation DeleteSCIMGroupRoleMapping) and returns a [SCIMGroupRoleMappingDeleted].
 func (s *SCIMDirectoriesService) DeleteGroupRoleMapping(ctx context.Context, scimDirectoryID string, mappingID string) (*SCIMGroupRoleMappingDeleted, *Response, error) {
-	if scimDirectoryID == "" {
-		return nil, nil, errEmptyPathParam("SCIMDirectories.DeleteGroupRoleMapping", "scimDirectoryID")
+	if !validPathParam(scimDirectoryID) {
+		return nil, nil, errPathParam("SCIMDirectories.DeleteGroupRoleMapping", "scimDirectoryID")
 	}
-	if mappingID == "" {
-		return nil, nil, errEmptyPathParam("SCIMDirectories.DeleteGroupRoleMapping", "mappingID")
+	if !validPathParam(mappingID) {
+		return nil, nil, errPathParam("SCIMDirectories.DeleteGroupRoleMapping", "mappingID")
 	}
 	req, err := newRequest(http.MethodDelete, "/scim_directories/"+pathEscape(scimDirectoryID)+"/group_role_mappings/"+pathEscape(mappingID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(SCIMGroupRoleMappingDeleted)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4349,6 +4646,15 @@ func (s *SCIMDirectoriesService) DeleteGroupRoleMapping(ctx context.Context, sci
 // SessionsService calls the Backend API operations tagged "Sessions".
 type SessionsService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *SessionsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /sessions (operation GetSessionList) and returns a list of [Session].
@@ -4362,7 +4668,7 @@ func (s *SessionsService) List(ctx context.Context, params *GetSessionListParams
 		return nil, nil, err
 	}
 	var out []*Session
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4395,7 +4701,7 @@ func (s *SessionsService) Create(ctx context.Context, params *CreateSessionParam
 		return nil, nil, err
 	}
 	out := new(Session)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4404,15 +4710,15 @@ func (s *SessionsService) Create(ctx context.Context, params *CreateSessionParam
 
 // Get sends GET /sessions/{session_id} (operation GetSession) and returns a [Session].
 func (s *SessionsService) Get(ctx context.Context, sessionID string) (*Session, *Response, error) {
-	if sessionID == "" {
-		return nil, nil, errEmptyPathParam("Sessions.Get", "sessionID")
+	if !validPathParam(sessionID) {
+		return nil, nil, errPathParam("Sessions.Get", "sessionID")
 	}
 	req, err := newRequest(http.MethodGet, "/sessions/"+pathEscape(sessionID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(Session)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4421,8 +4727,8 @@ func (s *SessionsService) Get(ctx context.Context, sessionID string) (*Session, 
 
 // Refresh sends POST /sessions/{session_id}/refresh (operation RefreshSession) and returns a [SessionRefresh].
 func (s *SessionsService) Refresh(ctx context.Context, sessionID string, params *RefreshSessionParams) (*SessionRefresh, *Response, error) {
-	if sessionID == "" {
-		return nil, nil, errEmptyPathParam("Sessions.Refresh", "sessionID")
+	if !validPathParam(sessionID) {
+		return nil, nil, errPathParam("Sessions.Refresh", "sessionID")
 	}
 	if params == nil {
 		params = &RefreshSessionParams{}
@@ -4432,7 +4738,7 @@ func (s *SessionsService) Refresh(ctx context.Context, sessionID string, params 
 		return nil, nil, err
 	}
 	out := new(SessionRefresh)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4441,15 +4747,15 @@ func (s *SessionsService) Refresh(ctx context.Context, sessionID string, params 
 
 // Revoke sends POST /sessions/{session_id}/revoke (operation RevokeSession) and returns a [Session].
 func (s *SessionsService) Revoke(ctx context.Context, sessionID string) (*Session, *Response, error) {
-	if sessionID == "" {
-		return nil, nil, errEmptyPathParam("Sessions.Revoke", "sessionID")
+	if !validPathParam(sessionID) {
+		return nil, nil, errPathParam("Sessions.Revoke", "sessionID")
 	}
 	req, err := newRequest(http.MethodPost, "/sessions/"+pathEscape(sessionID)+"/revoke", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(Session)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4458,8 +4764,8 @@ func (s *SessionsService) Revoke(ctx context.Context, sessionID string) (*Sessio
 
 // CreateToken sends POST /sessions/{session_id}/tokens (operation CreateSessionToken) and returns a [CreateSessionTokenResult].
 func (s *SessionsService) CreateToken(ctx context.Context, sessionID string, params *CreateSessionTokenParams) (*CreateSessionTokenResult, *Response, error) {
-	if sessionID == "" {
-		return nil, nil, errEmptyPathParam("Sessions.CreateToken", "sessionID")
+	if !validPathParam(sessionID) {
+		return nil, nil, errPathParam("Sessions.CreateToken", "sessionID")
 	}
 	if params == nil {
 		params = &CreateSessionTokenParams{}
@@ -4469,7 +4775,7 @@ func (s *SessionsService) CreateToken(ctx context.Context, sessionID string, par
 		return nil, nil, err
 	}
 	out := new(CreateSessionTokenResult)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4478,11 +4784,11 @@ func (s *SessionsService) CreateToken(ctx context.Context, sessionID string, par
 
 // CreateTokenFromTemplate sends POST /sessions/{session_id}/tokens/{template_name} (operation CreateSessionTokenFromTemplate) and returns a [CreateSessionTokenResult].
 func (s *SessionsService) CreateTokenFromTemplate(ctx context.Context, sessionID string, templateName string, params *CreateSessionTokenFromTemplateParams) (*CreateSessionTokenResult, *Response, error) {
-	if sessionID == "" {
-		return nil, nil, errEmptyPathParam("Sessions.CreateTokenFromTemplate", "sessionID")
+	if !validPathParam(sessionID) {
+		return nil, nil, errPathParam("Sessions.CreateTokenFromTemplate", "sessionID")
 	}
-	if templateName == "" {
-		return nil, nil, errEmptyPathParam("Sessions.CreateTokenFromTemplate", "templateName")
+	if !validPathParam(templateName) {
+		return nil, nil, errPathParam("Sessions.CreateTokenFromTemplate", "templateName")
 	}
 	if params == nil {
 		params = &CreateSessionTokenFromTemplateParams{}
@@ -4492,7 +4798,7 @@ func (s *SessionsService) CreateTokenFromTemplate(ctx context.Context, sessionID
 		return nil, nil, err
 	}
 	out := new(CreateSessionTokenResult)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4502,6 +4808,15 @@ func (s *SessionsService) CreateTokenFromTemplate(ctx context.Context, sessionID
 // SignInTokensService calls the Backend API operations tagged "Sign-in Tokens".
 type SignInTokensService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *SignInTokensService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // Create sends POST /sign_in_tokens (operation CreateSignInToken) and returns a [SignInToken].
@@ -4514,7 +4829,7 @@ func (s *SignInTokensService) Create(ctx context.Context, params *CreateSignInTo
 		return nil, nil, err
 	}
 	out := new(SignInToken)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4523,15 +4838,15 @@ func (s *SignInTokensService) Create(ctx context.Context, params *CreateSignInTo
 
 // Revoke sends POST /sign_in_tokens/{sign_in_token_id}/revoke (operation RevokeSignInToken) and returns a [SignInToken].
 func (s *SignInTokensService) Revoke(ctx context.Context, signInTokenID string) (*SignInToken, *Response, error) {
-	if signInTokenID == "" {
-		return nil, nil, errEmptyPathParam("SignInTokens.Revoke", "signInTokenID")
+	if !validPathParam(signInTokenID) {
+		return nil, nil, errPathParam("SignInTokens.Revoke", "signInTokenID")
 	}
 	req, err := newRequest(http.MethodPost, "/sign_in_tokens/"+pathEscape(signInTokenID)+"/revoke", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(SignInToken)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4543,17 +4858,26 @@ type SignUpsService struct {
 	client *Client
 }
 
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *SignUpsService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}
+
 // Get sends GET /sign_ups/{id} (operation GetSignUp) and returns a [SignUp].
 func (s *SignUpsService) Get(ctx context.Context, id string) (*SignUp, *Response, error) {
-	if id == "" {
-		return nil, nil, errEmptyPathParam("SignUps.Get", "id")
+	if !validPathParam(id) {
+		return nil, nil, errPathParam("SignUps.Get", "id")
 	}
 	req, err := newRequest(http.MethodGet, "/sign_ups/"+pathEscape(id), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(SignUp)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4562,8 +4886,8 @@ func (s *SignUpsService) Get(ctx context.Context, id string) (*SignUp, *Response
 
 // Update sends PATCH /sign_ups/{id} (operation UpdateSignUp) and returns a [SignUp].
 func (s *SignUpsService) Update(ctx context.Context, id string, params *UpdateSignUpParams) (*SignUp, *Response, error) {
-	if id == "" {
-		return nil, nil, errEmptyPathParam("SignUps.Update", "id")
+	if !validPathParam(id) {
+		return nil, nil, errPathParam("SignUps.Update", "id")
 	}
 	if params == nil {
 		params = &UpdateSignUpParams{}
@@ -4573,7 +4897,7 @@ func (s *SignUpsService) Update(ctx context.Context, id string, params *UpdateSi
 		return nil, nil, err
 	}
 	out := new(SignUp)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4585,13 +4909,22 @@ type TemplatesService struct {
 	client *Client
 }
 
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *TemplatesService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}
+
 // List sends GET /templates/{template_type} (operation GetTemplateList) and returns a list of [Template].
 // It returns one page of results; ListAll iterates over every page.
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *TemplatesService) List(ctx context.Context, templateType string, params *GetTemplateListParams) ([]*Template, *Response, error) {
-	if templateType == "" {
-		return nil, nil, errEmptyPathParam("Templates.List", "templateType")
+	if !validPathParam(templateType) {
+		return nil, nil, errPathParam("Templates.List", "templateType")
 	}
 	if params == nil {
 		params = &GetTemplateListParams{}
@@ -4601,7 +4934,7 @@ func (s *TemplatesService) List(ctx context.Context, templateType string, params
 		return nil, nil, err
 	}
 	var out []*Template
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4630,18 +4963,18 @@ func (s *TemplatesService) ListAll(ctx context.Context, templateType string, par
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *TemplatesService) Get(ctx context.Context, templateType string, slug string) (*Template, *Response, error) {
-	if templateType == "" {
-		return nil, nil, errEmptyPathParam("Templates.Get", "templateType")
+	if !validPathParam(templateType) {
+		return nil, nil, errPathParam("Templates.Get", "templateType")
 	}
-	if slug == "" {
-		return nil, nil, errEmptyPathParam("Templates.Get", "slug")
+	if !validPathParam(slug) {
+		return nil, nil, errPathParam("Templates.Get", "slug")
 	}
 	req, err := newRequest(http.MethodGet, "/templates/"+pathEscape(templateType)+"/"+pathEscape(slug), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(Template)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4652,11 +4985,11 @@ func (s *TemplatesService) Get(ctx context.Context, templateType string, slug st
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *TemplatesService) Upsert(ctx context.Context, templateType string, slug string, params *UpsertTemplateParams) (*Template, *Response, error) {
-	if templateType == "" {
-		return nil, nil, errEmptyPathParam("Templates.Upsert", "templateType")
+	if !validPathParam(templateType) {
+		return nil, nil, errPathParam("Templates.Upsert", "templateType")
 	}
-	if slug == "" {
-		return nil, nil, errEmptyPathParam("Templates.Upsert", "slug")
+	if !validPathParam(slug) {
+		return nil, nil, errPathParam("Templates.Upsert", "slug")
 	}
 	if params == nil {
 		params = &UpsertTemplateParams{}
@@ -4666,7 +4999,7 @@ func (s *TemplatesService) Upsert(ctx context.Context, templateType string, slug
 		return nil, nil, err
 	}
 	out := new(Template)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4677,18 +5010,18 @@ func (s *TemplatesService) Upsert(ctx context.Context, templateType string, slug
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *TemplatesService) Revert(ctx context.Context, templateType string, slug string) (*Template, *Response, error) {
-	if templateType == "" {
-		return nil, nil, errEmptyPathParam("Templates.Revert", "templateType")
+	if !validPathParam(templateType) {
+		return nil, nil, errPathParam("Templates.Revert", "templateType")
 	}
-	if slug == "" {
-		return nil, nil, errEmptyPathParam("Templates.Revert", "slug")
+	if !validPathParam(slug) {
+		return nil, nil, errPathParam("Templates.Revert", "slug")
 	}
 	req, err := newRequest(http.MethodPost, "/templates/"+pathEscape(templateType)+"/"+pathEscape(slug)+"/revert", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(Template)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4699,11 +5032,11 @@ func (s *TemplatesService) Revert(ctx context.Context, templateType string, slug
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *TemplatesService) Preview(ctx context.Context, templateType string, slug string, params *PreviewTemplateParams) (map[string]any, *Response, error) {
-	if templateType == "" {
-		return nil, nil, errEmptyPathParam("Templates.Preview", "templateType")
+	if !validPathParam(templateType) {
+		return nil, nil, errPathParam("Templates.Preview", "templateType")
 	}
-	if slug == "" {
-		return nil, nil, errEmptyPathParam("Templates.Preview", "slug")
+	if !validPathParam(slug) {
+		return nil, nil, errPathParam("Templates.Preview", "slug")
 	}
 	if params == nil {
 		params = &PreviewTemplateParams{}
@@ -4713,7 +5046,7 @@ func (s *TemplatesService) Preview(ctx context.Context, templateType string, slu
 		return nil, nil, err
 	}
 	var out map[string]any
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4724,11 +5057,11 @@ func (s *TemplatesService) Preview(ctx context.Context, templateType string, slu
 //
 // Deprecated: the API marks this operation as deprecated.
 func (s *TemplatesService) ToggleTemplateDelivery(ctx context.Context, templateType string, slug string, params *ToggleTemplateDeliveryParams) (*Template, *Response, error) {
-	if templateType == "" {
-		return nil, nil, errEmptyPathParam("Templates.ToggleTemplateDelivery", "templateType")
+	if !validPathParam(templateType) {
+		return nil, nil, errPathParam("Templates.ToggleTemplateDelivery", "templateType")
 	}
-	if slug == "" {
-		return nil, nil, errEmptyPathParam("Templates.ToggleTemplateDelivery", "slug")
+	if !validPathParam(slug) {
+		return nil, nil, errPathParam("Templates.ToggleTemplateDelivery", "slug")
 	}
 	if params == nil {
 		params = &ToggleTemplateDeliveryParams{}
@@ -4738,7 +5071,7 @@ func (s *TemplatesService) ToggleTemplateDelivery(ctx context.Context, templateT
 		return nil, nil, err
 	}
 	out := new(Template)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4750,6 +5083,15 @@ type TestingTokensService struct {
 	client *Client
 }
 
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *TestingTokensService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}
+
 // Create sends POST /testing_tokens (operation CreateTestingToken) and returns a [TestingToken].
 func (s *TestingTokensService) Create(ctx context.Context) (*TestingToken, *Response, error) {
 	req, err := newRequest(http.MethodPost, "/testing_tokens", nil, nil)
@@ -4757,7 +5099,7 @@ func (s *TestingTokensService) Create(ctx context.Context) (*TestingToken, *Resp
 		return nil, nil, err
 	}
 	out := new(TestingToken)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4767,6 +5109,15 @@ func (s *TestingTokensService) Create(ctx context.Context) (*TestingToken, *Resp
 // UsersService calls the Backend API operations tagged "Users".
 type UsersService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *UsersService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /users (operation GetUserList) and returns a list of [User].
@@ -4780,7 +5131,7 @@ func (s *UsersService) List(ctx context.Context, params *GetUserListParams) ([]*
 		return nil, nil, err
 	}
 	var out []*User
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4813,7 +5164,7 @@ func (s *UsersService) Create(ctx context.Context, params *CreateUserParams) (*U
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4830,7 +5181,7 @@ func (s *UsersService) Count(ctx context.Context, params *GetUsersCountParams) (
 		return nil, nil, err
 	}
 	out := new(TotalCount)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4839,15 +5190,15 @@ func (s *UsersService) Count(ctx context.Context, params *GetUsersCountParams) (
 
 // Get sends GET /users/{user_id} (operation GetUser) and returns a [User].
 func (s *UsersService) Get(ctx context.Context, userID string) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.Get", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.Get", "userID")
 	}
 	req, err := newRequest(http.MethodGet, "/users/"+pathEscape(userID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4856,8 +5207,8 @@ func (s *UsersService) Get(ctx context.Context, userID string) (*User, *Response
 
 // Update sends PATCH /users/{user_id} (operation UpdateUser) and returns a [User].
 func (s *UsersService) Update(ctx context.Context, userID string, params *UpdateUserParams) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.Update", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.Update", "userID")
 	}
 	if params == nil {
 		params = &UpdateUserParams{}
@@ -4867,7 +5218,7 @@ func (s *UsersService) Update(ctx context.Context, userID string, params *Update
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4876,15 +5227,15 @@ func (s *UsersService) Update(ctx context.Context, userID string, params *Update
 
 // Delete sends DELETE /users/{user_id} (operation DeleteUser) and returns a [DeletedObject].
 func (s *UsersService) Delete(ctx context.Context, userID string) (*DeletedObject, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.Delete", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.Delete", "userID")
 	}
 	req, err := newRequest(http.MethodDelete, "/users/"+pathEscape(userID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4893,15 +5244,15 @@ func (s *UsersService) Delete(ctx context.Context, userID string) (*DeletedObjec
 
 // Ban sends POST /users/{user_id}/ban (operation BanUser) and returns a [User].
 func (s *UsersService) Ban(ctx context.Context, userID string) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.Ban", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.Ban", "userID")
 	}
 	req, err := newRequest(http.MethodPost, "/users/"+pathEscape(userID)+"/ban", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4910,15 +5261,15 @@ func (s *UsersService) Ban(ctx context.Context, userID string) (*User, *Response
 
 // Unban sends POST /users/{user_id}/unban (operation UnbanUser) and returns a [User].
 func (s *UsersService) Unban(ctx context.Context, userID string) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.Unban", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.Unban", "userID")
 	}
 	req, err := newRequest(http.MethodPost, "/users/"+pathEscape(userID)+"/unban", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4935,7 +5286,7 @@ func (s *UsersService) BulkBan(ctx context.Context, params *UsersBanParams) ([]*
 		return nil, nil, err
 	}
 	var out []*User
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4952,7 +5303,7 @@ func (s *UsersService) BulkUnban(ctx context.Context, params *UsersUnbanParams) 
 		return nil, nil, err
 	}
 	var out []*User
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4961,15 +5312,15 @@ func (s *UsersService) BulkUnban(ctx context.Context, params *UsersUnbanParams) 
 
 // Lock sends POST /users/{user_id}/lock (operation LockUser) and returns a [User].
 func (s *UsersService) Lock(ctx context.Context, userID string) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.Lock", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.Lock", "userID")
 	}
 	req, err := newRequest(http.MethodPost, "/users/"+pathEscape(userID)+"/lock", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4978,15 +5329,15 @@ func (s *UsersService) Lock(ctx context.Context, userID string) (*User, *Respons
 
 // Unlock sends POST /users/{user_id}/unlock (operation UnlockUser) and returns a [User].
 func (s *UsersService) Unlock(ctx context.Context, userID string) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.Unlock", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.Unlock", "userID")
 	}
 	req, err := newRequest(http.MethodPost, "/users/"+pathEscape(userID)+"/unlock", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -4995,8 +5346,8 @@ func (s *UsersService) Unlock(ctx context.Context, userID string) (*User, *Respo
 
 // SetProfileImage sends POST /users/{user_id}/profile_image (operation SetUserProfileImage) and returns a [User].
 func (s *UsersService) SetProfileImage(ctx context.Context, userID string, params *SetUserProfileImageParams) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.SetProfileImage", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.SetProfileImage", "userID")
 	}
 	if params == nil {
 		params = &SetUserProfileImageParams{}
@@ -5008,7 +5359,7 @@ func (s *UsersService) SetProfileImage(ctx context.Context, userID string, param
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5017,15 +5368,15 @@ func (s *UsersService) SetProfileImage(ctx context.Context, userID string, param
 
 // DeleteProfileImage sends DELETE /users/{user_id}/profile_image (operation DeleteUserProfileImage) and returns a [User].
 func (s *UsersService) DeleteProfileImage(ctx context.Context, userID string) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.DeleteProfileImage", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.DeleteProfileImage", "userID")
 	}
 	req, err := newRequest(http.MethodDelete, "/users/"+pathEscape(userID)+"/profile_image", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5034,8 +5385,8 @@ func (s *UsersService) DeleteProfileImage(ctx context.Context, userID string) (*
 
 // UpdateMetadata sends PATCH /users/{user_id}/metadata (operation UpdateUserMetadata) and returns a [User].
 func (s *UsersService) UpdateMetadata(ctx context.Context, userID string, params *UpdateUserMetadataParams) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.UpdateMetadata", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.UpdateMetadata", "userID")
 	}
 	if params == nil {
 		params = &UpdateUserMetadataParams{}
@@ -5045,7 +5396,7 @@ func (s *UsersService) UpdateMetadata(ctx context.Context, userID string, params
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5054,8 +5405,8 @@ func (s *UsersService) UpdateMetadata(ctx context.Context, userID string, params
 
 // ReplaceMetadata sends PUT /users/{user_id}/metadata (operation ReplaceUserMetadata) and returns a [User].
 func (s *UsersService) ReplaceMetadata(ctx context.Context, userID string, params *ReplaceUserMetadataParams) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.ReplaceMetadata", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.ReplaceMetadata", "userID")
 	}
 	if params == nil {
 		params = &ReplaceUserMetadataParams{}
@@ -5065,7 +5416,7 @@ func (s *UsersService) ReplaceMetadata(ctx context.Context, userID string, param
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5074,15 +5425,15 @@ func (s *UsersService) ReplaceMetadata(ctx context.Context, userID string, param
 
 // GetBillingSubscription sends GET /users/{user_id}/billing/subscription (operation GetUserBillingSubscription) and returns a [CommerceSubscription].
 func (s *UsersService) GetBillingSubscription(ctx context.Context, userID string) (*CommerceSubscription, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.GetBillingSubscription", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.GetBillingSubscription", "userID")
 	}
 	req, err := newRequest(http.MethodGet, "/users/"+pathEscape(userID)+"/billing/subscription", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(CommerceSubscription)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5091,15 +5442,15 @@ func (s *UsersService) GetBillingSubscription(ctx context.Context, userID string
 
 // GetBillingCreditBalance sends GET /users/{user_id}/billing/credits (operation GetUserBillingCreditBalance) and returns a [CommerceCreditBalanceResponse].
 func (s *UsersService) GetBillingCreditBalance(ctx context.Context, userID string) (*CommerceCreditBalanceResponse, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.GetBillingCreditBalance", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.GetBillingCreditBalance", "userID")
 	}
 	req, err := newRequest(http.MethodGet, "/users/"+pathEscape(userID)+"/billing/credits", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(CommerceCreditBalanceResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5108,8 +5459,8 @@ func (s *UsersService) GetBillingCreditBalance(ctx context.Context, userID strin
 
 // AdjustBillingCreditBalance sends POST /users/{user_id}/billing/credits (operation AdjustUserBillingCreditBalance) and returns a [CommerceCreditLedgerResponse].
 func (s *UsersService) AdjustBillingCreditBalance(ctx context.Context, userID string, params *AdjustUserBillingCreditBalanceParams) (*CommerceCreditLedgerResponse, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.AdjustBillingCreditBalance", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.AdjustBillingCreditBalance", "userID")
 	}
 	if params == nil {
 		params = &AdjustUserBillingCreditBalanceParams{}
@@ -5119,7 +5470,7 @@ func (s *UsersService) AdjustBillingCreditBalance(ctx context.Context, userID st
 		return nil, nil, err
 	}
 	out := new(CommerceCreditLedgerResponse)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5129,11 +5480,11 @@ func (s *UsersService) AdjustBillingCreditBalance(ctx context.Context, userID st
 // ListOAuthAccessTokens sends GET /users/{user_id}/oauth_access_tokens/{provider} (operation GetOAuthAccessToken) and returns a list of [OAuthProviderToken].
 // It returns one page of results; ListOAuthAccessTokensAll iterates over every page.
 func (s *UsersService) ListOAuthAccessTokens(ctx context.Context, userID string, provider string, params *GetOAuthAccessTokenParams) ([]*OAuthProviderToken, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.ListOAuthAccessTokens", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.ListOAuthAccessTokens", "userID")
 	}
-	if provider == "" {
-		return nil, nil, errEmptyPathParam("Users.ListOAuthAccessTokens", "provider")
+	if !validPathParam(provider) {
+		return nil, nil, errPathParam("Users.ListOAuthAccessTokens", "provider")
 	}
 	if params == nil {
 		params = &GetOAuthAccessTokenParams{}
@@ -5143,7 +5494,7 @@ func (s *UsersService) ListOAuthAccessTokens(ctx context.Context, userID string,
 		return nil, nil, err
 	}
 	var out []*OAuthProviderToken
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5170,8 +5521,8 @@ func (s *UsersService) ListOAuthAccessTokensAll(ctx context.Context, userID stri
 // It returns one page of results; ListOrganizationMembershipsAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *UsersService) ListOrganizationMemberships(ctx context.Context, userID string, params *UsersGetOrganizationMembershipsParams) ([]*OrganizationMembership, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.ListOrganizationMemberships", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.ListOrganizationMemberships", "userID")
 	}
 	if params == nil {
 		params = &UsersGetOrganizationMembershipsParams{}
@@ -5184,7 +5535,7 @@ func (s *UsersService) ListOrganizationMemberships(ctx context.Context, userID s
 		Items      []*OrganizationMembership `json:"data"`
 		TotalCount float64                   `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5212,8 +5563,8 @@ func (s *UsersService) ListOrganizationMembershipsAll(ctx context.Context, userI
 // It returns one page of results; ListOrganizationInvitationsAll iterates over every page.
 // The response's TotalCount holds the number of matching items.
 func (s *UsersService) ListOrganizationInvitations(ctx context.Context, userID string, params *UsersGetOrganizationInvitationsParams) ([]*OrganizationInvitationWithPublicOrganizationData, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.ListOrganizationInvitations", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.ListOrganizationInvitations", "userID")
 	}
 	if params == nil {
 		params = &UsersGetOrganizationInvitationsParams{}
@@ -5226,7 +5577,7 @@ func (s *UsersService) ListOrganizationInvitations(ctx context.Context, userID s
 		Items      []*OrganizationInvitationWithPublicOrganizationData `json:"data"`
 		TotalCount float64                                             `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5252,8 +5603,8 @@ func (s *UsersService) ListOrganizationInvitationsAll(ctx context.Context, userI
 
 // RemovePassword sends POST /users/{user_id}/remove_password (operation RemoveUserPassword) and returns a [User].
 func (s *UsersService) RemovePassword(ctx context.Context, userID string, params *RemoveUserPasswordParams) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.RemovePassword", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.RemovePassword", "userID")
 	}
 	if params == nil {
 		params = &RemoveUserPasswordParams{}
@@ -5263,7 +5614,7 @@ func (s *UsersService) RemovePassword(ctx context.Context, userID string, params
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5272,8 +5623,8 @@ func (s *UsersService) RemovePassword(ctx context.Context, userID string, params
 
 // VerifyPassword sends POST /users/{user_id}/verify_password (operation VerifyPassword) and returns a [VerifyPasswordResult].
 func (s *UsersService) VerifyPassword(ctx context.Context, userID string, params *VerifyPasswordParams) (*VerifyPasswordResult, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.VerifyPassword", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.VerifyPassword", "userID")
 	}
 	if params == nil {
 		params = &VerifyPasswordParams{}
@@ -5283,7 +5634,7 @@ func (s *UsersService) VerifyPassword(ctx context.Context, userID string, params
 		return nil, nil, err
 	}
 	out := new(VerifyPasswordResult)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5292,8 +5643,8 @@ func (s *UsersService) VerifyPassword(ctx context.Context, userID string, params
 
 // VerifyTOTP sends POST /users/{user_id}/verify_totp (operation VerifyTOTP) and returns a [VerifyTOTPResult].
 func (s *UsersService) VerifyTOTP(ctx context.Context, userID string, params *VerifyTOTPParams) (*VerifyTOTPResult, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.VerifyTOTP", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.VerifyTOTP", "userID")
 	}
 	if params == nil {
 		params = &VerifyTOTPParams{}
@@ -5303,7 +5654,7 @@ func (s *UsersService) VerifyTOTP(ctx context.Context, userID string, params *Ve
 		return nil, nil, err
 	}
 	out := new(VerifyTOTPResult)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5312,15 +5663,15 @@ func (s *UsersService) VerifyTOTP(ctx context.Context, userID string, params *Ve
 
 // DisableMFA sends DELETE /users/{user_id}/mfa (operation DisableMFA) and returns a [UserIDResult].
 func (s *UsersService) DisableMFA(ctx context.Context, userID string) (*UserIDResult, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.DisableMFA", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.DisableMFA", "userID")
 	}
 	req, err := newRequest(http.MethodDelete, "/users/"+pathEscape(userID)+"/mfa", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(UserIDResult)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5329,15 +5680,15 @@ func (s *UsersService) DisableMFA(ctx context.Context, userID string) (*UserIDRe
 
 // DeleteBackupCodes sends DELETE /users/{user_id}/backup_code (operation DeleteBackupCode) and returns a [UserIDResult].
 func (s *UsersService) DeleteBackupCodes(ctx context.Context, userID string) (*UserIDResult, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.DeleteBackupCodes", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.DeleteBackupCodes", "userID")
 	}
 	req, err := newRequest(http.MethodDelete, "/users/"+pathEscape(userID)+"/backup_code", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(UserIDResult)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5346,18 +5697,18 @@ func (s *UsersService) DeleteBackupCodes(ctx context.Context, userID string) (*U
 
 // DeletePasskey sends DELETE /users/{user_id}/passkeys/{passkey_identification_id} (operation UserPasskeyDelete) and returns a [DeletedObject].
 func (s *UsersService) DeletePasskey(ctx context.Context, userID string, passkeyIdentificationID string) (*DeletedObject, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.DeletePasskey", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.DeletePasskey", "userID")
 	}
-	if passkeyIdentificationID == "" {
-		return nil, nil, errEmptyPathParam("Users.DeletePasskey", "passkeyIdentificationID")
+	if !validPathParam(passkeyIdentificationID) {
+		return nil, nil, errPathParam("Users.DeletePasskey", "passkeyIdentificationID")
 	}
 	req, err := newRequest(http.MethodDelete, "/users/"+pathEscape(userID)+"/passkeys/"+pathEscape(passkeyIdentificationID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5367,8 +5718,8 @@ func (s *UsersService) DeletePasskey(ctx context.Context, userID string, passkey
 // ListTrustedDevices sends GET /users/{user_id}/trusted_devices (operation ListUserTrustedDevices) and returns a list of [TrustedDevice].
 // The response's TotalCount holds the number of matching items.
 func (s *UsersService) ListTrustedDevices(ctx context.Context, userID string) ([]*TrustedDevice, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.ListTrustedDevices", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.ListTrustedDevices", "userID")
 	}
 	req, err := newRequest(http.MethodGet, "/users/"+pathEscape(userID)+"/trusted_devices", nil, nil)
 	if err != nil {
@@ -5378,7 +5729,7 @@ func (s *UsersService) ListTrustedDevices(ctx context.Context, userID string) ([
 		Items      []*TrustedDevice `json:"data"`
 		TotalCount float64          `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5388,18 +5739,18 @@ func (s *UsersService) ListTrustedDevices(ctx context.Context, userID string) ([
 
 // RevokeTrustedDevice sends DELETE /users/{user_id}/trusted_devices/{trusted_device_id} (operation RevokeUserTrustedDevice) and returns a [TrustedDevice].
 func (s *UsersService) RevokeTrustedDevice(ctx context.Context, userID string, trustedDeviceID string) (*TrustedDevice, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.RevokeTrustedDevice", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.RevokeTrustedDevice", "userID")
 	}
-	if trustedDeviceID == "" {
-		return nil, nil, errEmptyPathParam("Users.RevokeTrustedDevice", "trustedDeviceID")
+	if !validPathParam(trustedDeviceID) {
+		return nil, nil, errPathParam("Users.RevokeTrustedDevice", "trustedDeviceID")
 	}
 	req, err := newRequest(http.MethodDelete, "/users/"+pathEscape(userID)+"/trusted_devices/"+pathEscape(trustedDeviceID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(TrustedDevice)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5408,18 +5759,18 @@ func (s *UsersService) RevokeTrustedDevice(ctx context.Context, userID string, t
 
 // DeleteWeb3Wallet sends DELETE /users/{user_id}/web3_wallets/{web3_wallet_identification_id} (operation UserWeb3WalletDelete) and returns a [DeletedObject].
 func (s *UsersService) DeleteWeb3Wallet(ctx context.Context, userID string, web3WalletIdentificationID string) (*DeletedObject, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.DeleteWeb3Wallet", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.DeleteWeb3Wallet", "userID")
 	}
-	if web3WalletIdentificationID == "" {
-		return nil, nil, errEmptyPathParam("Users.DeleteWeb3Wallet", "web3WalletIdentificationID")
+	if !validPathParam(web3WalletIdentificationID) {
+		return nil, nil, errPathParam("Users.DeleteWeb3Wallet", "web3WalletIdentificationID")
 	}
 	req, err := newRequest(http.MethodDelete, "/users/"+pathEscape(userID)+"/web3_wallets/"+pathEscape(web3WalletIdentificationID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5428,15 +5779,15 @@ func (s *UsersService) DeleteWeb3Wallet(ctx context.Context, userID string, web3
 
 // DeleteTOTP sends DELETE /users/{user_id}/totp (operation DeleteTOTP) and returns a [UserIDResult].
 func (s *UsersService) DeleteTOTP(ctx context.Context, userID string) (*UserIDResult, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.DeleteTOTP", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.DeleteTOTP", "userID")
 	}
 	req, err := newRequest(http.MethodDelete, "/users/"+pathEscape(userID)+"/totp", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(UserIDResult)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5445,18 +5796,18 @@ func (s *UsersService) DeleteTOTP(ctx context.Context, userID string) (*UserIDRe
 
 // DeleteExternalAccount sends DELETE /users/{user_id}/external_accounts/{external_account_id} (operation DeleteExternalAccount) and returns a [DeletedObject].
 func (s *UsersService) DeleteExternalAccount(ctx context.Context, userID string, externalAccountID string) (*DeletedObject, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.DeleteExternalAccount", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.DeleteExternalAccount", "userID")
 	}
-	if externalAccountID == "" {
-		return nil, nil, errEmptyPathParam("Users.DeleteExternalAccount", "externalAccountID")
+	if !validPathParam(externalAccountID) {
+		return nil, nil, errPathParam("Users.DeleteExternalAccount", "externalAccountID")
 	}
 	req, err := newRequest(http.MethodDelete, "/users/"+pathEscape(userID)+"/external_accounts/"+pathEscape(externalAccountID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5465,8 +5816,8 @@ func (s *UsersService) DeleteExternalAccount(ctx context.Context, userID string,
 
 // SetPasswordCompromised sends POST /users/{user_id}/password/set_compromised (operation SetUserPasswordCompromised) and returns a [User].
 func (s *UsersService) SetPasswordCompromised(ctx context.Context, userID string, params *SetUserPasswordCompromisedParams) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.SetPasswordCompromised", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.SetPasswordCompromised", "userID")
 	}
 	if params == nil {
 		params = &SetUserPasswordCompromisedParams{}
@@ -5476,7 +5827,7 @@ func (s *UsersService) SetPasswordCompromised(ctx context.Context, userID string
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5485,15 +5836,15 @@ func (s *UsersService) SetPasswordCompromised(ctx context.Context, userID string
 
 // UnsetPasswordCompromised sends POST /users/{user_id}/password/unset_compromised (operation UnsetUserPasswordCompromised) and returns a [User].
 func (s *UsersService) UnsetPasswordCompromised(ctx context.Context, userID string) (*User, *Response, error) {
-	if userID == "" {
-		return nil, nil, errEmptyPathParam("Users.UnsetPasswordCompromised", "userID")
+	if !validPathParam(userID) {
+		return nil, nil, errPathParam("Users.UnsetPasswordCompromised", "userID")
 	}
 	req, err := newRequest(http.MethodPost, "/users/"+pathEscape(userID)+"/password/unset_compromised", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(User)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5503,6 +5854,15 @@ func (s *UsersService) UnsetPasswordCompromised(ctx context.Context, userID stri
 // WaitlistEntriesService calls the Backend API operations tagged "Waitlist Entries".
 type WaitlistEntriesService struct {
 	client *Client
+}
+
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *WaitlistEntriesService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
 }
 
 // List sends GET /waitlist_entries (operation ListWaitlistEntries) and returns a list of [WaitlistEntry].
@@ -5520,7 +5880,7 @@ func (s *WaitlistEntriesService) List(ctx context.Context, params *ListWaitlistE
 		Items      []*WaitlistEntry `json:"data"`
 		TotalCount float64          `json:"total_count"`
 	}
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5554,7 +5914,7 @@ func (s *WaitlistEntriesService) Create(ctx context.Context, params *CreateWaitl
 		return nil, nil, err
 	}
 	out := new(WaitlistEntry)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5571,7 +5931,7 @@ func (s *WaitlistEntriesService) BulkCreate(ctx context.Context, items []CreateB
 		return nil, nil, err
 	}
 	var out []*WaitlistEntry
-	resp, err := s.client.do(ctx, req, &out)
+	resp, err := s.do(ctx, req, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5580,15 +5940,15 @@ func (s *WaitlistEntriesService) BulkCreate(ctx context.Context, items []CreateB
 
 // Delete sends DELETE /waitlist_entries/{waitlist_entry_id} (operation DeleteWaitlistEntry) and returns a [DeletedObject].
 func (s *WaitlistEntriesService) Delete(ctx context.Context, waitlistEntryID string) (*DeletedObject, *Response, error) {
-	if waitlistEntryID == "" {
-		return nil, nil, errEmptyPathParam("WaitlistEntries.Delete", "waitlistEntryID")
+	if !validPathParam(waitlistEntryID) {
+		return nil, nil, errPathParam("WaitlistEntries.Delete", "waitlistEntryID")
 	}
 	req, err := newRequest(http.MethodDelete, "/waitlist_entries/"+pathEscape(waitlistEntryID), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(DeletedObject)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5597,8 +5957,8 @@ func (s *WaitlistEntriesService) Delete(ctx context.Context, waitlistEntryID str
 
 // Invite sends POST /waitlist_entries/{waitlist_entry_id}/invite (operation InviteWaitlistEntry) and returns a [WaitlistEntry].
 func (s *WaitlistEntriesService) Invite(ctx context.Context, waitlistEntryID string, params *InviteWaitlistEntryParams) (*WaitlistEntry, *Response, error) {
-	if waitlistEntryID == "" {
-		return nil, nil, errEmptyPathParam("WaitlistEntries.Invite", "waitlistEntryID")
+	if !validPathParam(waitlistEntryID) {
+		return nil, nil, errPathParam("WaitlistEntries.Invite", "waitlistEntryID")
 	}
 	if params == nil {
 		params = &InviteWaitlistEntryParams{}
@@ -5608,7 +5968,7 @@ func (s *WaitlistEntriesService) Invite(ctx context.Context, waitlistEntryID str
 		return nil, nil, err
 	}
 	out := new(WaitlistEntry)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5617,15 +5977,15 @@ func (s *WaitlistEntriesService) Invite(ctx context.Context, waitlistEntryID str
 
 // Reject sends POST /waitlist_entries/{waitlist_entry_id}/reject (operation RejectWaitlistEntry) and returns a [WaitlistEntry].
 func (s *WaitlistEntriesService) Reject(ctx context.Context, waitlistEntryID string) (*WaitlistEntry, *Response, error) {
-	if waitlistEntryID == "" {
-		return nil, nil, errEmptyPathParam("WaitlistEntries.Reject", "waitlistEntryID")
+	if !validPathParam(waitlistEntryID) {
+		return nil, nil, errPathParam("WaitlistEntries.Reject", "waitlistEntryID")
 	}
 	req, err := newRequest(http.MethodPost, "/waitlist_entries/"+pathEscape(waitlistEntryID)+"/reject", nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(WaitlistEntry)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5637,6 +5997,15 @@ type WebhooksService struct {
 	client *Client
 }
 
+// do sends req through the service's client: ErrNilClient for a nil
+// service (one of a zero Client).
+func (s *WebhooksService) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}
+
 // CreateSvixApp sends POST /webhooks/svix (operation CreateSvixApp) and returns a [SvixURL].
 func (s *WebhooksService) CreateSvixApp(ctx context.Context) (*SvixURL, *Response, error) {
 	req, err := newRequest(http.MethodPost, "/webhooks/svix", nil, nil)
@@ -5644,7 +6013,7 @@ func (s *WebhooksService) CreateSvixApp(ctx context.Context) (*SvixURL, *Respons
 		return nil, nil, err
 	}
 	out := new(SvixURL)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -5657,7 +6026,7 @@ func (s *WebhooksService) DeleteSvixApp(ctx context.Context) (*Response, error) 
 	if err != nil {
 		return nil, err
 	}
-	return s.client.do(ctx, req, nil)
+	return s.do(ctx, req, nil)
 }
 
 // GenerateSvixAuthURL sends POST /webhooks/svix_url (operation GenerateSvixAuthURL) and returns a [SvixURL].
@@ -5667,7 +6036,7 @@ func (s *WebhooksService) GenerateSvixAuthURL(ctx context.Context) (*SvixURL, *R
 		return nil, nil, err
 	}
 	out := new(SvixURL)
-	resp, err := s.client.do(ctx, req, out)
+	resp, err := s.do(ctx, req, out)
 	if err != nil {
 		return nil, resp, err
 	}

@@ -38,6 +38,46 @@ type Response struct {
 	NextOffset int
 }
 
+// ErrNoResponse is returned by the methods of a nil or empty [*Response]
+// that need the HTTP response.
+var ErrNoResponse = errors.New("bapi: no HTTP response")
+
+// Cookies parses the Set-Cookie headers; nil for a nil or empty Response.
+func (r *Response) Cookies() []*http.Cookie {
+	if r == nil || r.Response == nil {
+		return nil
+	}
+	return r.Response.Cookies()
+}
+
+// Location returns the Location header's URL, resolved against the request
+// (see [http.Response.Location]); [ErrNoResponse] for a nil or empty
+// Response.
+func (r *Response) Location() (*url.URL, error) {
+	if r == nil || r.Response == nil {
+		return nil, ErrNoResponse
+	}
+	return r.Response.Location()
+}
+
+// ProtoAtLeast reports whether the response's HTTP version is at least
+// major.minor; false for a nil or empty Response.
+func (r *Response) ProtoAtLeast(major, minor int) bool {
+	return r != nil && r.Response != nil && r.Response.ProtoAtLeast(major, minor)
+}
+
+// Write writes the response in HTTP/1.x wire format (see
+// [http.Response.Write]); [ErrNoResponse] for a nil or empty Response.
+func (r *Response) Write(w io.Writer) error {
+	if r == nil || r.Response == nil {
+		return ErrNoResponse
+	}
+	if w == nil {
+		return errors.New("bapi: Response.Write: nil writer")
+	}
+	return r.Response.Write(w)
+}
+
 // setPage records the paging window of a list call that returned n items.
 func (r *Response) setPage(offset, limit, defaultLimit, n int) {
 	if r == nil {
@@ -59,6 +99,40 @@ type request struct {
 	query       url.Values
 	body        []byte
 	contentType string
+	formValues  []string // the text fields of a multipart body
+}
+
+// values returns the strings the request sends (query values, JSON string
+// values of the body, multipart text fields), for [Error.markEchoes].
+func (r *request) values() []string {
+	var out []string
+	for _, vs := range r.query {
+		out = append(out, vs...)
+	}
+	out = append(out, r.formValues...)
+	if r.contentType == "application/json" {
+		var v any
+		if json.Unmarshal(r.body, &v) == nil {
+			out = appendStrings(out, v)
+		}
+	}
+	return out
+}
+
+func appendStrings(out []string, v any) []string {
+	switch v := v.(type) {
+	case string:
+		out = append(out, v)
+	case map[string]any:
+		for _, e := range v {
+			out = appendStrings(out, e)
+		}
+	case []any:
+		for _, e := range v {
+			out = appendStrings(out, e)
+		}
+	}
+	return out
 }
 
 // newRequest builds a request whose body, if any, is v encoded as JSON.
@@ -86,6 +160,9 @@ func idempotent(method string) bool {
 // do sends req, retrying idempotent requests on transient failures, and
 // decodes a successful JSON response into out (when out is not nil).
 func (c *Client) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if c == nil || c.baseURL == nil || c.httpClient == nil || c.secretKey == nil {
+		return nil, ErrNilClient
+	}
 	if ctx == nil {
 		return nil, errors.New("bapi: nil context")
 	}
@@ -175,7 +252,7 @@ func (c *Client) attempt(ctx context.Context, req *request, target string, out a
 	if err != nil {
 		return nil, fmt.Errorf("bapi: building %s %s: %w", req.method, req.path, err)
 	}
-	hreq.Header.Set("Authorization", "Bearer "+c.secretKey)
+	hreq.Header.Set("Authorization", "Bearer "+c.secretKey())
 	hreq.Header.Set("Clerk-API-Version", APIVersion)
 	hreq.Header.Set("User-Agent", c.userAgent)
 	hreq.Header.Set("Accept", "application/json")
@@ -184,6 +261,12 @@ func (c *Client) attempt(ctx context.Context, req *request, target string, out a
 	}
 	hresp, err := c.httpClient.Do(hreq)
 	if err != nil {
+		// net/http quotes the URL, whose query can carry an email address
+		// or a phone number: keep the base URL and the path only.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = c.baseURL.String() + req.path
+		}
 		return nil, &transportError{err: err}
 	}
 	defer hresp.Body.Close()
@@ -201,15 +284,52 @@ func (c *Client) attempt(ctx context.Context, req *request, target string, out a
 	}
 	if failed {
 		e := decodeError(req.method, req.path, hresp.StatusCode, hresp.Header, data)
-		e.redact(c.secretKey)
+		e.redact(c.secretKey())
+		e.markEchoes(req.values())
 		return resp, e
 	}
 	if out != nil && len(bytes.TrimSpace(data)) > 0 {
 		if err := json.Unmarshal(data, out); err != nil {
-			return resp, fmt.Errorf("bapi: decoding response of %s %s: %w", req.method, req.path, err)
+			return resp, &decodingError{msg: fmt.Sprintf("bapi: decoding response of %s %s: %s", req.method, req.path, describeJSONError(err)), err: err}
 		}
 	}
 	return resp, nil
+}
+
+// decodingError is a success response that does not decode. Its text
+// describes the problem without quoting the body; Unwrap gives json's error.
+type decodingError struct {
+	msg string
+	err error
+}
+
+// Error describes the call and the problem.
+func (e *decodingError) Error() string { return e.msg }
+
+// Unwrap exposes json's error (*json.SyntaxError, *json.UnmarshalTypeError).
+func (e *decodingError) Unwrap() error { return e.err }
+
+// describeJSONError says what is wrong without the number literals and
+// characters of the body that json's own messages quote.
+func describeJSONError(err error) string {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		kind, _, _ := strings.Cut(te.Value, " ") // "number 12.5" -> "number"
+		into := "a Go value"
+		if te.Field != "" {
+			into = "field " + te.Struct + "." + te.Field
+		}
+		typ := "?"
+		if te.Type != nil {
+			typ = te.Type.String()
+		}
+		return fmt.Sprintf("json: cannot decode a %s into %s of type %s", kind, into, typ)
+	case errors.As(err, &se):
+		return fmt.Sprintf("json: invalid JSON at byte %d", se.Offset)
+	}
+	return "json: invalid response body"
 }
 
 // readCapped reads all of r, failing with ErrResponseTooLarge past max bytes.
@@ -252,8 +372,17 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 // pathEscape escapes one path parameter.
 func pathEscape(s string) string { return url.PathEscape(s) }
 
-// errEmptyPathParam rejects an empty path parameter, which would otherwise
-// address another endpoint.
-func errEmptyPathParam(call, arg string) error {
-	return fmt.Errorf("bapi: %s: %s must not be empty", call, arg)
+// ErrInvalidPathParam is returned (wrapped), before any request is sent,
+// for a path parameter that is empty, "." or "..": escaped or not, such a
+// segment would address another endpoint.
+var ErrInvalidPathParam = errors.New("bapi: invalid path parameter")
+
+// validPathParam reports whether s can be sent as a path segment: it is not
+// empty, "." or "..". Anything else is escaped by pathEscape.
+func validPathParam(s string) bool { return s != "" && s != "." && s != ".." }
+
+// errPathParam is the error of a path parameter that validPathParam rejects.
+// It names the argument, never its value.
+func errPathParam(call, arg string) error {
+	return fmt.Errorf("%w: %s: %s must not be empty, \".\" or \"..\"", ErrInvalidPathParam, call, arg)
 }

@@ -2,6 +2,7 @@ package bapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -336,7 +337,7 @@ func TestResponseCap(t *testing.T) {
 				w.WriteHeader(tt.status)
 				body := `{"id":"user_1","first_name":"` + strings.Repeat("a", tt.size-len(`{"id":"user_1","first_name":""}`)) + `"}`
 				io.WriteString(w, body)
-			}, WithMaxResponseBytes(1024), WithMaxRetries(0))
+			}, WithMaxResponseBytes(1024), WithMaxRetries(-1))
 			u, _, err := c.Users.Get(context.Background(), "user_1")
 			if tt.status != 200 {
 				if StatusCode(err) != tt.status || u != nil {
@@ -361,7 +362,7 @@ func TestSecretNeverInErrors(t *testing.T) {
 	handlers := map[string]http.HandlerFunc{
 		"echoed in error": func(w http.ResponseWriter, r *http.Request) {
 			auth := r.Header.Get("Authorization")
-			writeJSON(w, 401, map[string]any{"errors": []any{map[string]any{"code": "bad " + auth, "message": auth, "long_message": "key " + auth}}, "clerk_trace_id": auth})
+			writeJSON(w, 401, map[string]any{"errors": []any{map[string]any{"code": "bad " + auth, "message": auth, "long_message": "key " + auth, "meta": map[string]any{"h": auth, "l": []any{auth}}}}, "clerk_trace_id": auth, "meta": map[string]any{"auth": map[string]any{"v": auth}}})
 		},
 		"non-JSON error": func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(502)
@@ -376,7 +377,7 @@ func TestSecretNeverInErrors(t *testing.T) {
 	}
 	for name, h := range handlers {
 		t.Run(name, func(t *testing.T) {
-			c, _ := newTestClient(t, h, WithMaxResponseBytes(1024), WithMaxRetries(0))
+			c, _ := newTestClient(t, h, WithMaxResponseBytes(1024), WithMaxRetries(-1))
 			_, _, err := c.Users.Get(context.Background(), "user_1")
 			if err == nil {
 				t.Fatal("no error")
@@ -384,13 +385,20 @@ func TestSecretNeverInErrors(t *testing.T) {
 			if strings.Contains(err.Error(), "supersecret") || strings.Contains(fmt.Sprintf("%+v", err), "supersecret") {
 				t.Errorf("error leaks the key: %v", err)
 			}
+			var e *Error
+			if errors.As(err, &e) {
+				fields, _ := json.Marshal([]any{e.Errors, e.Meta, e.TraceID})
+				if strings.Contains(string(fields), "supersecret") {
+					t.Errorf("the fields of the error hold the key: %s", fields)
+				}
+			}
 		})
 	}
 	// Connection refused: the URL is in the error, the key is not.
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := ln.Addr().String()
 	ln.Close()
-	c, _ := NewClient(testKey, WithBaseURL("http://"+addr), WithMaxRetries(0))
+	c, _ := NewClient(testKey, WithBaseURL("http://"+addr), WithMaxRetries(-1))
 	_, _, err := c.Users.Get(context.Background(), "user_1")
 	if err == nil || strings.Contains(err.Error(), "supersecret") {
 		t.Errorf("err = %v", err)
@@ -412,7 +420,7 @@ func TestDecodeError(t *testing.T) {
 			name: "clerk errors", status: 422,
 			body:      `{"errors":[{"code":"form_param_missing","message":"missing","long_message":"name is missing","meta":{"param_name":"name"}},{"code":"other","message":"m"}],"clerk_trace_id":"t-1"}`,
 			wantCodes: []string{"form_param_missing", "other"}, wantTrace: "t-1",
-			wantText: "bapi: GET /x: 422 Unprocessable Entity: form_param_missing: name is missing (and 1 more) [trace t-1]",
+			wantText: "bapi: GET /x: 422 Unprocessable Entity: form_param_missing (and 1 more) [trace t-1]",
 		},
 		{
 			name: "html body keeps status", status: 502, body: "<html>bad gateway</html>",
@@ -422,6 +430,16 @@ func TestDecodeError(t *testing.T) {
 		{name: "empty body", status: 503, header: http.Header{"Retry-After": {"7"}}, wantRetry: 7 * time.Second, wantText: "bapi: GET /x: 503 Service Unavailable"},
 		{name: "body trace wins over header", status: 404, body: `{"errors":[],"clerk_trace_id":"body"}`, header: http.Header{"X-Clerk-Trace-Id": {"hdr"}}, wantTrace: "body"},
 		{name: "errors of the wrong type", status: 400, body: `{"errors":"nope"}`, wantText: "bapi: GET /x: 400 Bad Request"},
+		{
+			name: "odd codes and trace are left out", status: 400,
+			body:      `{"errors":[{"code":"has space"},{"code":"` + strings.Repeat("a", 65) + `"}],"clerk_trace_id":"t\u0000x"}`,
+			wantCodes: []string{"has space", strings.Repeat("a", 65)}, wantTrace: "t\x00x",
+			wantText: "bapi: GET /x: 400 Bad Request (and 1 more)",
+		},
+		{
+			name: "a redirect", status: 302, header: http.Header{"Location": {"https://evil.example/?k=v"}},
+			wantText: "bapi: GET /x: 302 Found (redirect refused)",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -444,6 +462,13 @@ func TestDecodeError(t *testing.T) {
 			}
 		})
 	}
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
 
 func TestParseRetryAfter(t *testing.T) {
@@ -476,6 +501,7 @@ func FuzzDecodeError(f *testing.F) {
 	f.Add(404, `{"errors":null,"meta":[]}`, "")
 	f.Add(500, `{"errors":[{"code":{"x":1}}]}`, "-1")
 	f.Add(400, "\x00\xff{", "1e9")
+	f.Add(400, `{"errors":[{"code":"tok_0123456789","message":"tok_0123456789 is bad","meta":{"v":"tok_0123456789"}}],"meta":{"t":"x"},"clerk_trace_id":"tok_0123456789"}`, "tok_0123456789")
 	f.Fuzz(func(t *testing.T, status int, body, retryAfter string) {
 		h := http.Header{}
 		h.Set("Retry-After", retryAfter)
@@ -488,6 +514,27 @@ func FuzzDecodeError(f *testing.F) {
 		}
 		if !strings.HasPrefix(e.Error(), "bapi: GET /users: ") {
 			t.Fatalf("Error() = %q", e.Error())
+		}
+		// A bounded summary: prefix, status text, one code, a count, a trace.
+		if n := len(e.Error()); n > 200+maxPrintedCode+maxPrintedTrace {
+			t.Fatalf("Error() is %d bytes long: %q", n, e.Error())
+		}
+		// The printed forms depend on nothing but the summary: blanking
+		// Clerk's messages and meta changes none of them.
+		e.markEchoes([]string{body, retryAfter})
+		blank := *e
+		blank.Meta = nil
+		blank.Errors = append([]ErrorDetail(nil), e.Errors...)
+		for i := range blank.Errors {
+			blank.Errors[i] = ErrorDetail{Code: e.Errors[i].Code}
+		}
+		for _, verb := range []string{"%v", "%+v", "%#v", "%q", "%x"} {
+			if got, want := fmt.Sprintf(verb, e), fmt.Sprintf(verb, &blank); got != want {
+				t.Fatalf("%s depends on messages or meta:\n%s\n%s", verb, got, want)
+			}
+		}
+		if got, _ := json.Marshal(e); string(got) != string(must(json.Marshal(&blank))) {
+			t.Fatalf("MarshalJSON depends on messages or meta: %s", got)
 		}
 		e.redact(testKey)
 		var target *Error

@@ -387,7 +387,7 @@ func testConformance(t *testing.T, nulls bool) {
 	ops := specOps(doc)
 	rec := &seen{nulls: nulls}
 	srv := fakeServer(t, doc, rec)
-	client, err := bapi.NewClient("sk_test_conformance", bapi.WithBaseURL(srv.URL), bapi.WithMaxRetries(0))
+	client, err := bapi.NewClient("sk_test_conformance", bapi.WithBaseURL(srv.URL), bapi.WithMaxRetries(-1))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -265,6 +265,7 @@ func (g *generator) servicesCode() string {
 	b.WriteString("}\n\n")
 	for _, s := range svcs {
 		fmt.Fprintf(&b, "// %sService calls the Backend API operations tagged %q.\ntype %sService struct {\n\tclient *Client\n}\n\n", s.Name, s.Tag, s.Name)
+		fmt.Fprintf(&b, "// do sends req through the service's client: ErrNilClient for a nil\n// service (one of a zero Client).\nfunc (s *%sService) do(ctx context.Context, req *request, out any) (*Response, error) {\n\tif s == nil {\n\t\treturn nil, ErrNilClient\n\t}\n\treturn s.client.do(ctx, req, out)\n}\n\n", s.Name)
 		for _, m := range s.Methods {
 			g.writeMethod(&b, s, m)
 		}
@@ -275,8 +276,10 @@ func (g *generator) servicesCode() string {
 func (g *generator) writeMethod(b *strings.Builder, s *service, m *method) {
 	writeDoc(b, "", m.doc())
 	fmt.Fprintf(b, "func (s *%sService) %s(%s) %s {\n", s.Name, m.Name, m.signatureArgs(true), m.results())
+	// A path parameter that is empty, "." or ".." would address another
+	// endpoint; it is rejected before the request is built.
 	for _, p := range m.PathParams {
-		fmt.Fprintf(b, "\tif %s == \"\" {\n\t\t%s\n\t}\n", p.Arg, m.errReturn(fmt.Sprintf("errEmptyPathParam(%q, %q)", s.Name+"."+m.Name, p.Arg)))
+		fmt.Fprintf(b, "\tif !validPathParam(%s) {\n\t\t%s\n\t}\n", p.Arg, m.errReturn(fmt.Sprintf("errPathParam(%q, %q)", s.Name+"."+m.Name, p.Arg)))
 	}
 	if m.Params != nil {
 		fmt.Fprintf(b, "\tif params == nil {\n\t\tparams = &%s{}\n\t}\n", m.Params.Name)
@@ -321,11 +324,11 @@ func (g *generator) writeMethod(b *strings.Builder, s *service, m *method) {
 	}
 	switch {
 	case m.Result == "":
-		b.WriteString("\treturn s.client.do(ctx, req, nil)\n}\n\n")
+		b.WriteString("\treturn s.do(ctx, req, nil)\n}\n\n")
 		return
 	case m.ListWrapper != "":
 		fmt.Fprintf(b, "\tvar out struct {\n\t\tItems %s `json:%q`\n\t\tTotalCount float64 `json:\"total_count\"`\n\t}\n", m.Result, m.ListWrapper)
-		b.WriteString("\tresp, err := s.client.do(ctx, req, &out)\n\tif err != nil {\n\t\treturn nil, resp, err\n\t}\n")
+		b.WriteString("\tresp, err := s.do(ctx, req, &out)\n\tif err != nil {\n\t\treturn nil, resp, err\n\t}\n")
 		b.WriteString("\tresp.TotalCount = int64(out.TotalCount)\n")
 		if m.Paged {
 			fmt.Fprintf(b, "\tresp.setPage(params.Offset, params.Limit, %d, len(out.Items))\n", m.DefaultLim)
@@ -333,10 +336,10 @@ func (g *generator) writeMethod(b *strings.Builder, s *service, m *method) {
 		b.WriteString("\treturn out.Items, resp, nil\n}\n\n")
 	case strings.HasPrefix(m.Result, "*"):
 		fmt.Fprintf(b, "\tout := new(%s)\n", strings.TrimPrefix(m.Result, "*"))
-		b.WriteString("\tresp, err := s.client.do(ctx, req, out)\n\tif err != nil {\n\t\treturn nil, resp, err\n\t}\n\treturn out, resp, nil\n}\n\n")
+		b.WriteString("\tresp, err := s.do(ctx, req, out)\n\tif err != nil {\n\t\treturn nil, resp, err\n\t}\n\treturn out, resp, nil\n}\n\n")
 	default:
 		fmt.Fprintf(b, "\tvar out %s\n", m.Result)
-		b.WriteString("\tresp, err := s.client.do(ctx, req, &out)\n\tif err != nil {\n\t\treturn nil, resp, err\n\t}\n")
+		b.WriteString("\tresp, err := s.do(ctx, req, &out)\n\tif err != nil {\n\t\treturn nil, resp, err\n\t}\n")
 		if m.Paged {
 			fmt.Fprintf(b, "\tresp.setPage(params.Offset, params.Limit, %d, len(out))\n", m.DefaultLim)
 		}

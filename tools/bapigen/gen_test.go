@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -73,5 +74,31 @@ func TestGeneratedCodeIsUpToDate(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s is stale: run go generate ./core/bapi", path)
 		}
+	}
+}
+
+// TestPathParamGuard: every path parameter is checked before the request is
+// built, against "", "." and ".." (validPathParam in core/bapi), since a dot
+// segment would address another endpoint.
+func TestPathParamGuard(t *testing.T) {
+	m := &method{
+		Service: "OrganizationMemberships", Name: "Delete", OperationID: "deleteOrganizationMembership",
+		HTTPMethod: "DELETE", Path: "/organizations/{organization_id}/memberships/{user_id}",
+		PathParams: []pathParam{{Name: "organization_id", Arg: "organizationID"}, {Name: "user_id", Arg: "userID"}},
+		Result:     "*OrganizationMembership",
+	}
+	var b strings.Builder
+	(&generator{}).writeMethod(&b, &service{Name: "OrganizationMemberships"}, m)
+	src := b.String()
+	for _, want := range []string{
+		"\tif !validPathParam(organizationID) {\n\t\treturn nil, nil, errPathParam(\"OrganizationMemberships.Delete\", \"organizationID\")\n\t}\n",
+		"\tif !validPathParam(userID) {\n\t\treturn nil, nil, errPathParam(\"OrganizationMemberships.Delete\", \"userID\")\n\t}\n",
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("generated method lacks\n%s\ngot:\n%s", want, src)
+		}
+	}
+	if strings.Index(src, "validPathParam") > strings.Index(src, "newRequest") {
+		t.Error("the guard comes after the request is built")
 	}
 }
