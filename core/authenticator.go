@@ -3,38 +3,67 @@ package core
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
+	"time"
 )
 
-// Options configure an [Authenticator].
+// Options configure an [Authenticator]. Start from [DefaultOptions]: the
+// zero value turns off what the defaults turn on.
 type Options struct {
 	// Client is the instance to verify against. Nil: a client built from
 	// the environment with [NewFromEnv].
 	Client *Client
-	// FetchUser loads the Clerk user of each signed-in request (through the
-	// client's deduplicating, briefly caching user fetch).
+	// FetchUser loads the Clerk user of each request signed in with a
+	// session token (through the client's deduplicating, briefly caching
+	// user fetch). It does not apply to machine tokens. Default on.
 	FetchUser bool
-	// SessionKey is the session cookie name. Default "__session".
+	// SessionKey is the session cookie name of the default extractors.
+	// Default "__session".
 	SessionKey string
 	// Optional lets signed-out requests through: with no token, or with a
 	// token that is not acceptable, Authenticate returns (nil, nil). Clerk
 	// being unreachable is still an error.
 	Optional bool
+	// AcceptsToken lists the token kinds accepted (SessionToken, APIKey,
+	// M2MToken, OAuthToken, or AnyToken). Default: session tokens only.
+	AcceptsToken []TokenKind
+	// TokenFrom lists where to look for the token, in order (see
+	// [Extractor]). Default: the Authorization header, then the SessionKey
+	// cookie.
+	TokenFrom []Extractor
+	// PassOptions lets OPTIONS requests through unauthenticated, so that a
+	// CORS middleware after this one can answer preflight requests. Default
+	// on.
+	PassOptions bool
 }
+
+// DefaultOptions returns the defaults the adapters start from: the user
+// fetch on, session tokens only, the Authorization header then the
+// __session cookie, and OPTIONS requests passing through.
+func DefaultOptions() Options { return Options{FetchUser: true, PassOptions: true} }
 
 // Authenticator is the framework-neutral heart of the adapters: it turns a
-// request's Authorization and Cookie headers into an [Auth]. Adapters wrap
-// it in their framework's middleware type.
+// [Request] into an [Auth]. Adapters wrap it in their framework's
+// middleware type.
 type Authenticator struct {
-	client     *Client
-	fetchUser  bool
-	sessionKey string
-	optional   bool
+	client      *Client
+	fetchUser   bool
+	optional    bool
+	passOptions bool
+	accepts     kindSet
+	extractors  []Extractor
 }
 
-// ErrFetchUserNeedsSecretKey is returned by [NewAuthenticator] when the
-// user fetch is on but the client has no secret key.
-var ErrFetchUserNeedsSecretKey = errors.New("clerk: FetchUser needs a secret key (CLERK_SECRET_KEY); set it or turn FetchUser off")
+// Errors of [NewAuthenticator] and of a per-request client.
+var (
+	// ErrFetchUserNeedsSecretKey: the user fetch is on but the client has no
+	// secret key.
+	ErrFetchUserNeedsSecretKey = errors.New("clerk: FetchUser needs a secret key (CLERK_SECRET_KEY); set it or turn FetchUser off")
+	// ErrAPIKeysNeedSecretKey: API keys are accepted but the client has no
+	// secret key (they are verified with the Backend API).
+	ErrAPIKeysNeedSecretKey = errors.New("clerk: accepting API keys needs a secret key (CLERK_SECRET_KEY): they are verified with the Backend API")
+)
 
 // NewAuthenticator validates o and returns an Authenticator. All
 // configuration errors surface here, at start-up, not on a request.
@@ -46,43 +75,148 @@ func NewAuthenticator(o Options) (*Authenticator, error) {
 	if !validCookieName(key) {
 		return nil, &ConfigError{Field: "SessionKey", Problem: "is not a valid cookie name"}
 	}
+	accepts, err := acceptedKinds(o.AcceptsToken)
+	if err != nil {
+		return nil, &ConfigError{Field: "AcceptsToken", Problem: err.Error()}
+	}
+	extractors := defaultExtractors(key)
+	if o.TokenFrom != nil {
+		if len(o.TokenFrom) == 0 {
+			return nil, &ConfigError{Field: "TokenFrom", Problem: "needs at least one extractor"}
+		}
+		for _, x := range o.TokenFrom {
+			if !x.valid() {
+				return nil, &ConfigError{Field: "TokenFrom", Problem: "an extractor is not built by core.From... or lacks its name"}
+			}
+		}
+		extractors = append([]Extractor(nil), o.TokenFrom...)
+	}
+	a := &Authenticator{fetchUser: o.FetchUser, optional: o.Optional, passOptions: o.PassOptions, accepts: accepts, extractors: extractors}
 	c := o.Client
 	if c == nil {
-		var err error
 		if c, err = NewFromEnv(); err != nil {
 			return nil, err // names the environment variable at fault
 		}
-		if o.FetchUser && !c.HasSecretKey() {
+		if err := a.check(c); err != nil {
 			c.Close()
-			return nil, ErrFetchUserNeedsSecretKey
+			return nil, err
 		}
+	} else if err := a.check(c); err != nil {
+		return nil, err
 	}
-	if o.FetchUser && !c.HasSecretKey() {
-		return nil, ErrFetchUserNeedsSecretKey
+	a.client = c
+	return a, nil
+}
+
+// check tells whether c can serve the authenticator's options.
+func (a *Authenticator) check(c *Client) error {
+	switch {
+	case c == nil || c.s == nil:
+		return errNilClient
+	case a.fetchUser && !c.HasSecretKey():
+		return ErrFetchUserNeedsSecretKey
+	case a.accepts.has(APIKey) && !c.HasSecretKey():
+		return ErrAPIKeysNeedSecretKey
 	}
-	return &Authenticator{client: c, fetchUser: o.FetchUser, sessionKey: key, optional: o.Optional}, nil
+	return nil
 }
 
 // Client returns the client the authenticator verifies against.
-func (a *Authenticator) Client() *Client { return a.client }
-
-// Authenticate verifies the request's credentials and, when configured,
-// fetches the user. In optional mode a signed-out request yields (nil, nil).
-func (a *Authenticator) Authenticate(ctx context.Context, authorization, cookie string) (*Auth, error) {
-	claims, err := a.client.Authenticate(ctx, Credentials{Authorization: authorization, Cookie: cookie, SessionKey: a.sessionKey})
-	if err == nil && a.fetchUser {
-		var u *User
-		if u, err = a.client.User(ctx, claims.Subject); err == nil {
-			return &Auth{Session: claims, User: u}, nil
-		}
+func (a *Authenticator) Client() *Client {
+	if a == nil {
+		return nil
 	}
-	if err != nil {
-		if a.optional && (errors.Is(err, ErrNoCredentials) || errors.Is(err, ErrInvalidCredentials)) {
-			return nil, nil
-		}
+	return a.client
+}
+
+// Authenticate verifies the request's token with the authenticator's
+// client and, for a session with the user fetch on, loads the user. A
+// request without an acceptable token is an error, unless Optional: then,
+// like a passed-through OPTIONS request, it yields (nil, nil).
+func (a *Authenticator) Authenticate(ctx context.Context, r Request) (*Auth, error) {
+	if a == nil {
+		return nil, errNilClient
+	}
+	return a.AuthenticateWith(ctx, a.client, r)
+}
+
+// AuthenticateWith is [Authenticator.Authenticate] with another client, for
+// applications that choose the Clerk instance per request (the adapters'
+// ClientFunc). A nil client is [ReasonUnknownTenant] (HTTP 404).
+func (a *Authenticator) AuthenticateWith(ctx context.Context, c *Client, r Request) (*Auth, error) {
+	if a == nil {
+		return nil, errNilClient
+	}
+	if c == nil || c.s == nil {
+		return nil, newError(ReasonUnknownTenant, nil)
+	}
+	if err := a.check(c); err != nil {
 		return nil, err
 	}
-	return &Auth{Session: claims}, nil
+	start := time.Now()
+	if a.passOptions && r.Method() == http.MethodOptions {
+		c.events.decision(ctx, Decision{Skipped: true, Duration: time.Since(start)})
+		return nil, nil
+	}
+	auth, kind, err := a.authenticate(ctx, c, r)
+	err = c.label(err)
+	d := Decision{Kind: kind, Reason: ReasonOf(err), Duration: time.Since(start)}
+	if err != nil && a.optional && (errors.Is(err, ErrNoCredentials) || errors.Is(err, ErrInvalidCredentials)) {
+		d.Optional = true
+		c.events.decision(ctx, d)
+		return nil, nil
+	}
+	c.events.decision(ctx, d)
+	return auth, err
+}
+
+func (a *Authenticator) authenticate(ctx context.Context, c *Client, r Request) (*Auth, TokenKind, error) {
+	var (
+		token  string
+		jar    cookieJar
+		cookie bool
+		err    error
+	)
+	for _, x := range a.extractors {
+		if token, jar, cookie, err = x.extract(c, r); err != nil {
+			return nil, "", newError(ReasonTokenMalformed, err)
+		}
+		if token != "" {
+			break
+		}
+	}
+	if token == "" {
+		return nil, "", newError(ReasonTokenMissing, nil)
+	}
+	var auth *Auth
+	kind := opaqueKind(token) // best effort until verified
+	if cookie {
+		kind = SessionToken
+		if !a.accepts.has(SessionToken) {
+			return nil, kind, newError(ReasonTokenTypeNotAccepted, nil) // cookies carry sessions only
+		}
+		claims, err := c.verifyCookie(ctx, jar)
+		if err != nil {
+			return nil, kind, err
+		}
+		auth = sessionAuth(claims)
+	} else {
+		if auth, err = c.verify(ctx, token, a.accepts); err != nil {
+			return nil, kind, err
+		}
+		kind = auth.Kind
+	}
+	if a.fetchUser && auth.Kind == SessionToken {
+		u, err := c.users.get(ctx, auth.Subject, auth.Subject)
+		if err != nil {
+			if ReasonOf(err) == "" {
+				err = newError(ReasonUserUnavailable, err)
+			}
+			return nil, kind, err
+		}
+		auth.User = u
+	}
+	return auth, kind, nil
 }
 
 // validCookieName reports whether s is an RFC 6265 cookie name (a token).

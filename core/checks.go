@@ -6,18 +6,29 @@ import (
 	"time"
 )
 
-// Check is a per-route authorization rule over a verified session. It
-// returns nil when the session may proceed, or an [*Error] matching
+// Check is a per-route authorization rule over an authenticated request.
+// It returns nil when the request may proceed, or an [*Error] matching
 // [ErrForbidden] (HTTP 403, insufficient_scope). Adapters run checks with
 // their Require middleware:
 //
 //	r.GET("/admin", ginclerk.Require(core.Role("org:admin")), handler)
-type Check func(*Claims) error
+//
+// Session checks (Role, Permission, Feature, Plan, Reverified) fail closed
+// on a machine token; Scope is for machine tokens and fails on a session.
+type Check func(*Auth) error
+
+// session returns the session of a, or nil.
+func session(a *Auth) *Claims {
+	if a == nil {
+		return nil
+	}
+	return a.Session
+}
 
 // Role requires the active organization role (e.g. "org:admin").
 func Role(role string) Check {
-	return func(c *Claims) error {
-		if c.HasRole(role) {
+	return func(a *Auth) error {
+		if session(a).HasRole(role) {
 			return nil
 		}
 		return newError(ReasonMissingRole, nil)
@@ -26,8 +37,8 @@ func Role(role string) Check {
 
 // Permission requires an organization permission (e.g. "org:invoices:read").
 func Permission(perm string) Check {
-	return func(c *Claims) error {
-		if c.HasPermission(perm) {
+	return func(a *Auth) error {
+		if session(a).HasPermission(perm) {
 			return nil
 		}
 		return newError(ReasonMissingPermission, nil)
@@ -37,8 +48,8 @@ func Permission(perm string) Check {
 // Feature requires a feature ("name", "user:name" or "org:name"), as
 // [Claims.HasFeature].
 func Feature(feature string) Check {
-	return func(c *Claims) error {
-		if c.HasFeature(feature) {
+	return func(a *Auth) error {
+		if session(a).HasFeature(feature) {
 			return nil
 		}
 		return newError(ReasonMissingFeature, nil)
@@ -48,11 +59,44 @@ func Feature(feature string) Check {
 // Plan requires a plan ("name", "user:name" or "org:name"), as
 // [Claims.HasPlan].
 func Plan(plan string) Check {
-	return func(c *Claims) error {
-		if c.HasPlan(plan) {
+	return func(a *Auth) error {
+		if session(a).HasPlan(plan) {
 			return nil
 		}
 		return newError(ReasonMissingPlan, nil)
+	}
+}
+
+// Scope requires a machine token (API key, M2M or OAuth token) carrying
+// every one of scopes. A session has no scopes: it fails.
+func Scope(scopes ...string) Check {
+	scopes = slices.Clone(scopes)
+	return func(a *Auth) error {
+		if !a.IsMachine() {
+			return newError(ReasonMissingScope, nil)
+		}
+		for _, s := range scopes {
+			if !a.HasScope(s) {
+				return newError(ReasonMissingScope, nil)
+			}
+		}
+		return nil
+	}
+}
+
+// Kind requires one of the token kinds (core.SessionToken, APIKey, ...), for
+// routes that accept several kinds but serve one differently. A kind not
+// listed fails with [ReasonTokenTypeNotAccepted] (HTTP 401).
+func Kind(kinds ...TokenKind) Check {
+	set, err := acceptedKinds(kinds)
+	if err != nil {
+		panic("clerk: Kind: " + err.Error())
+	}
+	return func(a *Auth) error {
+		if a != nil && set.has(a.Kind) {
+			return nil
+		}
+		return newError(ReasonTokenTypeNotAccepted, nil)
 	}
 }
 
@@ -80,8 +124,8 @@ const (
 func Reverified(level ReverificationLevel, maxAge time.Duration) Check {
 	minutes := int(maxAge / time.Minute)
 	need := ReverificationRequirement{Level: level, AfterMinutes: minutes}
-	return func(c *Claims) error {
-		if c != nil && c.FactorAge != nil && reverified(level, minutes, *c.FactorAge) {
+	return func(a *Auth) error {
+		if c := session(a); c != nil && c.FactorAge != nil && reverified(level, minutes, *c.FactorAge) {
 			return nil
 		}
 		req := need
@@ -112,16 +156,16 @@ func reverified(level ReverificationLevel, minutes int, fa FactorAge) bool {
 	return false
 }
 
-// Authorize runs checks over a request's session, as the adapters' Require
-// middleware does: a nil session (a signed-out request in optional mode, or
-// no authentication middleware before) is [ReasonTokenMissing]; otherwise the
+// Authorize runs checks over a request's Auth, as the adapters' Require
+// middleware does: a nil Auth (a signed-out request in optional mode, or no
+// authentication middleware before) is [ReasonTokenMissing]; otherwise the
 // first failing check's error is returned.
-func Authorize(session *Claims, checks ...Check) error {
-	if session == nil {
+func Authorize(a *Auth, checks ...Check) error {
+	if a == nil {
 		return newError(ReasonTokenMissing, nil)
 	}
 	for _, chk := range checks {
-		if err := chk(session); err != nil {
+		if err := chk(a); err != nil {
 			return err
 		}
 	}
@@ -138,5 +182,5 @@ func All(checks ...Check) Check {
 		}
 	}
 	checks = slices.Clone(checks)
-	return func(c *Claims) error { return Authorize(c, checks...) }
+	return func(a *Auth) error { return Authorize(a, checks...) }
 }

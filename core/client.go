@@ -22,8 +22,10 @@ type Client struct {
 	s      *settings
 	keys   *keyCache
 	tokens *tokenCache
-	api    *bapi.Client // nil without a secret key
-	users  *userCache
+	api      *bapi.Client // nil without a secret key
+	users    *fetchCache[*User]
+	machines *fetchCache[machineOutcome]
+	events   *events
 
 	jwksHTTP *http.Client // the Frontend API JWKS fetch: no cross-origin redirects
 }
@@ -37,7 +39,12 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{s: s, tokens: newTokenCache(s.TokenCacheSize), jwksHTTP: sameOriginRedirects(s.HTTPClient)}
+	c := &Client{
+		s:        s,
+		tokens:   newTokenCache(s.TokenCacheSize),
+		jwksHTTP: sameOriginRedirects(s.HTTPClient),
+		events:   newEvents(s.Logger, s.Observer, s.Name),
+	}
 	if s.SecretKey != "" {
 		c.api, err = bapi.NewClient(s.SecretKey,
 			bapi.WithBaseURL(s.apiURL),
@@ -47,7 +54,13 @@ func New(cfg Config) (*Client, error) {
 		if err != nil {
 			return nil, &ConfigError{Field: "SecretKey/APIURL", Problem: err.Error()}
 		}
-		c.users = newUserCache(c.fetchUser, s.Now, s.userCache, s.Timeout)
+		c.users = newFetchCache("user", c.fetchUser, s.Now, DefaultUserCacheSize, s.Timeout, c.events)
+		c.machines = newFetchCache("machine", c.fetchMachine, s.Now, DefaultMachineTokenCacheSize, s.Timeout, c.events)
+		if s.Cache != nil {
+			ns := instanceNamespace(s.SecretKey)
+			c.users.withShared(s.Cache, ns, encodeUser, decodeUser)
+			c.machines.withShared(s.Cache, ns, encodeMachine, decodeMachine)
+		}
 	}
 	switch {
 	case s.jwtKey != nil:
@@ -57,6 +70,7 @@ func New(cfg Config) (*Client, error) {
 	default:
 		c.keys = newKeyCache(c.fetchFrontendKeys, s.Now, s.KeyRefresh, s.KeyCooldown, s.Timeout)
 	}
+	c.keys.onRecover = func() { c.events.recovered(context.Background(), CallJWKS) }
 	return c, nil
 }
 
@@ -99,9 +113,8 @@ func (c *Client) Close() error {
 		return nil
 	}
 	c.keys.close()
-	if c.users != nil {
-		c.users.close()
-	}
+	c.users.close()
+	c.machines.close()
 	_ = c.api.Close() // nil-safe; the pool below is the one it uses
 	if c.s.transport != nil {
 		c.s.transport.CloseIdleConnections()
@@ -167,16 +180,26 @@ func (c *Client) label(err error) error {
 }
 
 func (c *Client) fetchFrontendKeys(ctx context.Context) (map[string]*verifyKey, error) {
+	ctx, done := c.events.call(ctx, CallJWKS)
 	doc, err := fetchFrontendJWKS(ctx, c.jwksHTTP, c.s.jwksURL)
-	if err != nil {
-		return nil, err
+	var keys map[string]*verifyKey
+	if err == nil {
+		keys, err = keysFromJWKS(doc)
 	}
-	return keysFromJWKS(doc)
+	done(err)
+	return keys, err
 }
 
 // fetchBackendKeys reads the JWKS from the Backend API (GET /v1/jwks, with
 // the secret key) and hands jwx the document exactly as received.
 func (c *Client) fetchBackendKeys(ctx context.Context) (map[string]*verifyKey, error) {
+	ctx, done := c.events.call(ctx, CallJWKS)
+	keys, err := c.backendKeys(ctx)
+	done(err)
+	return keys, err
+}
+
+func (c *Client) backendKeys(ctx context.Context) (map[string]*verifyKey, error) {
 	_, resp, err := c.api.JWKS.Get(ctx)
 	if err != nil {
 		return nil, err
@@ -186,9 +209,4 @@ func (c *Client) fetchBackendKeys(ctx context.Context) (map[string]*verifyKey, e
 		return nil, err
 	}
 	return keysFromJWKS(doc)
-}
-
-func (c *Client) fetchUser(ctx context.Context, id string) (*User, error) {
-	u, _, err := c.api.Users.Get(ctx, id)
-	return u, err
 }

@@ -20,18 +20,25 @@ import (
 
 // Defaults used when a [Config] field is left zero.
 const (
-	DefaultAPIURL          = "https://api.clerk.com"
-	DefaultClockSkew       = 5 * time.Second
-	DefaultTimeout         = bapi.DefaultTimeout
-	DefaultSessionKey      = "__session"
-	DefaultKeyRefresh      = 15 * time.Minute
-	DefaultKeyCooldown     = 30 * time.Second
-	DefaultTokenCacheSize  = 4096
-	DefaultUserCacheTTL    = 10 * time.Second
-	DefaultUserCacheSize   = 4096
-	MaxUserCacheTTL        = 60 * time.Second
-	MaxTokenSize           = 16 << 10
-	maxAuthorizedPartySize = 2048
+	DefaultAPIURL         = "https://api.clerk.com"
+	DefaultClockSkew      = 5 * time.Second
+	DefaultTimeout        = bapi.DefaultTimeout
+	DefaultSessionKey     = "__session"
+	DefaultKeyRefresh     = 15 * time.Minute
+	DefaultKeyCooldown    = 30 * time.Second
+	DefaultTokenCacheSize = 4096
+	DefaultUserCacheTTL   = 10 * time.Second
+	DefaultUserCacheSize  = 4096
+	MaxUserCacheTTL       = 60 * time.Second
+	// DefaultMachineTokenCacheTTL is how long a machine token's verification
+	// result is reused: the longest a revoked API key, M2M or OAuth token
+	// can still be accepted by this process (and, with Config.Cache, by the
+	// replicas sharing it).
+	DefaultMachineTokenCacheTTL  = 10 * time.Second
+	MaxMachineTokenCacheTTL      = 5 * time.Minute
+	DefaultMachineTokenCacheSize = 4096
+	MaxTokenSize                 = 16 << 10
+	maxAuthorizedPartySize       = 2048
 )
 
 // Config describes one Clerk instance. The zero value of every optional field
@@ -104,6 +111,33 @@ type Config struct {
 	// UserCacheTTL is how long a fetched user is reused. Default 10s, at most
 	// 60s (a session token's lifetime); negative disables the cache.
 	UserCacheTTL time.Duration
+	// MachineTokenCacheTTL is how long the Backend API's verdict on an
+	// opaque machine token (API key, M2M token, OAuth access token) is
+	// reused, never past the token's expiry: the revocation latency.
+	// Default 10s, at most 5m; negative disables the cache (concurrent
+	// requests still share one call).
+	MachineTokenCacheTTL time.Duration
+	// Cache, when set, is a cache shared by the replicas of the application
+	// (see core/rediscache) for users and machine-token verdicts, consulted
+	// before the Backend API. Its failures never fail a request: the
+	// in-memory path serves on, with a logged warning.
+	Cache Cache `json:"-"`
+
+	// Audience, when set, lists the accepted values of a token's aud claim
+	// (as Clerk's audience option): the token must carry an aud (a string,
+	// or a list of which one must match). Unlike Clerk's reference, a token
+	// without aud is refused: a restriction a token escapes by omitting the
+	// claim protects nothing.
+	Audience []string
+
+	// Logger receives the client's logs: a debug line per authentication
+	// decision (kind, reason, instance; never a token or a secret) and
+	// warnings when Clerk or the shared cache fail, and when they recover.
+	// Nil: silent.
+	Logger *slog.Logger `json:"-"`
+	// Observer receives authentication decisions, calls to Clerk and cache
+	// lookups, for metrics and traces (see core/otelclerk). Nil: none.
+	Observer Observer `json:"-"`
 
 	// Name labels the instance in errors (a *ConfigError's Instance, an
 	// *Error's Instance and their texts), for multi-tenant applications.
@@ -151,8 +185,10 @@ type settings struct {
 
 	transport    *http.Transport // owned: made for a nil Config.HTTPClient
 	frontendHost string          // from PublishableKey or Domain, or ""
-	cookieSuffix string          // of the suffixed session cookies; "" without a publishable key
-	production   bool            // a pk_live_ publishable key
+	machineCache time.Duration   // 0: disabled
+	audiences    []string
+	cookieSuffix string // of the suffixed session cookies; "" without a publishable key
+	production   bool   // a pk_live_ publishable key
 }
 
 // resolve validates the config and derives what verification needs. A
@@ -271,6 +307,20 @@ func (c Config) resolveFields() (*settings, error) {
 	case c.UserCacheTTL > 0:
 		s.userCache = c.UserCacheTTL
 	}
+	switch {
+	case c.MachineTokenCacheTTL > MaxMachineTokenCacheTTL:
+		return nil, &ConfigError{Field: "MachineTokenCacheTTL", Problem: "must be at most 5m"}
+	case c.MachineTokenCacheTTL == 0:
+		s.machineCache = DefaultMachineTokenCacheTTL
+	case c.MachineTokenCacheTTL > 0:
+		s.machineCache = c.MachineTokenCacheTTL
+	}
+	for _, a := range c.Audience {
+		if a == "" || strings.TrimSpace(a) != a {
+			return nil, &ConfigError{Field: "Audience", Problem: "entries must be non-empty, without surrounding spaces"}
+		}
+	}
+	s.audiences = c.Audience
 	if s.Now == nil {
 		s.Now = time.Now
 	}

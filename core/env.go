@@ -20,12 +20,14 @@ const (
 	EnvDomain            = "CLERK_DOMAIN"
 	EnvProxyURL          = "CLERK_PROXY_URL"
 	EnvUserCacheTTL      = "CLERK_USER_CACHE_TTL" // a Go duration; "0" disables the cache
+	EnvAudience          = "CLERK_AUDIENCE"       // comma-separated accepted aud values
 )
 
 // ConfigFromEnv builds a Config from the process environment:
 // CLERK_SECRET_KEY (or CLERK_API_KEY), CLERK_PUBLISHABLE_KEY, CLERK_API_URL,
 // CLERK_JWT_KEY, CLERK_AUTHORIZED_PARTIES (comma-separated), CLERK_DOMAIN,
-// CLERK_PROXY_URL and CLERK_USER_CACHE_TTL ("0" disables the user cache).
+// CLERK_PROXY_URL, CLERK_USER_CACHE_TTL ("0" disables the user cache) and
+// CLERK_AUDIENCE (comma-separated).
 // It reads the environment each time it is called; nothing is captured at
 // package level. Call [LoadEnvFile] first to use a .env file. The returned
 // config is validated; an error names the variable at fault, never its
@@ -68,6 +70,11 @@ func ConfigFromEnvSuffix(suffix string) (Config, error) {
 			cfg.AuthorizedParties = append(cfg.AuthorizedParties, p)
 		}
 	}
+	for _, a := range strings.Split(env(EnvAudience), ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			cfg.Audience = append(cfg.Audience, a)
+		}
+	}
 	if _, err := cfg.resolve(); err != nil {
 		var ce *ConfigError
 		if errors.As(err, &ce) {
@@ -102,6 +109,8 @@ func envName(field string) string {
 		return EnvProxyURL
 	case "UserCacheTTL":
 		return EnvUserCacheTTL
+	case "Audience":
+		return EnvAudience
 	}
 	return field
 }

@@ -7,10 +7,11 @@ import (
 )
 
 // The classes of authentication failure. Every error returned by
-// [Client.Authenticate], [Client.VerifyToken], [Client.User] and the
-// authorization [Check]s matches exactly one of them with [errors.Is], so a
-// caller can tell "sign in", "sign in again", "not allowed" and "try later"
-// apart without looking at reasons.
+// [Client.Authenticate], [Client.VerifyToken], [Client.VerifyMachineToken],
+// [Client.User], an [Authenticator] and the authorization [Check]s matches
+// exactly one of them with [errors.Is], so a caller can tell "sign in",
+// "sign in again", "not allowed", "try later" and "no such tenant" apart
+// without looking at reasons.
 var (
 	// ErrNoCredentials: the request carries no session token at all.
 	ErrNoCredentials = errors.New("clerk: no credentials")
@@ -23,6 +24,9 @@ var (
 	// ErrUnavailable: Clerk could not be reached (no verification keys yet,
 	// or the user fetch failed upstream). The client is not at fault.
 	ErrUnavailable = errors.New("clerk: unavailable")
+	// ErrUnknownTenant: a per-request client function (the adapters'
+	// ClientFunc) found no Clerk instance for the request (HTTP 404).
+	ErrUnknownTenant = errors.New("clerk: unknown tenant")
 )
 
 // Reason is a stable, machine-readable code for why a request was not
@@ -57,14 +61,33 @@ const (
 	ReasonSessionWithoutClientUAT Reason = "session-token-but-no-client-uat"
 	ReasonSessionPending          Reason = "session-pending"
 	ReasonUserNotFound            Reason = "user-not-found"
+	// ReasonTokenInvalidAudience: Config.Audience is set and the token's aud
+	// is absent or matches none of it.
+	ReasonTokenInvalidAudience Reason = "token-invalid-audience"
+	// ReasonTokenTypeNotAccepted: the token is of a kind the route does not
+	// accept (a machine token on a session route, a session token on a
+	// machine-only route, ...). Decided locally, with no network call.
+	ReasonTokenTypeNotAccepted Reason = "token-type-not-accepted"
+	// ReasonTokenRevoked: Clerk says the machine token was revoked.
+	ReasonTokenRevoked Reason = "token-revoked"
+	// ReasonTokenNotFound: Clerk does not know the opaque machine token.
+	ReasonTokenNotFound Reason = "token-not-found"
+
+	// ReasonUnknownTenant: no Clerk instance serves the request (the
+	// adapters' ClientFunc returned no client): HTTP 404.
+	ReasonUnknownTenant Reason = "unknown-tenant"
 
 	ReasonJWKSUnavailable Reason = "jwks-unavailable"
 	ReasonUserUnavailable Reason = "user-fetch-failed"
+	// ReasonMachineUnavailable: the Backend API could not verify an opaque
+	// machine token (unreachable, failing, or refusing our secret key).
+	ReasonMachineUnavailable Reason = "token-verification-unavailable"
 
 	ReasonMissingRole          Reason = "missing-role"
 	ReasonMissingPermission    Reason = "missing-permission"
 	ReasonMissingFeature       Reason = "missing-feature"
 	ReasonMissingPlan          Reason = "missing-plan"
+	ReasonMissingScope         Reason = "missing-scope"
 	ReasonReverificationNeeded Reason = "reverification-required"
 )
 
@@ -75,11 +98,13 @@ func (r Reason) Class() error {
 	switch r {
 	case ReasonTokenMissing:
 		return ErrNoCredentials
-	case ReasonJWKSUnavailable, ReasonUserUnavailable:
+	case ReasonJWKSUnavailable, ReasonUserUnavailable, ReasonMachineUnavailable:
 		return ErrUnavailable
 	case ReasonMissingRole, ReasonMissingPermission, ReasonMissingFeature,
-		ReasonMissingPlan, ReasonReverificationNeeded:
+		ReasonMissingPlan, ReasonMissingScope, ReasonReverificationNeeded:
 		return ErrForbidden
+	case ReasonUnknownTenant:
+		return ErrUnknownTenant
 	default:
 		return ErrInvalidCredentials
 	}
@@ -89,39 +114,41 @@ func (r Reason) Class() error {
 func (r Reason) message() string {
 	switch r {
 	case ReasonTokenMissing:
-		return "no session token"
+		return "no token"
 	case ReasonTokenTooLarge:
-		return "session token is too large"
+		return "token is too large"
 	case ReasonTokenMalformed:
-		return "session token is malformed"
+		return "token is malformed"
 	case ReasonTokenInvalidAlg:
-		return "session token algorithm is not accepted"
+		return "token algorithm is not accepted"
 	case ReasonTokenInvalidType:
-		return "session token type is not JWT"
+		return "token type is not accepted"
 	case ReasonTokenMissingKID:
-		return "session token has no key id"
+		return "token has no key id"
 	case ReasonTokenUnknownKID:
-		return "session token key id is unknown"
+		return "token key id is unknown"
 	case ReasonTokenCritical:
-		return "session token has an unsupported critical header"
+		return "token has an unsupported critical header"
 	case ReasonTokenNotSession:
 		return "token is not a session token"
 	case ReasonTokenSignature:
-		return "session token signature is invalid"
+		return "token signature is invalid"
 	case ReasonTokenExpired:
-		return "session token has expired"
+		return "token has expired"
 	case ReasonTokenNotActiveYet:
-		return "session token is not valid yet"
+		return "token is not valid yet"
 	case ReasonTokenIssuedInFuture:
-		return "session token was issued in the future"
+		return "token was issued in the future"
 	case ReasonTokenMissingExpiry:
-		return "session token has no valid expiry"
+		return "token has no valid expiry"
 	case ReasonTokenInvalidSubject:
-		return "session token has no valid subject"
+		return "token has no valid subject"
 	case ReasonTokenInvalidAZP:
-		return "session token authorized party is not allowed"
+		return "token authorized party is not allowed"
 	case ReasonTokenInvalidIssuer:
-		return "session token issuer is not this instance"
+		return "token issuer is not this instance"
+	case ReasonTokenInvalidAudience:
+		return "token audience is not accepted"
 	case ReasonTokenStale:
 		return "session token is older than the client's last sign-in change"
 	case ReasonSessionWithoutClientUAT:
@@ -130,10 +157,20 @@ func (r Reason) message() string {
 		return "session has pending tasks"
 	case ReasonUserNotFound:
 		return "user no longer exists"
+	case ReasonTokenTypeNotAccepted:
+		return "this kind of token is not accepted here"
+	case ReasonTokenRevoked:
+		return "token has been revoked"
+	case ReasonTokenNotFound:
+		return "token is not known to Clerk"
+	case ReasonUnknownTenant:
+		return "no Clerk instance serves this request"
 	case ReasonJWKSUnavailable:
 		return "verification keys are unavailable"
 	case ReasonUserUnavailable:
 		return "user could not be loaded"
+	case ReasonMachineUnavailable:
+		return "token could not be verified with Clerk"
 	case ReasonMissingRole:
 		return "required role is missing"
 	case ReasonMissingPermission:
@@ -142,6 +179,8 @@ func (r Reason) message() string {
 		return "required feature is missing"
 	case ReasonMissingPlan:
 		return "required plan is missing"
+	case ReasonMissingScope:
+		return "required scope is missing"
 	case ReasonReverificationNeeded:
 		return "a more recent factor verification is required"
 	}
@@ -263,6 +302,8 @@ func FailureOf(err error) Failure {
 		f.Status, f.WWWAuthenticate = http.StatusUnauthorized, `Bearer error="invalid_token"`
 	case ErrForbidden:
 		f.Status, f.WWWAuthenticate = http.StatusForbidden, `Bearer error="insufficient_scope"`
+	case ErrUnknownTenant:
+		f.Status = http.StatusNotFound
 	default:
 		f.Status = http.StatusServiceUnavailable
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 
 	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/clerktest"
@@ -53,14 +55,19 @@ func ExampleCheck() {
 	client, _ := core.New(core.Config{JWTKey: fake.PublicKeyPEM()}) // networkless
 	defer client.Close()
 
-	token := fake.Token(clerktest.WithOrgMembership("org_1", "acme", "org:admin", "org:invoices:read"))
-	claims, err := client.VerifyToken(context.Background(), token)
+	authenticator, err := core.NewAuthenticator(core.Options{Client: client}) // no user fetch
+	if err != nil {
+		panic(err)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/invoices", nil)
+	req.Header.Set("Authorization", "Bearer "+fake.Token(clerktest.WithOrgMembership("org_1", "acme", "org:admin", "org:invoices:read")))
+	auth, err := authenticator.Authenticate(req.Context(), core.HTTPRequest(req))
 	if err != nil {
 		panic(err)
 	}
 	admin := core.All(core.Role("org:admin"), core.Permission("org:invoices:read"))
-	fmt.Println(admin(claims) == nil)
-	err = core.Permission("org:invoices:delete")(claims)
+	fmt.Println(admin(auth) == nil)
+	err = core.Permission("org:invoices:delete")(auth)
 	fmt.Println(core.FailureOf(err).Status, core.ReasonOf(err))
 	// Output:
 	// true

@@ -172,6 +172,8 @@ type keyCache struct {
 
 	set atomic.Pointer[keySet]
 
+	onRecover func() // called when a fetch succeeds after a failed one
+
 	mu          sync.Mutex
 	inflight    chan struct{} // closed when the running fetch ends
 	lastAttempt time.Time
@@ -272,9 +274,13 @@ func (kc *keyCache) run(done chan struct{}) {
 		}
 		kc.set.Store(&keySet{keys: keys, fetched: kc.now()})
 	}
+	recovered := err == nil && kc.lastErr != nil
 	kc.lastErr = err
 	kc.inflight = nil
 	kc.mu.Unlock()
+	if recovered && kc.onRecover != nil {
+		kc.onRecover()
+	}
 	close(done)
 }
 

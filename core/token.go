@@ -36,7 +36,7 @@ type jwsToken struct {
 	hasCat       bool
 	signingInput []byte // header.payload, exactly as received
 	signature    []byte
-	payload      []byte // decoded
+	payload      string // decoded (the one copy claims are read from)
 }
 
 // parseJWS checks that token is a compact JWS in its canonical spelling,
@@ -67,7 +67,7 @@ func parseJWS(token string) (jwsToken, Reason, error) {
 	h := sigs[0].ProtectedHeaders()
 	t.signingInput = buf[:lastDot(token)]
 	t.signature = sigs[0].Signature()
-	t.payload = msg.Payload()
+	t.payload = string(msg.Payload())
 	alg, ok := h.Algorithm()
 	if !ok {
 		return t, ReasonTokenInvalidAlg, nil

@@ -3,6 +3,8 @@ package core_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -176,7 +178,11 @@ func TestAuthenticatorOptions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			auth, err := a.Authenticate(context.Background(), tt.authz, "")
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			if tt.authz != "" {
+				req.Header.Set("Authorization", tt.authz)
+			}
+			auth, err := a.Authenticate(context.Background(), core.HTTPRequest(req))
 			if core.ReasonOf(err) != tt.reason {
 				t.Fatalf("err %v, want %q", err, tt.reason)
 			}

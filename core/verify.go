@@ -22,6 +22,8 @@ func (c *Client) VerifyToken(ctx context.Context, token string) (*Claims, error)
 	return claims, c.label(err)
 }
 
+// verifyToken verifies a session token (the session-only path, which
+// allocates nothing on a cache hit).
 func (c *Client) verifyToken(ctx context.Context, token string) (*Claims, error) {
 	if token == "" {
 		return nil, newError(ReasonTokenMissing, nil)
@@ -29,24 +31,48 @@ func (c *Client) verifyToken(ctx context.Context, token string) (*Claims, error)
 	if len(token) > MaxTokenSize {
 		return nil, newError(ReasonTokenTooLarge, nil)
 	}
-	now := c.s.Now()
-	if e, ok := c.tokens.get(token); ok {
-		if c.keys.current(e.kid) == e.key {
-			if r := c.checkTime(e.claims, now); r != "" {
-				if r == ReasonTokenExpired {
-					c.tokens.remove(token)
-				}
-				return nil, newError(r, nil)
-			}
-			return e.claims, nil
-		}
-		c.tokens.remove(token) // its key was rotated out or replaced
+	if opaqueKind(token) != "" {
+		return nil, newError(ReasonTokenTypeNotAccepted, nil)
 	}
-
+	if claims, ok, err := c.cachedSession(ctx, token); ok {
+		return claims, err
+	}
 	t, r, err := parseJWS(token)
 	if r != "" {
 		return nil, newError(r, err)
 	}
+	if kind := t.kind(); kind != SessionToken {
+		return nil, newError(ReasonTokenTypeNotAccepted, nil)
+	}
+	return c.verifySessionJWS(ctx, token, &t)
+}
+
+// cachedSession answers a token from the verified-token cache: ok is false
+// when it is not there (or no longer valid there), else the claims or the
+// time rule that now refuses them.
+func (c *Client) cachedSession(ctx context.Context, token string) (*Claims, bool, error) {
+	e, ok := c.tokens.get(token)
+	if ok && c.keys.current(e.kid) != e.key {
+		c.tokens.remove(token) // its key was rotated out or replaced
+		ok = false
+	}
+	c.events.cache(ctx, "token", "memory", ok)
+	if !ok {
+		return nil, false, nil
+	}
+	if r := c.checkTime(e.claims, c.s.Now()); r != "" {
+		if r == ReasonTokenExpired {
+			c.tokens.remove(token)
+		}
+		return nil, true, newError(r, nil)
+	}
+	return e.claims, true, nil
+}
+
+// verifySessionJWS applies the session rules to a parsed JWT: header,
+// signature, claims, the static rules and the clock; a token that passes is
+// cached.
+func (c *Client) verifySessionJWS(ctx context.Context, token string, t *jwsToken) (*Claims, error) {
 	if r := t.sessionHeader(); r != "" {
 		return nil, newError(r, nil)
 	}
@@ -54,17 +80,17 @@ func (c *Client) verifyToken(ctx context.Context, token string) (*Claims, error)
 	if err != nil {
 		return nil, err
 	}
-	if r := key.verify(&t); r != "" {
+	if r := key.verify(t); r != "" {
 		return nil, newError(r, nil)
 	}
-	claims, r, err := parseClaims(string(t.payload))
+	claims, r, err := parseClaims(t.payload)
 	if r != "" {
 		return nil, newError(r, err)
 	}
 	if r := c.checkStatic(claims); r != "" {
 		return nil, newError(r, nil)
 	}
-	if r := c.checkTime(claims, now); r != "" {
+	if r := c.checkTime(claims, c.s.Now()); r != "" {
 		return nil, newError(r, nil)
 	}
 	c.tokens.put(token, cachedToken{claims: claims, kid: t.kid, key: key})
@@ -100,6 +126,13 @@ func (c *Client) authenticate(ctx context.Context, cr Credentials) (*Claims, err
 	if jar.token == "" {
 		return nil, newError(ReasonTokenMissing, nil)
 	}
+	return c.verifyCookie(ctx, jar)
+}
+
+// verifyCookie verifies the session token of a cookie jar with Clerk's
+// cookie rules: an active client (__client_uat), and a token not older than
+// the client's last sign-in change.
+func (c *Client) verifyCookie(ctx context.Context, jar cookieJar) (*Claims, error) {
 	if jar.uat == 0 && (jar.hasUAT || !c.s.AllowCookieWithoutClientUAT) {
 		return nil, newError(ReasonSessionWithoutClientUAT, nil)
 	}
@@ -126,6 +159,9 @@ func (c *Client) checkStatic(cl *Claims) Reason {
 	if len(c.s.issuers) > 0 && !c.issuerOK(cl.Issuer) {
 		return ReasonTokenInvalidIssuer
 	}
+	if len(c.s.audiences) > 0 && !c.audienceOK(cl.Audience) {
+		return ReasonTokenInvalidAudience
+	}
 	if cl.Status == "pending" && !c.s.AllowPendingSessions {
 		return ReasonSessionPending
 	}
@@ -136,6 +172,18 @@ func (c *Client) issuerOK(iss string) bool {
 	for _, want := range c.s.issuers {
 		if iss == want {
 			return true
+		}
+	}
+	return false
+}
+
+// audienceOK reports whether one of the token's aud values is accepted.
+func (c *Client) audienceOK(aud []string) bool {
+	for _, a := range aud {
+		for _, want := range c.s.audiences {
+			if a == want {
+				return true
+			}
 		}
 	}
 	return false

@@ -53,7 +53,8 @@ func TestVerifyTokenRules(t *testing.T) {
 		{"alg RS384 but key is RS256", s.Token(clerktest.WithHeader("alg", "RS384")), core.ReasonTokenInvalidAlg},
 		{"alg of wrong type", s.Token(clerktest.WithHeader("alg", 256)), core.ReasonTokenMalformed},
 		{"HS256 keyed with the public key", hs256WithPublicKey(s, string(mustJSON(map[string]any{"sub": "user_x", "exp": now.Add(time.Minute).Unix()}))), core.ReasonTokenInvalidAlg},
-		{"typ not JWT", s.Token(clerktest.WithHeader("typ", "at+jwt")), core.ReasonTokenInvalidType},
+		{"typ not JWT", s.Token(clerktest.WithHeader("typ", "JOSE")), core.ReasonTokenInvalidType},
+		{"typ of an OAuth access token", s.Token(clerktest.WithHeader("typ", "at+jwt")), core.ReasonTokenTypeNotAccepted},
 		{"typ absent", s.Token(clerktest.WithoutHeader("typ")), ""},
 		{"kid missing", s.Token(clerktest.WithoutHeader("kid")), core.ReasonTokenMissingKID},
 		{"kid empty", s.Token(clerktest.WithHeader("kid", "")), core.ReasonTokenMissingKID},
@@ -135,9 +136,12 @@ func TestVerifyTokenRules(t *testing.T) {
 		{"v of wrong type", s.Token(clerktest.WithClaim("v", "2")), core.ReasonTokenMalformed},
 
 		// Machines and other categories are never sessions.
-		{"machine subject", s.Token(clerktest.WithSubject("mch_2abc")), core.ReasonTokenNotSession},
-		{"machine subject without category", s.Token(clerktest.WithSubject("mch_2abc"), clerktest.WithoutHeader("cat")), core.ReasonTokenNotSession},
-		{"M2M category", s.Token(clerktest.WithHeader("cat", "cl_B7d4PD333AAA")), core.ReasonTokenNotSession},
+		{"machine subject", s.Token(clerktest.WithSubject("mch_2abc")), core.ReasonTokenTypeNotAccepted},
+		{"machine subject without category", s.Token(clerktest.WithSubject("mch_2abc"), clerktest.WithoutHeader("cat")), core.ReasonTokenTypeNotAccepted},
+		{"M2M category", s.Token(clerktest.WithHeader("cat", "cl_B7d4PD333AAA")), core.ReasonTokenTypeNotAccepted},
+		{"an API key", "ak_" + strings.Repeat("a", 40), core.ReasonTokenTypeNotAccepted},
+		{"an M2M token", "mt_" + strings.Repeat("a", 40), core.ReasonTokenTypeNotAccepted},
+		{"an OAuth token", "oat_" + strings.Repeat("a", 40), core.ReasonTokenTypeNotAccepted},
 		{"category of wrong type", s.Token(clerktest.WithHeader("cat", 7)), core.ReasonTokenNotSession},
 	}
 	for _, tt := range tests {
@@ -506,14 +510,15 @@ func TestClaimsModel(t *testing.T) {
 		{"first factor too old", core.Reverified(core.FirstFactor, 2*time.Minute), core.ReasonReverificationNeeded},
 		{"second factor falls back to first", core.Reverified(core.SecondFactor, 10*time.Minute), ""},
 		{"multi factor falls back to first", core.Reverified(core.MultiFactor, 10*time.Minute), ""},
-		{"authorize", func(c *core.Claims) error { return core.Authorize(c, core.Role("org:admin"), core.Feature("premium")) }, ""},
-		{"authorize, one fails", func(c *core.Claims) error { return core.Authorize(c, core.Role("org:admin"), core.Feature("sso")) }, core.ReasonMissingFeature},
+		{"authorize", func(a *core.Auth) error { return core.Authorize(a, core.Role("org:admin"), core.Feature("premium")) }, ""},
+		{"authorize, one fails", func(a *core.Auth) error { return core.Authorize(a, core.Role("org:admin"), core.Feature("sso")) }, core.ReasonMissingFeature},
+		{"scope fails on a session", core.Scope("read"), core.ReasonMissingScope},
 		{"all pass", core.All(core.Role("org:admin"), core.Plan("pro")), ""},
 		{"all, one fails", core.All(core.Role("org:admin"), core.Plan("enterprise")), core.ReasonMissingPlan},
 	}
 	for _, tt := range checks {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.check(cl)
+			err := tt.check(&core.Auth{Kind: core.SessionToken, Subject: cl.Subject, Session: cl})
 			if got := core.ReasonOf(err); got != tt.want {
 				t.Fatalf("reason = %q, want %q", got, tt.want)
 			}
@@ -568,7 +573,7 @@ func TestClaimsV1AndEdgeCases(t *testing.T) {
 				t.Fatalf("org = %+v, want role %q perms %q", cl.Org, tt.role, tt.perms)
 			}
 			if tt.noFactors {
-				if core.Reverified(core.FirstFactor, time.Hour)(cl) == nil {
+				if core.Reverified(core.FirstFactor, time.Hour)(&core.Auth{Session: cl}) == nil {
 					t.Fatal("reverification passed without fva")
 				}
 			}

@@ -1,0 +1,245 @@
+package core
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Cache is a cache shared between the replicas of an application, such as
+// Redis (see github.com/clerkgo/clerk/core/rediscache), set with
+// Config.Cache. The core keeps users and machine-token verification results
+// in it, so that N replicas make one Backend API call between them instead
+// of N. Values are opaque bytes; the core chooses the keys (namespaced per
+// Clerk instance, opaque tokens only as hashes) and the TTLs, and versions
+// and time-stamps the values itself, so an implementation only stores them.
+//
+// Get reports ok false for a missing key. Errors of either method are never
+// fatal: the core logs a warning, observes it, and carries on as if the
+// cache were not there (fetching from Clerk, keeping its in-memory cache).
+// Implementations must be safe for concurrent use and should respect ctx.
+type Cache interface {
+	Get(ctx context.Context, key string) (value []byte, ok bool, err error)
+	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
+}
+
+// cacheValueVersion prefixes every value the core writes to a shared Cache;
+// a value of another version is a miss.
+const cacheValueVersion byte = 1
+
+// encodeShared frames a value for a shared cache: version, expiry (Unix
+// milliseconds), payload.
+func encodeShared(expires time.Time, payload []byte) []byte {
+	b := make([]byte, 9, 9+len(payload))
+	b[0] = cacheValueVersion
+	binary.BigEndian.PutUint64(b[1:], uint64(expires.UnixMilli()))
+	return append(b, payload...)
+}
+
+// decodeShared unframes a shared-cache value; ok is false for a value of
+// another version or one that has expired at now.
+func decodeShared(b []byte, now time.Time) (expires time.Time, payload []byte, ok bool) {
+	if len(b) < 9 || b[0] != cacheValueVersion {
+		return time.Time{}, nil, false
+	}
+	expires = time.UnixMilli(int64(binary.BigEndian.Uint64(b[1:9])))
+	if !now.Before(expires) {
+		return time.Time{}, nil, false
+	}
+	return expires, b[9:], true
+}
+
+// hashKey is how an opaque token appears in cache keys and coalescing maps:
+// the hex SHA-256, never the token itself.
+func hashKey(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// instanceNamespace is the prefix of an instance's shared-cache keys: a
+// hash of its secret key, the same on every replica of a tenant and
+// different for every tenant; it reveals nothing about the key.
+func instanceNamespace(secretKey string) string {
+	sum := sha256.Sum256([]byte("clerkgo cache namespace\x00" + secretKey))
+	return hex.EncodeToString(sum[:8])
+}
+
+// fetched is the outcome of one fetch: a value or an error, and until when
+// it may be reused (zero: not at all).
+type fetched[V any] struct {
+	value   V
+	err     error
+	expires time.Time
+}
+
+// fetchCache deduplicates concurrent fetches of a key (one call serves every
+// waiter), keeps outcomes in a bounded in-memory cache until they expire,
+// and, when a shared Cache is configured, consults it before fetching and
+// fills it after. Fetches run on goroutines the cache owns, detached from
+// any one caller's context (a caller giving up does not fail the others),
+// bounded by limit, and stopped by close.
+type fetchCache[V any] struct {
+	name  string // in shared-cache keys, logs and observations: "user", "machine"
+	fetch func(ctx context.Context, key, arg string) fetched[V]
+	now   func() time.Time
+	max   int
+	limit time.Duration
+
+	shared Cache
+	prefix string // shared-cache key prefix: namespace + ":" + name + ":"
+	encode func(fetched[V]) ([]byte, bool)
+	decode func([]byte) (fetched[V], bool)
+	events *events
+
+	mu      sync.Mutex
+	entries map[string]fetched[V]
+	calls   map[string]*flight[V]
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+type flight[V any] struct {
+	done chan struct{}
+	out  fetched[V]
+}
+
+func newFetchCache[V any](name string, fetch func(ctx context.Context, key, arg string) fetched[V], now func() time.Time, max int, limit time.Duration, ev *events) *fetchCache[V] {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &fetchCache[V]{
+		name: name, fetch: fetch, now: now, max: max, limit: limit, events: ev,
+		entries: make(map[string]fetched[V]), calls: make(map[string]*flight[V]),
+		ctx: ctx, cancel: cancel,
+	}
+}
+
+// withShared makes the cache consult a shared Cache under the namespace ns.
+func (fc *fetchCache[V]) withShared(c Cache, ns string, encode func(fetched[V]) ([]byte, bool), decode func([]byte) (fetched[V], bool)) {
+	fc.shared, fc.prefix, fc.encode, fc.decode = c, ns+":"+fc.name+":", encode, decode
+}
+
+// errClosed is the cause when a closed client is asked to fetch.
+var errClosed = errors.New("client is closed")
+
+// get returns the outcome for key, from memory, from a fetch in flight, or
+// from a new fetch, to which arg is passed (an opaque token whose hash is
+// key: it is copied, as it may alias a buffer a framework reuses, and kept
+// only while the fetch runs). ctx bounds only this caller's wait.
+func (fc *fetchCache[V]) get(ctx context.Context, key, arg string) (V, error) {
+	fc.mu.Lock()
+	if e, ok := fc.entries[key]; ok {
+		if fc.now().Before(e.expires) {
+			fc.mu.Unlock()
+			fc.events.cache(ctx, fc.name, "memory", true)
+			return e.value, e.err
+		}
+		delete(fc.entries, key)
+	}
+	call := fc.calls[key]
+	if call == nil {
+		if fc.ctx.Err() != nil {
+			fc.mu.Unlock()
+			var zero V
+			return zero, errClosed
+		}
+		fc.events.cache(ctx, fc.name, "memory", false)
+		call = &flight[V]{done: make(chan struct{})}
+		fc.calls[key] = call
+		fc.wg.Add(1)
+		go fc.run(key, strings.Clone(arg), call)
+	}
+	fc.mu.Unlock()
+	select {
+	case <-call.done:
+		return call.out.value, call.out.err
+	case <-ctx.Done():
+		var zero V
+		return zero, ctx.Err()
+	}
+}
+
+func (fc *fetchCache[V]) run(key, arg string, call *flight[V]) {
+	defer fc.wg.Done()
+	ctx, cancel := context.WithTimeout(fc.ctx, fc.limit)
+	out, fromShared := fc.lookupShared(ctx, key)
+	if !fromShared {
+		out = fc.fetch(ctx, key, arg)
+		fc.storeShared(ctx, key, out)
+	}
+	cancel()
+	fc.mu.Lock()
+	delete(fc.calls, key)
+	if fc.now().Before(out.expires) && fc.ctx.Err() == nil {
+		if _, ok := fc.entries[key]; !ok && len(fc.entries) >= fc.max {
+			for k := range fc.entries { // map iteration starts at a random entry
+				delete(fc.entries, k)
+				break
+			}
+		}
+		fc.entries[key] = out
+	}
+	fc.mu.Unlock()
+	call.out = out
+	close(call.done)
+}
+
+func (fc *fetchCache[V]) lookupShared(ctx context.Context, key string) (fetched[V], bool) {
+	var zero fetched[V]
+	if fc.shared == nil {
+		return zero, false
+	}
+	b, ok, err := fc.shared.Get(ctx, fc.prefix+key)
+	if err != nil {
+		fc.events.sharedCacheFailed(ctx, fc.name, "get", err)
+		return zero, false
+	}
+	if !ok {
+		fc.events.cache(ctx, fc.name, "shared", false)
+		return zero, false
+	}
+	expires, payload, ok := decodeShared(b, fc.now())
+	if !ok {
+		fc.events.cache(ctx, fc.name, "shared", false)
+		return zero, false
+	}
+	out, ok := fc.decode(payload)
+	if !ok {
+		fc.events.cache(ctx, fc.name, "shared", false)
+		return zero, false
+	}
+	out.expires = expires
+	fc.events.cache(ctx, fc.name, "shared", true)
+	return out, true
+}
+
+func (fc *fetchCache[V]) storeShared(ctx context.Context, key string, out fetched[V]) {
+	if fc.shared == nil {
+		return
+	}
+	ttl := out.expires.Sub(fc.now())
+	if ttl < time.Millisecond {
+		return
+	}
+	payload, ok := fc.encode(out)
+	if !ok {
+		return
+	}
+	if err := fc.shared.Set(ctx, fc.prefix+key, encodeShared(out.expires, payload), ttl); err != nil {
+		fc.events.sharedCacheFailed(ctx, fc.name, "set", err)
+	}
+}
+
+// close stops fetches in flight and waits for them; later gets fail.
+func (fc *fetchCache[V]) close() {
+	if fc == nil {
+		return
+	}
+	fc.cancel()
+	fc.wg.Wait()
+}

@@ -1,0 +1,140 @@
+package core
+
+import (
+	"fmt"
+	"strings"
+)
+
+// TokenKind is the kind of token a request presents, named as Clerk's
+// reference names them (its TokenType).
+type TokenKind string
+
+// The token kinds. A route accepts session tokens only unless it asks for
+// more (the adapters' AcceptsToken option): a machine token can cost a
+// Backend API call per new token.
+const (
+	// SessionToken is a Clerk session token (a JWT), from the Authorization
+	// header or the session cookie.
+	SessionToken TokenKind = "session_token"
+	// APIKey is a Clerk API key (opaque, "ak_..."), verified with the
+	// Backend API.
+	APIKey TokenKind = "api_key"
+	// M2MToken is a Clerk machine-to-machine token: opaque ("mt_...",
+	// verified with the Backend API) or a JWT (sub "mch_...", verified
+	// locally with the instance keys).
+	M2MToken TokenKind = "m2m_token"
+	// OAuthToken is an access token Clerk issued to an OAuth application:
+	// opaque ("oat_...", verified with the Backend API) or a JWT (typ
+	// "at+jwt", verified locally).
+	OAuthToken TokenKind = "oauth_token"
+	// AnyToken, given to AcceptsToken, accepts every kind.
+	AnyToken TokenKind = "any"
+)
+
+// The prefixes of Clerk's opaque machine tokens.
+const (
+	apiKeyPrefix     = "ak_"
+	m2mTokenPrefix   = "mt_"
+	oauthTokenPrefix = "oat_"
+)
+
+// kindSet is a set of accepted token kinds.
+type kindSet uint8
+
+const (
+	acceptSession kindSet = 1 << iota
+	acceptAPIKey
+	acceptM2M
+	acceptOAuth
+	acceptAny = acceptSession | acceptAPIKey | acceptM2M | acceptOAuth
+)
+
+func (k TokenKind) bit() kindSet {
+	switch k {
+	case SessionToken:
+		return acceptSession
+	case APIKey:
+		return acceptAPIKey
+	case M2MToken:
+		return acceptM2M
+	case OAuthToken:
+		return acceptOAuth
+	case AnyToken:
+		return acceptAny
+	}
+	return 0
+}
+
+// acceptedKinds turns a list of kinds into a set; an empty list is session
+// tokens only. An unknown kind is an error.
+func acceptedKinds(kinds []TokenKind) (kindSet, error) {
+	if len(kinds) == 0 {
+		return acceptSession, nil
+	}
+	var s kindSet
+	for _, k := range kinds {
+		b := k.bit()
+		if b == 0 {
+			return 0, fmt.Errorf("unknown token kind %q (use core.SessionToken, APIKey, M2MToken, OAuthToken or AnyToken)", string(k))
+		}
+		s |= b
+	}
+	return s, nil
+}
+
+func (s kindSet) has(k TokenKind) bool { return s&k.bit() != 0 && k != AnyToken }
+
+// machineOnly reports whether the set accepts no session token.
+func (s kindSet) machineOnly() bool { return s&acceptSession == 0 }
+
+// opaqueKind returns the kind of an opaque machine token by its prefix, or
+// "".
+func opaqueKind(token string) TokenKind {
+	switch {
+	case strings.HasPrefix(token, apiKeyPrefix):
+		return APIKey
+	case strings.HasPrefix(token, m2mTokenPrefix):
+		return M2MToken
+	case strings.HasPrefix(token, oauthTokenPrefix):
+		return OAuthToken
+	}
+	return ""
+}
+
+// jwtKind returns the kind of a parsed JWT as Clerk's reference decides it:
+// a sub starting with "mch_" or the M2M category is an M2M token; a typ of
+// "at+jwt" (RFC 9068) an OAuth access token; anything else a session token
+// (whose own rules then refuse other categories). The sub is peeked at
+// unverified: this only chooses which rules verify the token.
+func (t *jwsToken) kind() TokenKind {
+	switch {
+	case t.hasCat && t.cat == categoryM2M:
+		return M2MToken
+	case strings.HasPrefix(peekSubject(t.payload), machineSubjectPrefix):
+		return M2MToken
+	case t.hasTyp && isOAuthType(t.typ):
+		return OAuthToken
+	}
+	return SessionToken
+}
+
+func isOAuthType(typ string) bool { return typ == "at+jwt" || typ == "application/at+jwt" }
+
+// peekSubject returns the sub of an unverified payload, or "".
+func peekSubject(payload string) string {
+	var sub string
+	r := jsonReader{s: payload}
+	_ = r.object(func(key string) error {
+		if key == "sub" && r.peek() == '"' {
+			if err := r.str(&sub); err != nil {
+				return err
+			}
+			return errStop
+		}
+		return r.skip()
+	})
+	return sub
+}
+
+// errStop ends a scan early.
+var errStop = fmt.Errorf("stop")
