@@ -8,14 +8,16 @@ import (
 )
 
 // Header names of a delivery: Svix's, and the Standard Webhooks names that
-// Svix also sends for white-labelled endpoints.
+// Svix also sends for white-labelled endpoints. Header names ignore case;
+// these are in net/http's canonical form, which [net/http.Header.Get]
+// looks up without allocating.
 const (
-	HeaderSvixID                   = "svix-id"
-	HeaderSvixTimestamp            = "svix-timestamp"
-	HeaderSvixSignature            = "svix-signature"
-	HeaderStandardWebhookID        = "webhook-id"
-	HeaderStandardWebhookTimestamp = "webhook-timestamp"
-	HeaderStandardWebhookSignature = "webhook-signature"
+	HeaderSvixID                   = "Svix-Id"
+	HeaderSvixTimestamp            = "Svix-Timestamp"
+	HeaderSvixSignature            = "Svix-Signature"
+	HeaderStandardWebhookID        = "Webhook-Id"
+	HeaderStandardWebhookTimestamp = "Webhook-Timestamp"
+	HeaderStandardWebhookSignature = "Webhook-Signature"
 )
 
 // lookupHeaders returns the id, timestamp and signature headers: the svix-*
@@ -126,10 +128,14 @@ func decodeV1(value string) ([32]byte, bool) {
 	if len(value) != v1SigLen {
 		return sig, false
 	}
-	n, err := base64.StdEncoding.Strict().Decode(sig[:], []byte(value))
+	// 44 characters without padding decode to 33 bytes: room for them, so
+	// that such a value is refused rather than overflowing.
+	var buf [33]byte
+	n, err := base64.StdEncoding.Strict().Decode(buf[:], []byte(value))
 	if err != nil || n != len(sig) {
 		return sig, false
 	}
+	copy(sig[:], buf[:n])
 	var again [v1SigLen]byte
 	base64.StdEncoding.Encode(again[:], sig[:])
 	return sig, string(again[:]) == value

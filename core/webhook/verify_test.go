@@ -142,6 +142,7 @@ func TestVerify(t *testing.T) {
 		{"version in upper case", mutate(d, set("svix-signature", "V1,"+value)), d.Body, webhook.ErrSignatureMalformed},
 		{"v1 not base64", mutate(d, set("svix-signature", "v1,"+strings.Repeat("!", 44))), d.Body, webhook.ErrSignatureMalformed},
 		{"v1 of 31 bytes", mutate(d, set("svix-signature", "v1,"+strings.Repeat("A", 40)+"AA==")), d.Body, webhook.ErrSignatureMalformed},
+		{"v1 of 44 characters without padding", mutate(d, set("svix-signature", "v1,"+strings.Repeat("0", 44))), d.Body, webhook.ErrSignatureMalformed}, // found by FuzzParseSignatures
 		{"v1 unpadded", mutate(d, set("svix-signature", strings.TrimSuffix(sig, "="))), d.Body, webhook.ErrSignatureMalformed},
 		{"v1 URL alphabet", mutate(d, set("svix-signature", "v1,"+strings.Repeat("_", 43)+"=")), d.Body, webhook.ErrSignatureMalformed},
 		{"v1 with stray trailing bits", mutate(d, set("svix-signature", "v1,"+value[:42]+flipLowBits(value[42])+"=")), d.Body, webhook.ErrSignatureMalformed},
