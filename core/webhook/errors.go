@@ -36,8 +36,8 @@ var (
 	// ErrHeadersMissing: the delivery lacks the svix-id, svix-timestamp or
 	// svix-signature header (and a complete webhook-* set as well).
 	ErrHeadersMissing = errors.New("clerk webhook: signature headers missing")
-	// ErrIDInvalid: the message id is longer than 256 bytes or holds
-	// characters other than printable ASCII.
+	// ErrIDInvalid: the message id is empty, longer than 256 bytes, or
+	// holds a space, a dot or a byte outside printable ASCII.
 	ErrIDInvalid = errors.New("clerk webhook: message id is invalid")
 	// ErrTimestampInvalid: the timestamp is not a decimal number of seconds.
 	ErrTimestampInvalid = errors.New("clerk webhook: timestamp is invalid")

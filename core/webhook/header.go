@@ -40,13 +40,17 @@ func lookupHeaders(header func(string) string) (id, ts, sigs string, ok bool) {
 }
 
 // validID reports whether id is 1 to MaxIDSize bytes of printable ASCII
-// without spaces. Svix's ids look like msg_2Lh9KRb0pzN4LePd3XiA4bHjxcx.
+// without spaces or dots. Svix's ids look like
+// msg_2Lh9KRb0pzN4LePd3XiA4bHjxcx. Without a dot in the id, the signed
+// content "<id>.<timestamp>.<body>" splits one way only: an id such as
+// "msg.1716883200" cannot pass its digits off as the timestamp of another
+// delivery with a longer body.
 func validID(id string) bool {
 	if id == "" || len(id) > MaxIDSize {
 		return false
 	}
 	for i := 0; i < len(id); i++ {
-		if id[i] <= ' ' || id[i] > '~' {
+		if id[i] <= ' ' || id[i] > '~' || id[i] == '.' {
 			return false
 		}
 	}

@@ -116,6 +116,7 @@ func TestVerify(t *testing.T) {
 		{"id too long", resign(strings.Repeat("m", webhook.MaxIDSize+1), ts, d.Body), d.Body, webhook.ErrIDInvalid},
 		{"id at the limit", resign(strings.Repeat("m", webhook.MaxIDSize), ts, d.Body), d.Body, nil},
 		{"id with a space", resign("msg 1", ts, d.Body), d.Body, webhook.ErrIDInvalid},
+		{"id with a dot", resign("msg."+strconv.FormatInt(ts, 10), ts, d.Body), d.Body, webhook.ErrIDInvalid},
 		{"id with a control character", resign("msg\x7f1", ts, d.Body), d.Body, webhook.ErrIDInvalid},
 		{"id not ASCII", resign("msg_é", ts, d.Body), d.Body, webhook.ErrIDInvalid},
 

@@ -23,7 +23,10 @@ func TestContract(t *testing.T) {
 				return rec.Result(), nil
 			}
 		},
-		New:     func(fn webhook.HandlerFunc, opts ...webhook.Option) error { _, err := webhook.NewEndpoint(fn, opts...); return err },
+		New: func(fn webhook.HandlerFunc, opts ...webhook.Option) error {
+			_, err := webhook.NewEndpoint(fn, opts...)
+			return err
+		},
 		Webhook: func(fn webhook.HandlerFunc, opts ...webhook.Option) { webhook.Handler(fn, opts...) },
 	})
 }
