@@ -44,3 +44,27 @@ func Example() {
 	// 200 Ada ada@example.com
 	// 503 1
 }
+
+// A test signs a delivery as Clerk would and posts it to the handler under
+// test, which is configured with the signer's secret.
+func ExampleWebhookSigner() {
+	signer, err := clerktest.NewWebhookSigner() // a fresh whsec_ secret
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// os.Setenv("CLERK_WEBHOOK_SIGNING_SECRET", signer.Secret()) for the app
+	data, _ := clerktest.SampleWebhookData("user.created")
+	d, err := signer.SignEvent("user.created", data)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	req, _ := d.Request("http://localhost:8080/webhooks/clerk")
+	fmt.Println(req.Method, strings.HasPrefix(req.Header.Get("svix-id"), "msg_"),
+		strings.HasPrefix(req.Header.Get("svix-signature"), "v1,"), len(signer.Secret()))
+	fmt.Println(signer) // never the secret
+	// Output:
+	// POST true true 38
+	// clerktest.WebhookSigner{Secrets:[1 redacted]}
+}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/clerkgo/clerk/chiclerk"
 	"github.com/clerkgo/clerk/core"
+	"github.com/clerkgo/clerk/core/webhook"
 	"github.com/clerkgo/clerk/examples/internal/demo"
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -41,6 +42,7 @@ func run(ctx context.Context, stdout io.Writer) error {
 		return err
 	}
 	defer app.Close()
+	app.Log.SetOutput(stdout)
 
 	srv := &http.Server{Handler: routes(app), ReadHeaderTimeout: 10 * time.Second}
 	ln, err := app.Listen()
@@ -77,6 +79,9 @@ func routes(app *demo.App) http.Handler {
 		writeJSON(w, demo.AdminOf(chiclerk.Session(r.Context())))
 	})
 
+	if app.Webhooks != nil {
+		r.Post(demo.WebhookPath, chiclerk.Webhook(app.OnWebhook, webhook.WithVerifier(app.Webhooks), webhook.Dedup(0)))
+	}
 	if app.Fake != nil {
 		r.Get("/demo/token", func(w http.ResponseWriter, r *http.Request) {
 			token, err := app.Token(r.URL.Query().Get("role"))

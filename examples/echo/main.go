@@ -17,6 +17,7 @@ import (
 	"syscall"
 
 	"github.com/clerkgo/clerk/core"
+	"github.com/clerkgo/clerk/core/webhook"
 	"github.com/clerkgo/clerk/echoclerk"
 	"github.com/clerkgo/clerk/examples/internal/demo"
 	"github.com/labstack/echo/v4"
@@ -38,6 +39,7 @@ func run(ctx context.Context, stdout io.Writer) error {
 		return err
 	}
 	defer app.Close()
+	app.Log.SetOutput(stdout)
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -77,6 +79,9 @@ func routes(e *echo.Echo, app *demo.App) {
 		return c.JSON(http.StatusOK, demo.AdminOf(echoclerk.Session(c)))
 	}, claimsOnly, echoclerk.Require(core.Role("org:admin")))
 
+	if app.Webhooks != nil {
+		e.POST(demo.WebhookPath, echoclerk.Webhook(app.OnWebhook, webhook.WithVerifier(app.Webhooks), webhook.Dedup(0)))
+	}
 	if app.Fake != nil {
 		e.GET("/demo/token", func(c echo.Context) error {
 			token, err := app.Token(c.QueryParam("role"))

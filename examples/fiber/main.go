@@ -17,6 +17,7 @@ import (
 	"syscall"
 
 	"github.com/clerkgo/clerk/core"
+	"github.com/clerkgo/clerk/core/webhook"
 	"github.com/clerkgo/clerk/examples/internal/demo"
 	"github.com/clerkgo/clerk/fiberclerk"
 	"github.com/gofiber/fiber/v2"
@@ -38,6 +39,7 @@ func run(ctx context.Context, stdout io.Writer) error {
 		return err
 	}
 	defer app.Close()
+	app.Log.SetOutput(stdout)
 
 	f := fiber.New(fiber.Config{DisableStartupMessage: true})
 	f.Use(recover.New())
@@ -75,6 +77,9 @@ func routes(f *fiber.App, app *demo.App) {
 		return c.JSON(demo.AdminOf(fiberclerk.Session(c)))
 	})
 
+	if app.Webhooks != nil {
+		f.Post(demo.WebhookPath, fiberclerk.Webhook(app.OnWebhook, webhook.WithVerifier(app.Webhooks), webhook.Dedup(0)))
+	}
 	if app.Fake != nil {
 		f.Get("/demo/token", func(c *fiber.Ctx) error {
 			token, err := app.Token(c.Query("role"))

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/clerkgo/clerk/core"
+	"github.com/clerkgo/clerk/core/webhook"
 	"github.com/clerkgo/clerk/examples/internal/demo"
 	"github.com/clerkgo/clerk/ginclerk"
 	"github.com/gin-gonic/gin"
@@ -38,6 +39,7 @@ func run(ctx context.Context, stdout io.Writer) error {
 		return err
 	}
 	defer app.Close()
+	app.Log.SetOutput(stdout)
 
 	if os.Getenv(gin.EnvGinMode) == "" {
 		gin.SetMode(gin.ReleaseMode) // no debug listing of the routes
@@ -79,6 +81,9 @@ func routes(r *gin.Engine, app *demo.App) {
 		c.JSON(http.StatusOK, demo.AdminOf(ginclerk.Session(c)))
 	})
 
+	if app.Webhooks != nil {
+		r.POST(demo.WebhookPath, ginclerk.Webhook(app.OnWebhook, webhook.WithVerifier(app.Webhooks), webhook.Dedup(0)))
+	}
 	if app.Fake != nil {
 		r.GET("/demo/token", func(c *gin.Context) {
 			token, err := app.Token(c.Query("role"))

@@ -9,6 +9,9 @@
 //   - [Serve]: serve until the context ends (SIGINT or SIGTERM), then shut
 //     down cleanly;
 //   - [App.Token]: the logic of GET /demo/token (fake mode only);
+//   - [App.Webhooks] and [App.OnWebhook]: POST /webhooks/clerk, verified with
+//     CLERK_WEBHOOK_SIGNING_SECRET (or a generated secret in fake mode),
+//     logging each event; the banner prints a signed sample delivery;
 //   - [Me], [ClaimsOf], [OptionalOf], [AdminOf]: the JSON bodies of the routes.
 package demo
 
@@ -16,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"os"
 	"strconv"
@@ -24,6 +28,7 @@ import (
 
 	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/clerktest"
+	"github.com/clerkgo/clerk/core/webhook"
 )
 
 // DefaultPort is the port the demo listens on when $PORT is not set.
@@ -54,6 +59,20 @@ type App struct {
 	Port string
 	// Source says where the configuration came from, for the banner.
 	Source string
+
+	// Webhooks verifies the deliveries of POST /webhooks/clerk, or is nil
+	// when the demo serves no webhook route (a real instance and no
+	// CLERK_WEBHOOK_SIGNING_SECRET).
+	Webhooks *webhook.Verifier
+	// WebhookSigner signs the banner's sample delivery, when the demo knows
+	// the secret because it generated it (fake mode); nil otherwise.
+	WebhookSigner *clerktest.WebhookSigner
+	// WebhookSource says where the webhook secret came from, for the
+	// banner.
+	WebhookSource string
+	// Log is where [App.OnWebhook] logs; the mains point it at their
+	// stdout. Default: os.Stdout with the standard flags.
+	Log *log.Logger
 }
 
 // Setup loads .env from the working directory (variables already set win),
@@ -71,10 +90,20 @@ func Setup() (*App, error) {
 		return nil, err
 	}
 	cfg, err := core.ConfigFromEnv()
+	var a *App
 	if err != nil {
-		return fallBack(err, "")
+		a, err = fallBack(err, "")
+	} else {
+		a, err = newApp(cfg, "Clerk instance from the environment")
 	}
-	return newApp(cfg, "Clerk instance from the environment")
+	if err != nil {
+		return nil, err
+	}
+	if err := a.setupWebhooks(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
 }
 
 // SetupTenant is [Setup] for tenant name of a multi-tenant app: it reads
@@ -112,7 +141,7 @@ func newApp(cfg core.Config, source string) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &App{Client: c, Port: port(), Source: source}, nil
+	return &App{Client: c, Port: port(), Source: source, Log: defaultLog()}, nil
 }
 
 // fallBack starts a fake Clerk when err says that the configuration names
@@ -127,8 +156,11 @@ func fallBack(err error, name string) (*App, error) {
 		s.Close()
 		return nil, err
 	}
-	return &App{Client: c, Fake: s, Port: port(), Source: "embedded fake Clerk at " + s.URL}, nil
+	return &App{Client: c, Fake: s, Port: port(), Source: "embedded fake Clerk at " + s.URL, Log: defaultLog()}, nil
 }
+
+// defaultLog is the default [App.Log].
+func defaultLog() *log.Logger { return log.New(os.Stdout, "", log.LstdFlags) }
 
 // port returns $PORT, default [DefaultPort].
 func port() string {
@@ -221,6 +253,7 @@ func (a *App) PrintBanner(w io.Writer, framework string, addr net.Addr) {
 	if !a.FetchUser() {
 		b.WriteString("\nNo secret key: /me answers \"user\": null (set CLERK_SECRET_KEY to load users).\n")
 	}
+	a.webhookBanner(&b, base)
 	b.WriteString("\nStop with Ctrl-C.\n")
 	io.WriteString(w, b.String())
 }

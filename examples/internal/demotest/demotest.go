@@ -21,6 +21,7 @@ import (
 
 	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/clerktest"
+	"github.com/clerkgo/clerk/core/webhook"
 	"github.com/clerkgo/clerk/examples/internal/demo"
 )
 
@@ -36,6 +37,7 @@ const startTimeout = 60 * time.Second
 var envVars = []string{
 	core.EnvSecretKey, core.EnvAPIKey, core.EnvPublishableKey, core.EnvAPIURL,
 	core.EnvJWTKey, core.EnvAuthorizedParties, core.EnvDomain, core.EnvProxyURL,
+	webhook.EnvSigningSecret,
 }
 
 // ClearEnv empties every CLERK_* variable the demo reads and sets PORT=0
@@ -58,6 +60,7 @@ type Server struct {
 	Banner string
 
 	client   *http.Client
+	out      *notifyingBuffer
 	cancel   context.CancelFunc
 	errc     chan error
 	stopOnce sync.Once
@@ -74,6 +77,7 @@ func Start(t *testing.T, run RunFunc) *Server {
 	out := newNotifyingBuffer()
 	s := &Server{
 		client: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{}},
+		out:    out,
 		cancel: cancel,
 		errc:   make(chan error, 1),
 	}
@@ -467,6 +471,7 @@ func FakeMode(t *testing.T, run RunFunc) {
 		t.Errorf("GET /demo/token?role=owner: %d, want 400", r.Status)
 	}
 	CheckRoutes(t, s, tok, Expect{User: true})
+	t.Run("webhook", func(t *testing.T) { CheckWebhookCurl(t, s) })
 
 	if err := s.Stop(); err != nil {
 		t.Fatalf("shutdown: %v", err)
@@ -485,6 +490,11 @@ func EnvMode(t *testing.T, run RunFunc) {
 	ClearEnv(t)
 	fake := clerktest.New()
 	t.Cleanup(fake.Close)
+	signer, err := clerktest.NewWebhookSigner()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(webhook.EnvSigningSecret, signer.Secret())
 	t.Setenv(core.EnvSecretKey, fake.SecretKey())
 	t.Setenv(core.EnvAPIURL, fake.URL)
 	t.Setenv(core.EnvProxyURL, fake.URL)
@@ -507,6 +517,8 @@ func EnvMode(t *testing.T, run RunFunc) {
 	// CLERK_AUTHORIZED_PARTIES is in force.
 	r := s.Get(t, "/claims", fake.Token(clerktest.WithAuthorizedPartyClaim("https://evil.example")))
 	wantFailure(t, "/claims (foreign azp)", r, http.StatusUnauthorized, `Bearer error="invalid_token"`, "")
+
+	t.Run("webhook", func(t *testing.T) { CheckWebhookSigned(t, s, signer) })
 }
 
 // JWTKeyMode runs the demo with only CLERK_JWT_KEY: tokens are verified
@@ -528,6 +540,7 @@ func JWTKeyMode(t *testing.T, run RunFunc) {
 		Admin:  fake.Token(clerktest.WithTTL(time.Hour), clerktest.WithOrgMembership(demo.OrgID, demo.OrgSlug, "org:admin")),
 	}
 	CheckRoutes(t, s, tok, Expect{User: false})
+	t.Run("no webhook route", func(t *testing.T) { CheckNoWebhookRoute(t, s) })
 	if n := fake.Requests(clerktest.AnyEndpoint); n != 0 {
 		t.Errorf("%d requests to Clerk with a JWT key, want none", n)
 	}

@@ -1,0 +1,39 @@
+package chiclerk
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/clerkgo/clerk/core/webhook"
+)
+
+// Webhook returns a handler for Clerk webhooks, to mount on a POST route:
+//
+//	r.Post("/webhooks/clerk", chiclerk.Webhook(onEvent))
+//
+// It verifies each delivery (signature, timestamp, body size), then calls
+// fn with the event and the request's context, and answers as
+// webhook.Endpoint documents: 200 when fn returns nil, 500 when it returns
+// an error (Svix retries later), 401 or 400 with a JSON reason for a
+// delivery that is forged, replayed or malformed, 405 for another method.
+// Without webhook.WithVerifier the secret comes from
+// CLERK_WEBHOOK_SIGNING_SECRET; webhook.Dedup turns on deduplication. An
+// invalid configuration panics at once with a message naming the problem,
+// never a secret; use [NewWebhook] to get the error instead.
+func Webhook(fn webhook.HandlerFunc, opts ...webhook.Option) http.HandlerFunc {
+	h, err := NewWebhook(fn, opts...)
+	if err != nil {
+		panic(fmt.Sprintf("chiclerk: invalid webhook configuration: %v", err))
+	}
+	return h
+}
+
+// NewWebhook is [Webhook] returning the configuration error instead of
+// panicking.
+func NewWebhook(fn webhook.HandlerFunc, opts ...webhook.Option) (http.HandlerFunc, error) {
+	e, err := webhook.NewEndpoint(fn, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return e.ServeHTTP, nil
+}

@@ -1,0 +1,36 @@
+package fiberclerk_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/clerkgo/clerk/core/webhook"
+	"github.com/clerkgo/clerk/core/webhook/webhooktest"
+	"github.com/clerkgo/clerk/fiberclerk"
+)
+
+// The webhook contract on a real fiber.App (through app.Test), the endpoint
+// mounted for every method. Its dedup and concurrency rows would catch a
+// message id that still aliased fasthttp's reused buffers.
+func TestWebhookContract(t *testing.T) {
+	webhooktest.Run(t, webhooktest.Target{
+		Name:    "fiber",
+		Package: "fiberclerk",
+		Build: func(t *testing.T, fn webhook.HandlerFunc, opts ...webhook.Option) func(*http.Request) (*http.Response, error) {
+			h, err := fiberclerk.NewWebhook(fn, opts...)
+			if err != nil {
+				t.Fatalf("fiberclerk.NewWebhook: %v", err)
+			}
+			app := fiber.New()
+			app.All(webhooktest.Path, h)
+			return func(req *http.Request) (*http.Response, error) { return app.Test(req, -1) }
+		},
+		New: func(fn webhook.HandlerFunc, opts ...webhook.Option) error {
+			_, err := fiberclerk.NewWebhook(fn, opts...)
+			return err
+		},
+		Webhook: func(fn webhook.HandlerFunc, opts ...webhook.Option) { fiberclerk.Webhook(fn, opts...) },
+	})
+}
