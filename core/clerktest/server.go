@@ -106,7 +106,7 @@ type Server struct {
 	users       *userStore
 	defaultUser string // ID of the default user ("" for none)
 	endpoints   map[string]*endpointState
-	machine     machineStore // machine tokens (see machine.go)
+	machine     machineStore  // machine tokens (see machine.go)
 	changed     chan struct{} // closed and replaced whenever a waiting count changes
 }
 
