@@ -252,7 +252,7 @@ func (c *Client) verifyOpaque(ctx context.Context, kind TokenKind, token string)
 	if c.api == nil {
 		return nil, newError(ReasonMachineUnavailable, errNoSecretKey)
 	}
-	out, err := c.machines.get(ctx, hashKey(token), token)
+	out, err := c.machines.get(ctx, hashToken(token), token)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, newError(ReasonMachineUnavailable, ctx.Err())
@@ -272,7 +272,7 @@ func (c *Client) verifyOpaque(ctx context.Context, kind TokenKind, token string)
 }
 
 // fetchMachine asks the Backend API about one opaque token.
-func (c *Client) fetchMachine(ctx context.Context, _ string, token string) fetched[machineOutcome] {
+func (c *Client) fetchMachine(ctx context.Context, token string) fetched[machineOutcome] {
 	kind := opaqueKind(token)
 	op := map[TokenKind]CallOp{APIKey: CallVerifyAPIKey, M2MToken: CallVerifyM2MToken, OAuthToken: CallVerifyOAuthToken}[kind]
 	ctx, done := c.events.call(ctx, op)
