@@ -158,7 +158,7 @@ func (fc *fetchCache[K, V]) get(ctx context.Context, key K, arg string) (V, erro
 		call = &flight[V]{done: make(chan struct{})}
 		fc.calls[key] = call
 		fc.wg.Add(1)
-		go fc.run(key, strings.Clone(arg), call)
+		go fc.run(ctx, key, strings.Clone(arg), call)
 	}
 	fc.mu.Unlock()
 	select {
@@ -170,9 +170,9 @@ func (fc *fetchCache[K, V]) get(ctx context.Context, key K, arg string) (V, erro
 	}
 }
 
-func (fc *fetchCache[K, V]) run(key K, arg string, call *flight[V]) {
+func (fc *fetchCache[K, V]) run(caller context.Context, key K, arg string, call *flight[V]) {
 	defer fc.wg.Done()
-	ctx, cancel := context.WithTimeout(fc.ctx, fc.limit)
+	ctx, cancel := detached(fc.ctx, caller, fc.limit)
 	out, fromShared := fc.lookupShared(ctx, key)
 	if !fromShared {
 		out = fc.fetch(ctx, arg)
@@ -248,4 +248,21 @@ func (fc *fetchCache[K, V]) close() {
 	}
 	fc.cancel()
 	fc.wg.Wait()
+}
+
+// detached returns the context of a fetch shared by several callers: it
+// carries the values of caller, the first of them (its trace span, so that
+// an Observer parents the call to that request), but ends with owner (the
+// cache's close) or after timeout, never with caller, whose cancellation
+// bounds only its own wait.
+func detached(owner, caller context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
+	if caller == nil {
+		caller = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(caller), timeout)
+	stop := context.AfterFunc(owner, cancel)
+	return ctx, func() {
+		stop()
+		cancel()
+	}
 }
