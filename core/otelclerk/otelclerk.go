@@ -208,16 +208,16 @@ func (o *Observer) Call(ctx context.Context, c core.Call) (context.Context, func
 		ctx = context.Background()
 	}
 	start := time.Now()
-	ok := callKey{instance: c.Instance, op: c.Op}
+	base := callKey{instance: c.Instance, op: c.Op}
 	ctx, span := o.tracer.Start(ctx, spanName(c.Op),
 		trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(ok.spanAttributes()...))
+		trace.WithAttributes(base.spanAttributes()...))
 	var ended atomic.Bool
 	return ctx, func(err error) {
 		if !ended.CompareAndSwap(false, true) { // a second done counts nothing
 			return
 		}
-		k := ok
+		k := base
 		if err != nil {
 			k.errType = errorType(err)
 			msg := errorMessage(c.Op, k.errType)
