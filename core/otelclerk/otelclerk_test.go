@@ -58,7 +58,7 @@ func TestAuthentication(t *testing.T) {
 			name:     "expired token",
 			header:   func(s *clerktest.Server) string { return "Bearer " + s.Token(clerktest.WithTTL(-time.Minute)) },
 			wantErr:  core.ReasonTokenExpired,
-			decision: tenant + ",clerk.outcome=refused,clerk.reason=token-expired", // the core reports no kind for a refused JWT,
+			decision: tenant + ",clerk.outcome=refused,clerk.reason=token-expired,clerk.token.kind=session_token",
 			calls:    map[string]int64{tenant + ",clerk.op=jwks,clerk.outcome=ok": 1},
 			spans:    []spanSummary{{Name: "clerk.jwks", Kind: "client", Status: "Unset", Attrs: tenant + ",clerk.op=jwks"}},
 		},
@@ -104,7 +104,7 @@ func TestAuthentication(t *testing.T) {
 			fail:     clerktest.EndpointJWKS,
 			header:   func(s *clerktest.Server) string { return "Bearer " + s.Token() },
 			wantErr:  core.ReasonJWKSUnavailable,
-			decision: tenant + ",clerk.outcome=refused,clerk.reason=jwks-unavailable",
+			decision: tenant + ",clerk.outcome=refused,clerk.reason=jwks-unavailable,clerk.token.kind=session_token",
 			calls:    map[string]int64{tenant + ",clerk.op=jwks,clerk.outcome=error,error.type=500": 1},
 			spans: []spanSummary{{
 				Name: "clerk.jwks", Kind: "client", Status: "Error",

@@ -23,13 +23,10 @@ import (
 )
 
 // coreParentsCalls tells whether the core makes its calls to Clerk in the
-// context of the request that needed them. At this writing it does not: key
-// and user fetches run on their cache's own background context (so that a
-// request giving up does not cancel a fetch other requests share), which
-// drops the request's span, and their spans start traces of their own. Set
-// it to true with the core change that carries the first caller's values
-// (context.WithoutCancel) into the shared fetch.
-const coreParentsCalls = false
+// context of the request that needed them: it does, with the first
+// caller's values and without its cancellation (a request giving up does
+// not cancel a fetch other requests share).
+const coreParentsCalls = true
 
 // The spans of calls to Clerk, with and without a span in the request's
 // context.
