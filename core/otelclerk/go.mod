@@ -3,7 +3,7 @@ module github.com/clerkgo/clerk/core/otelclerk
 go 1.25.0
 
 require (
-	github.com/clerkgo/clerk v0.0.0
+	github.com/clerkgo/clerk v0.2.0
 	go.opentelemetry.io/otel v1.46.0
 	go.opentelemetry.io/otel/metric v1.46.0
 	go.opentelemetry.io/otel/sdk v1.46.0
