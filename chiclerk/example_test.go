@@ -2,9 +2,9 @@ package chiclerk_test
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -13,66 +13,76 @@ import (
 	"github.com/clerkgo/clerk/core/clerktest"
 )
 
-// Protect a chi router with one line. Here the Clerk instance is the fake
-// from core/clerktest; in production chiclerk.Middleware() with no options
-// reads CLERK_SECRET_KEY from the environment.
+// Protect a chi router with one line, and a route with Require. Here the
+// Clerk instance is the fake from core/clerktest; in production,
+// chiclerk.Middleware() with no options reads CLERK_SECRET_KEY from the
+// environment.
 func Example() {
 	clerk := clerktest.New()
 	defer clerk.Close()
-	client, err := core.New(core.Config{SecretKey: clerk.SecretKey(), APIURL: clerk.URL, HTTPClient: clerk.Client()})
+	client, err := core.New(core.Config{SecretKey: clerk.SecretKey(), APIURL: clerk.URL})
 	if err != nil {
-		fmt.Println(err)
-		return
+		panic(err)
 	}
 	defer client.Close()
 
 	r := chi.NewRouter()
 	r.Use(chiclerk.Middleware(chiclerk.WithClient(client)))
 	r.Get("/me", func(w http.ResponseWriter, r *http.Request) {
-		user := chiclerk.User(r.Context())
-		fmt.Fprintf(w, "hello %s", *user.FirstName)
-	})
-	srv := httptest.NewServer(r)
-	defer srv.Close()
-
-	for _, token := range []string{clerk.Token(), ""} {
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/me", nil)
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			fmt.Println(err)
-			return
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		fmt.Println(resp.StatusCode, string(body))
-	}
-	// Output:
-	// 200 hello Test
-	// 401 {"status":401,"reason":"token-missing","message":"no token"}
-}
-
-// Require adds authorization checks to one route; Optional lets signed-out
-// requests reach public pages.
-func ExampleRequire() {
-	client, err := core.NewFromEnv()
-	if err != nil {
-		fmt.Println("set CLERK_SECRET_KEY")
-		return
-	}
-	r := chi.NewRouter()
-	r.Use(chiclerk.Middleware(chiclerk.WithClient(client), chiclerk.Optional(true)))
-	r.Get("/", func(w http.ResponseWriter, r *http.Request) {
-		if s := chiclerk.Session(r.Context()); s != nil {
-			fmt.Fprintln(w, "signed in as", s.Subject)
-			return
-		}
-		fmt.Fprintln(w, "welcome, guest")
+		fmt.Fprintf(w, "hello %s", *chiclerk.User(r.Context()).FirstName)
 	})
 	r.With(chiclerk.Require(core.Role("org:admin"))).Get("/admin", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintln(w, "admin area")
+		fmt.Fprint(w, "welcome, admin")
 	})
-	_ = http.ListenAndServe(":8080", r)
+
+	admin := clerk.Token(clerktest.WithOrgMembership("org_1", "acme", "admin"))
+	for _, rq := range [][2]string{{"/me", ""}, {"/me", clerk.Token()}, {"/admin", clerk.Token()}, {"/admin", admin}} {
+		fmt.Println(rq[0], serve(r, rq[0], rq[1]))
+	}
+	// Output:
+	// /me 401 {"status":401,"reason":"token-missing","message":"no token"}
+	// /me 200 hello Test
+	// /admin 403 {"status":403,"reason":"missing-role","message":"required role is missing"}
+	// /admin 200 welcome, admin
+}
+
+// Open a route to API keys and M2M tokens; Require a scope.
+func ExampleAcceptsToken() {
+	clerk := clerktest.New()
+	defer clerk.Close()
+	client, err := core.New(core.Config{SecretKey: clerk.SecretKey(), APIURL: clerk.URL})
+	if err != nil {
+		panic(err)
+	}
+	defer client.Close()
+
+	r := chi.NewRouter()
+	r.Use(chiclerk.Middleware(chiclerk.WithClient(client), chiclerk.FetchUser(false),
+		chiclerk.AcceptsToken(core.APIKey, core.M2MToken)))
+	r.With(chiclerk.Require(core.Scope("invoices:read"))).Get("/api/invoices", func(w http.ResponseWriter, r *http.Request) {
+		auth := chiclerk.Auth(r.Context()) // one *core.Auth for every kind of token
+		fmt.Fprint(w, auth.Kind, " ", strings.Join(auth.Scopes, ","))
+	})
+
+	key := clerk.NewAPIKey(clerktest.MachineTokenParams{Scopes: []string{"invoices:read"}})
+	m2m := clerk.NewM2MToken(clerktest.MachineTokenParams{Scopes: []string{"invoices:read"}})
+	for _, token := range []string{key.Token, m2m.Token, clerk.Token()} {
+		fmt.Println(serve(r, "/api/invoices", token))
+	}
+	// Output:
+	// 200 api_key invoices:read
+	// 200 m2m_token invoices:read
+	// 401 {"status":401,"reason":"token-type-not-accepted","message":"this kind of token is not accepted here"}
+}
+
+// serve sends GET path with the token (if any) through h and returns the
+// status and the body.
+func serve(h http.Handler, path, token string) string {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return fmt.Sprint(rec.Code, " ", rec.Body)
 }

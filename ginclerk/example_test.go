@@ -2,7 +2,6 @@ package ginclerk_test
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 
@@ -13,66 +12,41 @@ import (
 	"github.com/clerkgo/clerk/ginclerk"
 )
 
-// Protect a Gin engine with one line. Here the Clerk instance is the fake
-// from core/clerktest; in production ginclerk.Middleware() with no options
-// reads CLERK_SECRET_KEY from the environment.
+// Protect a Gin engine with one line, and a route with Require. Here the
+// Clerk instance is the fake from core/clerktest; in production,
+// ginclerk.Middleware() with no options reads CLERK_SECRET_KEY from the
+// environment.
 func Example() {
 	clerk := clerktest.New()
 	defer clerk.Close()
-	client, err := core.New(core.Config{SecretKey: clerk.SecretKey(), APIURL: clerk.URL, HTTPClient: clerk.Client()})
+	client, err := core.New(core.Config{SecretKey: clerk.SecretKey(), APIURL: clerk.URL})
 	if err != nil {
-		fmt.Println(err)
-		return
+		panic(err)
 	}
 	defer client.Close()
 
 	r := gin.New()
 	r.Use(ginclerk.Middleware(ginclerk.WithClient(client)))
 	r.GET("/me", func(c *gin.Context) {
-		user := ginclerk.User(c)
-		c.String(http.StatusOK, "hello %s", *user.FirstName)
-	})
-	srv := httptest.NewServer(r)
-	defer srv.Close()
-
-	for _, token := range []string{clerk.Token(), ""} {
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/me", nil)
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			fmt.Println(err)
-			return
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		fmt.Println(resp.StatusCode, string(body))
-	}
-	// Output:
-	// 200 hello Test
-	// 401 {"status":401,"reason":"token-missing","message":"no token"}
-}
-
-// Require adds authorization checks to one route; Optional lets signed-out
-// requests reach public pages.
-func ExampleRequire() {
-	client, err := core.NewFromEnv()
-	if err != nil {
-		fmt.Println("set CLERK_SECRET_KEY")
-		return
-	}
-	r := gin.Default()
-	r.Use(ginclerk.Middleware(ginclerk.WithClient(client), ginclerk.Optional(true)))
-	r.GET("/", func(c *gin.Context) {
-		if s := ginclerk.Session(c); s != nil {
-			c.String(http.StatusOK, "signed in as %s", s.Subject)
-			return
-		}
-		c.String(http.StatusOK, "welcome, guest")
+		c.String(http.StatusOK, "hello %s", *ginclerk.User(c).FirstName)
 	})
 	r.GET("/admin", ginclerk.Require(core.Role("org:admin")), func(c *gin.Context) {
-		c.String(http.StatusOK, "admin area")
+		c.String(http.StatusOK, "welcome, admin")
 	})
-	_ = r.Run(":8080")
+
+	admin := clerk.Token(clerktest.WithOrgMembership("org_1", "acme", "admin"))
+	for _, rq := range [][2]string{{"/me", ""}, {"/me", clerk.Token()}, {"/admin", clerk.Token()}, {"/admin", admin}} {
+		req := httptest.NewRequest(http.MethodGet, rq[0], nil)
+		if rq[1] != "" {
+			req.Header.Set("Authorization", "Bearer "+rq[1])
+		}
+		rec := httptest.NewRecorder()
+		r.ServeHTTP(rec, req)
+		fmt.Println(rq[0], rec.Code, rec.Body)
+	}
+	// Output:
+	// /me 401 {"status":401,"reason":"token-missing","message":"no token"}
+	// /me 200 hello Test
+	// /admin 403 {"status":403,"reason":"missing-role","message":"required role is missing"}
+	// /admin 200 welcome, admin
 }
