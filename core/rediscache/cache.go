@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -168,11 +169,8 @@ func WithMaxValueSize(n int) Option {
 // The caller keeps ownership of client: close it after the core.Clients
 // using the cache are closed.
 func New(client redis.UniversalClient, opts ...Option) (*Cache, error) {
-	if client == nil {
-		return nil, ErrNilClient
-	}
-	if !contextTimeoutEnabled(client) {
-		return nil, ErrContextTimeoutDisabled
+	if err := checkClient(client); err != nil {
+		return nil, err
 	}
 	c := &Cache{client: client, prefix: DefaultPrefix, timeout: DefaultTimeout, maxValue: DefaultMaxValueSize}
 	for _, o := range opts {
@@ -186,18 +184,30 @@ func New(client redis.UniversalClient, opts ...Option) (*Cache, error) {
 	return c, nil
 }
 
-// contextTimeoutEnabled reports whether client lets context deadlines bound
-// its commands, as far as its type tells.
-func contextTimeoutEnabled(client redis.UniversalClient) bool {
+// checkClient refuses a nil client (also a typed nil pointer) and a
+// go-redis client that ignores context deadlines.
+func checkClient(client redis.UniversalClient) error {
+	if client == nil {
+		return ErrNilClient
+	}
+	if v := reflect.ValueOf(client); v.Kind() == reflect.Pointer && v.IsNil() {
+		return ErrNilClient
+	}
+	var enabled bool
 	switch cl := client.(type) {
 	case *redis.Client:
-		return cl.Options().ContextTimeoutEnabled
+		enabled = cl.Options().ContextTimeoutEnabled
 	case *redis.ClusterClient:
-		return cl.Options().ContextTimeoutEnabled
+		enabled = cl.Options().ContextTimeoutEnabled
 	case *redis.Ring:
-		return cl.Options().ContextTimeoutEnabled
+		enabled = cl.Options().ContextTimeoutEnabled
+	default:
+		return nil // another implementation: documented to respect ctx
 	}
-	return true
+	if !enabled {
+		return ErrContextTimeoutDisabled
+	}
+	return nil
 }
 
 // Get returns the value stored under key. A missing (or expired) key is
@@ -247,7 +257,7 @@ func (c *Cache) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 }
 
 // withTimeout returns the caller's context (Background for nil) and the
-// operation's, bounded by the cache's timeout.
+// operation's, ending at the cache's timeout or the caller's deadline.
 func (c *Cache) withTimeout(ctx context.Context) (parent, op context.Context, cancel context.CancelFunc) {
 	if ctx == nil {
 		ctx = context.Background()
@@ -257,12 +267,18 @@ func (c *Cache) withTimeout(ctx context.Context) (parent, op context.Context, ca
 }
 
 // fail wraps the Redis client's err: the caller's context error when the
-// caller gave up, ErrTimeout when the cache's timeout ran out.
+// caller gave up or its deadline passed, ErrTimeout when the cache's
+// timeout did. The deadlines are compared to the clock, not only to the
+// contexts' state, as the client's network deadline can fire an instant
+// before the context's timer.
 func (c *Cache) fail(op string, parent, opCtx context.Context, err error) error {
-	switch {
-	case parent.Err() != nil:
-		return &Error{Op: op, Err: parent.Err()}
-	case opCtx.Err() != nil:
+	if perr := parent.Err(); perr != nil {
+		return &Error{Op: op, Err: perr}
+	}
+	if dl, ok := opCtx.Deadline(); ok && !time.Now().Before(dl) {
+		if pdl, ok := parent.Deadline(); ok && !pdl.After(dl) {
+			return &Error{Op: op, Err: context.DeadlineExceeded}
+		}
 		return &Error{Op: op, Err: ErrTimeout}
 	}
 	return &Error{Op: op, Err: err}

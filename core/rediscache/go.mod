@@ -5,6 +5,7 @@ go 1.25.0
 require (
 	github.com/clerkgo/clerk v0.0.0
 	github.com/redis/go-redis/v9 v9.22.0
+	go.uber.org/goleak v1.3.0
 )
 
 require (
