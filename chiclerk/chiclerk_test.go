@@ -10,18 +10,36 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/clerkgo/clerk/chiclerk"
+	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/authtest"
 )
 
 // identify is the contract's downstream handler.
 func identify(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(authtest.Identify(r.Context(), chiclerk.User(r.Context()), chiclerk.Session(r.Context())).JSON())
+	_, _ = w.Write(authtest.Identify(r.Context(), chiclerk.Auth(r.Context()), chiclerk.User(r.Context()), chiclerk.Session(r.Context())).JSON())
 }
 
 // options are the middleware options of a contract Setup.
 func options(s authtest.Setup) []chiclerk.Option {
 	opts := []chiclerk.Option{chiclerk.WithClient(s.Client), chiclerk.FetchUser(s.FetchUser), chiclerk.Optional(s.Optional)}
+	if s.Tenants != nil {
+		opts = append(opts, chiclerk.ClientFunc(func(r *http.Request) (*core.Client, error) {
+			if c, ok := s.Tenants[r.Host]; ok {
+				return c, nil
+			}
+			return nil, core.ErrUnknownTenant
+		}))
+	}
+	if s.AcceptsToken != nil {
+		opts = append(opts, chiclerk.AcceptsToken(s.AcceptsToken...))
+	}
+	if s.TokenFrom != nil {
+		opts = append(opts, chiclerk.TokenFrom(s.TokenFrom...))
+	}
+	if s.SkipOptions != nil {
+		opts = append(opts, chiclerk.SkipOptions(*s.SkipOptions))
+	}
 	if s.SessionKey != "" {
 		opts = append(opts, chiclerk.SessionKey(s.SessionKey))
 	}
@@ -42,12 +60,16 @@ func build(t *testing.T, s authtest.Setup) func(*http.Request) (*http.Response, 
 		t.Fatalf("chiclerk.New: %v", err)
 	}
 	r := chi.NewRouter()
+	if s.Outer != nil {
+		r.Use(chiclerk.Middleware(chiclerk.WithClient(s.Outer), chiclerk.Optional(true), chiclerk.FetchUser(false)))
+	}
 	r.Use(mw)
 	if s.Check != nil {
 		r.With(chiclerk.Require(s.Check)).Get("/protected", identify)
 	} else {
 		r.Get("/protected", identify)
 	}
+	r.Options("/protected", identify)
 	r.Get("/skip/ping", identify)
 	return serveWith(r)
 }

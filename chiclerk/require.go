@@ -6,21 +6,24 @@ import (
 	"github.com/clerkgo/clerk/core"
 )
 
-// Require returns middleware that runs authorization checks on the session
-// that [Middleware] verified, for one route or group:
+// Require returns middleware that runs authorization checks (core.Role,
+// core.Permission, core.Feature, core.Plan, core.Reverified, core.Scope,
+// core.Kind, ...) on what [Middleware] verified, for one route or group:
 //
 //	r.With(chiclerk.Require(core.Role("org:admin"))).Get("/admin", h)
 //
-// All checks must pass. A failing check is answered 403 with
-// WWW-Authenticate: Bearer error="insufficient_scope"; a request with no
-// session (Middleware missing, or Optional and signed out) is answered 401
-// token-missing. Errors go to the ErrorHandler of the Middleware that ran
-// before, else to the default JSON answer.
+// All checks must pass; with none it only requires an authenticated
+// request. A failing check is answered 403 with WWW-Authenticate: Bearer
+// error="insufficient_scope" (a reverification failure with Clerk's
+// reverification body); a request without authentication (Optional and
+// signed out, skipped, or no Middleware before it) is answered 401
+// token-missing. It answers with the ErrorHandler of the Middleware that
+// ran before it, else the default. It panics if a check is nil.
 func Require(checks ...core.Check) func(http.Handler) http.Handler {
 	check := core.All(checks...) // panics on a nil check
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if err := core.Authorize(core.SessionFromContext(r.Context()), check); err != nil {
+			if err := core.Authorize(Auth(r.Context()), check); err != nil {
 				fn, _ := r.Context().Value(errorHandlerKey{}).(func(http.ResponseWriter, *http.Request, error))
 				writeError(fn, w, r, err)
 				return

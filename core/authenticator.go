@@ -32,25 +32,32 @@ type Options struct {
 	// [Extractor]). Default: the Authorization header, then the SessionKey
 	// cookie.
 	TokenFrom []Extractor
-	// PassOptions lets OPTIONS requests through unauthenticated, so that a
+	// SkipOptions lets OPTIONS requests through unauthenticated, so that a
 	// CORS middleware after this one can answer preflight requests. Default
 	// on.
-	PassOptions bool
+	SkipOptions bool
+	// ClientFunc, when set, picks the Clerk instance per request (by host,
+	// path, header...), for applications with one instance per customer;
+	// Client is then not needed and no client is built from the
+	// environment. An error or a nil client is [ReasonUnknownTenant] (HTTP
+	// 404). The adapters set it from their typed ClientFunc option.
+	ClientFunc func(Request) (*Client, error)
 }
 
 // DefaultOptions returns the defaults the adapters start from: the user
 // fetch on, session tokens only, the Authorization header then the
 // __session cookie, and OPTIONS requests passing through.
-func DefaultOptions() Options { return Options{FetchUser: true, PassOptions: true} }
+func DefaultOptions() Options { return Options{FetchUser: true, SkipOptions: true} }
 
 // Authenticator is the framework-neutral heart of the adapters: it turns a
 // [Request] into an [Auth]. Adapters wrap it in their framework's
 // middleware type.
 type Authenticator struct {
 	client      *Client
+	clientFunc  func(Request) (*Client, error)
 	fetchUser   bool
 	optional    bool
-	passOptions bool
+	skipOptions bool
 	accepts     kindSet
 	extractors  []Extractor
 }
@@ -91,9 +98,12 @@ func NewAuthenticator(o Options) (*Authenticator, error) {
 		}
 		extractors = append([]Extractor(nil), o.TokenFrom...)
 	}
-	a := &Authenticator{fetchUser: o.FetchUser, optional: o.Optional, passOptions: o.PassOptions, accepts: accepts, extractors: extractors}
+	a := &Authenticator{fetchUser: o.FetchUser, optional: o.Optional, skipOptions: o.SkipOptions, accepts: accepts, extractors: extractors, clientFunc: o.ClientFunc}
 	c := o.Client
-	if c == nil {
+	switch {
+	case c == nil && o.ClientFunc != nil:
+		return a, nil // a client per request
+	case c == nil:
 		if c, err = NewFromEnv(); err != nil {
 			return nil, err // names the environment variable at fault
 		}
@@ -101,8 +111,10 @@ func NewAuthenticator(o Options) (*Authenticator, error) {
 			c.Close()
 			return nil, err
 		}
-	} else if err := a.check(c); err != nil {
-		return nil, err
+	default:
+		if err := a.check(c); err != nil {
+			return nil, err
+		}
 	}
 	a.client = c
 	return a, nil
@@ -121,7 +133,8 @@ func (a *Authenticator) check(c *Client) error {
 	return nil
 }
 
-// Client returns the client the authenticator verifies against.
+// Client returns the client the authenticator verifies against (nil with a
+// ClientFunc and no Client).
 func (a *Authenticator) Client() *Client {
 	if a == nil {
 		return nil
@@ -137,7 +150,14 @@ func (a *Authenticator) Authenticate(ctx context.Context, r Request) (*Auth, err
 	if a == nil {
 		return nil, errNilClient
 	}
-	return a.AuthenticateWith(ctx, a.client, r)
+	c := a.client
+	if a.clientFunc != nil {
+		var err error
+		if c, err = a.clientFunc(r); err != nil || c == nil {
+			return nil, &Error{Reason: ReasonUnknownTenant, Err: err}
+		}
+	}
+	return a.AuthenticateWith(ctx, c, r)
 }
 
 // AuthenticateWith is [Authenticator.Authenticate] with another client, for
@@ -154,7 +174,7 @@ func (a *Authenticator) AuthenticateWith(ctx context.Context, c *Client, r Reque
 		return nil, err
 	}
 	start := time.Now()
-	if a.passOptions && r.Method() == http.MethodOptions {
+	if a.skipOptions && r.Method() == http.MethodOptions {
 		c.events.decision(ctx, Decision{Skipped: true, Duration: time.Since(start)})
 		return nil, nil
 	}

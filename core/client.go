@@ -19,9 +19,9 @@ import (
 // A Client is safe for concurrent use. Close it when done to stop any
 // background key fetch.
 type Client struct {
-	s      *settings
-	keys   *keyCache
-	tokens *tokenCache
+	s        *settings
+	keys     *keyCache
+	tokens   *tokenCache
 	api      *bapi.Client // nil without a secret key
 	users    *fetchCache[*User]
 	machines *fetchCache[machineOutcome]

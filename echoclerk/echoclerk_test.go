@@ -19,12 +19,29 @@ import (
 
 // identify is the contract's downstream handler.
 func identify(c echo.Context) error {
-	return c.JSONBlob(http.StatusOK, authtest.Identify(c.Request().Context(), echoclerk.User(c), echoclerk.Session(c)).JSON())
+	return c.JSONBlob(http.StatusOK, authtest.Identify(c.Request().Context(), echoclerk.Auth(c), echoclerk.User(c), echoclerk.Session(c)).JSON())
 }
 
 // options are the middleware options of a contract Setup.
 func options(s authtest.Setup) []echoclerk.Option {
 	opts := []echoclerk.Option{echoclerk.WithClient(s.Client), echoclerk.FetchUser(s.FetchUser), echoclerk.Optional(s.Optional)}
+	if s.Tenants != nil {
+		opts = append(opts, echoclerk.ClientFunc(func(c echo.Context) (*core.Client, error) {
+			if cl, ok := s.Tenants[c.Request().Host]; ok {
+				return cl, nil
+			}
+			return nil, core.ErrUnknownTenant
+		}))
+	}
+	if s.AcceptsToken != nil {
+		opts = append(opts, echoclerk.AcceptsToken(s.AcceptsToken...))
+	}
+	if s.TokenFrom != nil {
+		opts = append(opts, echoclerk.TokenFrom(s.TokenFrom...))
+	}
+	if s.SkipOptions != nil {
+		opts = append(opts, echoclerk.SkipOptions(*s.SkipOptions))
+	}
 	if s.SessionKey != "" {
 		opts = append(opts, echoclerk.SessionKey(s.SessionKey))
 	}
@@ -48,12 +65,16 @@ func build(t *testing.T, s authtest.Setup) func(*http.Request) (*http.Response, 
 		t.Fatalf("echoclerk.New: %v", err)
 	}
 	e := echo.New()
+	if s.Outer != nil {
+		e.Use(echoclerk.Middleware(echoclerk.WithClient(s.Outer), echoclerk.Optional(true), echoclerk.FetchUser(false)))
+	}
 	e.Use(mw)
 	if s.Check != nil {
 		e.GET("/protected", identify, echoclerk.Require(s.Check))
 	} else {
 		e.GET("/protected", identify)
 	}
+	e.OPTIONS("/protected", identify)
 	e.GET("/skip/ping", identify)
 	return serveWith(e)
 }
@@ -157,7 +178,9 @@ func TestGettersWithoutMiddleware(t *testing.T) {
 	if echoclerk.Session(c) != nil {
 		t.Error("a foreign value was taken for the session")
 	}
-	// Auth put on the request context by a net/http middleware is found too.
+	// Auth put on the request context by a net/http middleware is found too,
+	// when no echoclerk middleware ran.
+	c.Set("github.com/clerkgo/clerk/echoclerk.auth", nil)
 	auth := &core.Auth{Session: &core.Claims{Subject: "user_1"}, User: &core.User{ID: "user_1"}}
 	c.SetRequest(c.Request().WithContext(core.WithAuth(context.Background(), auth)))
 	if echoclerk.Session(c) != auth.Session || echoclerk.User(c) != auth.User {

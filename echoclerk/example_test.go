@@ -47,7 +47,7 @@ func Example() {
 		fmt.Printf("%s %d %q %s\n", r.path, rec.Code, rec.Header().Get("WWW-Authenticate"), rec.Body)
 	}
 	// Output:
-	// /me 401 "Bearer" {"status":401,"reason":"token-missing","message":"no session token"}
+	// /me 401 "Bearer" {"status":401,"reason":"token-missing","message":"no token"}
 	// /me 200 "" hello Test, session sess_1
 	// /admin 403 "Bearer error=\"insufficient_scope\"" {"status":403,"reason":"missing-role","message":"required role is missing"}
 	// /admin 200 "" welcome, admin

@@ -24,12 +24,29 @@ import (
 // identify is the contract's downstream handler.
 func identify(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-	return c.Send(authtest.Identify(c.UserContext(), fiberclerk.User(c), fiberclerk.Session(c)).JSON())
+	return c.Send(authtest.Identify(c.UserContext(), fiberclerk.Auth(c), fiberclerk.User(c), fiberclerk.Session(c)).JSON())
 }
 
 // options are the middleware options of a contract Setup.
 func options(s authtest.Setup) []fiberclerk.Option {
 	opts := []fiberclerk.Option{fiberclerk.WithClient(s.Client), fiberclerk.FetchUser(s.FetchUser), fiberclerk.Optional(s.Optional)}
+	if s.Tenants != nil {
+		opts = append(opts, fiberclerk.ClientFunc(func(c *fiber.Ctx) (*core.Client, error) {
+			if cl, ok := s.Tenants[c.Hostname()]; ok {
+				return cl, nil
+			}
+			return nil, core.ErrUnknownTenant
+		}))
+	}
+	if s.AcceptsToken != nil {
+		opts = append(opts, fiberclerk.AcceptsToken(s.AcceptsToken...))
+	}
+	if s.TokenFrom != nil {
+		opts = append(opts, fiberclerk.TokenFrom(s.TokenFrom...))
+	}
+	if s.SkipOptions != nil {
+		opts = append(opts, fiberclerk.SkipOptions(*s.SkipOptions))
+	}
 	if s.SessionKey != "" {
 		opts = append(opts, fiberclerk.SessionKey(s.SessionKey))
 	}
@@ -57,12 +74,16 @@ func build(t *testing.T, s authtest.Setup) func(*http.Request) (*http.Response, 
 		t.Fatalf("fiberclerk.New: %v", err)
 	}
 	app := fiber.New()
+	if s.Outer != nil {
+		app.Use(fiberclerk.Middleware(fiberclerk.WithClient(s.Outer), fiberclerk.Optional(true), fiberclerk.FetchUser(false)))
+	}
 	app.Use(mw)
 	if s.Check != nil {
 		app.Get("/protected", fiberclerk.Require(s.Check), identify)
 	} else {
 		app.Get("/protected", identify)
 	}
+	app.Options("/protected", identify)
 	app.Get("/skip/ping", identify)
 	return func(r *http.Request) (*http.Response, error) { return app.Test(r, -1) }
 }

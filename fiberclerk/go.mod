@@ -6,6 +6,7 @@ require (
 	github.com/clerkgo/clerk v0.0.0
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/valyala/fasthttp v1.51.0
+	go.uber.org/goleak v1.3.0
 )
 
 require (

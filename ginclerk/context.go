@@ -6,17 +6,25 @@ import (
 	"github.com/clerkgo/clerk/core"
 )
 
-// auth returns what the middleware stored on c, else what the request's
-// context carries (where a net/http middleware wrapped for gin puts it), or
-// nil.
-func auth(c *gin.Context) *core.Auth {
+// Keys of the values the middleware sets on the gin.Context. Unexported
+// types: no other package can collide with them.
+type (
+	authKey         struct{}
+	errorHandlerKey struct{}
+)
+
+// Auth returns what [Middleware] learned about the request (the token's
+// kind, subject, scopes, and for a session its claims and user), or nil
+// (signed out, skipped, or no Middleware ran). It reads the gin.Context,
+// else the request's context (where a net/http middleware wrapped for gin
+// puts it). The value is shared: do not modify it.
+func Auth(c *gin.Context) *core.Auth {
 	if c == nil {
 		return nil
 	}
 	if v, ok := c.Get(authKey{}); ok {
-		if a, ok := v.(*core.Auth); ok && a != nil {
-			return a
-		}
+		a, _ := v.(*core.Auth)
+		return a
 	}
 	if c.Request != nil {
 		return core.AuthFromContext(c.Request.Context())
@@ -25,18 +33,21 @@ func auth(c *gin.Context) *core.Auth {
 }
 
 // User returns the signed-in Clerk user that [Middleware] loaded, or nil
-// (signed out, FetchUser(false), or no Middleware ran).
+// (signed out, a machine token, FetchUser(false), or no Middleware ran).
+// The user is shared between requests (the core caches it briefly): do not
+// modify it.
 func User(c *gin.Context) *core.User {
-	if a := auth(c); a != nil {
+	if a := Auth(c); a != nil {
 		return a.User
 	}
 	return nil
 }
 
 // Session returns the verified session token claims of the request, or nil
-// when it is not signed in.
+// when it is not signed in with a session. The claims are shared between
+// requests: do not modify them.
 func Session(c *gin.Context) *core.Claims {
-	if a := auth(c); a != nil {
+	if a := Auth(c); a != nil {
 		return a.Session
 	}
 	return nil

@@ -5,16 +5,21 @@
 //
 //	r.Use(ginclerk.Middleware())
 //
-// The middleware reads the session token from the Authorization header
-// (Bearer) or the __session cookie, verifies it, loads the user (see
-// [FetchUser]) and stores both on the gin.Context, where [User] and
-// [Session] find them, and on the request's context (c.Request.Context()),
-// where core.UserFromContext and core.SessionFromContext find them whatever
-// the engine's ContextWithFallback setting. Requests that are not signed in
-// are answered 401 with a JSON body and the chain is aborted; see the HTTP
-// failure contract in the project's README. [Require] adds per-route
-// authorization checks.
+// The middleware is a gin.HandlerFunc. It reads the token from the
+// Authorization header (Bearer) or the __session cookie (see [TokenFrom]),
+// verifies it by the rules of Clerk's own verifier, loads the user (see
+// [FetchUser]), and stores the result on the gin.Context, where [Auth],
+// [User] and [Session] find it, and on the request's context
+// (c.Request.Context()), where core.AuthFromContext, core.UserFromContext
+// and core.SessionFromContext find it whatever the engine's
+// ContextWithFallback setting. Requests that are not signed in are answered
+// 401 with a JSON body and the chain is aborted (c.Abort); Clerk being
+// unreachable is 503. [Require] adds per-route authorization checks (403).
+// [AcceptsToken] opens a route to machine tokens (API keys, M2M tokens,
+// OAuth access tokens), and [Webhook] serves Clerk's signed webhook
+// deliveries.
 //
-// With no [WithClient] option the Clerk client is configured from the
-// environment (CLERK_SECRET_KEY, ...; see core.ConfigFromEnv).
+// With no [WithClient] or [ClientFunc] option the Clerk client is
+// configured from the environment (CLERK_SECRET_KEY, ...; see
+// core.ConfigFromEnv).
 package ginclerk

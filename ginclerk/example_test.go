@@ -51,7 +51,7 @@ func Example() {
 	}
 	// Output:
 	// 200 hello Test
-	// 401 {"status":401,"reason":"token-missing","message":"no session token"}
+	// 401 {"status":401,"reason":"token-missing","message":"no token"}
 }
 
 // Require adds authorization checks to one route; Optional lets signed-out

@@ -4,30 +4,50 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
+	"go.uber.org/goleak"
 
 	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/authtest"
 	"github.com/clerkgo/clerk/ginclerk"
 )
 
+// TestMain puts gin in test mode and fails the package's tests if a
+// goroutine outlives them: every client is closed and every fetch waited
+// for.
 func TestMain(m *testing.M) {
 	gin.SetMode(gin.TestMode)
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m)
 }
 
 // identify is the contract's downstream handler.
 func identify(c *gin.Context) {
-	c.Data(http.StatusOK, "application/json", authtest.Identify(c.Request.Context(), ginclerk.User(c), ginclerk.Session(c)).JSON())
+	c.Data(http.StatusOK, "application/json", authtest.Identify(c.Request.Context(), ginclerk.Auth(c), ginclerk.User(c), ginclerk.Session(c)).JSON())
 }
 
 // options are the middleware options of a contract Setup.
 func options(s authtest.Setup) []ginclerk.Option {
 	opts := []ginclerk.Option{ginclerk.WithClient(s.Client), ginclerk.FetchUser(s.FetchUser), ginclerk.Optional(s.Optional)}
+	if s.Tenants != nil {
+		opts = append(opts, ginclerk.ClientFunc(func(c *gin.Context) (*core.Client, error) {
+			if cl, ok := s.Tenants[c.Request.Host]; ok {
+				return cl, nil
+			}
+			return nil, core.ErrUnknownTenant
+		}))
+	}
+	if s.AcceptsToken != nil {
+		opts = append(opts, ginclerk.AcceptsToken(s.AcceptsToken...))
+	}
+	if s.TokenFrom != nil {
+		opts = append(opts, ginclerk.TokenFrom(s.TokenFrom...))
+	}
+	if s.SkipOptions != nil {
+		opts = append(opts, ginclerk.SkipOptions(*s.SkipOptions))
+	}
 	if s.SessionKey != "" {
 		opts = append(opts, ginclerk.SessionKey(s.SessionKey))
 	}
@@ -46,12 +66,16 @@ func build(t *testing.T, s authtest.Setup) func(*http.Request) (*http.Response, 
 		t.Fatalf("ginclerk.New: %v", err)
 	}
 	r := gin.New()
+	if s.Outer != nil {
+		r.Use(ginclerk.Middleware(ginclerk.WithClient(s.Outer), ginclerk.Optional(true), ginclerk.FetchUser(false)))
+	}
 	r.Use(mw)
 	if s.Check != nil {
 		r.GET("/protected", ginclerk.Require(s.Check), identify)
 	} else {
 		r.GET("/protected", identify)
 	}
+	r.OPTIONS("/protected", identify)
 	r.GET("/skip/ping", identify)
 	return serveWith(r)
 }

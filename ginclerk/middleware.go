@@ -8,23 +8,16 @@ import (
 	"github.com/clerkgo/clerk/core"
 )
 
-// Keys of the values the middleware sets on the gin.Context. Unexported
-// types: no other package can collide with them.
-type (
-	authKey         struct{}
-	errorHandlerKey struct{}
-)
-
 // Middleware returns the authentication middleware:
 //
 //	r.Use(ginclerk.Middleware())
 //
-// With no [WithClient] option the client is built from the environment
-// (core.NewFromEnv), a new one on each call: to install the middleware more
-// than once, build one client and pass it to each with WithClient. An
-// invalid or missing configuration panics at once with a message naming the
-// problem, never a secret (a start-up failure, like regexp.MustCompile); use
-// [New] to get the error instead.
+// With no [WithClient] or [ClientFunc] option the client is built from the
+// environment (core.NewFromEnv), a new one on each call: to install the
+// middleware more than once, build one client and pass it to each with
+// WithClient. An invalid or missing configuration panics at once with a
+// message naming the problem, never a secret (a start-up failure, like
+// regexp.MustCompile); use [New] to get the error instead.
 func Middleware(opts ...Option) gin.HandlerFunc {
 	mw, err := New(opts...)
 	if err != nil {
@@ -36,11 +29,14 @@ func Middleware(opts ...Option) gin.HandlerFunc {
 // New is [Middleware] returning the configuration error instead of
 // panicking. Every configuration error is returned here, none on a request.
 func New(opts ...Option) (gin.HandlerFunc, error) {
-	o := options{Options: core.Options{FetchUser: true}}
+	o := options{Options: core.DefaultOptions()}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&o)
 		}
+	}
+	if fn := o.clientFunc; fn != nil {
+		o.ClientFunc = func(r core.Request) (*core.Client, error) { return fn(r.(request).c) }
 	}
 	a, err := core.NewAuthenticator(o.Options)
 	if err != nil {
@@ -48,22 +44,33 @@ func New(opts ...Option) (gin.HandlerFunc, error) {
 	}
 	onError := o.onError
 	return func(c *gin.Context) {
-		r := c.Request
-		cookie := strings.Join(r.Header.Values("Cookie"), "; ")
-		auth, err := a.Authenticate(r.Context(), r.Header.Get("Authorization"), cookie)
-		if onError != nil {
-			c.Set(errorHandlerKey{}, onError)
-		}
+		// Exactly this middleware's error handler and result, even when
+		// signed out: an outer middleware's must not show through.
+		c.Set(errorHandlerKey{}, onError)
+		auth, err := a.Authenticate(c.Request.Context(), request{c})
 		if err != nil {
+			c.Set(authKey{}, (*core.Auth)(nil))
 			abort(c, onError, err)
 			return
 		}
-		if auth != nil {
-			c.Set(authKey{}, auth)
-			c.Request = r.WithContext(core.WithAuth(r.Context(), auth))
-		}
+		c.Set(authKey{}, auth)
+		c.Request = c.Request.WithContext(core.WithAuth(c.Request.Context(), auth))
 		c.Next()
 	}, nil
+}
+
+// request is the core's view of a Gin request.
+type request struct{ c *gin.Context }
+
+func (q request) Method() string { return q.c.Request.Method }
+func (q request) Query(name string) string {
+	return q.c.Query(name)
+}
+func (q request) Header(name string) string {
+	if name == "Cookie" {
+		return strings.Join(q.c.Request.Header.Values("Cookie"), "; ")
+	}
+	return q.c.Request.Header.Get(name)
 }
 
 // abort answers err with fn, or with the default JSON failure, and stops

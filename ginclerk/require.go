@@ -6,20 +6,24 @@ import (
 	"github.com/clerkgo/clerk/core"
 )
 
-// Require returns middleware that runs authorization checks on the session
-// that [Middleware] verified, for one route or group:
+// Require returns middleware that runs authorization checks (core.Role,
+// core.Permission, core.Feature, core.Plan, core.Reverified, core.Scope,
+// core.Kind, ...) on what [Middleware] verified, for one route or group:
 //
 //	r.GET("/admin", ginclerk.Require(core.Role("org:admin")), handler)
 //
-// All checks must pass. A failing check is answered 403 with
-// WWW-Authenticate: Bearer error="insufficient_scope"; a request with no
-// session (Middleware missing, or Optional and signed out) is answered 401
-// token-missing. Errors go to the ErrorHandler of the Middleware that ran
-// before, else to the default JSON answer; the chain is aborted.
+// All checks must pass; with none it only requires an authenticated
+// request. A failing check is answered 403 with WWW-Authenticate: Bearer
+// error="insufficient_scope" (a reverification failure with Clerk's
+// reverification body); a request without authentication (Optional and
+// signed out, skipped, or no Middleware before it) is answered 401
+// token-missing. It answers with the ErrorHandler of the Middleware that
+// ran before it, else the default, and aborts the chain. It panics if a
+// check is nil.
 func Require(checks ...core.Check) gin.HandlerFunc {
 	check := core.All(checks...) // panics on a nil check
 	return func(c *gin.Context) {
-		if err := core.Authorize(Session(c), check); err != nil {
+		if err := core.Authorize(Auth(c), check); err != nil {
 			v, _ := c.Get(errorHandlerKey{})
 			fn, _ := v.(func(*gin.Context, error))
 			abort(c, fn, err)

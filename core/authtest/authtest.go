@@ -57,7 +57,33 @@ type Setup struct {
 	// whose path has this prefix skip authentication, with the framework's
 	// skip convention (echo Skipper, fiber Next).
 	SkipPrefix string
+	// AcceptsToken, when non-nil, sets the AcceptsToken option.
+	AcceptsToken []core.TokenKind
+	// TokenFrom, when non-nil, sets the TokenFrom option.
+	TokenFrom []core.Extractor
+	// SkipOptions, when non-nil, sets the SkipOptions option.
+	SkipOptions *bool
+	// Tenants, when non-nil, sets the ClientFunc option instead of
+	// WithClient: it picks the client by the request's host (Host header)
+	// and returns an error for a host it does not know.
+	Tenants map[string]*core.Client
+	// Outer, when non-nil, installs another Middleware before the row's,
+	// with WithClient(Outer), Optional(true) and FetchUser(false): two
+	// Clerk instances stacked, as a global middleware and a route group's.
+	Outer *core.Client
+
+	// Stacked asks the suite for an Outer client of a second fake Clerk.
+	Stacked bool `json:"-"`
+	// PerHost asks the suite for Tenants: "a.example" (the row's fake) and
+	// "b.example" (a second fake).
+	PerHost bool `json:"-"`
 }
+
+// Hosts of the two tenants of a PerHost setup.
+const (
+	HostA = "a.example"
+	HostB = "b.example"
+)
 
 // Target is an adapter under test.
 type Target struct {
@@ -68,10 +94,11 @@ type Target struct {
 	SupportsSkip bool
 	// Build returns a function that serves one request through the
 	// adapter's REAL router (gin engine, echo.Echo, chi.Mux, fiber.App via
-	// app.Test) configured per s. Routes: GET /protected and GET /skip/ping,
-	// both behind the middleware (and Require(s.Check) on /protected when
-	// s.Check != nil). Both handlers answer 200 with the JSON of [Identify]
-	// (see [Identity]): the adapter's User and Session getters and the
+	// app.Test) configured per s. Routes: GET and OPTIONS /protected and GET
+	// /skip/ping, all behind the middleware (and, with s.Outer, behind an
+	// outer one too; and Require(s.Check) on GET /protected when s.Check !=
+	// nil). The handlers answer 200 with the JSON of [Identify] (see
+	// [Identity]): the adapter's Auth, User and Session getters and the
 	// request context. The returned function must be safe for concurrent
 	// use.
 	Build func(t *testing.T, s Setup) func(*http.Request) (*http.Response, error)
@@ -125,6 +152,9 @@ func Run(t *testing.T, target Target) {
 	t.Run("two instances share nothing", func(t *testing.T) {
 		testTenants(t, target)
 	})
+	t.Run("concurrent requests with one new API key share one verify call", func(t *testing.T) {
+		testConcurrentMachine(t, target)
+	})
 	if target.New != nil {
 		t.Run("configuration", func(t *testing.T) { runConfig(t, target) })
 	}
@@ -134,6 +164,7 @@ func Run(t *testing.T, target Target) {
 type env struct {
 	t *testing.T
 	*Fake
+	other  *Fake // the second instance of a Stacked or PerHost setup
 	userID string
 	serve  func(*http.Request) (*http.Response, error)
 }
@@ -141,11 +172,22 @@ type env struct {
 func newEnv(t *testing.T, target Target, s Setup) *env {
 	f := NewFake(t)
 	s.Client = f.Client
-	serve := target.Build(t, s)
-	if serve == nil {
+	e := &env{t: t, Fake: f, userID: f.Server.DefaultUserID()}
+	if s.Stacked || s.PerHost {
+		e.other = NewFake(t, func(c *core.Config) { c.Name = "other" })
+	}
+	if s.Stacked {
+		s.Outer = e.other.Client
+	}
+	if s.PerHost {
+		s.Client = nil
+		s.Tenants = map[string]*core.Client{HostA: f.Client, HostB: e.other.Client}
+	}
+	e.serve = target.Build(t, s)
+	if e.serve == nil {
 		t.Fatalf("%s: Build returned nil", target.Name)
 	}
-	return &env{t: t, Fake: f, userID: f.Server.DefaultUserID(), serve: serve}
+	return e
 }
 
 // token mints a session token on the fake's clock.
@@ -153,9 +195,12 @@ func (e *env) token(opts ...clerktest.TokenOption) string { return e.Server.Toke
 
 // request is what a step sends.
 type request struct {
-	path    string   // default "/protected"
+	method  string   // default GET
+	path    string   // default "/protected"; may carry a query
+	host    string   // Host header; default example.com
 	auth    string   // Authorization header; "" for none
 	cookies []string // one Cookie header each
+	header  [2]string
 }
 
 // want is what a step expects.
@@ -167,12 +212,23 @@ type want struct {
 	// For 200: whether user_id/ctx_user_id and session_sub/ctx_session_sub
 	// carry the default user's ID (else they are "").
 	user, session bool
+	// For 200: the kind and subject of the adapter's Auth (and the
+	// context's); session implies session_token and the default user.
+	kind    core.TokenKind
+	subject string
 	// reverify is the clerk_error a reverification failure carries
 	// (Clerk's shape, read by clerk-js); nil: the body has none.
 	reverify *core.ReverificationRequirement
 }
 
 func ok(user, session bool) want { return want{status: http.StatusOK, user: user, session: session} }
+
+// machine is a 200 with a machine token's Auth.
+func machine(kind core.TokenKind, subject string) want {
+	return want{status: http.StatusOK, kind: kind, subject: subject}
+}
+
+func notFound(r core.Reason) want { return want{status: http.StatusNotFound, reason: r} }
 
 func missing() want {
 	return want{status: http.StatusUnauthorized, www: "Bearer", reason: core.ReasonTokenMissing}
@@ -236,6 +292,65 @@ var orgToken = []clerktest.TokenOption{
 	clerktest.WithOrgMembership("org_2acme", "acme", "admin", "org:articles:read"),
 	clerktest.WithPlans("u:pro"),
 }
+
+// The machine-token forms the fake mints.
+const (
+	formAPIKey   = "API key"
+	formM2M      = "opaque M2M token"
+	formM2MJWT   = "M2M JWT"
+	formOAuth    = "opaque OAuth token"
+	formOAuthJWT = "OAuth JWT"
+)
+
+// mint mints a machine token of a form on the row's fake.
+func (e *env) mint(form string, p clerktest.MachineTokenParams) clerktest.MachineToken {
+	switch form {
+	case formAPIKey:
+		return e.Server.NewAPIKey(p)
+	case formM2M:
+		return e.Server.NewM2MToken(p)
+	case formM2MJWT:
+		return e.Server.NewM2MJWT(p)
+	case formOAuth:
+		return e.Server.NewOAuthToken(p)
+	}
+	return e.Server.NewOAuthJWT(p)
+}
+
+// machineBearer sends a new machine token of a form in the Authorization
+// header.
+func machineBearer(form string, scopes ...string) func(e *env) request {
+	return func(e *env) request {
+		return request{auth: "Bearer " + e.mint(form, clerktest.MachineTokenParams{Scopes: scopes}).Token}
+	}
+}
+
+// sameMachineBearer sends one machine token, minted at its first use, at
+// every step of a row; act, when non-nil, is applied to it on the fake
+// before the given step (1-based).
+func sameMachineBearer(form string, tok *string) func(e *env) request {
+	return func(e *env) request {
+		if *tok == "" {
+			*tok = e.mint(form, clerktest.MachineTokenParams{}).Token
+		}
+		return request{auth: "Bearer " + *tok}
+	}
+}
+
+func kinds(k ...core.TokenKind) []core.TokenKind { return k }
+
+func verifyCalls(e *env) int {
+	return e.Server.Requests(clerktest.EndpointVerifyAPIKey) + e.Server.Requests(clerktest.EndpointVerifyM2MToken) + e.Server.Requests(clerktest.EndpointVerifyOAuthToken)
+}
+
+func (e *env) wantVerifyCalls(n int) {
+	e.t.Helper()
+	if got := verifyCalls(e); got != n {
+		e.t.Errorf("%d machine-token verify calls, want %d", got, n)
+	}
+}
+
+func no() *bool { b := false; return &b }
 
 func rows() []row {
 	fetch := Setup{FetchUser: true}
@@ -380,6 +495,146 @@ func rows() []row {
 			}},
 	}
 
+	// Machine tokens.
+	for _, m := range []struct {
+		form    string
+		kind    core.TokenKind
+		subject string
+		calls   int
+	}{
+		{formAPIKey, core.APIKey, subjectUser, 1},
+		{formM2M, core.M2MToken, subjectMachine, 1},
+		{formM2MJWT, core.M2MToken, subjectMachine, 0},
+		{formOAuth, core.OAuthToken, subjectUser, 1},
+		{formOAuthJWT, core.OAuthToken, subjectUser, 0},
+	} {
+		calls := m.calls
+		rs = append(rs,
+			row{name: m.form + " accepted where its kind is (no user fetch)", setup: Setup{FetchUser: true, AcceptsToken: kinds(m.kind)},
+				steps: one(machineBearer(m.form), machine(m.kind, m.subject)),
+				after: func(e *env) { e.wantVerifyCalls(calls); e.wantRequests(clerktest.EndpointGetUser, 0) }},
+			row{name: m.form + " accepted by AnyToken", setup: Setup{AcceptsToken: kinds(core.AnyToken)},
+				steps: one(machineBearer(m.form), machine(m.kind, m.subject))},
+			row{name: m.form + " on a session route: not accepted, no network call", setup: fetch,
+				steps: one(machineBearer(m.form), invalid(core.ReasonTokenTypeNotAccepted)),
+				after: func(e *env) { e.wantRequests(clerktest.AnyEndpoint, 0) }},
+		)
+	}
+	var revoked, cachedTok string
+	rs = append(rs,
+		row{name: "session token accepted by AnyToken", setup: Setup{FetchUser: true, AcceptsToken: kinds(core.AnyToken)},
+			steps: one(bearer(), ok(true, true))},
+		row{name: "session token on a machine-only route: not accepted, no network call", setup: Setup{AcceptsToken: kinds(core.APIKey, core.M2MToken)},
+			steps: one(bearer(), invalid(core.ReasonTokenTypeNotAccepted)),
+			after: func(e *env) { e.wantRequests(clerktest.AnyEndpoint, 0) }},
+		row{name: "API key on an M2M route: not accepted, no network call", setup: Setup{AcceptsToken: kinds(core.M2MToken)},
+			steps: one(machineBearer(formAPIKey), invalid(core.ReasonTokenTypeNotAccepted)),
+			after: func(e *env) { e.wantRequests(clerktest.AnyEndpoint, 0) }},
+		row{name: "revoked API key", setup: Setup{AcceptsToken: kinds(core.APIKey)},
+			steps: one(func(e *env) request {
+				k := e.Server.NewAPIKey(clerktest.MachineTokenParams{})
+				e.Server.RevokeMachineToken(k.Token)
+				return request{auth: "Bearer " + k.Token}
+			}, invalid(core.ReasonTokenRevoked))},
+		row{name: "expired M2M token", setup: Setup{AcceptsToken: kinds(core.M2MToken)},
+			steps: one(func(e *env) request {
+				m := e.Server.NewM2MToken(clerktest.MachineTokenParams{})
+				e.Server.ExpireMachineToken(m.Token)
+				return request{auth: "Bearer " + m.Token}
+			}, invalid(core.ReasonTokenExpired))},
+		row{name: "expired M2M JWT", setup: Setup{AcceptsToken: kinds(core.M2MToken)},
+			steps: one(func(e *env) request {
+				return request{auth: "Bearer " + e.Server.NewM2MJWT(clerktest.MachineTokenParams{TTL: -time.Minute}).Token}
+			}, invalid(core.ReasonTokenExpired))},
+		row{name: "unknown OAuth token", setup: Setup{AcceptsToken: kinds(core.OAuthToken)},
+			steps: one(header("Bearer oat_"+strings.Repeat("0", 32)), invalid(core.ReasonTokenNotFound))},
+		row{name: "Clerk down for API keys: 503", setup: Setup{AcceptsToken: kinds(core.APIKey)},
+			arrange: func(e *env) { e.Server.Fail(clerktest.EndpointVerifyAPIKey, http.StatusServiceUnavailable) },
+			steps:   one(machineBearer(formAPIKey), unavailable(core.ReasonMachineUnavailable))},
+		row{name: "Clerk down for M2M tokens, optional: still 503", setup: Setup{AcceptsToken: kinds(core.M2MToken), Optional: true},
+			arrange: func(e *env) { e.Server.Fail(clerktest.EndpointVerifyM2MToken, clerktest.DropConnection) },
+			steps:   one(machineBearer(formM2M), unavailable(core.ReasonMachineUnavailable))},
+		row{name: "a machine verdict is reused until the cache TTL, on the injected clock", setup: Setup{AcceptsToken: kinds(core.APIKey)},
+			steps: []step{
+				{req: sameMachineBearer(formAPIKey, &cachedTok), want: machine(core.APIKey, subjectUser)},
+				{req: sameMachineBearer(formAPIKey, &cachedTok), want: machine(core.APIKey, subjectUser)},
+				{before: func(e *env) { e.wantVerifyCalls(1); e.Clock.Advance(core.DefaultMachineTokenCacheTTL + time.Second) },
+					req: sameMachineBearer(formAPIKey, &cachedTok), want: machine(core.APIKey, subjectUser)},
+			},
+			after: func(e *env) { e.wantVerifyCalls(2) }},
+		row{name: "revocation shows once the cached verdict expires", setup: Setup{AcceptsToken: kinds(core.APIKey)},
+			steps: []step{
+				{req: sameMachineBearer(formAPIKey, &revoked), want: machine(core.APIKey, subjectUser)},
+				{before: func(e *env) { e.Server.RevokeMachineToken(revoked) },
+					req: sameMachineBearer(formAPIKey, &revoked), want: machine(core.APIKey, subjectUser)},
+				{before: func(e *env) { e.Clock.Advance(core.DefaultMachineTokenCacheTTL + time.Second) },
+					req: sameMachineBearer(formAPIKey, &revoked), want: invalid(core.ReasonTokenRevoked)},
+			}},
+		row{name: "Require scope: pass", setup: Setup{AcceptsToken: kinds(core.APIKey), Check: core.Scope("read")},
+			steps: one(machineBearer(formAPIKey, "read", "write"), machine(core.APIKey, subjectUser))},
+		row{name: "Require scope: fail", setup: Setup{AcceptsToken: kinds(core.APIKey), Check: core.Scope("read")},
+			steps: one(machineBearer(formAPIKey, "write"), forbidden(core.ReasonMissingScope))},
+		row{name: "Require scope on a session: fail", setup: Setup{AcceptsToken: kinds(core.AnyToken), Check: core.Scope("read")},
+			steps: one(bearer(), forbidden(core.ReasonMissingScope))},
+		row{name: "Require role on a machine token fails closed", setup: Setup{AcceptsToken: kinds(core.AnyToken), Check: core.Role("org:admin")},
+			steps: one(machineBearer(formM2MJWT), forbidden(core.ReasonMissingRole))},
+		row{name: "Require kind", setup: Setup{AcceptsToken: kinds(core.AnyToken), Check: core.Kind(core.SessionToken)},
+			steps: []step{
+				{req: bearer(), want: ok(false, true)},
+				{req: machineBearer(formOAuthJWT), want: invalid(core.ReasonTokenTypeNotAccepted)},
+			}},
+	)
+
+	// Two instances stacked: a global middleware and a route group's.
+	rs = append(rs,
+		row{name: "stacked instances: the inner middleware's result only", setup: Setup{Stacked: true, Optional: true, Check: core.Role("org:admin")},
+			steps: []step{
+				{req: func(e *env) request { return request{auth: "Bearer " + e.other.Server.Token(orgToken...)} }, want: missing()},
+				{req: bearer(orgToken...), want: ok(false, true)},
+			}},
+		row{name: "stacked instances, inner signed out: the handler sees no auth", setup: Setup{Stacked: true, Optional: true},
+			steps: one(func(e *env) request { return request{auth: "Bearer " + e.other.Server.Token()} }, ok(false, false))},
+		row{name: "stacked instances, inner skips: the handler sees no auth", setup: Setup{Stacked: true, Optional: true, SkipPrefix: "/skip/"},
+			steps: one(func(e *env) request { return request{path: "/skip/ping", auth: "Bearer " + e.other.Server.Token()} }, ok(false, false))},
+		row{name: "stacked instances, inner signed out: its error handler, not the outer's", setup: Setup{Stacked: true, Optional: true, CustomErrors: true, Check: core.Role("org:admin")},
+			steps: one(func(e *env) request { return request{auth: "Bearer " + e.other.Server.Token(orgToken...)} }, custom(core.ReasonTokenMissing))},
+	)
+
+	// One instance per host (ClientFunc).
+	rs = append(rs,
+		row{name: "client per host: each tenant's own tokens", setup: Setup{PerHost: true},
+			steps: []step{
+				{req: func(e *env) request { return request{host: HostA, auth: "Bearer " + e.token()} }, want: ok(false, true)},
+				{req: func(e *env) request { return request{host: HostB, auth: "Bearer " + e.token()} }, want: invalid(core.ReasonTokenUnknownKID)},
+				{req: func(e *env) request { return request{host: "c.example", auth: "Bearer " + e.token()} }, want: notFound(core.ReasonUnknownTenant)},
+			}},
+	)
+
+	// Where the token comes from, and OPTIONS.
+	rs = append(rs,
+		row{name: "query tokens are not read by default", setup: Setup{},
+			steps: one(func(e *env) request { return request{path: "/protected?token=" + e.token()} }, missing())},
+		row{name: "TokenFrom a query parameter", setup: Setup{TokenFrom: []core.Extractor{core.FromQuery("token")}},
+			steps: one(func(e *env) request { return request{path: "/protected?token=" + e.token()} }, ok(false, true))},
+		row{name: "TokenFrom a header, for API keys", setup: Setup{AcceptsToken: kinds(core.APIKey), TokenFrom: []core.Extractor{core.FromHeader("X-API-Key")}},
+			steps: []step{
+				{req: func(e *env) request {
+					return request{header: [2]string{"X-API-Key", e.Server.NewAPIKey(clerktest.MachineTokenParams{}).Token}}
+				}, want: machine(core.APIKey, subjectUser)},
+				{req: machineBearer(formAPIKey), want: missing()}, // Authorization is not read
+			}},
+		row{name: "TokenFrom: the first extractor with a token decides", setup: Setup{TokenFrom: []core.Extractor{core.FromHeader("X-Token"), core.FromAuthorizationHeader()}},
+			steps: one(func(e *env) request { return request{header: [2]string{"X-Token", "garbage"}, auth: "Bearer " + e.token()} }, invalid(core.ReasonTokenMalformed))},
+		row{name: "OPTIONS passes unauthenticated by default", setup: fetch,
+			steps: one(func(*env) request { return request{method: http.MethodOptions} }, ok(false, false)),
+			after: func(e *env) { e.wantRequests(clerktest.AnyEndpoint, 0) }},
+		row{name: "SkipOptions(false) authenticates OPTIONS", setup: Setup{SkipOptions: no()},
+			steps: []step{
+				{req: func(*env) request { return request{method: http.MethodOptions} }, want: missing()},
+				{req: func(e *env) request { return request{method: http.MethodOptions, auth: "Bearer " + e.token()} }, want: ok(false, true)},
+			}},
+	)
+
 	checks := []struct {
 		name  string
 		check core.Check
@@ -433,9 +688,19 @@ func newRequest(rq request) *http.Request {
 	if p == "" {
 		p = "/protected"
 	}
-	req := httptest.NewRequest(http.MethodGet, p, nil)
+	method := rq.method
+	if method == "" {
+		method = http.MethodGet
+	}
+	req := httptest.NewRequest(method, p, nil)
+	if rq.host != "" {
+		req.Host = rq.host
+	}
 	if rq.auth != "" {
 		req.Header.Set("Authorization", rq.auth)
+	}
+	if rq.header[0] != "" {
+		req.Header.Set(rq.header[0], rq.header[1])
 	}
 	for _, c := range rq.cookies {
 		req.Header.Add("Cookie", c)
@@ -450,8 +715,24 @@ func (e *env) check(label string, rq request, w want) {
 	if got == nil {
 		return
 	}
-	checkAnswer(e.t, label, got, w, e.userID, secrets(e.Server, rq))
+	switch w.subject {
+	case subjectUser:
+		w.subject = e.userID
+	case subjectMachine:
+		w.subject = e.Server.MachineID()
+	}
+	sec := secrets(e.Server, rq)
+	if e.other != nil {
+		sec = append(sec, e.other.Server.SecretKey())
+	}
+	checkAnswer(e.t, label, got, w, e.userID, sec)
 }
+
+// Placeholders of want.subject, resolved per row.
+const (
+	subjectUser    = "@user"    // the default user of the row's fake
+	subjectMachine = "@machine" // the machine of the row's fake
+)
 
 // answer is a response, read.
 type answer struct {
@@ -482,6 +763,12 @@ func secrets(s *clerktest.Server, rq request) []string {
 	out := []string{s.SecretKey()}
 	if tok := core.HeaderToken(rq.auth); len(tok) >= 16 {
 		out = append(out, tok)
+	}
+	if len(rq.header[1]) >= 16 {
+		out = append(out, rq.header[1])
+	}
+	if _, q, ok := strings.Cut(rq.path, "="); ok && len(q) >= 16 {
+		out = append(out, q)
 	}
 	for _, line := range rq.cookies {
 		for _, part := range strings.Split(line, ";") {
@@ -550,7 +837,12 @@ func checkAnswer(t *testing.T, label string, a *answer, w want, userID string, s
 		}
 		if w.session {
 			exp.SessionSub, exp.CtxSessionSub = userID, userID
+			exp.Kind, exp.Subject = string(core.SessionToken), userID
 		}
+		if w.kind != "" {
+			exp.Kind, exp.Subject = string(w.kind), w.subject
+		}
+		exp.CtxKind, exp.CtxSubject = exp.Kind, exp.Subject
 		if got != exp {
 			t.Errorf("%s: handler saw %+v, want %+v", label, got, exp)
 		}
@@ -654,6 +946,39 @@ func testConcurrentUserFetch(t *testing.T, target Target) {
 		}
 	}
 	e.wantRequests(clerktest.EndpointGetUser, 1)
+}
+
+// testConcurrentMachine sends 100 concurrent requests with one new API key
+// while the verify endpoint is held, then releases it: exactly one verify
+// call is made and every request is answered 200.
+func testConcurrentMachine(t *testing.T, target Target) {
+	const n = 100
+	e := newEnv(t, target, Setup{AcceptsToken: kinds(core.APIKey)})
+	release := e.Server.Block(clerktest.EndpointVerifyAPIKey)
+	tok := e.Server.NewAPIKey(clerktest.MachineTokenParams{}).Token
+	answers := make([]*answer, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			answers[i] = serve(t, fmt.Sprintf("request %d", i), e.serve, newRequest(request{auth: "Bearer " + tok}))
+		}()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	err := e.Server.AwaitWaiting(ctx, clerktest.EndpointVerifyAPIKey, 1)
+	cancel()
+	release()
+	wg.Wait()
+	if err != nil {
+		t.Fatalf("no verify call reached Clerk: %v", err)
+	}
+	for i, a := range answers {
+		if a != nil {
+			checkAnswer(t, fmt.Sprintf("request %d", i), a, machine(core.APIKey, e.userID), e.userID, []string{tok, e.Server.SecretKey()})
+		}
+	}
+	e.wantRequests(clerktest.EndpointVerifyAPIKey, 1)
 }
 
 // testConcurrentUsers sends requests of several users from several

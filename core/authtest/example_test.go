@@ -14,11 +14,12 @@ import (
 // adapter's getters and the request context report.
 func ExampleIdentify() {
 	session := &core.Claims{Subject: "user_123"}
-	ctx := core.WithAuth(context.Background(), &core.Auth{Session: session})
+	auth := &core.Auth{Kind: core.SessionToken, Subject: "user_123", Session: session}
+	ctx := core.WithAuth(context.Background(), auth)
 	// With FetchUser(false) the adapter's User getter returns nil.
-	fmt.Printf("%s\n", authtest.Identify(ctx, nil, session).JSON())
+	fmt.Printf("%s\n", authtest.Identify(ctx, auth, nil, session).JSON())
 	// Output:
-	// {"user_id":"","session_sub":"user_123","ctx_user_id":"","ctx_session_sub":"user_123"}
+	// {"user_id":"","session_sub":"user_123","kind":"session_token","subject":"user_123","ctx_user_id":"","ctx_session_sub":"user_123","ctx_kind":"session_token","ctx_subject":"user_123"}
 }
 
 // The error handler that Setup.CustomErrors asks for answers

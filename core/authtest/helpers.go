@@ -94,13 +94,17 @@ func NewFake(tb testing.TB, tune ...func(*core.Config)) *Fake {
 type Identity struct {
 	UserID        string `json:"user_id"`
 	SessionSub    string `json:"session_sub"`
+	Kind          string `json:"kind"`
+	Subject       string `json:"subject"`
 	CtxUserID     string `json:"ctx_user_id"`
 	CtxSessionSub string `json:"ctx_session_sub"`
+	CtxKind       string `json:"ctx_kind"`
+	CtxSubject    string `json:"ctx_subject"`
 }
 
 // Identify builds the Identity of a request from the adapter's getters
-// (user, session) and the request's context ctx.
-func Identify(ctx context.Context, user *core.User, session *core.Claims) Identity {
+// (auth, user, session) and the request's context ctx.
+func Identify(ctx context.Context, auth *core.Auth, user *core.User, session *core.Claims) Identity {
 	var id Identity
 	if user != nil {
 		id.UserID = user.ID
@@ -108,18 +112,24 @@ func Identify(ctx context.Context, user *core.User, session *core.Claims) Identi
 	if session != nil {
 		id.SessionSub = session.Subject
 	}
+	if auth != nil {
+		id.Kind, id.Subject = string(auth.Kind), auth.Subject
+	}
 	if u := core.UserFromContext(ctx); u != nil {
 		id.CtxUserID = u.ID
 	}
 	if s := core.SessionFromContext(ctx); s != nil {
 		id.CtxSessionSub = s.Subject
 	}
+	if a := core.AuthFromContext(ctx); a != nil {
+		id.CtxKind, id.CtxSubject = string(a.Kind), a.Subject
+	}
 	return id
 }
 
 // JSON returns the identity as the JSON body handlers answer.
 func (id Identity) JSON() []byte {
-	b, _ := json.Marshal(id) // four strings: cannot fail
+	b, _ := json.Marshal(id) // strings only: cannot fail
 	return b
 }
 

@@ -36,6 +36,16 @@ const (
 	EndpointMergeUserMetadata = "PATCH /v1/users/{user_id}/metadata"
 	// EndpointReplaceUserMetadata replaces a user's metadata fields wholesale.
 	EndpointReplaceUserMetadata = "PUT /v1/users/{user_id}/metadata"
+	// EndpointVerifyAPIKey verifies an API key (body {"secret":...}); see
+	// [Server.NewAPIKey].
+	EndpointVerifyAPIKey = "POST /v1/api_keys/verify"
+	// EndpointVerifyM2MToken verifies an M2M token (body {"token":...}); see
+	// [Server.NewM2MToken] and [Server.NewM2MJWT].
+	EndpointVerifyM2MToken = "POST /v1/m2m_tokens/verify"
+	// EndpointVerifyOAuthToken verifies an OAuth access token (body
+	// {"access_token":...}, or the deprecated {"secret":...}); see
+	// [Server.NewOAuthToken] and [Server.NewOAuthJWT].
+	EndpointVerifyOAuthToken = "POST /v1/oauth_applications/access_tokens/verify"
 
 	// AnyEndpoint stands for every endpoint in [Server.Fail],
 	// [Server.FailNext], [Server.Recover], [Server.SetLatency] and
@@ -57,6 +67,9 @@ func Endpoints() []string {
 		EndpointDeleteUser,
 		EndpointMergeUserMetadata,
 		EndpointReplaceUserMetadata,
+		EndpointVerifyAPIKey,
+		EndpointVerifyM2MToken,
+		EndpointVerifyOAuthToken,
 	}
 }
 
@@ -93,6 +106,7 @@ type Server struct {
 	users       *userStore
 	defaultUser string // ID of the default user ("" for none)
 	endpoints   map[string]*endpointState
+	machine     machineStore  // machine tokens (see machine.go)
 	changed     chan struct{} // closed and replaced whenever a waiting count changes
 }
 
