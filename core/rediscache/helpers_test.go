@@ -184,7 +184,9 @@ func logger() (*slog.Logger, *logBuffer) {
 // 200 and the user's id, or the core's failure answer.
 func app(t testing.TB, c *core.Client) *httptest.Server {
 	t.Helper()
-	a, err := core.NewAuthenticator(core.Options{Client: c, FetchUser: true, PassOptions: true})
+	o := core.DefaultOptions() // the user fetch on
+	o.Client = c
+	a, err := core.NewAuthenticator(o)
 	if err != nil {
 		t.Fatalf("core.NewAuthenticator: %v", err)
 	}
