@@ -63,7 +63,7 @@ find_or_install() {
 
 start() {
 	if ! find_or_install; then
-		log "no redis-server: not on PATH, and it cannot be installed here (needs root and apt-get)"
+		log "no redis-server: none on PATH, and none could be installed (that needs root and apt-get)"
 		exit 3
 	fi
 	local dir port attempt i pid
