@@ -5,11 +5,11 @@ go 1.25.0
 require (
 	github.com/auth0/go-jwt-middleware/v2 v2.3.1
 	github.com/clerk/clerk-sdk-go/v2 v2.7.0
-	github.com/clerkgo/clerk v0.0.0
-	github.com/clerkgo/clerk/chiclerk v0.0.0
-	github.com/clerkgo/clerk/echoclerk v0.0.0
-	github.com/clerkgo/clerk/fiberclerk v0.0.0
-	github.com/clerkgo/clerk/ginclerk v0.0.0
+	github.com/clerkgo/clerk v0.2.0
+	github.com/clerkgo/clerk/chiclerk v0.2.0
+	github.com/clerkgo/clerk/echoclerk v0.2.0
+	github.com/clerkgo/clerk/fiberclerk v0.2.0
+	github.com/clerkgo/clerk/ginclerk v0.2.0
 	github.com/gin-gonic/gin v1.12.0
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/gofiber/contrib/jwt v1.1.2

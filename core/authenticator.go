@@ -209,7 +209,7 @@ func (a *Authenticator) authenticate(ctx context.Context, c *Client, r Request) 
 		return nil, "", newError(ReasonTokenMissing, nil)
 	}
 	var auth *Auth
-	kind := opaqueKind(token) // best effort until verified
+	kind := TokenKind("")
 	if cookie {
 		kind = SessionToken
 		if !a.accepts.has(SessionToken) {
@@ -220,11 +220,8 @@ func (a *Authenticator) authenticate(ctx context.Context, c *Client, r Request) 
 			return nil, kind, err
 		}
 		auth = sessionAuth(claims)
-	} else {
-		if auth, err = c.verify(ctx, token, a.accepts); err != nil {
-			return nil, kind, err
-		}
-		kind = auth.Kind
+	} else if auth, kind, err = c.verify(ctx, token, a.accepts); err != nil {
+		return nil, kind, err
 	}
 	if a.fetchUser && auth.Kind == SessionToken {
 		u, err := c.users.get(ctx, auth.Subject, auth.Subject)

@@ -7,7 +7,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/clerktest"
@@ -94,5 +96,63 @@ func BenchmarkAuthenticateRepeatedToken(b *testing.B) {
 		if _, err := c.Authenticate(ctx, cr); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkVerifyCachedAPIKey verifies an API key whose verdict is cached:
+// a SHA-256 of the token and a map lookup, compared with
+// BenchmarkVerifyRepeatedToken (a repeated session token).
+func BenchmarkVerifyCachedAPIKey(b *testing.B) {
+	clk := newClock()
+	s := newFake(b, clk)
+	c := newClient(b, fakeConfig(s, clk))
+	k := s.NewAPIKey(clerktest.MachineTokenParams{Scopes: []string{"read"}})
+	ctx := context.Background()
+	if _, err := c.VerifyMachineToken(ctx, k.Token, core.APIKey); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := c.VerifyMachineToken(ctx, k.Token, core.APIKey); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkNewAPIKeyConcurrently sends 100 concurrent verifications of one
+// new API key per iteration and reports the verify calls they made (the
+// goal: exactly 1).
+func BenchmarkNewAPIKeyConcurrently(b *testing.B) {
+	clk := newClock()
+	s := newFake(b, clk)
+	c := newClient(b, fakeConfig(s, clk))
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		k := s.NewAPIKey(clerktest.MachineTokenParams{})
+		release := s.Block(clerktest.EndpointVerifyAPIKey)
+		before := s.Requests(clerktest.EndpointVerifyAPIKey)
+		var wg sync.WaitGroup
+		for range 100 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := c.VerifyMachineToken(ctx, k.Token, core.APIKey); err != nil {
+					b.Error(err)
+				}
+			}()
+		}
+		b.StartTimer()
+		waitCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		if err := s.AwaitWaiting(waitCtx, clerktest.EndpointVerifyAPIKey, 1); err != nil {
+			b.Fatal(err)
+		}
+		cancel()
+		release()
+		wg.Wait()
+		b.ReportMetric(float64(s.Requests(clerktest.EndpointVerifyAPIKey)-before), "verify-calls/op")
 	}
 }

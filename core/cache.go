@@ -54,12 +54,16 @@ func decodeShared(b []byte, now time.Time) (expires time.Time, payload []byte, o
 	return expires, b[9:], true
 }
 
-// hashKey is how an opaque token appears in cache keys and coalescing maps:
-// the hex SHA-256, never the token itself.
-func hashKey(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+// tokenHash is how an opaque token appears in cache keys and coalescing
+// maps: its SHA-256, never the token itself (hex in a shared cache).
+type tokenHash [sha256.Size]byte
+
+func hashToken(token string) tokenHash {
+	var buf [256]byte // most opaque tokens fit: no allocation
+	return sha256.Sum256(append(buf[:0], token...))
 }
+
+func (h tokenHash) String() string { return hex.EncodeToString(h[:]) }
 
 // instanceNamespace is the prefix of an instance's shared-cache keys: a
 // hash of its secret key, the same on every replica of a tenant and
@@ -83,22 +87,23 @@ type fetched[V any] struct {
 // fills it after. Fetches run on goroutines the cache owns, detached from
 // any one caller's context (a caller giving up does not fail the others),
 // bounded by limit, and stopped by close.
-type fetchCache[V any] struct {
+type fetchCache[K comparable, V any] struct {
 	name  string // in shared-cache keys, logs and observations: "user", "machine"
-	fetch func(ctx context.Context, key, arg string) fetched[V]
+	fetch func(ctx context.Context, arg string) fetched[V]
 	now   func() time.Time
 	max   int
 	limit time.Duration
 
-	shared Cache
-	prefix string // shared-cache key prefix: namespace + ":" + name + ":"
-	encode func(fetched[V]) ([]byte, bool)
-	decode func([]byte) (fetched[V], bool)
-	events *events
+	shared    Cache
+	prefix    string // shared-cache key prefix: namespace + ":" + name + ":"
+	keyString func(K) string
+	encode    func(fetched[V]) ([]byte, bool)
+	decode    func([]byte) (fetched[V], bool)
+	events    *events
 
 	mu      sync.Mutex
-	entries map[string]fetched[V]
-	calls   map[string]*flight[V]
+	entries map[K]fetched[V]
+	calls   map[K]*flight[V]
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -110,18 +115,19 @@ type flight[V any] struct {
 	out  fetched[V]
 }
 
-func newFetchCache[V any](name string, fetch func(ctx context.Context, key, arg string) fetched[V], now func() time.Time, max int, limit time.Duration, ev *events) *fetchCache[V] {
+func newFetchCache[K comparable, V any](name string, fetch func(ctx context.Context, arg string) fetched[V], now func() time.Time, max int, limit time.Duration, ev *events) *fetchCache[K, V] {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &fetchCache[V]{
+	return &fetchCache[K, V]{
 		name: name, fetch: fetch, now: now, max: max, limit: limit, events: ev,
-		entries: make(map[string]fetched[V]), calls: make(map[string]*flight[V]),
+		entries: make(map[K]fetched[V]), calls: make(map[K]*flight[V]),
 		ctx: ctx, cancel: cancel,
 	}
 }
 
-// withShared makes the cache consult a shared Cache under the namespace ns.
-func (fc *fetchCache[V]) withShared(c Cache, ns string, encode func(fetched[V]) ([]byte, bool), decode func([]byte) (fetched[V], bool)) {
-	fc.shared, fc.prefix, fc.encode, fc.decode = c, ns+":"+fc.name+":", encode, decode
+// withShared makes the cache consult a shared Cache under the namespace ns,
+// with keyString naming a key there.
+func (fc *fetchCache[K, V]) withShared(c Cache, ns string, keyString func(K) string, encode func(fetched[V]) ([]byte, bool), decode func([]byte) (fetched[V], bool)) {
+	fc.shared, fc.prefix, fc.keyString, fc.encode, fc.decode = c, ns+":"+fc.name+":", keyString, encode, decode
 }
 
 // errClosed is the cause when a closed client is asked to fetch.
@@ -131,7 +137,7 @@ var errClosed = errors.New("client is closed")
 // from a new fetch, to which arg is passed (an opaque token whose hash is
 // key: it is copied, as it may alias a buffer a framework reuses, and kept
 // only while the fetch runs). ctx bounds only this caller's wait.
-func (fc *fetchCache[V]) get(ctx context.Context, key, arg string) (V, error) {
+func (fc *fetchCache[K, V]) get(ctx context.Context, key K, arg string) (V, error) {
 	fc.mu.Lock()
 	if e, ok := fc.entries[key]; ok {
 		if fc.now().Before(e.expires) {
@@ -152,7 +158,7 @@ func (fc *fetchCache[V]) get(ctx context.Context, key, arg string) (V, error) {
 		call = &flight[V]{done: make(chan struct{})}
 		fc.calls[key] = call
 		fc.wg.Add(1)
-		go fc.run(key, strings.Clone(arg), call)
+		go fc.run(ctx, key, strings.Clone(arg), call)
 	}
 	fc.mu.Unlock()
 	select {
@@ -164,12 +170,12 @@ func (fc *fetchCache[V]) get(ctx context.Context, key, arg string) (V, error) {
 	}
 }
 
-func (fc *fetchCache[V]) run(key, arg string, call *flight[V]) {
+func (fc *fetchCache[K, V]) run(caller context.Context, key K, arg string, call *flight[V]) {
 	defer fc.wg.Done()
-	ctx, cancel := context.WithTimeout(fc.ctx, fc.limit)
+	ctx, cancel := detached(fc.ctx, caller, fc.limit)
 	out, fromShared := fc.lookupShared(ctx, key)
 	if !fromShared {
-		out = fc.fetch(ctx, key, arg)
+		out = fc.fetch(ctx, arg)
 		fc.storeShared(ctx, key, out)
 	}
 	cancel()
@@ -189,12 +195,12 @@ func (fc *fetchCache[V]) run(key, arg string, call *flight[V]) {
 	close(call.done)
 }
 
-func (fc *fetchCache[V]) lookupShared(ctx context.Context, key string) (fetched[V], bool) {
+func (fc *fetchCache[K, V]) lookupShared(ctx context.Context, key K) (fetched[V], bool) {
 	var zero fetched[V]
 	if fc.shared == nil {
 		return zero, false
 	}
-	b, ok, err := fc.shared.Get(ctx, fc.prefix+key)
+	b, ok, err := fc.shared.Get(ctx, fc.prefix+fc.keyString(key))
 	if err != nil {
 		fc.events.sharedCacheFailed(ctx, fc.name, "get", err)
 		return zero, false
@@ -218,7 +224,7 @@ func (fc *fetchCache[V]) lookupShared(ctx context.Context, key string) (fetched[
 	return out, true
 }
 
-func (fc *fetchCache[V]) storeShared(ctx context.Context, key string, out fetched[V]) {
+func (fc *fetchCache[K, V]) storeShared(ctx context.Context, key K, out fetched[V]) {
 	if fc.shared == nil {
 		return
 	}
@@ -230,16 +236,33 @@ func (fc *fetchCache[V]) storeShared(ctx context.Context, key string, out fetche
 	if !ok {
 		return
 	}
-	if err := fc.shared.Set(ctx, fc.prefix+key, encodeShared(out.expires, payload), ttl); err != nil {
+	if err := fc.shared.Set(ctx, fc.prefix+fc.keyString(key), encodeShared(out.expires, payload), ttl); err != nil {
 		fc.events.sharedCacheFailed(ctx, fc.name, "set", err)
 	}
 }
 
 // close stops fetches in flight and waits for them; later gets fail.
-func (fc *fetchCache[V]) close() {
+func (fc *fetchCache[K, V]) close() {
 	if fc == nil {
 		return
 	}
 	fc.cancel()
 	fc.wg.Wait()
+}
+
+// detached returns the context of a fetch shared by several callers: it
+// carries the values of caller, the first of them (its trace span, so that
+// an Observer parents the call to that request), but ends with owner (the
+// cache's close) or after timeout, never with caller, whose cancellation
+// bounds only its own wait.
+func detached(owner, caller context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
+	if caller == nil {
+		caller = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(caller), timeout)
+	stop := context.AfterFunc(owner, cancel)
+	return ctx, func() {
+		stop()
+		cancel()
+	}
 }

@@ -23,8 +23,8 @@ type Client struct {
 	keys     *keyCache
 	tokens   *tokenCache
 	api      *bapi.Client // nil without a secret key
-	users    *fetchCache[*User]
-	machines *fetchCache[machineOutcome]
+	users    *fetchCache[string, *User]
+	machines *fetchCache[tokenHash, machineOutcome]
 	events   *events
 
 	jwksHTTP *http.Client // the Frontend API JWKS fetch: no cross-origin redirects
@@ -54,12 +54,12 @@ func New(cfg Config) (*Client, error) {
 		if err != nil {
 			return nil, &ConfigError{Field: "SecretKey/APIURL", Problem: err.Error()}
 		}
-		c.users = newFetchCache("user", c.fetchUser, s.Now, DefaultUserCacheSize, s.Timeout, c.events)
-		c.machines = newFetchCache("machine", c.fetchMachine, s.Now, DefaultMachineTokenCacheSize, s.Timeout, c.events)
+		c.users = newFetchCache[string]("user", c.fetchUser, s.Now, DefaultUserCacheSize, s.Timeout, c.events)
+		c.machines = newFetchCache[tokenHash]("machine", c.fetchMachine, s.Now, DefaultMachineTokenCacheSize, s.Timeout, c.events)
 		if s.Cache != nil {
 			ns := instanceNamespace(s.SecretKey)
-			c.users.withShared(s.Cache, ns, encodeUser, decodeUser)
-			c.machines.withShared(s.Cache, ns, encodeMachine, decodeMachine)
+			c.users.withShared(s.Cache, ns, func(id string) string { return id }, encodeUser, decodeUser)
+			c.machines.withShared(s.Cache, ns, tokenHash.String, encodeMachine, decodeMachine)
 		}
 	}
 	switch {

@@ -203,7 +203,7 @@ func (kc *keyCache) get(ctx context.Context, kid string) (*verifyKey, error) {
 	if s != nil {
 		if k := s.lookup(kid); k != nil {
 			if kc.fetch != nil && kc.now().Sub(s.fetched) >= kc.refresh {
-				kc.start() // background refresh; this read does not wait
+				kc.start(ctx) // background refresh; this read does not wait
 			}
 			return k, nil
 		}
@@ -211,7 +211,7 @@ func (kc *keyCache) get(ctx context.Context, kid string) (*verifyKey, error) {
 	if kc.fetch == nil {
 		return nil, newError(ReasonTokenUnknownKID, nil)
 	}
-	done := kc.start()
+	done := kc.start(ctx)
 	if done == nil {
 		return nil, kc.missError()
 	}
@@ -237,8 +237,10 @@ func (kc *keyCache) current(kid string) *verifyKey {
 }
 
 // start begins a fetch unless one is running (its channel is returned) or
-// the cooldown since the last attempt has not passed (nil is returned).
-func (kc *keyCache) start() <-chan struct{} {
+// the cooldown since the last attempt has not passed (nil is returned). The
+// fetch carries the values of caller (its trace span, for an Observer), not
+// its cancellation.
+func (kc *keyCache) start(caller context.Context) <-chan struct{} {
 	kc.mu.Lock()
 	defer kc.mu.Unlock()
 	if kc.inflight != nil {
@@ -252,13 +254,13 @@ func (kc *keyCache) start() <-chan struct{} {
 	done := make(chan struct{})
 	kc.inflight = done
 	kc.wg.Add(1)
-	go kc.run(done)
+	go kc.run(caller, done)
 	return done
 }
 
-func (kc *keyCache) run(done chan struct{}) {
+func (kc *keyCache) run(caller context.Context, done chan struct{}) {
 	defer kc.wg.Done()
-	ctx, cancel := context.WithTimeout(kc.ctx, kc.timeout)
+	ctx, cancel := detached(kc.ctx, caller, kc.timeout)
 	keys, err := kc.fetch(ctx)
 	cancel()
 	kc.mu.Lock()

@@ -36,51 +36,55 @@ func (c *Client) VerifyMachineToken(ctx context.Context, token string, accepts .
 		return nil, err
 	}
 	set &^= acceptSession
-	a, err := c.verify(ctx, token, set)
+	a, _, err := c.verify(ctx, token, set)
 	return a, c.label(err)
 }
 
-// verify verifies a token of any kind in accepts and returns its Auth.
-func (c *Client) verify(ctx context.Context, token string, accepts kindSet) (*Auth, error) {
+// verify verifies a token of any kind in accepts and returns its Auth, and
+// the kind the token presents itself as ("" when it cannot be told), for
+// observations.
+func (c *Client) verify(ctx context.Context, token string, accepts kindSet) (*Auth, TokenKind, error) {
 	if token == "" {
-		return nil, newError(ReasonTokenMissing, nil)
+		return nil, "", newError(ReasonTokenMissing, nil)
 	}
 	if len(token) > MaxTokenSize {
-		return nil, newError(ReasonTokenTooLarge, nil)
+		return nil, "", newError(ReasonTokenTooLarge, nil)
 	}
 	if kind := opaqueKind(token); kind != "" {
 		if !accepts.has(kind) {
-			return nil, newError(ReasonTokenTypeNotAccepted, nil)
+			return nil, kind, newError(ReasonTokenTypeNotAccepted, nil)
 		}
-		return c.verifyOpaque(ctx, kind, token)
+		a, err := c.verifyOpaque(ctx, kind, token)
+		return a, kind, err
 	}
 	if accepts.has(SessionToken) {
 		if claims, ok, err := c.cachedSession(ctx, token); ok {
 			if err != nil {
-				return nil, err
+				return nil, SessionToken, err
 			}
-			return sessionAuth(claims), nil
+			return sessionAuth(claims), SessionToken, nil
 		}
 	}
 	t, r, err := parseJWS(token)
 	if r != "" {
-		return nil, newError(r, err)
+		return nil, "", newError(r, err)
 	}
 	kind := t.kind()
 	if !accepts.has(kind) {
 		if kind == SessionToken && t.sessionHeader() == ReasonTokenNotSession {
-			return nil, newError(ReasonTokenNotSession, nil) // a JWT template or other category
+			return nil, kind, newError(ReasonTokenNotSession, nil) // a JWT template or other category
 		}
-		return nil, newError(ReasonTokenTypeNotAccepted, nil)
+		return nil, kind, newError(ReasonTokenTypeNotAccepted, nil)
 	}
 	if kind == SessionToken {
 		claims, err := c.verifySessionJWS(ctx, token, &t)
 		if err != nil {
-			return nil, err
+			return nil, kind, err
 		}
-		return sessionAuth(claims), nil
+		return sessionAuth(claims), kind, nil
 	}
-	return c.verifyMachineJWT(ctx, kind, &t)
+	a, err := c.verifyMachineJWT(ctx, kind, &t)
+	return a, kind, err
 }
 
 // verifyMachineJWT verifies an M2M JWT or a JWT OAuth access token: the
@@ -252,7 +256,7 @@ func (c *Client) verifyOpaque(ctx context.Context, kind TokenKind, token string)
 	if c.api == nil {
 		return nil, newError(ReasonMachineUnavailable, errNoSecretKey)
 	}
-	out, err := c.machines.get(ctx, hashKey(token), token)
+	out, err := c.machines.get(ctx, hashToken(token), token)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, newError(ReasonMachineUnavailable, ctx.Err())
@@ -272,7 +276,7 @@ func (c *Client) verifyOpaque(ctx context.Context, kind TokenKind, token string)
 }
 
 // fetchMachine asks the Backend API about one opaque token.
-func (c *Client) fetchMachine(ctx context.Context, _ string, token string) fetched[machineOutcome] {
+func (c *Client) fetchMachine(ctx context.Context, token string) fetched[machineOutcome] {
 	kind := opaqueKind(token)
 	op := map[TokenKind]CallOp{APIKey: CallVerifyAPIKey, M2MToken: CallVerifyM2MToken, OAuthToken: CallVerifyOAuthToken}[kind]
 	ctx, done := c.events.call(ctx, op)

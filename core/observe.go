@@ -28,7 +28,8 @@ type Observer interface {
 type Decision struct {
 	// Instance is the client's Config.Name.
 	Instance string
-	// Kind is the kind of token presented; "" when there was none.
+	// Kind is the kind of token presented (even when it was refused); ""
+	// when there was none, or one too malformed to tell.
 	Kind TokenKind
 	// Reason is why the request was refused; "" when it was accepted or
 	// skipped.

@@ -38,7 +38,7 @@ func (c *Client) User(ctx context.Context, userID string) (*User, error) {
 }
 
 // fetchUser fetches one user for the user cache.
-func (c *Client) fetchUser(ctx context.Context, id, _ string) fetched[*User] {
+func (c *Client) fetchUser(ctx context.Context, id string) fetched[*User] {
 	ctx, done := c.events.call(ctx, CallUser)
 	u, _, err := c.api.Users.Get(ctx, id)
 	switch {

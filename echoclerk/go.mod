@@ -3,7 +3,7 @@ module github.com/clerkgo/clerk/echoclerk
 go 1.25.0
 
 require (
-	github.com/clerkgo/clerk v0.0.0
+	github.com/clerkgo/clerk v0.2.0
 	github.com/labstack/echo/v4 v4.16.0
 	go.uber.org/goleak v1.3.0
 )

@@ -3,7 +3,7 @@ module github.com/clerkgo/clerk/fiberclerk
 go 1.25.0
 
 require (
-	github.com/clerkgo/clerk v0.0.0
+	github.com/clerkgo/clerk v0.2.0
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/valyala/fasthttp v1.51.0
 	go.uber.org/goleak v1.3.0

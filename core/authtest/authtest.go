@@ -624,7 +624,9 @@ func rows() []row {
 				{req: machineBearer(formAPIKey), want: missing()}, // Authorization is not read
 			}},
 		row{name: "TokenFrom: the first extractor with a token decides", setup: Setup{TokenFrom: []core.Extractor{core.FromHeader("X-Token"), core.FromAuthorizationHeader()}},
-			steps: one(func(e *env) request { return request{header: [2]string{"X-Token", "garbage"}, auth: "Bearer " + e.token()} }, invalid(core.ReasonTokenMalformed))},
+			steps: one(func(e *env) request {
+				return request{header: [2]string{"X-Token", "garbage"}, auth: "Bearer " + e.token()}
+			}, invalid(core.ReasonTokenMalformed))},
 		row{name: "OPTIONS passes unauthenticated by default", setup: fetch,
 			steps: one(func(*env) request { return request{method: http.MethodOptions} }, ok(false, false)),
 			after: func(e *env) { e.wantRequests(clerktest.AnyEndpoint, 0) }},

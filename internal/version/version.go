@@ -6,7 +6,7 @@ import "runtime/debug"
 // Version is the release of this library. It is bumped with each tag; when the
 // library is used as a dependency, [String] prefers the version the Go build
 // recorded for the module.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // String returns the library version: the module version from the build
 // information when clerkgo is a dependency, else [Version].

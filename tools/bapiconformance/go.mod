@@ -2,7 +2,7 @@ module github.com/clerkgo/clerk/tools/bapiconformance
 
 go 1.25.0
 
-require github.com/clerkgo/clerk v0.0.0
+require github.com/clerkgo/clerk v0.2.0
 
 require (
 	github.com/getkin/kin-openapi v0.153.0

@@ -48,9 +48,12 @@ var reasonTable = []reasonRule{
 
 	// token-invalid: the token cannot be decoded, its typ is wrong, or
 	// verifyToken met the M2M category.
-	{Clerk: "token-invalid", Message: "Invalid JWT type", Label: "typ", Ours: rs(core.ReasonTokenInvalidType, core.ReasonTokenMalformed)},
-	{Clerk: "token-invalid", Message: "session token category", Label: "cat", Ours: rs(core.ReasonTokenNotSession)},
-	{Clerk: "token-invalid", Message: "Invalid JWT form", Label: "form", Ours: rs(core.ReasonTokenMalformed)},
+	// A machine JWT (typ at+jwt, the M2M category, a mch_ subject) or an
+	// opaque machine token where a session token is expected: clerkgo
+	// recognises its kind and names it token-type-not-accepted.
+	{Clerk: "token-invalid", Message: "Invalid JWT type", Label: "typ", Ours: rs(core.ReasonTokenInvalidType, core.ReasonTokenMalformed, core.ReasonTokenTypeNotAccepted)},
+	{Clerk: "token-invalid", Message: "session token category", Label: "cat", Ours: rs(core.ReasonTokenNotSession, core.ReasonTokenTypeNotAccepted)},
+	{Clerk: "token-invalid", Message: "Invalid JWT form", Label: "form", Ours: rs(core.ReasonTokenMalformed, core.ReasonTokenTypeNotAccepted)},
 
 	// token-verification-failed: a claim of the wrong type or missing, or
 	// the key would not import for the header's alg.
@@ -61,7 +64,7 @@ var reasonTable = []reasonRule{
 	{Clerk: "token-verification-failed", Message: "Error verifying JWT signature", Label: "key-import", Ours: rs(core.ReasonTokenInvalidAlg, core.ReasonTokenSignature)},
 
 	// authenticateRequest's own reasons.
-	{Clerk: "token-type-mismatch", Ours: rs(core.ReasonTokenNotSession, core.ReasonTokenInvalidType, core.ReasonTokenMalformed)},
+	{Clerk: "token-type-mismatch", Ours: rs(core.ReasonTokenTypeNotAccepted, core.ReasonTokenNotSession, core.ReasonTokenInvalidType, core.ReasonTokenMalformed)},
 	{Clerk: "session-token-and-uat-missing", Ours: rs(core.ReasonTokenMissing)},
 	{Clerk: "client-uat-but-no-session-token", Ours: rs(core.ReasonTokenMissing)},
 	{Clerk: "session-token-but-no-client-uat", Ours: rs(core.ReasonSessionWithoutClientUAT)},
