@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check of the project over every module of the workspace:
-# gofmt, go vet, go test -race, each adapter module alone (GOWORK=off), and
-# each fuzz target briefly. Usage: scripts/test.sh   (FUZZTIME=3s by default)
+# gofmt, go vet, go test -race (the shared-cache tests against a throwaway
+# redis-server, see scripts/redis.sh), each adapter module alone
+# (GOWORK=off), and each fuzz target briefly.
+# Usage: scripts/test.sh   (FUZZTIME=3s by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FUZZTIME="${FUZZTIME:-3s}"
@@ -41,6 +43,28 @@ else
 	fi
 fi
 
+# The shared-cache tests (core/rediscache) run against a real redis-server:
+# scripts/redis.sh starts one on a free loopback port (installing Debian's
+# when root with apt-get, as in CI) and it is stopped on exit. A
+# CLERKGO_REDIS_ADDR already set is used as is. Without any, the tests are
+# skipped, loudly.
+step "redis-server for the shared-cache tests (scripts/redis.sh)"
+if [ -n "${CLERKGO_REDIS_ADDR:-}" ]; then
+	echo "using CLERKGO_REDIS_ADDR=$CLERKGO_REDIS_ADDR"
+else
+	redis_rc=0
+	redis_env=$(scripts/redis.sh start) || redis_rc=$?
+	case $redis_rc in
+	0)
+		eval "$redis_env"
+		trap 'scripts/redis.sh stop "$CLERKGO_REDIS_PIDFILE"' EXIT
+		echo "redis-server at $CLERKGO_REDIS_ADDR"
+		;;
+	3) echo "SKIPPED: Redis tests (no redis-server)" ;;
+	*) echo "scripts/redis.sh start failed"; exit 1 ;;
+	esac
+fi
+
 mapfile -t modules < <(go list -m -f '{{.Dir}}')
 
 # has_packages DIR: whether the module in DIR holds any Go package yet.
@@ -53,7 +77,7 @@ for dir in "${modules[@]}"; do
 	(cd "$dir" && go vet ./... && go test -race -count=1 ./...)
 done
 
-for dir in ginclerk echoclerk chiclerk fiberclerk examples; do
+for dir in ginclerk echoclerk chiclerk fiberclerk examples core/rediscache; do
 	[ -f "$dir/go.mod" ] && has_packages "$dir" || continue
 	step "module alone (GOWORK=off): $dir"
 	(cd "$dir" && GOWORK=off go vet ./... && GOWORK=off go test -count=1 ./...)
