@@ -8,6 +8,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -101,6 +102,8 @@ type fetchCache[K comparable, V any] struct {
 	decode    func([]byte) (fetched[V], bool)
 	events    *events
 
+	sharedDown atomic.Bool // the shared cache's last operation failed
+
 	mu      sync.Mutex
 	entries map[K]fetched[V]
 	calls   map[K]*flight[V]
@@ -173,10 +176,12 @@ func (fc *fetchCache[K, V]) get(ctx context.Context, key K, arg string) (V, erro
 func (fc *fetchCache[K, V]) run(caller context.Context, key K, arg string, call *flight[V]) {
 	defer fc.wg.Done()
 	ctx, cancel := detached(fc.ctx, caller, fc.limit)
-	out, fromShared := fc.lookupShared(ctx, key)
+	out, fromShared, sharedErr := fc.lookupShared(ctx, key)
 	if !fromShared {
 		out = fc.fetch(ctx, arg)
-		fc.storeShared(ctx, key, out)
+		if !sharedErr { // a shared cache that just failed is not asked again
+			fc.storeShared(ctx, key, out)
+		}
 	}
 	cancel()
 	fc.mu.Lock()
@@ -195,33 +200,49 @@ func (fc *fetchCache[K, V]) run(caller context.Context, key K, arg string, call 
 	close(call.done)
 }
 
-func (fc *fetchCache[K, V]) lookupShared(ctx context.Context, key K) (fetched[V], bool) {
+// lookupShared asks the shared cache for key: the outcome and whether it
+// was there, and whether the shared cache failed.
+func (fc *fetchCache[K, V]) lookupShared(ctx context.Context, key K) (_ fetched[V], found, failed bool) {
 	var zero fetched[V]
 	if fc.shared == nil {
-		return zero, false
+		return zero, false, false
 	}
 	b, ok, err := fc.shared.Get(ctx, fc.prefix+fc.keyString(key))
-	if err != nil {
-		fc.events.sharedCacheFailed(ctx, fc.name, "get", err)
-		return zero, false
+	if !fc.sharedResult(ctx, "get", err) {
+		return zero, false, true
 	}
 	if !ok {
 		fc.events.cache(ctx, fc.name, "shared", false)
-		return zero, false
+		return zero, false, false
 	}
 	expires, payload, ok := decodeShared(b, fc.now())
 	if !ok {
 		fc.events.cache(ctx, fc.name, "shared", false)
-		return zero, false
+		return zero, false, false
 	}
 	out, ok := fc.decode(payload)
 	if !ok {
 		fc.events.cache(ctx, fc.name, "shared", false)
-		return zero, false
+		return zero, false, false
 	}
 	out.expires = expires
 	fc.events.cache(ctx, fc.name, "shared", true)
-	return out, true
+	return out, true, false
+}
+
+// sharedResult records the outcome of a shared-cache operation: a warning
+// when it fails, a line when it works again after failing. It reports
+// whether the operation worked.
+func (fc *fetchCache[K, V]) sharedResult(ctx context.Context, op string, err error) bool {
+	if err != nil {
+		fc.sharedDown.Store(true)
+		fc.events.sharedCacheFailed(ctx, fc.name, op, err)
+		return false
+	}
+	if fc.sharedDown.CompareAndSwap(true, false) {
+		fc.events.sharedCacheRecovered(ctx, fc.name)
+	}
+	return true
 }
 
 func (fc *fetchCache[K, V]) storeShared(ctx context.Context, key K, out fetched[V]) {
@@ -236,9 +257,7 @@ func (fc *fetchCache[K, V]) storeShared(ctx context.Context, key K, out fetched[
 	if !ok {
 		return
 	}
-	if err := fc.shared.Set(ctx, fc.prefix+fc.keyString(key), encodeShared(out.expires, payload), ttl); err != nil {
-		fc.events.sharedCacheFailed(ctx, fc.name, "set", err)
-	}
+	fc.sharedResult(ctx, "set", fc.shared.Set(ctx, fc.prefix+fc.keyString(key), encodeShared(out.expires, payload), ttl))
 }
 
 // close stops fetches in flight and waits for them; later gets fail.

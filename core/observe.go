@@ -165,6 +165,13 @@ func (e *events) sharedCacheFailed(ctx context.Context, cache, op string, err er
 	e.cache(ctx, cache, "shared", false)
 }
 
+// sharedCacheRecovered logs that the shared cache works again.
+func (e *events) sharedCacheRecovered(ctx context.Context, cache string) {
+	if e != nil && e.log != nil {
+		e.log.LogAttrs(ctx, slog.LevelWarn, "clerk: shared cache works again", e.attrs(slog.String("cache", cache))...)
+	}
+}
+
 // errorText is an error's text for a log line. The errors of this package
 // and of bapi never carry a token or a secret.
 func errorText(err error) string {
