@@ -38,7 +38,7 @@ const cacheValueVersion byte = 1
 func encodeShared(expires time.Time, payload []byte) []byte {
 	b := make([]byte, 9, 9+len(payload))
 	b[0] = cacheValueVersion
-	binary.BigEndian.PutUint64(b[1:], uint64(expires.UnixMilli()))
+	binary.BigEndian.PutUint64(b[1:], uint64(expires.UnixMilli())) //nolint:gosec // read back as int64 by decodeShared
 	return append(b, payload...)
 }
 
@@ -48,7 +48,7 @@ func decodeShared(b []byte, now time.Time) (expires time.Time, payload []byte, o
 	if len(b) < 9 || b[0] != cacheValueVersion {
 		return time.Time{}, nil, false
 	}
-	expires = time.UnixMilli(int64(binary.BigEndian.Uint64(b[1:9])))
+	expires = time.UnixMilli(int64(binary.BigEndian.Uint64(b[1:9]))) //nolint:gosec // written by encodeShared from an int64
 	if !now.Before(expires) {
 		return time.Time{}, nil, false
 	}
@@ -119,7 +119,7 @@ type flight[V any] struct {
 }
 
 func newFetchCache[K comparable, V any](name string, fetch func(ctx context.Context, arg string) fetched[V], now func() time.Time, max int, limit time.Duration, ev *events) *fetchCache[K, V] {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(context.Background()) //nolint:gosec // cancel is kept and called by close
 	return &fetchCache[K, V]{
 		name: name, fetch: fetch, now: now, max: max, limit: limit, events: ev,
 		entries: make(map[K]fetched[V]), calls: make(map[K]*flight[V]),

@@ -31,7 +31,9 @@ type mapEntry struct {
 
 var errCacheDown = errors.New("cache down")
 
-func newMapCache(now func() time.Time) *mapCache { return &mapCache{now: now, m: map[string]mapEntry{}} }
+func newMapCache(now func() time.Time) *mapCache {
+	return &mapCache{now: now, m: map[string]mapEntry{}}
+}
 
 func (c *mapCache) Get(_ context.Context, key string) ([]byte, bool, error) {
 	c.mu.Lock()

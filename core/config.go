@@ -2,7 +2,7 @@ package core
 
 import (
 	"crypto/rsa"
-	"crypto/sha1" //nolint:gosec // not for security: Clerk's cookie-name suffix
+	"crypto/sha1" //nolint:gosec // Clerk's cookie-name suffix, not a security measure
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -155,6 +155,16 @@ type ConfigError struct {
 	Problem string
 	// Instance is the Config's Name, or "".
 	Instance string
+	// Err is a sentinel the problem matches (ErrNoKeySource), or nil.
+	Err error
+}
+
+// Unwrap returns the sentinel the problem matches, if any.
+func (e *ConfigError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
 }
 
 // Error names the instance (when it has a Name), the setting and the
@@ -379,7 +389,7 @@ func FrontendAPIFromPublishableKey(pk string) (string, error) {
 // 8 characters of the base64url SHA-1 of the key (@clerk/shared's
 // getCookieSuffix).
 func cookieSuffix(publishableKey string) string {
-	sum := sha1.Sum([]byte(publishableKey))
+	sum := sha1.Sum([]byte(publishableKey)) //nolint:gosec // a cookie-name suffix, not a security measure
 	return base64.URLEncoding.EncodeToString(sum[:])[:8]
 }
 

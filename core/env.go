@@ -81,7 +81,7 @@ func ConfigFromEnvSuffix(suffix string) (Config, error) {
 			ce.Field = envName(ce.Field) + suffix
 		}
 		if errors.Is(err, ErrNoKeySource) && suffix != "" {
-			return Config{}, &ConfigError{Field: EnvSecretKey + suffix, Instance: cfg.Name,
+			return Config{}, &ConfigError{Field: EnvSecretKey + suffix, Instance: cfg.Name, Err: ErrNoKeySource,
 				Problem: "no key source: set " + EnvSecretKey + suffix + ", " + EnvJWTKey + suffix + ", " + EnvPublishableKey + suffix + ", " + EnvDomain + suffix + " or " + EnvProxyURL + suffix}
 		}
 		return Config{}, err
@@ -127,7 +127,7 @@ func envName(field string) string {
 // it unconditionally in development. Errors name the file and line, never a
 // value.
 func LoadEnvFile(path string) error {
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(path) //nolint:gosec // the caller names its own .env file
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}

@@ -172,6 +172,9 @@ func TestEnvErrorsNameTheVariable(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want it to contain %q", err, tt.want)
 			}
+			if strings.HasPrefix(tt.name, "no key source") && !errors.Is(err, core.ErrNoKeySource) {
+				t.Fatalf("error %v is not ErrNoKeySource", err)
+			}
 			if strings.Contains(err.Error(), bad) {
 				t.Fatalf("error %v shows the value", err)
 			}

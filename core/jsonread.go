@@ -280,7 +280,7 @@ func (r *jsonReader) hex4() (rune, bool) {
 		return 0, false
 	}
 	r.i += 4
-	return rune(v), true
+	return rune(v), true //nolint:gosec // four hex digits: at most 0xFFFF
 }
 
 // str reads a string value; null leaves *dst unchanged.

@@ -84,9 +84,6 @@ func acceptedKinds(kinds []TokenKind) (kindSet, error) {
 
 func (s kindSet) has(k TokenKind) bool { return s&k.bit() != 0 && k != AnyToken }
 
-// machineOnly reports whether the set accepts no session token.
-func (s kindSet) machineOnly() bool { return s&acceptSession == 0 }
-
 // opaqueKind returns the kind of an opaque machine token by its prefix, or
 // "".
 func opaqueKind(token string) TokenKind {

@@ -372,14 +372,14 @@ func (c *Client) Format(f fmt.State, verb rune) {
 	switch verb {
 	case 'v':
 		if f.Flag('#') {
-			io.WriteString(f, c.GoString())
+			_, _ = io.WriteString(f, c.GoString())
 			return
 		}
 		fmt.Fprintf(f, fmt.FormatString(f, 's'), c.String())
 	case 's', 'q', 'x', 'X':
 		fmt.Fprintf(f, fmt.FormatString(f, verb), c.String())
 	default:
-		io.WriteString(f, c.String())
+		_, _ = io.WriteString(f, c.String())
 	}
 }
 

@@ -128,14 +128,14 @@ func (e *Error) Format(f fmt.State, verb rune) {
 	switch verb {
 	case 'v':
 		if f.Flag('#') {
-			io.WriteString(f, e.GoString())
+			_, _ = io.WriteString(f, e.GoString())
 			return
 		}
 		fmt.Fprintf(f, fmt.FormatString(f, 's'), e.Error())
 	case 's', 'q', 'x', 'X':
 		fmt.Fprintf(f, fmt.FormatString(f, verb), e.Error())
 	default:
-		io.WriteString(f, e.Error())
+		_, _ = io.WriteString(f, e.Error())
 	}
 }
 

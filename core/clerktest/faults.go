@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// DropConnection, given as the status to [Server.Fail] or [Server.FailNext],
+// DropConnection is a status for [Server.Fail] or [Server.FailNext] that
 // makes the server cut the connection without any response, as a network
 // failure would (clients see an EOF / connection reset).
 const DropConnection = -1

@@ -132,7 +132,7 @@ func (s *WebhookSigner) SignEvent(eventType string, data any) (WebhookDelivery, 
 // deliveries by hand.
 func SignWebhook(key []byte, id, timestamp string, body []byte) string {
 	mac := hmac.New(sha256.New, key)
-	io.WriteString(mac, id+"."+timestamp+".")
+	_, _ = io.WriteString(mac, id+"."+timestamp+".")
 	mac.Write(body)
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
@@ -150,7 +150,7 @@ func (s *WebhookSigner) String() string {
 func (s *WebhookSigner) GoString() string { return s.String() }
 
 // Format writes String for every verb.
-func (s *WebhookSigner) Format(f fmt.State, _ rune) { io.WriteString(f, s.String()) }
+func (s *WebhookSigner) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
 
 // LogValue is the redacted form for log/slog.
 func (s *WebhookSigner) LogValue() slog.Value { return slog.StringValue(s.String()) }
@@ -211,7 +211,7 @@ func (d WebhookDelivery) String() string {
 func (d WebhookDelivery) GoString() string { return d.String() }
 
 // Format writes String for every verb.
-func (d WebhookDelivery) Format(f fmt.State, _ rune) { io.WriteString(f, d.String()) }
+func (d WebhookDelivery) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, d.String()) }
 
 // LogValue is the redacted form for log/slog.
 func (d WebhookDelivery) LogValue() slog.Value { return slog.StringValue(d.String()) }

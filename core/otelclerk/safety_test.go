@@ -28,7 +28,7 @@ func exported(rm metricdata.ResourceMetrics, spans []sdktrace.ReadOnlySpan) stri
 	var b strings.Builder
 	kvs := func(kvs []attribute.KeyValue) {
 		for _, kv := range kvs {
-			fmt.Fprintf(&b, "%s=%s\n", kv.Key, kv.Value.Emit())
+			fmt.Fprintf(&b, "%s=%s\n", kv.Key, kv.Value.String())
 		}
 	}
 	scope := func(s instrumentation.Scope) {

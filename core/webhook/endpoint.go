@@ -235,7 +235,7 @@ func (e *Endpoint) String() string {
 func (e *Endpoint) GoString() string { return e.String() }
 
 // Format writes String for every verb.
-func (e *Endpoint) Format(f fmt.State, _ rune) { io.WriteString(f, e.String()) }
+func (e *Endpoint) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, e.String()) }
 
 // LogValue is the redacted form for log/slog.
 func (e *Endpoint) LogValue() slog.Value { return slog.StringValue(e.String()) }

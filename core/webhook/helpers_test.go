@@ -1,7 +1,6 @@
 package webhook_test
 
 import (
-	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -69,6 +68,3 @@ func (f *fixture) sample(t testing.TB, eventType string) clerktest.WebhookDelive
 	}
 	return f.signer.SignAt("msg_2sampleMessage000000000000", f.clk.Now(), body)
 }
-
-// headerFunc turns an http.Header into the lookup the verifier takes.
-func headerFunc(h http.Header) func(string) string { return h.Get }

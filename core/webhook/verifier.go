@@ -19,7 +19,7 @@ const (
 	// EnvSigningSecret is the environment variable [NewFromEnv] reads: the
 	// endpoint's signing secret from the Clerk Dashboard (whsec_...), or
 	// several separated by spaces or commas during a rotation.
-	EnvSigningSecret = "CLERK_WEBHOOK_SIGNING_SECRET"
+	EnvSigningSecret = "CLERK_WEBHOOK_SIGNING_SECRET" //nolint:gosec // a variable's name, not a credential
 	// SecretPrefix starts every signing secret.
 	SecretPrefix = "whsec_"
 	// MinSecretSize is the least number of key bytes (the base64-decoded
@@ -110,7 +110,7 @@ func (s Secret) String() string {
 func (s Secret) GoString() string { return s.String() }
 
 // Format writes String for every verb.
-func (s Secret) Format(f fmt.State, _ rune) { io.WriteString(f, s.String()) }
+func (s Secret) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
 
 // LogValue is the redacted form for log/slog.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
@@ -128,7 +128,7 @@ func (c Config) GoString() string { return c.String() }
 
 // Format writes String for every verb, so that no verb (%x, %d, ...) prints
 // a secret.
-func (c Config) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
+func (c Config) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
 // LogValue is the redacted form for log/slog.
 func (c Config) LogValue() slog.Value {
@@ -268,7 +268,7 @@ func (v *Verifier) String() string {
 func (v *Verifier) GoString() string { return v.String() }
 
 // Format writes String for every verb, so that no verb prints a key.
-func (v *Verifier) Format(f fmt.State, _ rune) { io.WriteString(f, v.String()) }
+func (v *Verifier) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, v.String()) }
 
 // LogValue is the redacted form for log/slog.
 func (v *Verifier) LogValue() slog.Value { return slog.StringValue(v.String()) }
@@ -390,9 +390,9 @@ func (v *Verifier) verify(header func(string) string, body []byte) (delivery, er
 	}
 	for _, key := range v.keys() {
 		mac := hmac.New(sha256.New, key)
-		io.WriteString(mac, id)
+		_, _ = io.WriteString(mac, id)
 		mac.Write([]byte{'.'})
-		io.WriteString(mac, ts)
+		_, _ = io.WriteString(mac, ts)
 		mac.Write([]byte{'.'})
 		mac.Write(body)
 		var sum [sha256.Size]byte

@@ -137,7 +137,7 @@ func (rn *run) median(name, unit string) float64 {
 // spread is half the range of ns/op over the samples, relative to the
 // median: a rough measure of the noise.
 func (rn *run) spread(name string) float64 {
-	var lo, hi float64 = math.Inf(1), math.Inf(-1)
+	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, s := range rn.samples[name] {
 		v := s.metrics["ns/op"]
 		lo, hi = min(lo, v), max(hi, v)

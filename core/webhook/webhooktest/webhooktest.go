@@ -324,7 +324,7 @@ func testConcurrent(t *testing.T, target Target) {
 					t.Errorf("%s: %v", target.Name, err)
 					return
 				}
-				io.Copy(io.Discard, resp.Body)
+				_, _ = io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 				if resp.StatusCode != 200 {
 					t.Errorf("%s: concurrent delivery: %d", target.Name, resp.StatusCode)
