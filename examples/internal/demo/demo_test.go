@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -95,7 +97,9 @@ func TestToken(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Token(%q): %v", role, err)
 		}
-		auth, err := a.Authenticate(t.Context(), "Bearer "+tok, "")
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		auth, err := a.Authenticate(t.Context(), core.HTTPRequest(r))
 		if err != nil {
 			t.Fatalf("Token(%q) does not verify: %v", role, err)
 		}
