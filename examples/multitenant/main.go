@@ -94,7 +94,8 @@ func tenantRoutes(r chi.Router, name string, app *demo.App) {
 	})
 	if app.Fake != nil {
 		r.Get("/demo/token", func(w http.ResponseWriter, r *http.Request) {
-			token, err := app.Token(r.URL.Query().Get("role"))
+			q := r.URL.Query()
+			token, err := app.Token(q.Get("kind"), q.Get("role"))
 			if err != nil {
 				http.Error(w, err.Error(), http.StatusBadRequest)
 				return
