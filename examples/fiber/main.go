@@ -47,7 +47,14 @@ func run(ctx context.Context, stdout io.Writer) error {
 func serve(ctx context.Context, app *demo.App, stdout io.Writer) error {
 	app.Log.SetOutput(stdout)
 
-	f := fiber.New(fiber.Config{DisableStartupMessage: true})
+	f := fiber.New(fiber.Config{
+		DisableStartupMessage: true,
+		// Fiber's default 4 KiB header buffer answers a large token (a
+		// session with many organization claims) with a plain-text 431
+		// before any middleware runs; 32 KiB holds the largest token the
+		// core accepts (core.MaxTokenSize, 16 KiB) with room for cookies.
+		ReadBufferSize: 32 << 10,
+	})
 	f.Use(recover.New())
 	routes(f, app)
 

@@ -275,6 +275,10 @@ func CheckRoutes(t *testing.T, s *Server, tok Tokens, want Expect) {
 		}
 		r := s.Get(t, "/me", "not-a-token")
 		wantFailure(t, "/me (garbage token)", r, http.StatusUnauthorized, `Bearer error="invalid_token"`, "")
+		// A token beyond the core's limit is refused by the middleware, with
+		// the JSON answer, not by the server's header buffer.
+		r = s.Get(t, "/claims", strings.Repeat("a", core.MaxTokenSize+1))
+		wantFailure(t, "/claims (oversized token)", r, http.StatusUnauthorized, `Bearer error="invalid_token"`, string(core.ReasonTokenTooLarge))
 	})
 
 	var sub string
