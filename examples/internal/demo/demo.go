@@ -129,9 +129,6 @@ func SetupTenant(name string) (*App, error) {
 	return newApp(cfg, "Clerk instance from the CLERK_*"+suffix+" variables")
 }
 
-// keySources are the variables of which ConfigFromEnv needs one.
-var keySources = []string{core.EnvSecretKey, core.EnvAPIKey, core.EnvJWTKey, core.EnvPublishableKey, core.EnvDomain, core.EnvProxyURL}
-
 // noKeySource reports whether err, from core.ConfigFromEnvSuffix(suffix),
 // says that the environment names no key source for the tenant. (The
 // suffixed error does not match core.ErrNoKeySource; it names
@@ -145,7 +142,8 @@ func noKeySource(err error, suffix string) bool {
 	if !errors.As(err, &ce) || ce.Field != core.EnvSecretKey+suffix {
 		return false
 	}
-	for _, v := range keySources {
+	// The variables of which ConfigFromEnv needs one.
+	for _, v := range []string{core.EnvSecretKey, core.EnvAPIKey, core.EnvJWTKey, core.EnvPublishableKey, core.EnvDomain, core.EnvProxyURL} {
 		if os.Getenv(v+suffix) != "" {
 			return false
 		}

@@ -250,3 +250,11 @@ func ExampleOptionalOf() {
 	// {"signed_in":false,"user_id":""}
 	// {"status":"ok"}
 }
+
+// GET /api/ping answers what the adapter's Auth getter holds.
+func ExamplePingOf() {
+	b, _ := json.Marshal(demo.PingOf(&core.Auth{Kind: core.APIKey, Subject: "user_123", Scopes: []string{"read"}}))
+	fmt.Println(string(b))
+	// Output:
+	// {"kind":"api_key","subject":"user_123","scopes":["read"]}
+}
