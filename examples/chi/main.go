@@ -35,13 +35,19 @@ func main() {
 	}
 }
 
-// run serves the demo until ctx is done, then shuts down cleanly.
+// run configures the demo from the environment and serves it until ctx is
+// done.
 func run(ctx context.Context, stdout io.Writer) error {
 	app, err := demo.Setup()
 	if err != nil {
 		return err
 	}
 	defer app.Close()
+	return serve(ctx, app, stdout)
+}
+
+// serve serves app until ctx is done, then shuts down cleanly.
+func serve(ctx context.Context, app *demo.App, stdout io.Writer) error {
 	app.Log.SetOutput(stdout)
 
 	srv := &http.Server{Handler: routes(app), ReadHeaderTimeout: 10 * time.Second}
@@ -79,12 +85,20 @@ func routes(app *demo.App) http.Handler {
 		writeJSON(w, demo.AdminOf(chiclerk.Session(r.Context())))
 	})
 
+	if app.ServesPing() {
+		// Machines only: API keys and M2M tokens, no user to fetch.
+		machines := chiclerk.Middleware(client, chiclerk.FetchUser(false), chiclerk.AcceptsToken(core.APIKey, core.M2MToken))
+		r.With(machines).Get(demo.PingPath, func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, demo.PingOf(chiclerk.Auth(r.Context())))
+		})
+	}
 	if app.Webhooks != nil {
 		r.Post(demo.WebhookPath, chiclerk.Webhook(app.OnWebhook, webhook.WithVerifier(app.Webhooks), webhook.Dedup(0)))
 	}
 	if app.Fake != nil {
 		r.Get("/demo/token", func(w http.ResponseWriter, r *http.Request) {
-			token, err := app.Token(r.URL.Query().Get("role"))
+			q := r.URL.Query()
+			token, err := app.Token(q.Get("kind"), q.Get("role"))
 			if err != nil {
 				http.Error(w, err.Error(), http.StatusBadRequest)
 				return

@@ -32,13 +32,19 @@ func main() {
 	}
 }
 
-// run serves the demo until ctx is done, then shuts down cleanly.
+// run configures the demo from the environment and serves it until ctx is
+// done.
 func run(ctx context.Context, stdout io.Writer) error {
 	app, err := demo.Setup()
 	if err != nil {
 		return err
 	}
 	defer app.Close()
+	return serve(ctx, app, stdout)
+}
+
+// serve serves app until ctx is done, then shuts down cleanly.
+func serve(ctx context.Context, app *demo.App, stdout io.Writer) error {
 	app.Log.SetOutput(stdout)
 
 	e := echo.New()
@@ -79,12 +85,19 @@ func routes(e *echo.Echo, app *demo.App) {
 		return c.JSON(http.StatusOK, demo.AdminOf(echoclerk.Session(c)))
 	}, claimsOnly, echoclerk.Require(core.Role("org:admin")))
 
+	if app.ServesPing() {
+		// Machines only: API keys and M2M tokens, no user to fetch.
+		machines := echoclerk.Middleware(client, echoclerk.FetchUser(false), echoclerk.AcceptsToken(core.APIKey, core.M2MToken))
+		e.GET(demo.PingPath, func(c echo.Context) error {
+			return c.JSON(http.StatusOK, demo.PingOf(echoclerk.Auth(c)))
+		}, machines)
+	}
 	if app.Webhooks != nil {
 		e.POST(demo.WebhookPath, echoclerk.Webhook(app.OnWebhook, webhook.WithVerifier(app.Webhooks), webhook.Dedup(0)))
 	}
 	if app.Fake != nil {
 		e.GET("/demo/token", func(c echo.Context) error {
-			token, err := app.Token(c.QueryParam("role"))
+			token, err := app.Token(c.QueryParam("kind"), c.QueryParam("role"))
 			if err != nil {
 				return c.String(http.StatusBadRequest, err.Error()+"\n")
 			}

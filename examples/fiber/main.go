@@ -32,16 +32,29 @@ func main() {
 	}
 }
 
-// run serves the demo until ctx is done, then shuts down cleanly.
+// run configures the demo from the environment and serves it until ctx is
+// done.
 func run(ctx context.Context, stdout io.Writer) error {
 	app, err := demo.Setup()
 	if err != nil {
 		return err
 	}
 	defer app.Close()
+	return serve(ctx, app, stdout)
+}
+
+// serve serves app until ctx is done, then shuts down cleanly.
+func serve(ctx context.Context, app *demo.App, stdout io.Writer) error {
 	app.Log.SetOutput(stdout)
 
-	f := fiber.New(fiber.Config{DisableStartupMessage: true})
+	f := fiber.New(fiber.Config{
+		DisableStartupMessage: true,
+		// Fiber's default 4 KiB header buffer answers a large token (a
+		// session with many organization claims) with a plain-text 431
+		// before any middleware runs; 32 KiB holds the largest token the
+		// core accepts (core.MaxTokenSize, 16 KiB) with room for cookies.
+		ReadBufferSize: 32 << 10,
+	})
 	f.Use(recover.New())
 	routes(f, app)
 
@@ -77,12 +90,19 @@ func routes(f *fiber.App, app *demo.App) {
 		return c.JSON(demo.AdminOf(fiberclerk.Session(c)))
 	})
 
+	if app.ServesPing() {
+		// Machines only: API keys and M2M tokens, no user to fetch.
+		machines := fiberclerk.Middleware(client, fiberclerk.FetchUser(false), fiberclerk.AcceptsToken(core.APIKey, core.M2MToken))
+		f.Get(demo.PingPath, machines, func(c *fiber.Ctx) error {
+			return c.JSON(demo.PingOf(fiberclerk.Auth(c)))
+		})
+	}
 	if app.Webhooks != nil {
 		f.Post(demo.WebhookPath, fiberclerk.Webhook(app.OnWebhook, webhook.WithVerifier(app.Webhooks), webhook.Dedup(0)))
 	}
 	if app.Fake != nil {
 		f.Get("/demo/token", func(c *fiber.Ctx) error {
-			token, err := app.Token(c.Query("role"))
+			token, err := app.Token(c.Query("kind"), c.Query("role"))
 			if err != nil {
 				return c.Status(http.StatusBadRequest).SendString(err.Error() + "\n")
 			}

@@ -32,13 +32,19 @@ func main() {
 	}
 }
 
-// run serves the demo until ctx is done, then shuts down cleanly.
+// run configures the demo from the environment and serves it until ctx is
+// done.
 func run(ctx context.Context, stdout io.Writer) error {
 	app, err := demo.Setup()
 	if err != nil {
 		return err
 	}
 	defer app.Close()
+	return serve(ctx, app, stdout)
+}
+
+// serve serves app until ctx is done, then shuts down cleanly.
+func serve(ctx context.Context, app *demo.App, stdout io.Writer) error {
 	app.Log.SetOutput(stdout)
 
 	if os.Getenv(gin.EnvGinMode) == "" {
@@ -81,12 +87,19 @@ func routes(r *gin.Engine, app *demo.App) {
 		c.JSON(http.StatusOK, demo.AdminOf(ginclerk.Session(c)))
 	})
 
+	if app.ServesPing() {
+		// Machines only: API keys and M2M tokens, no user to fetch.
+		machines := ginclerk.Middleware(client, ginclerk.FetchUser(false), ginclerk.AcceptsToken(core.APIKey, core.M2MToken))
+		r.GET(demo.PingPath, machines, func(c *gin.Context) {
+			c.JSON(http.StatusOK, demo.PingOf(ginclerk.Auth(c)))
+		})
+	}
 	if app.Webhooks != nil {
 		r.POST(demo.WebhookPath, ginclerk.Webhook(app.OnWebhook, webhook.WithVerifier(app.Webhooks), webhook.Dedup(0)))
 	}
 	if app.Fake != nil {
 		r.GET("/demo/token", func(c *gin.Context) {
-			token, err := app.Token(c.Query("role"))
+			token, err := app.Token(c.Query("kind"), c.Query("role"))
 			if err != nil {
 				c.String(http.StatusBadRequest, err.Error()+"\n")
 				return

@@ -8,11 +8,13 @@
 //     get a token, with ready-to-paste curl commands;
 //   - [Serve]: serve until the context ends (SIGINT or SIGTERM), then shut
 //     down cleanly;
-//   - [App.Token]: the logic of GET /demo/token (fake mode only);
+//   - [App.Token]: the logic of GET /demo/token?kind=...&role=... (fake mode
+//     only): session tokens, API keys, M2M and OAuth tokens;
 //   - [App.Webhooks] and [App.OnWebhook]: POST /webhooks/clerk, verified with
 //     CLERK_WEBHOOK_SIGNING_SECRET (or a generated secret in fake mode),
 //     logging each event; the banner prints a signed sample delivery;
-//   - [Me], [ClaimsOf], [OptionalOf], [AdminOf]: the JSON bodies of the routes.
+//   - [Me], [ClaimsOf], [OptionalOf], [AdminOf], [PingOf]: the JSON bodies
+//     of the routes.
 package demo
 
 import (
@@ -107,32 +109,46 @@ func Setup() (*App, error) {
 }
 
 // SetupTenant is [Setup] for tenant name of a multi-tenant app: it reads
-// the variables with the tenant's suffix, CLERK_SECRET_KEY_<NAME>,
-// CLERK_PUBLISHABLE_KEY_<NAME>, CLERK_JWT_KEY_<NAME>, CLERK_API_URL_<NAME>
-// and CLERK_AUTHORIZED_PARTIES_<NAME> (NAME in upper case), and starts a
-// fake Clerk of its own when none of them names a key source.
+// the variables of core.ConfigFromEnv with the tenant's suffix,
+// CLERK_SECRET_KEY_<NAME>, CLERK_PUBLISHABLE_KEY_<NAME>, CLERK_API_URL_<NAME>,
+// ... (NAME in upper case, also the client's Name), whose errors name those
+// variables, and starts a fake Clerk of its own when none of them names a
+// key source. It serves no webhooks.
 func SetupTenant(name string) (*App, error) {
 	if err := core.LoadEnvFile(".env"); err != nil {
 		return nil, err
 	}
-	env := func(v string) string { return os.Getenv(v + "_" + strings.ToUpper(name)) }
-	cfg := core.Config{
-		Name:           name,
-		SecretKey:      env(core.EnvSecretKey),
-		PublishableKey: env(core.EnvPublishableKey),
-		JWTKey:         env(core.EnvJWTKey),
-		APIURL:         env(core.EnvAPIURL),
+	suffix := "_" + strings.ToUpper(name)
+	cfg, err := core.ConfigFromEnvSuffix(suffix)
+	if err != nil {
+		if noKeySource(err, suffix) {
+			return fallBack(core.ErrNoKeySource, strings.ToUpper(name))
+		}
+		return nil, err
 	}
-	for _, p := range strings.Split(env(core.EnvAuthorizedParties), ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			cfg.AuthorizedParties = append(cfg.AuthorizedParties, p)
+	return newApp(cfg, "Clerk instance from the CLERK_*"+suffix+" variables")
+}
+
+// noKeySource reports whether err, from core.ConfigFromEnvSuffix(suffix),
+// says that the environment names no key source for the tenant. (The
+// suffixed error does not match core.ErrNoKeySource; it names
+// CLERK_SECRET_KEY<suffix>, which a set but invalid key also does, so the
+// variables are looked at too.)
+func noKeySource(err error, suffix string) bool {
+	if errors.Is(err, core.ErrNoKeySource) {
+		return true
+	}
+	var ce *core.ConfigError
+	if !errors.As(err, &ce) || ce.Field != core.EnvSecretKey+suffix {
+		return false
+	}
+	// The variables of which ConfigFromEnv needs one.
+	for _, v := range []string{core.EnvSecretKey, core.EnvAPIKey, core.EnvJWTKey, core.EnvPublishableKey, core.EnvDomain, core.EnvProxyURL} {
+		if os.Getenv(v+suffix) != "" {
+			return false
 		}
 	}
-	a, err := newApp(cfg, "Clerk instance from the CLERK_*_"+strings.ToUpper(name)+" variables")
-	if err != nil {
-		return fallBack(err, name)
-	}
-	return a, nil
+	return true
 }
 
 // newApp builds the client of cfg.
@@ -183,40 +199,14 @@ func (a *App) Close() {
 // publishable key) verifies tokens but cannot call the Backend API.
 func (a *App) FetchUser() bool { return a.Client.HasSecretKey() }
 
+// ServesPing reports whether the demo serves GET /api/ping: API keys and
+// opaque M2M tokens are verified with the Backend API, which needs a secret
+// key.
+func (a *App) ServesPing() bool { return a.Client.HasSecretKey() }
+
 // Listen listens on TCP :$PORT.
 func (a *App) Listen() (net.Listener, error) {
 	return net.Listen("tcp", ":"+a.Port)
-}
-
-// ErrUnknownRole is returned by [App.Token] for a role other than "",
-// "member" or "admin".
-var ErrUnknownRole = errors.New(`unknown role: use ?role=admin, ?role=member or no role`)
-
-// ErrNoFake is returned by [App.Token] when the app runs against a real
-// Clerk instance, which only Clerk's frontend can issue tokens for.
-var ErrNoFake = errors.New("tokens can only be minted by the embedded fake Clerk")
-
-// Token mints a session token of the embedded fake Clerk for its default
-// user, valid for [TokenTTL]. With role "" it has no active organization;
-// with "admin" or "member" the user is an org:admin or org:member of the
-// organization [OrgID]. It is the logic of GET /demo/token?role=...
-func (a *App) Token(role string) (string, error) {
-	if a.Fake == nil {
-		return "", ErrNoFake
-	}
-	opts := []clerktest.TokenOption{clerktest.WithTTL(TokenTTL)}
-	switch role {
-	case "":
-	case "admin":
-		opts = append(opts, clerktest.WithOrgMembership(OrgID, OrgSlug, "org:admin",
-			"org:articles:read", "org:articles:manage"))
-	case "member":
-		opts = append(opts, clerktest.WithOrgMembership(OrgID, OrgSlug, "org:member",
-			"org:articles:read"))
-	default:
-		return "", ErrUnknownRole
-	}
-	return a.Fake.Token(opts...), nil
 }
 
 // PrintBanner writes, in one Write, where the demo listens, which Clerk it
@@ -230,28 +220,44 @@ func (a *App) PrintBanner(w io.Writer, framework string, addr net.Addr) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "clerkgo demo (%s) listening on http://%s\n", framework, base)
-	fmt.Fprintf(&b, "Verifying session tokens against the %s.\n\n", a.Source)
+	fmt.Fprintf(&b, "Verifying tokens against the %s.\n\n", a.Source)
 	if a.Fake != nil {
 		fmt.Fprintf(&b, "No Clerk keys in the environment, so the demo mints its own tokens (valid %d minutes):\n\n", int(TokenTTL.Minutes()))
 		fmt.Fprintf(&b, "  TOKEN=$(curl -s %s/demo/token)\n", base)
-		fmt.Fprintf(&b, "  ADMIN=$(curl -s '%s/demo/token?role=admin')\n\n", base)
+		fmt.Fprintf(&b, "  ADMIN=$(curl -s '%s/demo/token?role=admin')\n", base)
+		fmt.Fprintf(&b, "  KEY=$(curl -s '%s/demo/token?kind=%s')\n", base, KindAPIKey)
+		fmt.Fprintf(&b, "  M2M=$(curl -s '%s/demo/token?kind=%s')\n\n", base, KindM2M)
 	} else {
 		b.WriteString("Sign in on your frontend and copy a session token (it lives 60 seconds),\n")
 		b.WriteString("for example in the browser console: await window.Clerk.session.getToken()\n\n")
 		b.WriteString("  TOKEN=<paste a session token>\n")
-		b.WriteString("  ADMIN=<paste the token of an org:admin of the active organization>\n\n")
+		b.WriteString("  ADMIN=<paste the token of an org:admin of the active organization>\n")
+		if a.ServesPing() {
+			b.WriteString("  KEY=<paste an API key (ak_...) of this instance>\n")
+		}
+		b.WriteString("\n")
 	}
 	b.WriteString("Then:\n\n")
 	fmt.Fprintf(&b, "  curl %s/health\n", base)
 	fmt.Fprintf(&b, "  curl -H \"Authorization: Bearer $TOKEN\" %s/me\n", base)
 	fmt.Fprintf(&b, "  curl -H \"Authorization: Bearer $TOKEN\" %s/claims\n", base)
+	fmt.Fprintf(&b, "  curl -b \"__session=$TOKEN; __client_uat=1\" %s/claims   # the cookies a browser sends\n", base)
 	fmt.Fprintf(&b, "  curl -H \"Authorization: Bearer $TOKEN\" %s/optional\n", base)
 	fmt.Fprintf(&b, "  curl %s/optional\n", base)
 	fmt.Fprintf(&b, "  curl -i -H \"Authorization: Bearer $TOKEN\" %s/admin   # 403: not an org:admin\n", base)
 	fmt.Fprintf(&b, "  curl -H \"Authorization: Bearer $ADMIN\" %s/admin\n", base)
 	fmt.Fprintf(&b, "  curl -i %s/me   # 401: no token\n", base)
+	if a.ServesPing() {
+		fmt.Fprintf(&b, "\nMachines: %s accepts API keys and M2M tokens, not sessions:\n\n", PingPath)
+		fmt.Fprintf(&b, "  curl -H \"Authorization: Bearer $KEY\" %s%s\n", base, PingPath)
+		if a.Fake != nil {
+			fmt.Fprintf(&b, "  curl -H \"Authorization: Bearer $M2M\" %s%s\n", base, PingPath)
+		}
+		fmt.Fprintf(&b, "  curl -i -H \"Authorization: Bearer $TOKEN\" %s%s   # 401: a session token\n", base, PingPath)
+	}
 	if !a.FetchUser() {
-		b.WriteString("\nNo secret key: /me answers \"user\": null (set CLERK_SECRET_KEY to load users).\n")
+		b.WriteString("\nNo secret key: /me answers \"user\": null and there is no " + PingPath + "\n")
+		b.WriteString("(set CLERK_SECRET_KEY to load users and verify API keys and M2M tokens).\n")
 	}
 	a.webhookBanner(&b, base)
 	b.WriteString("\nStop with Ctrl-C.\n")

@@ -77,3 +77,31 @@ func AdminOf(session *core.Claims) AdminResponse {
 	}
 	return r
 }
+
+// PingPath is the demo's route for machines: API keys and M2M tokens.
+const PingPath = "/api/ping"
+
+// PingResponse is the body of GET /api/ping.
+type PingResponse struct {
+	// Kind is the kind of token: "api_key" or "m2m_token".
+	Kind core.TokenKind `json:"kind"`
+	// Subject is who the token speaks for: the user (user_...) or
+	// organization (org_...) of an API key, the machine (mch_...) of an M2M
+	// token.
+	Subject string `json:"subject"`
+	// Scopes are the token's scopes; [] when it has none.
+	Scopes []string `json:"scopes"`
+}
+
+// PingOf returns the body of GET /api/ping from the adapter's Auth getter:
+// the route accepts API keys and M2M tokens only, with no user fetch.
+func PingOf(a *core.Auth) PingResponse {
+	if a == nil {
+		return PingResponse{Scopes: []string{}}
+	}
+	scopes := a.Scopes
+	if scopes == nil {
+		scopes = []string{}
+	}
+	return PingResponse{Kind: a.Kind, Subject: a.Subject, Scopes: scopes}
+}

@@ -1,9 +1,10 @@
 // Package demotest is the integration test shared by the four demo apps
-// (examples/gin, echo, chi, fiber). It starts a demo's run function on a
-// free port, waits for the banner it prints, and checks every route over
-// real HTTP against a fake Clerk (core/clerktest), either the demo's
-// embedded one ([FakeMode]) or one the test owns and configures through the
-// environment ([EnvMode], [JWTKeyMode]).
+// (examples/gin, echo, chi, fiber). It starts a demo on a free port, waits
+// for the banner it prints, runs the banner's commands as pasted
+// ([RunBanner]), and checks every route over real HTTP against a fake Clerk
+// (core/clerktest), either the demo's embedded one ([FakeMode]) or one the
+// test owns and configures through the environment ([EnvMode],
+// [JWTKeyMode]).
 package demotest
 
 import (
@@ -25,9 +26,15 @@ import (
 	"github.com/clerkgo/clerk/examples/internal/demo"
 )
 
-// RunFunc is a demo's run function: serve until ctx is done, printing the
-// banner to stdout, then shut down and return nil.
+// RunFunc is a demo's run function: configure the demo from the
+// environment, serve until ctx is done, printing the banner to stdout, then
+// shut down and return nil.
 type RunFunc func(ctx context.Context, stdout io.Writer) error
+
+// ServeFunc is a demo's serve function: [RunFunc] with the app configured
+// by the caller (who closes it), so that a test can reach the app's
+// embedded fake Clerk.
+type ServeFunc func(ctx context.Context, app *demo.App, stdout io.Writer) error
 
 // startTimeout bounds the start (the fake generates an RSA key, slow under
 // -race) and the shutdown of a demo.
@@ -37,16 +44,21 @@ const startTimeout = 60 * time.Second
 var envVars = []string{
 	core.EnvSecretKey, core.EnvAPIKey, core.EnvPublishableKey, core.EnvAPIURL,
 	core.EnvJWTKey, core.EnvAuthorizedParties, core.EnvDomain, core.EnvProxyURL,
-	webhook.EnvSigningSecret,
+	core.EnvUserCacheTTL, core.EnvAudience,
 }
 
-// ClearEnv empties every CLERK_* variable the demo reads and sets PORT=0
-// (a free port) for the duration of the test.
-func ClearEnv(t *testing.T) {
+// ClearEnv empties every CLERK_* variable the demo reads, and each with
+// every one of suffixes appended (the tenants' CLERK_SECRET_KEY_A, ...), and
+// sets PORT=0 (a free port) for the duration of the test.
+func ClearEnv(t *testing.T, suffixes ...string) {
 	t.Helper()
 	for _, k := range envVars {
 		t.Setenv(k, "")
+		for _, suffix := range suffixes {
+			t.Setenv(k+suffix, "")
+		}
 	}
+	t.Setenv(webhook.EnvSigningSecret, "")
 	t.Setenv("PORT", "0")
 }
 
@@ -165,7 +177,8 @@ type Response struct {
 }
 
 // Get sends GET path with the token as "Authorization: Bearer" (none when
-// token is ""), and extra headers as "Name: value" strings.
+// token is ""), and extra headers as "Name: value" strings ("Host: ..."
+// sets the request's host).
 func (s *Server) Get(t *testing.T, path, token string, headers ...string) Response {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, s.URL+path, nil)
@@ -177,6 +190,10 @@ func (s *Server) Get(t *testing.T, path, token string, headers ...string) Respon
 	}
 	for _, h := range headers {
 		k, v, _ := strings.Cut(h, ": ")
+		if strings.EqualFold(k, "Host") {
+			req.Host = v // net/http sends req.Host, not a Host header
+			continue
+		}
 		req.Header.Add(k, v)
 	}
 	resp, err := s.client.Do(req)
@@ -258,6 +275,10 @@ func CheckRoutes(t *testing.T, s *Server, tok Tokens, want Expect) {
 		}
 		r := s.Get(t, "/me", "not-a-token")
 		wantFailure(t, "/me (garbage token)", r, http.StatusUnauthorized, `Bearer error="invalid_token"`, "")
+		// A token beyond the core's limit is refused by the middleware, with
+		// the JSON answer, not by the server's header buffer.
+		r = s.Get(t, "/claims", strings.Repeat("a", core.MaxTokenSize+1))
+		wantFailure(t, "/claims (oversized token)", r, http.StatusUnauthorized, `Bearer error="invalid_token"`, string(core.ReasonTokenTooLarge))
 	})
 
 	var sub string
@@ -275,6 +296,11 @@ func CheckRoutes(t *testing.T, s *Server, tok Tokens, want Expect) {
 		r = s.Get(t, "/claims", "", "Cookie: "+core.DefaultSessionKey+"="+tok.Member+"; __client_uat=1")
 		if c := claimsOf(t, wantObject(t, r, http.StatusOK, "session")["session"]); c.Sub != sub {
 			t.Errorf("GET /claims with the cookie: sub %q, want %q", c.Sub, sub)
+		}
+		// Without __client_uat (or with 0) the client is signed out.
+		for _, cookie := range []string{"", "; __client_uat=0"} {
+			r = s.Get(t, "/claims", "", "Cookie: "+core.DefaultSessionKey+"="+tok.Member+cookie)
+			wantFailure(t, "/claims (cookie"+cookie+")", r, http.StatusUnauthorized, `Bearer error="invalid_token"`, string(core.ReasonSessionWithoutClientUAT))
 		}
 	})
 
@@ -439,39 +465,55 @@ var curlLines = []string{
 	`curl HOST/health`,
 	`curl -H "Authorization: Bearer $TOKEN" HOST/me`,
 	`curl -H "Authorization: Bearer $TOKEN" HOST/claims`,
+	`curl -b "__session=$TOKEN; __client_uat=1" HOST/claims   # the cookies a browser sends`,
 	`curl -H "Authorization: Bearer $TOKEN" HOST/optional`,
 	`curl -H "Authorization: Bearer $ADMIN" HOST/admin`,
 }
 
+// pingLines are the banner's commands for GET /api/ping, when it is served.
+var pingLines = []string{
+	`curl -H "Authorization: Bearer $KEY" HOST/api/ping`,
+	`curl -i -H "Authorization: Bearer $TOKEN" HOST/api/ping   # 401: a session token`,
+}
+
 // FakeMode runs the demo with no Clerk configuration, so that it starts
-// its embedded fake Clerk, takes tokens from GET /demo/token as the banner
-// says, and checks every route, then a clean shutdown.
-func FakeMode(t *testing.T, run RunFunc) {
+// its embedded fake Clerk: it runs the banner's commands as pasted (the
+// tokens come from GET /demo/token), checks every route with those tokens,
+// GET /demo/token?kind=... and GET /api/ping with tokens minted by the
+// embedded fake, the webhook sample, then a clean shutdown.
+func FakeMode(t *testing.T, serve ServeFunc) {
 	ClearEnv(t)
-	s := Start(t, run)
-	wantBannerLines(t, s, append(curlLines,
+	app, err := demo.Setup()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(app.Close) // after the demo's shutdown (cleanups run last first)
+	if app.Fake == nil {
+		t.Fatal("no embedded fake Clerk without configuration")
+	}
+	s := Start(t, func(ctx context.Context, stdout io.Writer) error { return serve(ctx, app, stdout) })
+	wantBannerLines(t, s, append(append(curlLines, pingLines...),
 		`TOKEN=$(curl -s HOST/demo/token)`,
-		`ADMIN=$(curl -s 'HOST/demo/token?role=admin')`)...)
+		`ADMIN=$(curl -s 'HOST/demo/token?role=admin')`,
+		`KEY=$(curl -s 'HOST/demo/token?kind=api_key')`,
+		`M2M=$(curl -s 'HOST/demo/token?kind=m2m')`,
+		`curl -H "Authorization: Bearer $M2M" HOST/api/ping`)...)
 	if !strings.Contains(s.Banner, "embedded fake Clerk") {
 		t.Errorf("banner does not say it uses the embedded fake:\n%s", s.Banner)
 	}
 
-	token := func(query string) string {
-		r := s.Get(t, "/demo/token"+query, "")
-		if r.Status != http.StatusOK || strings.Count(string(r.Body), ".") != 2 {
-			t.Fatalf("GET /demo/token%s: %d %q", query, r.Status, r.Body)
-		}
-		return strings.TrimSpace(string(r.Body))
-	}
-	tok := Tokens{Member: token(""), Admin: token("?role=admin")}
-	if member := token("?role=member"); s.Get(t, "/admin", member).Status != http.StatusForbidden {
+	// First the signed sample, as pasted: RunBanner replays it.
+	t.Run("webhook", func(t *testing.T) { CheckWebhookCurl(t, s) })
+	var vars map[string]string
+	t.Run("banner commands", func(t *testing.T) { vars = RunBanner(t, s, nil) })
+
+	t.Run("demo tokens", func(t *testing.T) { checkDemoTokens(t, s, app.Fake, vars) })
+	tok := Tokens{Member: vars["TOKEN"], Admin: vars["ADMIN"]}
+	if member := demoToken(t, s, "?role=member"); s.Get(t, "/admin", member).Status != http.StatusForbidden {
 		t.Error("an org:member token passed /admin")
 	}
-	if r := s.Get(t, "/demo/token?role=owner", ""); r.Status != http.StatusBadRequest {
-		t.Errorf("GET /demo/token?role=owner: %d, want 400", r.Status)
-	}
 	CheckRoutes(t, s, tok, Expect{User: true})
-	t.Run("webhook", func(t *testing.T) { CheckWebhookCurl(t, s) })
+	t.Run("ping", func(t *testing.T) { CheckPing(t, s, app.Fake, tok.Member) })
 
 	if err := s.Stop(); err != nil {
 		t.Fatalf("shutdown: %v", err)
@@ -485,7 +527,10 @@ func FakeMode(t *testing.T, run RunFunc) {
 // EnvMode runs the demo against a fake Clerk that the test owns, configured
 // the way a real instance is: CLERK_SECRET_KEY, CLERK_API_URL,
 // CLERK_PROXY_URL (so iss is checked) and CLERK_AUTHORIZED_PARTIES. It
-// counts the user fetches and checks that the demo mints no tokens.
+// counts the user fetches, checks GET /api/ping with the fake's machine
+// tokens (verified through its Backend API), runs the banner's commands
+// with the tokens a user would paste, and checks that the demo mints no
+// tokens.
 func EnvMode(t *testing.T, run RunFunc) {
 	ClearEnv(t)
 	fake := clerktest.New()
@@ -501,7 +546,7 @@ func EnvMode(t *testing.T, run RunFunc) {
 	t.Setenv(core.EnvAuthorizedParties, "https://app.example.com, "+clerktest.DefaultAuthorizedParty)
 
 	s := Start(t, run)
-	wantBannerLines(t, s, curlLines...)
+	wantBannerLines(t, s, append(append(curlLines, pingLines...), "KEY=<paste an API key (ak_...) of this instance>")...)
 	if strings.Contains(s.Banner, "/demo/token") || !strings.Contains(s.Banner, "from the environment") {
 		t.Errorf("banner of the real-instance mode:\n%s", s.Banner)
 	}
@@ -513,6 +558,11 @@ func EnvMode(t *testing.T, run RunFunc) {
 		Admin:  fake.Token(clerktest.WithTTL(time.Hour), clerktest.WithOrgMembership(demo.OrgID, demo.OrgSlug, "org:admin")),
 	}
 	CheckRoutes(t, s, tok, Expect{User: true, UserCalls: func() int { return fake.Requests(clerktest.EndpointGetUser) }})
+	t.Run("ping", func(t *testing.T) { CheckPing(t, s, fake, tok.Member) })
+	t.Run("banner commands", func(t *testing.T) {
+		key := fake.NewAPIKey(clerktest.MachineTokenParams{Name: "pasted", Scopes: []string{"read"}})
+		RunBanner(t, s, map[string]string{"TOKEN": tok.Member, "ADMIN": tok.Admin, "KEY": key.Token})
+	})
 
 	// CLERK_AUTHORIZED_PARTIES is in force.
 	r := s.Get(t, "/claims", fake.Token(clerktest.WithAuthorizedPartyClaim("https://evil.example")))
@@ -522,8 +572,9 @@ func EnvMode(t *testing.T, run RunFunc) {
 }
 
 // JWTKeyMode runs the demo with only CLERK_JWT_KEY: tokens are verified
-// with no network call, and /me answers "user": null (no secret key to
-// fetch users with).
+// with no network call, /me answers "user": null (no secret key to fetch
+// users with) and there is no GET /api/ping (API keys need the Backend
+// API).
 func JWTKeyMode(t *testing.T, run RunFunc) {
 	ClearEnv(t)
 	fake := clerktest.New()
@@ -532,14 +583,23 @@ func JWTKeyMode(t *testing.T, run RunFunc) {
 
 	s := Start(t, run)
 	wantBannerLines(t, s, curlLines...)
-	if !strings.Contains(s.Banner, `"user": null`) {
-		t.Errorf("banner does not say /me has no user:\n%s", s.Banner)
+	if !strings.Contains(s.Banner, `"user": null and there is no `+demo.PingPath) || strings.Contains(s.Banner, "$KEY") {
+		t.Errorf("banner does not say /me has no user and /api/ping is not served:\n%s", s.Banner)
 	}
 	tok := Tokens{
 		Member: fake.Token(clerktest.WithTTL(time.Hour)),
 		Admin:  fake.Token(clerktest.WithTTL(time.Hour), clerktest.WithOrgMembership(demo.OrgID, demo.OrgSlug, "org:admin")),
 	}
 	CheckRoutes(t, s, tok, Expect{User: false})
+	t.Run("banner commands", func(t *testing.T) {
+		RunBanner(t, s, map[string]string{"TOKEN": tok.Member, "ADMIN": tok.Admin})
+	})
+	t.Run("no ping route", func(t *testing.T) {
+		key := fake.NewAPIKey(clerktest.MachineTokenParams{})
+		if r := s.Get(t, demo.PingPath, key.Token); r.Status != http.StatusNotFound {
+			t.Errorf("GET %s without a secret key: %d %s, want 404", demo.PingPath, r.Status, r.Body)
+		}
+	})
 	t.Run("no webhook route", func(t *testing.T) { CheckNoWebhookRoute(t, s) })
 	if n := fake.Requests(clerktest.AnyEndpoint); n != 0 {
 		t.Errorf("%d requests to Clerk with a JWT key, want none", n)
