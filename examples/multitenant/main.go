@@ -110,7 +110,8 @@ func tenantRoutes(r chi.Router, name string, app *demo.App) {
 				http.Error(w, err.Error(), http.StatusBadRequest)
 				return
 			}
-			io.WriteString(w, token+"\n")
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			_, _ = io.WriteString(w, token+"\n") //nolint:gosec // a token the fake minted, as plain text
 		})
 	}
 }
@@ -189,7 +190,7 @@ func printBanner(w io.Writer, addr net.Addr, apps map[string]*demo.App) {
 	}
 	fmt.Fprintf(&b, "  curl -i -H \"Authorization: Bearer $TOKEN_%s\" %s/me   # 404: no tenant serves host localhost\n", strings.ToUpper(tenants[0]), host)
 	b.WriteString("\nStop with Ctrl-C.\n")
-	io.WriteString(w, b.String())
+	_, _ = io.WriteString(w, b.String())
 }
 
 // crossComment is the banner's comment on a token of tenant name sent to

@@ -121,34 +121,12 @@ func SetupTenant(name string) (*App, error) {
 	suffix := "_" + strings.ToUpper(name)
 	cfg, err := core.ConfigFromEnvSuffix(suffix)
 	if err != nil {
-		if noKeySource(err, suffix) {
+		if errors.Is(err, core.ErrNoKeySource) {
 			return fallBack(core.ErrNoKeySource, strings.ToUpper(name))
 		}
 		return nil, err
 	}
 	return newApp(cfg, "Clerk instance from the CLERK_*"+suffix+" variables")
-}
-
-// noKeySource reports whether err, from core.ConfigFromEnvSuffix(suffix),
-// says that the environment names no key source for the tenant. (The
-// suffixed error does not match core.ErrNoKeySource; it names
-// CLERK_SECRET_KEY<suffix>, which a set but invalid key also does, so the
-// variables are looked at too.)
-func noKeySource(err error, suffix string) bool {
-	if errors.Is(err, core.ErrNoKeySource) {
-		return true
-	}
-	var ce *core.ConfigError
-	if !errors.As(err, &ce) || ce.Field != core.EnvSecretKey+suffix {
-		return false
-	}
-	// The variables of which ConfigFromEnv needs one.
-	for _, v := range []string{core.EnvSecretKey, core.EnvAPIKey, core.EnvJWTKey, core.EnvPublishableKey, core.EnvDomain, core.EnvProxyURL} {
-		if os.Getenv(v+suffix) != "" {
-			return false
-		}
-	}
-	return true
 }
 
 // newApp builds the client of cfg.
@@ -261,5 +239,5 @@ func (a *App) PrintBanner(w io.Writer, framework string, addr net.Addr) {
 	}
 	a.webhookBanner(&b, base)
 	b.WriteString("\nStop with Ctrl-C.\n")
-	io.WriteString(w, b.String())
+	_, _ = io.WriteString(w, b.String())
 }
