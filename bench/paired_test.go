@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/clerkgo/clerk/chiclerk"
+	"github.com/clerkgo/clerk/core"
+	"github.com/clerkgo/clerk/core/clerktest"
 	"github.com/clerkgo/clerk/echoclerk"
 	"github.com/clerkgo/clerk/fiberclerk"
 	"github.com/clerkgo/clerk/ginclerk"
@@ -57,6 +59,23 @@ func BenchmarkPaired(b *testing.B) {
 	b.Run("fiberclerk-over-bare", func(b *testing.B) {
 		mw := fiberclerk.Middleware(fiberclerk.WithClient(f.cached), fiberclerk.FetchUser(false))
 		paired(b, 2000, 100, fiberServer(b, fiberApp(nil), nil), fiberServer(b, fiberApp(mw), []string{f.token}), false)
+	})
+	// A cached API key against a repeated session token, core alone.
+	b.Run("cached-api-key-vs-repeated-token", func(b *testing.B) {
+		ctx := context.Background()
+		key := f.fake.NewAPIKey(clerktest.MachineTokenParams{Scopes: []string{"read"}})
+		session := func(int) {
+			if _, err := f.cached.VerifyToken(ctx, f.token); err != nil {
+				b.Fatal(err)
+			}
+		}
+		apiKey := func(int) {
+			if _, err := f.cached.VerifyMachineToken(ctx, key.Token, core.APIKey); err != nil {
+				b.Fatal(err)
+			}
+		}
+		apiKey(0) // the first verification calls the fake; the rest are cached
+		paired(b, 20000, 20000, session, apiKey, true)
 	})
 }
 

@@ -2,7 +2,7 @@
 # Runs the benchmark suite and writes results/raw.txt (raw go test output
 # plus a description of the machine) and results/RESULTS.md (the tables).
 #
-#   bench/run.sh                       # ROUNDS=8 BENCHTIME=500ms: about 3-4 minutes on 2 cores
+#   bench/run.sh                       # ROUNDS=8 BENCHTIME=500ms: about 5 minutes on 2 cores
 #   ROUNDS=3 BENCHTIME=200ms bench/run.sh   # a quick look
 #
 # The timing benchmarks run as ROUNDS separate passes of the whole suite
@@ -40,7 +40,7 @@ go build -o "$work/table" ./cmd/table
 for round in $(seq "$ROUNDS"); do
 	echo "round $round/$ROUNDS (load $(cut -d' ' -f1-3 /proc/loadavg))"
 	"$work/bench.test" -test.run '^$' \
-		-test.bench '^Benchmark(Floor|Core|NetHTTP|Gin|Echo|Fiber|Paired)$' \
+		-test.bench '^Benchmark(Floor|Core|NetHTTP|Gin|Echo|Fiber|Paired|Machine)$' \
 		-test.benchtime "$BENCHTIME" -test.count 1 >>"$RAW"
 done
 echo "key-fetch scenarios"

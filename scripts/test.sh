@@ -7,10 +7,11 @@
 #   3. go vet and go test -race over every package of every module at once
 #      (one go command for the whole workspace: packages build and run in
 #      parallel), with a redis-server for the shared-cache tests
-#   4. each published module alone (GOWORK=off go vet: its own go.mod and
+#   4. the core again under GOEXPERIMENT=jsonv2 and -tags jwx_goccy
+#   5. each published module alone (GOWORK=off go vet: its own go.mod and
 #      go.sum resolve)
-#   5. the differential test against @clerk/backend (Node.js, npm ci)
-#   6. every fuzz target for FUZZTIME (default 2s)
+#   6. the differential test against @clerk/backend (Node.js, npm ci)
+#   7. every fuzz target for FUZZTIME (default 2s)
 #
 # Each step is printed; a check that cannot run here says SKIPPED loudly.
 # Usage: scripts/test.sh   (FUZZTIME=30s for a longer fuzz run)
@@ -83,6 +84,13 @@ fi
 grep -v '^ok ' "$testlog" || true
 echo "ok: $(grep -c '^ok ' "$testlog") packages"
 rm -f "$testlog"
+
+# The token path under the two faster JSON builds docs/performance.md
+# offers applications (jwx decodes JOSE headers with encoding/json; these
+# change what it uses): the core's tests must pass under both.
+step "core under GOEXPERIMENT=jsonv2 and -tags jwx_goccy (docs/performance.md)"
+GOEXPERIMENT=jsonv2 go test -race -count=1 github.com/clerkgo/clerk/core
+go test -race -count=1 -tags jwx_goccy github.com/clerkgo/clerk/core
 
 # Each published module on its own go.mod (what `go get` users build).
 step "modules alone (GOWORK=off go vet)"
