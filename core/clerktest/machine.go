@@ -438,8 +438,9 @@ func (s *Server) mintJWT(kind string, p MachineTokenParams, opts []TokenOption) 
 	return s.storeLocked(r)
 }
 
-// addSessionClaims adds the claims of the session-token options that were
-// given explicitly (a machine JWT has none of them by default).
+// addSessionClaims sets the claims of the session-token options that were
+// given explicitly, over the defaults already in p (a session token's, or
+// none for a machine JWT).
 func addSessionClaims(p map[string]any, t *tokenSpec) {
 	if t.sid != nil {
 		p["sid"] = *t.sid
@@ -450,8 +451,12 @@ func addSessionClaims(p map[string]any, t *tokenSpec) {
 	if t.sts != nil {
 		p["sts"] = *t.sts
 	}
-	if t.version != nil && *t.version != 1 {
-		p["v"] = *t.version
+	if t.version != nil {
+		if *t.version == 1 {
+			delete(p, "v") // version 1 has no "v" claim
+		} else {
+			p["v"] = *t.version
+		}
 	}
 	if t.fva != nil {
 		p["fva"] = []int{t.fva[0], t.fva[1]}

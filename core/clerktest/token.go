@@ -263,48 +263,7 @@ func (s *Server) Token(opts ...TokenOption) string {
 	if t.sub != nil {
 		p["sub"] = *t.sub
 	}
-	if t.sid != nil {
-		p["sid"] = *t.sid
-	}
-	if t.sts != nil {
-		p["sts"] = *t.sts
-	}
-	if t.version != nil {
-		if *t.version == 1 {
-			delete(p, "v")
-		} else {
-			p["v"] = *t.version
-		}
-	}
-	if t.fva != nil {
-		p["fva"] = []int{t.fva[0], t.fva[1]}
-	}
-	if t.fea != nil {
-		p["fea"] = *t.fea
-	}
-	if t.pla != nil {
-		p["pla"] = *t.pla
-	}
-	if t.act != nil {
-		p["act"] = t.act
-	}
-	if t.org != nil {
-		setOrgV2(p, t.org)
-	}
-	if t.orgV1 != nil {
-		role := t.orgV1.role
-		if role != "" && !strings.HasPrefix(role, "org:") {
-			role = "org:" + role
-		}
-		perms := t.orgV1.keys
-		if perms == nil {
-			perms = []string{}
-		}
-		p["org_id"] = t.orgV1.id
-		p["org_slug"] = t.orgV1.slug
-		p["org_role"] = role
-		p["org_permissions"] = perms
-	}
+	addSessionClaims(p, &t)
 
 	h := map[string]any{
 		"alg": "RS256",
