@@ -135,6 +135,25 @@ func (s *Server) writeMachineNotFound(w http.ResponseWriter, what string) {
 	s.writeError(w, http.StatusNotFound, "resource_not_found", "not found", what+" not found")
 }
 
+// answerVerify answers a verify request for token of kind: 404 naming what
+// when the fake did not mint it, else 200 with the object body builds from
+// the record and its state (called with the server's lock held).
+func (s *Server) answerVerify(w http.ResponseWriter, kind, token, what string, body func(*machineRecord, machineState) any) {
+	now := s.clock()
+	s.mu.Lock()
+	rec, st := s.verifyLocked(kind, token, now)
+	var out any
+	if rec != nil {
+		out = body(rec, st)
+	}
+	s.mu.Unlock()
+	if rec == nil {
+		s.writeMachineNotFound(w, what)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, out)
+}
+
 func (s *Server) verifyAPIKey(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Secret *string `json:"secret"`
@@ -143,24 +162,14 @@ func (s *Server) verifyAPIKey(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	now := s.clock()
-	s.mu.Lock()
-	rec, st := s.verifyLocked(KindAPIKey, token, now)
-	var body apiKeyObject
-	if rec != nil {
-		body = apiKeyObject{
+	s.answerVerify(w, KindAPIKey, token, "API key", func(rec *machineRecord, st machineState) any {
+		return apiKeyObject{
 			Object: "api_key", ID: rec.tok.ID, Type: "api_key", Subject: rec.tok.Subject, Name: rec.tok.Name,
 			Claims: st.claims, Scopes: st.scopes, Revoked: st.revoked, RevocationReason: st.reason,
 			Expired: st.expired, Expiration: st.expiration, LastUsedAt: st.lastUsedAt,
 			CreatedAt: st.created, UpdatedAt: st.updated,
 		}
-	}
-	s.mu.Unlock()
-	if rec == nil {
-		s.writeMachineNotFound(w, "API key")
-		return
-	}
-	s.writeJSON(w, http.StatusOK, body)
+	})
 }
 
 func (s *Server) verifyM2MToken(w http.ResponseWriter, r *http.Request) {
@@ -171,24 +180,14 @@ func (s *Server) verifyM2MToken(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	now := s.clock()
-	s.mu.Lock()
-	rec, st := s.verifyLocked(KindM2MToken, token, now)
-	var body m2mTokenObject
-	if rec != nil {
-		body = m2mTokenObject{
+	s.answerVerify(w, KindM2MToken, token, "Machine token", func(rec *machineRecord, st machineState) any {
+		return m2mTokenObject{
 			Object: "machine_to_machine_token", ID: rec.tok.ID, Subject: rec.tok.Subject,
 			Claims: st.claims, Scopes: st.scopes, Revoked: st.revoked, RevocationReason: st.reason,
 			Expired: st.expired, Expiration: st.expiration, LastUsedAt: st.lastUsedAt,
 			CreatedAt: st.created, UpdatedAt: st.updated,
 		}
-	}
-	s.mu.Unlock()
-	if rec == nil {
-		s.writeMachineNotFound(w, "Machine token")
-		return
-	}
-	s.writeJSON(w, http.StatusOK, body)
+	})
 }
 
 func (s *Server) verifyOAuthToken(w http.ResponseWriter, r *http.Request) {
@@ -200,25 +199,14 @@ func (s *Server) verifyOAuthToken(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	now := s.clock()
-	s.mu.Lock()
-	rec, st := s.verifyLocked(KindOAuthToken, token, now)
-	var body any
-	switch {
-	case rec == nil:
-	case rec.jwt && st.expired:
-		body = inactiveToken{Active: false}
-	default:
-		body = oauthTokenObject{
+	s.answerVerify(w, KindOAuthToken, token, "OAuth token", func(rec *machineRecord, st machineState) any {
+		if rec.jwt && st.expired {
+			return inactiveToken{Active: false}
+		}
+		return oauthTokenObject{
 			Object: "clerk_idp_oauth_access_token", ID: rec.tok.ID, ClientID: rec.tok.ClientID,
 			Subject: rec.tok.Subject, Scopes: st.scopes, Revoked: st.revoked, RevocationReason: st.reason,
 			Expired: st.expired, Expiration: st.expiration, CreatedAt: st.created, UpdatedAt: st.updated,
 		}
-	}
-	s.mu.Unlock()
-	if rec == nil {
-		s.writeMachineNotFound(w, "OAuth token")
-		return
-	}
-	s.writeJSON(w, http.StatusOK, body)
+	})
 }
