@@ -18,6 +18,10 @@ type (
 // (signed out, skipped, or no Middleware ran). It reads c.Locals, else
 // c.Context(). The value is shared and stays valid after the handler
 // returns (it holds no fasthttp buffer): do not modify it.
+//
+// A Fiber v3 fiber.Ctx is itself a context.Context, but its Value method
+// reads c.Locals only, where core.AuthFromContext does not look: hand
+// c.Context(), not c, to code that calls core.AuthFromContext.
 func Auth(c fiber.Ctx) *core.Auth {
 	if c == nil {
 		return nil

@@ -257,3 +257,32 @@ func TestRequireRejectsNilCheck(t *testing.T) {
 	}()
 	fiber3clerk.Require(core.Role("org:admin"), nil)
 }
+
+// ctxKey is a test's own request-context key.
+type ctxKey struct{}
+
+// TestContextKeepsEarlierValues checks that the middleware adds the Auth to
+// the request's context.Context (c.Context, Fiber v3's replacement of
+// UserContext) that earlier middleware set with c.SetContext, rather than
+// replacing it, and that handlers find both there.
+func TestContextKeepsEarlierValues(t *testing.T) {
+	f := authtest.NewFake(t)
+	app := fiber.New()
+	app.Use(func(c fiber.Ctx) error {
+		c.SetContext(context.WithValue(c.Context(), ctxKey{}, "earlier"))
+		return c.Next()
+	})
+	app.Use(fiber3clerk.Middleware(fiber3clerk.WithClient(f.Client), fiber3clerk.FetchUser(false)))
+	app.Get("/protected", func(c fiber.Ctx) error {
+		ctx := c.Context()
+		v, _ := ctx.Value(ctxKey{}).(string)
+		s := core.SessionFromContext(ctx)
+		if v != "earlier" || s == nil || s != fiber3clerk.Session(c) {
+			return c.Status(http.StatusTeapot).SendString(fmt.Sprintf("value %q, session %v", v, s))
+		}
+		return c.SendString(s.Subject)
+	})
+	if a := get(t, app, "/protected", "Bearer "+f.Server.Token()); a.status != http.StatusOK || a.body != f.Server.DefaultUserID() {
+		t.Errorf("got %d %q, want 200 %q", a.status, a.body, f.Server.DefaultUserID())
+	}
+}
