@@ -23,10 +23,12 @@ const root = "../.."
 // adapters are the framework modules, and the exported names only one of
 // them has (its framework's skip convention).
 var adapters = map[string][]string{
-	"chiclerk":   nil,
-	"ginclerk":   nil,
-	"echoclerk":  {"Skipper"},
-	"fiberclerk": {"Next"},
+	"chiclerk":    nil,
+	"ginclerk":    nil,
+	"echoclerk":   {"Skipper"},
+	"echo5clerk":  {"Skipper"},
+	"fiberclerk":  {"Next"},
+	"fiber3clerk": {"Next"},
 }
 
 // goMods returns the go.mod files of the repository (not under node_modules
@@ -74,6 +76,21 @@ func TestModuleVersionsAgree(t *testing.T) {
 			}
 		}
 		f.Close()
+	}
+	// Every adapter is a module of the release, so the loop above held it
+	// to the version: a missing go.mod must not skip it silently.
+	for dir := range adapters {
+		b, err := os.ReadFile(filepath.Join(root, dir, "go.mod"))
+		if err != nil {
+			t.Errorf("adapter %s: %v", dir, err)
+			continue
+		}
+		if !strings.Contains(string(b), "module github.com/clerkgo/clerk/"+dir+"\n") {
+			t.Errorf("adapter %s: go.mod does not declare module github.com/clerkgo/clerk/%s", dir, dir)
+		}
+		if !strings.Contains(string(b), "github.com/clerkgo/clerk "+want+"\n") {
+			t.Errorf("adapter %s: go.mod does not require github.com/clerkgo/clerk %s", dir, want)
+		}
 	}
 	changelog, err := os.ReadFile(filepath.Join(root, "CHANGELOG.md"))
 	if err != nil {
@@ -158,7 +175,7 @@ var layout = map[string]string{
 	"Webhook": "webhook.go", "NewWebhook": "webhook.go",
 }
 
-// TestAdaptersShareNamesAndLayout: the four adapters export the same names
+// TestAdaptersShareNamesAndLayout: the adapters export the same names
 // (but for their framework's skip option), each in the same file, and have
 // the same files: doc, options, middleware, context, require, webhook.
 func TestAdaptersShareNamesAndLayout(t *testing.T) {

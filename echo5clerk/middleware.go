@@ -1,0 +1,106 @@
+package echo5clerk
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v5"
+	"github.com/labstack/echo/v5/middleware"
+
+	"github.com/clerkgo/clerk/core"
+)
+
+// Middleware returns the authentication middleware:
+//
+//	e.Use(echo5clerk.Middleware())
+//
+// With no [WithClient] or [ClientFunc] option the client is built from the
+// environment (core.NewFromEnv), a new one on each call: to install the
+// middleware more than once, build one client and pass it to each with
+// WithClient. An invalid or missing configuration panics at once with a
+// message naming the problem, never a secret (a start-up failure, like
+// regexp.MustCompile); use [New] to get the error instead.
+func Middleware(opts ...Option) echo.MiddlewareFunc {
+	mw, err := New(opts...)
+	if err != nil {
+		panic(fmt.Sprintf("echo5clerk: invalid configuration: %v", err))
+	}
+	return mw
+}
+
+// New is [Middleware] returning the configuration error instead of
+// panicking. Every configuration error is returned here, none on a request.
+func New(opts ...Option) (echo.MiddlewareFunc, error) {
+	o := options{Options: core.DefaultOptions()}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	if fn := o.clientFunc; fn != nil {
+		o.ClientFunc = func(r core.Request) (*core.Client, error) { return fn(r.(request).c) }
+	}
+	a, err := core.NewAuthenticator(o.Options)
+	if err != nil {
+		return nil, err
+	}
+	skip := o.skipper
+	if skip == nil {
+		skip = middleware.DefaultSkipper
+	}
+	onError := o.onError
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c *echo.Context) error {
+			// Exactly this middleware's error handler and result, even when
+			// signed out or skipped: an outer middleware's must not show
+			// through.
+			c.Set(handlerKey, onError)
+			var auth *core.Auth
+			if !skip(c) {
+				var err error
+				if auth, err = a.Authenticate(c.Request().Context(), request{c}); err != nil {
+					c.Set(authKey, (*core.Auth)(nil))
+					return handleError(c, onError, err)
+				}
+			}
+			c.Set(authKey, auth)
+			r := c.Request()
+			c.SetRequest(r.WithContext(core.WithAuth(r.Context(), auth)))
+			return next(c)
+		}
+	}, nil
+}
+
+// request is the core's view of an Echo request.
+type request struct{ c *echo.Context }
+
+func (q request) Method() string            { return q.c.Request().Method }
+func (q request) Query(name string) string  { return q.c.QueryParam(name) }
+func (q request) Header(name string) string { return header(q.c.Request(), name) }
+
+func header(r *http.Request, name string) string {
+	if name == "Cookie" {
+		return strings.Join(r.Header.Values("Cookie"), "; ")
+	}
+	return r.Header.Get(name)
+}
+
+func handleError(c *echo.Context, onError func(*echo.Context, error) error, err error) error {
+	if onError != nil {
+		return onError(c, err)
+	}
+	return writeFailure(c, err)
+}
+
+// writeFailure writes the default answer of the HTTP failure contract
+// directly (not through echo.HTTPError, whose body and headers would differ).
+func writeFailure(c *echo.Context, err error) error {
+	f := core.FailureOf(err)
+	h := c.Response().Header()
+	if f.WWWAuthenticate != "" {
+		h.Set(echo.HeaderWWWAuthenticate, f.WWWAuthenticate)
+	}
+	h.Set(echo.HeaderCacheControl, "no-store")
+	return c.Blob(f.Status, "application/json; charset=utf-8", f.Body())
+}

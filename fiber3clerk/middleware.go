@@ -1,0 +1,102 @@
+package fiber3clerk
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/clerkgo/clerk/core"
+)
+
+// Middleware returns the authentication middleware:
+//
+//	app.Use(fiber3clerk.Middleware())
+//
+// With no [WithClient] or [ClientFunc] option the client is built from the
+// environment (core.NewFromEnv), a new one on each call: to install the
+// middleware more than once, build one client and pass it to each with
+// WithClient. An invalid or missing configuration panics at once with a
+// message naming the problem, never a secret (a start-up failure, like
+// regexp.MustCompile); use [New] to get the error instead.
+func Middleware(opts ...Option) fiber.Handler {
+	h, err := New(opts...)
+	if err != nil {
+		panic(fmt.Sprintf("fiber3clerk: invalid configuration: %v", err))
+	}
+	return h
+}
+
+// New is [Middleware] returning the configuration error instead of
+// panicking. Every configuration error is returned here, none on a request.
+func New(opts ...Option) (fiber.Handler, error) {
+	o := options{Options: core.DefaultOptions()}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	if fn := o.clientFunc; fn != nil {
+		o.ClientFunc = func(r core.Request) (*core.Client, error) { return fn(r.(request).c) }
+	}
+	a, err := core.NewAuthenticator(o.Options)
+	if err != nil {
+		return nil, err
+	}
+	next, onError := o.next, o.onError
+	return func(c fiber.Ctx) error {
+		// Exactly this middleware's error handler and result, even when
+		// signed out or skipped: an outer middleware's must not show
+		// through.
+		c.Locals(handlerKey{}, onError)
+		var auth *core.Auth
+		if next == nil || !next(c) {
+			// The header strings alias fasthttp's buffers. They are only
+			// read during this call; the core copies what it keeps.
+			var err error
+			if auth, err = a.Authenticate(c.Context(), request{c}); err != nil {
+				c.Locals(authKey{}, (*core.Auth)(nil))
+				return handleError(c, onError, err)
+			}
+		}
+		c.Locals(authKey{}, auth)
+		c.SetContext(core.WithAuth(c.Context(), auth))
+		return c.Next()
+	}, nil
+}
+
+// request is the core's view of a Fiber request.
+type request struct{ c fiber.Ctx }
+
+func (q request) Method() string           { return q.c.Method() }
+func (q request) Query(name string) string { return q.c.Query(name) }
+
+// Header returns a request header; for "Cookie", all lines joined with
+// "; ".
+func (q request) Header(name string) string {
+	if name == fiber.HeaderCookie {
+		lines := q.c.Request().Header.PeekAll(fiber.HeaderCookie)
+		if len(lines) > 1 {
+			return string(bytes.Join(lines, []byte("; ")))
+		}
+	}
+	return q.c.Get(name)
+}
+
+func handleError(c fiber.Ctx, onError func(fiber.Ctx, error) error, err error) error {
+	if onError != nil {
+		return onError(c, err)
+	}
+	return writeFailure(c, err)
+}
+
+// writeFailure writes the default answer of the HTTP failure contract.
+func writeFailure(c fiber.Ctx, err error) error {
+	f := core.FailureOf(err)
+	if f.WWWAuthenticate != "" {
+		c.Set(fiber.HeaderWWWAuthenticate, f.WWWAuthenticate)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderContentType, "application/json; charset=utf-8")
+	return c.Status(f.Status).Send(f.Body())
+}
