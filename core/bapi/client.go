@@ -406,3 +406,19 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// service is what every service type of [Services] is made of (type
+// UsersService service, ...): the client it sends requests through. All the
+// services of a Client share one.
+type service struct {
+	client *Client
+}
+
+// do sends req through the service's client: [ErrNilClient] for a nil
+// service (one of a zero Client), never a panic.
+func (s *service) do(ctx context.Context, req *request, out any) (*Response, error) {
+	if s == nil {
+		return nil, ErrNilClient
+	}
+	return s.client.do(ctx, req, out)
+}

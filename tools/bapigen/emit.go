@@ -250,27 +250,53 @@ func (m *method) doc() string {
 	return d.String()
 }
 
-// services renders the Services struct, the service types and their methods.
-func (g *generator) servicesCode() string {
+// servicesIndex renders the Services struct, which holds one value of each
+// service type, all sharing one [service] (as go-github does).
+func (g *generator) servicesIndex() string {
 	var b strings.Builder
 	svcs := g.sortedServices()
 	b.WriteString("// Services holds one service per group of Backend API operations (one per\n// tag of the spec). It is embedded in [Client].\ntype Services struct {\n")
+	b.WriteString("\tcommon service // the one value every service below points to\n\n")
 	for _, s := range svcs {
 		fmt.Fprintf(&b, "\t// %s calls the %q operations.\n\t%s *%sService\n", s.Name, s.Tag, s.Name, s.Name)
 	}
-	b.WriteString("}\n\nfunc (s *Services) init(c *Client) {\n")
+	b.WriteString("}\n\nfunc (s *Services) init(c *Client) {\n\ts.common.client = c\n")
 	for _, s := range svcs {
-		fmt.Fprintf(&b, "\ts.%s = &%sService{client: c}\n", s.Name, s.Name)
+		fmt.Fprintf(&b, "\ts.%s = (*%sService)(&s.common)\n", s.Name, s.Name)
 	}
-	b.WriteString("}\n\n")
-	for _, s := range svcs {
-		fmt.Fprintf(&b, "// %sService calls the Backend API operations tagged %q.\ntype %sService struct {\n\tclient *Client\n}\n\n", s.Name, s.Tag, s.Name)
-		fmt.Fprintf(&b, "// do sends req through the service's client: ErrNilClient for a nil\n// service (one of a zero Client).\nfunc (s *%sService) do(ctx context.Context, req *request, out any) (*Response, error) {\n\tif s == nil {\n\t\treturn nil, ErrNilClient\n\t}\n\treturn s.client.do(ctx, req, out)\n}\n\n", s.Name)
-		for _, m := range s.Methods {
-			g.writeMethod(&b, s, m)
-		}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// serviceCode renders one service type and its methods, for a file of its
+// own.
+func (g *generator) serviceCode(s *service) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "// %sService calls the Backend API operations tagged %q.\ntype %sService service\n\n", s.Name, s.Tag, s.Name)
+	for _, m := range s.Methods {
+		g.writeMethod(&b, s, m)
 	}
 	return b.String()
+}
+
+// serviceFile names the generated file of a service after its Go name in
+// snake case: service_users_gen.go for Users, service_m2m_tokens_gen.go for
+// M2MTokens. A word starts at an upper-case letter that follows a
+// lower-case one or that precedes one (the end of an initialism, though the
+// "s" of a plural initialism such as URLs is no word); "OAuth" is one word.
+func serviceFile(s *service) string {
+	name := []rune(strings.ReplaceAll(s.Name, "OAuth", "Oauth"))
+	isUpper := func(r rune) bool { return r >= 'A' && r <= 'Z' }
+	isLower := func(r rune) bool { return r >= 'a' && r <= 'z' }
+	pluralS := func(i int) bool { return name[i] == 's' && (i+1 == len(name) || isUpper(name[i+1])) }
+	var b strings.Builder
+	for i, r := range name {
+		if i > 0 && isUpper(r) && (isLower(name[i-1]) || (i+1 < len(name) && isLower(name[i+1]) && !pluralS(i+1))) {
+			b.WriteByte('_')
+		}
+		b.WriteString(strings.ToLower(string(r)))
+	}
+	return "service_" + b.String() + "_gen.go"
 }
 
 func (g *generator) writeMethod(b *strings.Builder, s *service, m *method) {
@@ -324,11 +350,11 @@ func (g *generator) writeMethod(b *strings.Builder, s *service, m *method) {
 	}
 	switch {
 	case m.Result == "":
-		b.WriteString("\treturn s.do(ctx, req, nil)\n}\n\n")
+		b.WriteString("\treturn (*service)(s).do(ctx, req, nil)\n}\n\n")
 		return
 	case m.ListWrapper != "":
 		fmt.Fprintf(b, "\tvar out struct {\n\t\tItems %s `json:%q`\n\t\tTotalCount float64 `json:\"total_count\"`\n\t}\n", m.Result, m.ListWrapper)
-		b.WriteString("\tresp, err := s.do(ctx, req, &out)\n\tif err != nil {\n\t\treturn nil, resp, err\n\t}\n")
+		b.WriteString("\tresp, err := (*service)(s).do(ctx, req, &out)\n\tif err != nil {\n\t\treturn nil, resp, err\n\t}\n")
 		b.WriteString("\tresp.TotalCount = int64(out.TotalCount)\n")
 		if m.Paged {
 			fmt.Fprintf(b, "\tresp.setPage(params.Offset, params.Limit, %d, len(out.Items))\n", m.DefaultLim)
@@ -336,10 +362,10 @@ func (g *generator) writeMethod(b *strings.Builder, s *service, m *method) {
 		b.WriteString("\treturn out.Items, resp, nil\n}\n\n")
 	case strings.HasPrefix(m.Result, "*"):
 		fmt.Fprintf(b, "\tout := new(%s)\n", strings.TrimPrefix(m.Result, "*"))
-		b.WriteString("\tresp, err := s.do(ctx, req, out)\n\tif err != nil {\n\t\treturn nil, resp, err\n\t}\n\treturn out, resp, nil\n}\n\n")
+		b.WriteString("\tresp, err := (*service)(s).do(ctx, req, out)\n\tif err != nil {\n\t\treturn nil, resp, err\n\t}\n\treturn out, resp, nil\n}\n\n")
 	default:
 		fmt.Fprintf(b, "\tvar out %s\n", m.Result)
-		b.WriteString("\tresp, err := s.do(ctx, req, &out)\n\tif err != nil {\n\t\treturn nil, resp, err\n\t}\n")
+		b.WriteString("\tresp, err := (*service)(s).do(ctx, req, &out)\n\tif err != nil {\n\t\treturn nil, resp, err\n\t}\n")
 		if m.Paged {
 			fmt.Fprintf(b, "\tresp.setPage(params.Offset, params.Limit, %d, len(out))\n", m.DefaultLim)
 		}

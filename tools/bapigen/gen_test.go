@@ -56,16 +56,25 @@ func TestGeneratedCodeIsUpToDate(t *testing.T) {
 	if err := run(spec, dir, calls); err != nil {
 		t.Fatal(err)
 	}
-	committed := map[string]string{
-		"models_gen.go":   "../../core/bapi/models_gen.go",
-		"params_gen.go":   "../../core/bapi/params_gen.go",
-		"services_gen.go": "../../core/bapi/services_gen.go",
-		"calls_gen.go":    "../bapiconformance/calls_gen.go",
+	// Every generated file of core/bapi, both ways: none stale, none
+	// missing, none left over from a service the spec lost.
+	generated, err := filepath.Glob(filepath.Join(dir, "*_gen.go"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for name, path := range committed {
-		want, err := os.ReadFile(filepath.Join(dir, name))
+	committed, err := filepath.Glob("../../core/bapi/*_gen.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	committed = append(committed, "../bapiconformance/calls_gen.go")
+	if len(generated) != len(committed) {
+		t.Errorf("generated %d files, committed %d: run go generate ./core/bapi", len(generated), len(committed))
+	}
+	for _, path := range committed {
+		want, err := os.ReadFile(filepath.Join(dir, filepath.Base(path)))
 		if err != nil {
-			t.Fatal(err)
+			t.Errorf("%s is not generated any more (%v): run go generate ./core/bapi", path, err)
+			continue
 		}
 		got, err := os.ReadFile(path)
 		if err != nil {
@@ -73,6 +82,23 @@ func TestGeneratedCodeIsUpToDate(t *testing.T) {
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s is stale: run go generate ./core/bapi", path)
+		}
+	}
+}
+
+// TestServiceFile: one file per service, named for it.
+func TestServiceFile(t *testing.T) {
+	for name, want := range map[string]string{
+		"Users":             "service_users_gen.go",
+		"OAuthApplications": "service_oauth_applications_gen.go",
+		"M2MTokens":         "service_m2m_tokens_gen.go",
+		"JWKS":              "service_jwks_gen.go",
+		"APIKeys":           "service_api_keys_gen.go",
+		"SCIMDirectories":   "service_scim_directories_gen.go",
+		"RedirectURLs":      "service_redirect_urls_gen.go",
+	} {
+		if got := serviceFile(&service{Name: name}); got != want {
+			t.Errorf("serviceFile(%s) = %q, want %q", name, got, want)
 		}
 	}
 }

@@ -39,23 +39,19 @@ func run(specPath, outDir, callsPath string) error {
 		return err
 	}
 	v := s.Info.Version
-	files := []struct {
-		path    string
-		pkg     string
-		imports []string
-		body    string
-	}{
+	files := []genFile{
 		{filepath.Join(outDir, "models_gen.go"), "bapi", []string{"encoding/json"}, g.models()},
 		{filepath.Join(outDir, "params_gen.go"), "bapi", []string{"net/url", "strconv"}, g.params()},
-		{filepath.Join(outDir, "services_gen.go"), "bapi", []string{"context", "iter", "net/http"}, g.servicesCode()},
+		{filepath.Join(outDir, "services_gen.go"), "bapi", nil, g.servicesIndex()},
+	}
+	for _, svc := range g.sortedServices() {
+		files = append(files, genFile{filepath.Join(outDir, serviceFile(svc)), "bapi", []string{"context", "iter", "net/http"}, g.serviceCode(svc)})
+	}
+	if err := removeStale(outDir, files); err != nil {
+		return err
 	}
 	if callsPath != "" {
-		files = append(files, struct {
-			path    string
-			pkg     string
-			imports []string
-			body    string
-		}{callsPath, "bapiconformance", []string{"context", "net/http", "github.com/clerkgo/clerk/core/bapi"}, g.calls()})
+		files = append(files, genFile{callsPath, "bapiconformance", []string{"context", "net/http", "github.com/clerkgo/clerk/core/bapi"}, g.calls()})
 	}
 	for _, f := range files {
 		src, err := file(f.pkg, v, f.imports, f.body)
@@ -67,5 +63,35 @@ func run(specPath, outDir, callsPath string) error {
 		}
 	}
 	fmt.Printf("bapigen: %d operations, %d services, %d types\n", len(g.methods), len(g.services), len(g.reg.order))
+	return nil
+}
+
+// genFile is one file the generator writes.
+type genFile struct {
+	path    string
+	pkg     string
+	imports []string
+	body    string
+}
+
+// removeStale deletes the service files of outDir that this run does not
+// write (a tag the spec no longer has), so the package never keeps a
+// service the spec lost.
+func removeStale(outDir string, files []genFile) error {
+	keep := map[string]bool{}
+	for _, f := range files {
+		keep[filepath.Base(f.path)] = true
+	}
+	old, err := filepath.Glob(filepath.Join(outDir, "service_*_gen.go"))
+	if err != nil {
+		return err
+	}
+	for _, path := range old {
+		if !keep[filepath.Base(path)] {
+			if err := os.Remove(path); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
