@@ -287,16 +287,23 @@ func (v *Verifier) Verify(header func(name string) string, body []byte) (*Event,
 	if v == nil || v.keys == nil {
 		return nil, ErrNoSecret
 	}
+	ev, _, err := v.verifyEvent(header, body)
+	return ev, err
+}
+
+// verifyEvent is Verify, also returning what the headers said and the
+// instant the timestamp was checked at.
+func (v *Verifier) verifyEvent(header func(name string) string, body []byte) (*Event, delivery, error) {
 	d, err := v.verify(header, body)
 	if err != nil {
-		return nil, err
+		return nil, delivery{}, err
 	}
 	ev, err := decodeEvent(body)
 	if err != nil {
-		return nil, err
+		return nil, delivery{}, err
 	}
 	ev.MessageID, ev.SignedAt = d.id, d.signedAt
-	return ev, nil
+	return ev, d, nil
 }
 
 // VerifySignature is [Verifier.Verify] without the payload: it checks the
@@ -331,13 +338,23 @@ func (v *Verifier) VerifyRequest(r *http.Request) (*Event, error) {
 	if v == nil || v.keys == nil {
 		return nil, ErrNoSecret
 	}
+	ev, _, err := v.verifyRequest(r)
+	return ev, err
+}
+
+// verifyRequest is VerifyRequest, also returning the delivery.
+func (v *Verifier) verifyRequest(r *http.Request) (*Event, delivery, error) {
 	if r == nil {
-		return nil, newError(ReasonHeadersMissing, nil)
+		return nil, delivery{}, newError(ReasonHeadersMissing, nil)
 	}
 	if r.ContentLength > v.maxBody {
-		return nil, newError(ReasonBodyTooLarge, nil)
+		return nil, delivery{}, newError(ReasonBodyTooLarge, nil)
 	}
-	return v.VerifyReader(r.Header.Get, r.Body)
+	body, err := v.readBody(r.Body)
+	if err != nil {
+		return nil, delivery{}, err
+	}
+	return v.verifyEvent(r.Header.Get, body)
 }
 
 // readBody reads r up to the size limit.
@@ -355,10 +372,20 @@ func (v *Verifier) readBody(r io.Reader) ([]byte, error) {
 	return body, nil
 }
 
-// delivery is what the headers of a verified delivery say.
+// delivery is what the headers of a verified delivery say, and when they
+// were checked.
 type delivery struct {
 	id       string
 	signedAt time.Time
+	checked  time.Time // the verifier's clock when the timestamp was checked
+}
+
+// acceptedUntil is the last instant at which a delivery signed at signedAt
+// passes the timestamp check (that instant included). Dedup remembers a
+// message id exactly as long, so that no replay the verifier accepts gets
+// past it.
+func (v *Verifier) acceptedUntil(signedAt time.Time) time.Time {
+	return signedAt.Add(v.tolerance)
 }
 
 // verify checks everything but the payload's JSON.
@@ -379,7 +406,7 @@ func (v *Verifier) verify(header func(string) string, body []byte) (delivery, er
 	}
 	signedAt := time.Unix(sec, 0)
 	now := v.now()
-	if now.Sub(signedAt) > v.tolerance {
+	if now.After(v.acceptedUntil(signedAt)) {
 		return delivery{}, newError(ReasonTimestampTooOld, nil)
 	}
 	if signedAt.Sub(now) > v.tolerance {
@@ -397,7 +424,7 @@ func (v *Verifier) verify(header func(string) string, body []byte) (delivery, er
 		mac.Write(body)
 		var sum [sha256.Size]byte
 		if matchSignature(sigs, mac.Sum(sum[:0])) {
-			return delivery{id: id, signedAt: signedAt}, nil
+			return delivery{id: id, signedAt: signedAt, checked: now}, nil
 		}
 	}
 	return delivery{}, newError(ReasonSignatureMismatch, nil)
