@@ -104,5 +104,5 @@ func ExampleNew_rotation() {
 	// <nil>
 	// <nil>
 	// webhook.Verifier{Secrets:[2 redacted] Tolerance:5m0s MaxBodySize:1048576}
-	// clerk webhook: invalid config: Secrets[0]: must start with "whsec_"
+	// clerk webhook: invalid config: Secrets[0]: is a Clerk API key, not a webhook signing secret (whsec_..., on the endpoint's page of the Clerk Dashboard)
 }

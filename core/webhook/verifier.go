@@ -20,7 +20,9 @@ const (
 	// endpoint's signing secret from the Clerk Dashboard (whsec_...), or
 	// several separated by spaces or commas during a rotation.
 	EnvSigningSecret = "CLERK_WEBHOOK_SIGNING_SECRET" //nolint:gosec // a variable's name, not a credential
-	// SecretPrefix starts every signing secret.
+	// SecretPrefix starts the signing secrets the Clerk Dashboard shows. It
+	// may be left out: as in Svix's own libraries, a secret is accepted
+	// with or without it (the base64 of the key alone).
 	SecretPrefix = "whsec_"
 	// MinSecretSize is the least number of key bytes (the base64-decoded
 	// part after whsec_) a secret must have. Svix's secrets have 24.
@@ -41,7 +43,8 @@ const (
 // the zero value of the other fields selects the default.
 type Config struct {
 	// Secrets are the endpoint's signing secrets (whsec_... from the Clerk
-	// Dashboard), built with [Secrets]. A delivery is accepted when one of
+	// Dashboard; the whsec_ prefix may be left out, as Svix's libraries
+	// allow), built with [Secrets]. A delivery is accepted when one of
 	// its signatures matches under any of them, so during a rotation list
 	// the new and the old.
 	Secrets []Secret
@@ -211,15 +214,17 @@ func newVerifier(cfg Config, field func(i int) string) (*Verifier, error) {
 	return v, nil
 }
 
-// decodeSecret returns the key of a whsec_ secret, or a problem that does
-// not quote the secret.
+// decodeSecret returns the key of a secret (whsec_ and the base64 of the
+// key, or the base64 alone), or a problem that does not quote the secret.
 func decodeSecret(s string) ([]byte, string) {
 	if s == "" {
 		return nil, "is empty"
 	}
-	rest, ok := strings.CutPrefix(s, SecretPrefix)
-	if !ok {
-		return nil, `must start with "` + SecretPrefix + `"`
+	// The prefix is optional, as in Svix's own libraries, which strip it
+	// when present and decode the rest.
+	rest := strings.TrimPrefix(s, SecretPrefix)
+	if strings.HasPrefix(rest, "sk_") || strings.HasPrefix(rest, "pk_") {
+		return nil, "is a Clerk API key, not a webhook signing secret (" + SecretPrefix + "..., on the endpoint's page of the Clerk Dashboard)"
 	}
 	// Go's base64 decoders skip CR and LF; a secret with them is a paste
 	// error, not another spelling of the key.
@@ -228,7 +233,7 @@ func decodeSecret(s string) ([]byte, string) {
 	}
 	key, err := base64.StdEncoding.Strict().DecodeString(rest)
 	if err != nil {
-		return nil, "is not valid base64 after " + SecretPrefix
+		return nil, `must be "` + SecretPrefix + `" followed by standard base64 (the prefix may be left out)`
 	}
 	if len(key) < MinSecretSize {
 		return nil, "is too short: the part after " + SecretPrefix + " must decode to at least " + strconv.Itoa(MinSecretSize) + " bytes"
