@@ -24,7 +24,7 @@ func Example() {
 		return
 	}
 
-	users := map[string]string{} // id -> first name: the app's own table
+	users := map[string]string{} // id -> display name: the app's own table
 	onEvent := func(ctx context.Context, ev *webhook.Event) error {
 		data, err := ev.Decode()
 		if err != nil {
@@ -32,7 +32,7 @@ func Example() {
 		}
 		switch d := data.(type) {
 		case *bapi.User: // user.created, user.updated
-			users[d.ID] = *d.FirstName
+			users[d.ID] = d.DisplayName() // nil-safe: FirstName may be nil
 		case *bapi.DeletedObject:
 			if ev.Type == webhook.UserDeleted {
 				delete(users, *d.ID)
