@@ -29,7 +29,7 @@ func Example() {
 	r := chi.NewRouter()
 	r.Use(chiclerk.Middleware(chiclerk.WithClient(client)))
 	r.Get("/me", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "hello %s", *chiclerk.User(r.Context()).FirstName)
+		fmt.Fprintf(w, "hello %s", chiclerk.User(r.Context()).DisplayName())
 	})
 	r.With(chiclerk.Require(core.Role("org:admin"))).Get("/admin", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "welcome, admin")
@@ -41,7 +41,7 @@ func Example() {
 	}
 	// Output:
 	// /me 401 {"status":401,"reason":"token-missing","message":"no token"}
-	// /me 200 hello Test
+	// /me 200 hello Test User
 	// /admin 403 {"status":403,"reason":"missing-role","message":"required role is missing"}
 	// /admin 200 welcome, admin
 }
@@ -85,4 +85,32 @@ func serve(h http.Handler, path, token string) string {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return fmt.Sprint(rec.Code, " ", rec.Body)
+}
+
+// User is nil with FetchUser(false), and many users have no first name
+// (FirstName is a *string): DisplayName handles both, so a handler that
+// greets never panics.
+func ExampleUser() {
+	clerk := clerktest.New()
+	defer clerk.Close()
+	client, err := core.New(core.Config{SecretKey: clerk.SecretKey(), APIURL: clerk.URL})
+	if err != nil {
+		panic(err)
+	}
+	defer client.Close()
+	greet := func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "hello %q", chiclerk.User(r.Context()).DisplayName())
+	}
+
+	r := chi.NewRouter()
+	r.With(chiclerk.Middleware(chiclerk.WithClient(client))).Get("/me", greet)
+	r.With(chiclerk.Middleware(chiclerk.WithClient(client), chiclerk.FetchUser(false))).Get("/fast", greet)
+
+	emailOnly := clerk.CreateUser(clerktest.UserParams{Email: "ada@example.com"}) // no first name
+	tok := clerk.Token(clerktest.WithSubject(emailOnly.ID))
+	fmt.Println(serve(r, "/me", tok))
+	fmt.Println(serve(r, "/fast", tok))
+	// Output:
+	// 200 hello "ada@example.com"
+	// 200 hello ""
 }

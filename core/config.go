@@ -41,6 +41,12 @@ const (
 	maxAuthorizedPartySize       = 2048
 )
 
+// NoClockSkew, as Config.ClockSkew, asks for no leeway at all: a token is
+// expired from the instant of its exp, and nbf and iat may not be a
+// nanosecond in the future. (A ClockSkew of 0 selects DefaultClockSkew;
+// other negative values are refused.)
+const NoClockSkew time.Duration = -1
+
 // Config describes one Clerk instance. The zero value of every optional field
 // selects a sensible default. Build it in code or with [ConfigFromEnv], then
 // pass it to [New].
@@ -74,9 +80,14 @@ type Config struct {
 	JWTKey string
 	// AuthorizedParties lists the origins allowed in a token's azp claim,
 	// such as "https://app.example.com". When empty, azp is not checked.
+	// Each entry must be an origin as browsers send it (Clerk compares azp
+	// exactly): http or https, a lower-case host, an optional non-default
+	// port, and nothing else (no path, not even a trailing "/"). Anything
+	// else, an empty entry included, is refused by New with a *ConfigError
+	// that quotes the entry (an origin is not a secret).
 	AuthorizedParties []string
-	// ClockSkew is the leeway for exp, nbf and iat. Default 5s; negative
-	// values are rejected.
+	// ClockSkew is the leeway for exp, nbf and iat. Default 5s;
+	// [NoClockSkew] for none; other negative values are rejected.
 	ClockSkew time.Duration
 	// AllowPendingSessions accepts sessions whose status is "pending"
 	// (sessions with outstanding tasks). By default they are signed out.
@@ -147,7 +158,8 @@ type Config struct {
 }
 
 // ConfigError reports an invalid setting. It names the setting, never its
-// value.
+// value, except for an entry of AuthorizedParties (an origin, not a
+// secret), which it quotes.
 type ConfigError struct {
 	// Field is the Config field or environment variable at fault.
 	Field string
@@ -274,15 +286,17 @@ func (c Config) resolveFields() (*settings, error) {
 	if len(c.AuthorizedParties) > 0 {
 		s.parties = make(map[string]struct{}, len(c.AuthorizedParties))
 		for _, p := range c.AuthorizedParties {
-			if p == "" || len(p) > maxAuthorizedPartySize || strings.TrimSpace(p) != p {
-				return nil, &ConfigError{Field: "AuthorizedParties", Problem: "entries must be non-empty origins without spaces"}
+			if problem := checkAuthorizedParty(p); problem != "" {
+				return nil, &ConfigError{Field: "AuthorizedParties", Problem: problem}
 			}
 			s.parties[p] = struct{}{}
 		}
 	}
 	switch {
+	case c.ClockSkew == NoClockSkew:
+		s.ClockSkew = 0
 	case c.ClockSkew < 0:
-		return nil, &ConfigError{Field: "ClockSkew", Problem: "must not be negative"}
+		return nil, &ConfigError{Field: "ClockSkew", Problem: "must not be negative (core.NoClockSkew asks for none)"}
 	case c.ClockSkew == 0:
 		s.ClockSkew = DefaultClockSkew
 	}

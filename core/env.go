@@ -21,17 +21,22 @@ const (
 	EnvProxyURL          = "CLERK_PROXY_URL"
 	EnvUserCacheTTL      = "CLERK_USER_CACHE_TTL" // a Go duration; "0" disables the cache
 	EnvAudience          = "CLERK_AUDIENCE"       // comma-separated accepted aud values
+	EnvClockSkew         = "CLERK_CLOCK_SKEW"     // a Go duration; "0" for none (core.NoClockSkew)
 )
 
 // ConfigFromEnv builds a Config from the process environment:
 // CLERK_SECRET_KEY (or CLERK_API_KEY), CLERK_PUBLISHABLE_KEY, CLERK_API_URL,
 // CLERK_JWT_KEY, CLERK_AUTHORIZED_PARTIES (comma-separated), CLERK_DOMAIN,
-// CLERK_PROXY_URL, CLERK_USER_CACHE_TTL ("0" disables the user cache) and
-// CLERK_AUDIENCE (comma-separated).
+// CLERK_PROXY_URL, CLERK_USER_CACHE_TTL ("0" disables the user cache),
+// CLERK_AUDIENCE (comma-separated) and CLERK_CLOCK_SKEW (a duration such as
+// 2s; "0" for none).
+// Empty entries of the comma-separated lists (a trailing comma) are
+// skipped; every other entry of CLERK_AUTHORIZED_PARTIES must be an origin
+// (see Config.AuthorizedParties), and an error quotes the one that is not.
 // It reads the environment each time it is called; nothing is captured at
 // package level. Call [LoadEnvFile] first to use a .env file. The returned
 // config is validated; an error names the variable at fault, never its
-// value.
+// value (an authorized party, an origin, excepted).
 func ConfigFromEnv() (Config, error) { return ConfigFromEnvSuffix("") }
 
 // ConfigFromEnvSuffix is [ConfigFromEnv] for one of several instances
@@ -63,6 +68,16 @@ func ConfigFromEnvSuffix(suffix string) (Config, error) {
 		cfg.UserCacheTTL = d
 		if d == 0 {
 			cfg.UserCacheTTL = -1
+		}
+	}
+	if v := env(EnvClockSkew); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return Config{}, &ConfigError{Field: EnvClockSkew + suffix, Problem: "must be a duration such as 5s, or 0 for none", Instance: cfg.Name}
+		}
+		cfg.ClockSkew = d
+		if d == 0 {
+			cfg.ClockSkew = NoClockSkew
 		}
 	}
 	for _, p := range strings.Split(env(EnvAuthorizedParties), ",") {
@@ -111,6 +126,8 @@ func envName(field string) string {
 		return EnvUserCacheTTL
 	case "Audience":
 		return EnvAudience
+	case "ClockSkew":
+		return EnvClockSkew
 	}
 	return field
 }

@@ -207,7 +207,7 @@ func TestVerifyPolicies(t *testing.T) {
 		{"azp allowed", func(c *core.Config) { c.AuthorizedParties = []string{"https://a.example", s.AuthorizedParty()} }, s.Token(), ""},
 		{"azp not allowed", func(c *core.Config) { c.AuthorizedParties = []string{"https://a.example"} }, s.Token(), core.ReasonTokenInvalidAZP},
 		{"azp missing", func(c *core.Config) { c.AuthorizedParties = []string{"https://a.example"} }, s.Token(clerktest.WithoutClaim("azp")), core.ReasonTokenInvalidAZP},
-		{"azp is compared exactly", func(c *core.Config) { c.AuthorizedParties = []string{s.AuthorizedParty() + "/"} }, s.Token(), core.ReasonTokenInvalidAZP},
+		{"azp is compared exactly", func(c *core.Config) { c.AuthorizedParties = []string{s.AuthorizedParty()} }, s.Token(clerktest.WithAuthorizedPartyClaim(s.AuthorizedParty() + "/")), core.ReasonTokenInvalidAZP},
 		{"pending allowed", func(c *core.Config) { c.AllowPendingSessions = true }, s.Token(clerktest.WithStatus("pending")), ""},
 		{"no issuer known: iss unchecked", func(c *core.Config) { c.ProxyURL = "" }, s.Token(clerktest.WithClaim("iss", "https://x.example")), ""},
 		{"larger skew", func(c *core.Config) { c.ClockSkew = time.Minute }, s.Token(clerktest.WithExpiry(clk.Now().Add(-30 * time.Second))), ""},

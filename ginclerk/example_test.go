@@ -28,7 +28,7 @@ func Example() {
 	r := gin.New()
 	r.Use(ginclerk.Middleware(ginclerk.WithClient(client)))
 	r.GET("/me", func(c *gin.Context) {
-		c.String(http.StatusOK, "hello %s", *ginclerk.User(c).FirstName)
+		c.String(http.StatusOK, "hello %s", ginclerk.User(c).DisplayName())
 	})
 	r.GET("/admin", ginclerk.Require(core.Role("org:admin")), func(c *gin.Context) {
 		c.String(http.StatusOK, "welcome, admin")
@@ -46,7 +46,7 @@ func Example() {
 	}
 	// Output:
 	// /me 401 {"status":401,"reason":"token-missing","message":"no token"}
-	// /me 200 hello Test
+	// /me 200 hello Test User
 	// /admin 403 {"status":403,"reason":"missing-role","message":"required role is missing"}
 	// /admin 200 welcome, admin
 }

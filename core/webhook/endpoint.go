@@ -31,9 +31,10 @@ func WithVerifier(v *Verifier) Option { return func(o *endpointOptions) { o.veri
 // Dedup turns on deduplication by message id (svix-id): a delivery whose id
 // was handled successfully before answers 200 without calling the handler
 // again. The endpoint remembers up to size ids (0: [DefaultDedupSize]),
-// each until the tolerance window of its delivery has passed on the
-// verifier's clock, after which a replay of it fails the timestamp check
-// anyway. Memory is per endpoint and per process: keep handlers idempotent
+// each for exactly as long as the verifier accepts a delivery of it: up to
+// signing time + tolerance included, on the verifier's clock, for the
+// newest delivery of the id seen (a retry extends it). One instant later a
+// replay fails the timestamp check anyway. Memory is per endpoint and per process: keep handlers idempotent
 // when several instances of the app receive webhooks, or when two copies of
 // one delivery can arrive at the same time.
 func Dedup(size int) Option {
@@ -142,11 +143,11 @@ func (e *Endpoint) Handle(ctx context.Context, method string, header func(name s
 	if method != http.MethodPost {
 		return failure(ReasonMethodNotAllowed)
 	}
-	return e.handle(ctx, func() (*Event, error) {
-		if e == nil {
-			return nil, ErrNoSecret
+	return e.handle(ctx, func() (*Event, delivery, error) {
+		if e == nil || e.v == nil || e.v.keys == nil {
+			return nil, delivery{}, ErrNoSecret
 		}
-		return e.v.Verify(header, body)
+		return e.v.verifyEvent(header, body)
 	})
 }
 
@@ -157,11 +158,11 @@ func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		resp = failure(ReasonMethodNotAllowed)
 	} else {
-		resp = e.handle(r.Context(), func() (*Event, error) {
-			if e == nil {
-				return nil, ErrNoSecret
+		resp = e.handle(r.Context(), func() (*Event, delivery, error) {
+			if e == nil || e.v == nil || e.v.keys == nil {
+				return nil, delivery{}, ErrNoSecret
 			}
-			return e.v.VerifyRequest(r)
+			return e.v.verifyRequest(r)
 		})
 	}
 	h := w.Header()
@@ -174,9 +175,13 @@ func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(resp.Body)
 }
 
-// handle verifies, deduplicates and dispatches.
-func (e *Endpoint) handle(ctx context.Context, verify func() (*Event, error)) Response {
-	ev, err := verify()
+// handle verifies, deduplicates and dispatches. Dedup works on the instant
+// the verifier checked the timestamp at, and remembers an id for exactly
+// as long as the verifier accepts a delivery of it (acceptedUntil): a
+// replay the verifier lets through is a duplicate up to that last instant
+// included, and one after it fails the timestamp check.
+func (e *Endpoint) handle(ctx context.Context, verify func() (*Event, delivery, error)) Response {
+	ev, d, err := verify()
 	if err != nil {
 		r := ReasonOf(err)
 		if r == "" { // no verifier: a server fault, not the sender's
@@ -184,14 +189,15 @@ func (e *Endpoint) handle(ctx context.Context, verify func() (*Event, error)) Re
 		}
 		return failure(r)
 	}
-	if e.seen != nil && e.seen.contains(ev.MessageID, e.v.now()) {
+	until := e.v.acceptedUntil(d.signedAt)
+	if e.seen != nil && e.seen.check(d.id, d.checked, until) {
 		return success(true)
 	}
 	if err := e.fn(ctx, ev); err != nil {
 		return failure(ReasonHandlerFailed)
 	}
 	if e.seen != nil {
-		e.seen.add(ev.MessageID, e.v.now(), ev.SignedAt.Add(e.v.tolerance))
+		e.seen.add(d.id, d.checked, until)
 	}
 	return success(false)
 }

@@ -192,9 +192,9 @@ func TestEndpointDedup(t *testing.T) {
 	if rec.count() != 1 {
 		t.Fatalf("handler ran %d times for one message", rec.count())
 	}
-	// Once the first delivery's tolerance window has passed, the id is
-	// forgotten: a manual resend runs the handler again.
-	f.clk.Advance(webhook.DefaultTolerance)
+	// Once the tolerance window of the last delivery seen (the retry) has
+	// passed, the id is forgotten: a manual resend runs the handler again.
+	f.clk.Advance(webhook.DefaultTolerance + time.Second)
 	again := f.signer.SignAt(first.ID, f.clk.Now(), first.Body)
 	mustPost(again, false)
 	if rec.count() != 2 {
@@ -314,4 +314,75 @@ func TestNewEndpointErrors(t *testing.T) {
 		webhook.Handler((&recorder{}).handle)
 		t.Error("Handler did not panic")
 	}()
+}
+
+// TestEndpointDedupWindowEdge: with Dedup, the id of a handled delivery is
+// remembered for exactly as long as the verifier accepts a replay of it, up
+// to signing time + tolerance included; one instant later the replay fails
+// the timestamp check. Before the two windows agreed, a replay at exactly
+// signing time + tolerance ran the handler a second time.
+func TestEndpointDedupWindowEdge(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		tolerance time.Duration
+		after     time.Duration // replayed this long after signing
+		status    int
+		duplicate bool
+	}{
+		{"1s before the edge", 0, webhook.DefaultTolerance - time.Second, 200, true},
+		{"1ns before the edge", 0, webhook.DefaultTolerance - time.Nanosecond, 200, true},
+		{"exactly at the edge", 0, webhook.DefaultTolerance, 200, true},
+		{"1ns after the edge", 0, webhook.DefaultTolerance + time.Nanosecond, 401, false},
+		{"1s after the edge", 0, webhook.DefaultTolerance + time.Second, 401, false},
+		{"exactly at the edge, 1s tolerance", time.Second, time.Second, 200, true},
+		{"1ns after the edge, 1s tolerance", time.Second, time.Second + time.Nanosecond, 401, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, func(c *webhook.Config) { c.Tolerance = tc.tolerance })
+			rec := &recorder{}
+			e := webhook.Handler(rec.handle, webhook.WithVerifier(f.v), webhook.Dedup(0))
+			d := f.sample(t, webhook.UserCreated)
+			if resp := post(t, e, http.MethodPost, d.Header(), d.Body); resp.Code != 200 {
+				t.Fatalf("first delivery: %d %s", resp.Code, resp.Body)
+			}
+			f.clk.Advance(tc.after)
+			resp := post(t, e, http.MethodPost, d.Header(), d.Body)
+			a := decodeAnswer(t, resp)
+			if resp.Code != tc.status || a.Duplicate != tc.duplicate {
+				t.Fatalf("replay: %d %s, want %d duplicate %v", resp.Code, resp.Body, tc.status, tc.duplicate)
+			}
+			if tc.status == 401 && a.Reason != "timestamp-too-old" {
+				t.Errorf("reason %q", a.Reason)
+			}
+			if rec.count() != 1 {
+				t.Fatalf("handler ran %d times for one delivery", rec.count())
+			}
+		})
+	}
+}
+
+// TestEndpointDedupRetryExtends: Svix retries a message under the same id
+// with a newer timestamp, which the verifier accepts for longer than the
+// first delivery. A replay of that retry at its own edge is still a
+// duplicate.
+func TestEndpointDedupRetryExtends(t *testing.T) {
+	f := newFixture(t)
+	rec := &recorder{}
+	e := webhook.Handler(rec.handle, webhook.WithVerifier(f.v), webhook.Dedup(0))
+	first := f.sample(t, webhook.UserCreated)
+	if resp := post(t, e, http.MethodPost, first.Header(), first.Body); resp.Code != 200 {
+		t.Fatalf("first: %d %s", resp.Code, resp.Body)
+	}
+	f.clk.Advance(time.Minute)
+	retry := f.signer.SignAt(first.ID, f.clk.Now(), first.Body)
+	for _, after := range []time.Duration{0, webhook.DefaultTolerance} { // the retry, then its replay at its edge
+		f.clk.Advance(after)
+		resp := post(t, e, http.MethodPost, retry.Header(), retry.Body)
+		if a := decodeAnswer(t, resp); resp.Code != 200 || !a.Duplicate {
+			t.Fatalf("%v after the retry: %d %s", after, resp.Code, resp.Body)
+		}
+	}
+	if rec.count() != 1 {
+		t.Fatalf("handler ran %d times for one message", rec.count())
+	}
 }

@@ -24,7 +24,7 @@ func Example() {
 		return
 	}
 
-	users := map[string]string{} // id -> first name: the app's own table
+	users := map[string]string{} // id -> display name: the app's own table
 	onEvent := func(ctx context.Context, ev *webhook.Event) error {
 		data, err := ev.Decode()
 		if err != nil {
@@ -32,7 +32,7 @@ func Example() {
 		}
 		switch d := data.(type) {
 		case *bapi.User: // user.created, user.updated
-			users[d.ID] = *d.FirstName
+			users[d.ID] = d.DisplayName() // nil-safe: FirstName may be nil
 		case *bapi.DeletedObject:
 			if ev.Type == webhook.UserDeleted {
 				delete(users, *d.ID)
@@ -104,5 +104,5 @@ func ExampleNew_rotation() {
 	// <nil>
 	// <nil>
 	// webhook.Verifier{Secrets:[2 redacted] Tolerance:5m0s MaxBodySize:1048576}
-	// clerk webhook: invalid config: Secrets[0]: must start with "whsec_"
+	// clerk webhook: invalid config: Secrets[0]: is a Clerk API key, not a webhook signing secret (whsec_..., on the endpoint's page of the Clerk Dashboard)
 }

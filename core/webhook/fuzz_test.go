@@ -115,30 +115,41 @@ func FuzzVerify(f *testing.F) {
 func TestSeenSet(t *testing.T) {
 	now := time.Unix(1000, 0)
 	s := newSeenSet(3)
+	has := func(id string, at time.Time) bool { return s.check(id, at, time.Time{}) }
 	s.add("a", now, now.Add(10*time.Second))
 	s.add("b", now, now.Add(20*time.Second))
-	s.add("expired", now, now) // already expired: not kept
-	if !s.contains("a", now) || !s.contains("b", now) || s.contains("expired", now) || s.len() != 2 {
-		t.Fatalf("after adds: a %v b %v len %d", s.contains("a", now), s.contains("b", now), s.len())
+	s.add("expired", now, now.Add(-time.Nanosecond)) // already expired: not kept
+	if !has("a", now) || !has("b", now) || has("expired", now) || s.len() != 2 {
+		t.Fatalf("after adds: a %v b %v len %d", has("a", now), has("b", now), s.len())
 	}
-	later := now.Add(10 * time.Second)
-	if s.contains("a", later) || !s.contains("b", later) {
+	edge := now.Add(10 * time.Second)
+	if !has("a", edge) { // its last instant is included
+		t.Error("a forgotten at its last instant")
+	}
+	later := edge.Add(time.Nanosecond)
+	if has("a", later) || !has("b", later) {
 		t.Error("expiry")
 	}
 	s.add("c", later, later.Add(time.Minute)) // evicts the expired a first
 	s.add("d", later, later.Add(time.Minute))
-	if s.len() != 3 || s.contains("a", later) {
+	if s.len() != 3 || has("a", later) {
 		t.Errorf("len %d", s.len())
 	}
 	s.add("e", later, later.Add(time.Minute)) // full: forgets the oldest, b
-	if s.contains("b", later) || !s.contains("c", later) || !s.contains("e", later) || s.len() != 3 {
+	if has("b", later) || !has("c", later) || !has("e", later) || s.len() != 3 {
 		t.Errorf("eviction of the oldest: len %d", s.len())
 	}
 	s.add("c", later, later.Add(time.Hour)) // re-adding extends
-	if !s.contains("c", later.Add(30*time.Minute)) || s.len() != 3 {
+	if !has("c", later.Add(30*time.Minute)) || s.len() != 3 {
 		t.Error("re-add")
 	}
-	much := later.Add(2 * time.Hour)
+	if !s.check("d", later, later.Add(2*time.Hour)) || !has("d", later.Add(90*time.Minute)) { // a hit extends too
+		t.Error("a hit did not extend the entry")
+	}
+	if s.check("nope", later, later.Add(time.Hour)) || s.len() != 3 { // a miss adds nothing
+		t.Error("a miss was remembered")
+	}
+	much := later.Add(3 * time.Hour)
 	s.add("f", much, much.Add(time.Second))
 	if s.len() != 1 {
 		t.Errorf("all expired entries should go: len %d", s.len())

@@ -20,7 +20,9 @@ const (
 	// endpoint's signing secret from the Clerk Dashboard (whsec_...), or
 	// several separated by spaces or commas during a rotation.
 	EnvSigningSecret = "CLERK_WEBHOOK_SIGNING_SECRET" //nolint:gosec // a variable's name, not a credential
-	// SecretPrefix starts every signing secret.
+	// SecretPrefix starts the signing secrets the Clerk Dashboard shows. It
+	// may be left out: as in Svix's own libraries, a secret is accepted
+	// with or without it (the base64 of the key alone).
 	SecretPrefix = "whsec_"
 	// MinSecretSize is the least number of key bytes (the base64-decoded
 	// part after whsec_) a secret must have. Svix's secrets have 24.
@@ -41,7 +43,8 @@ const (
 // the zero value of the other fields selects the default.
 type Config struct {
 	// Secrets are the endpoint's signing secrets (whsec_... from the Clerk
-	// Dashboard), built with [Secrets]. A delivery is accepted when one of
+	// Dashboard; the whsec_ prefix may be left out, as Svix's libraries
+	// allow), built with [Secrets]. A delivery is accepted when one of
 	// its signatures matches under any of them, so during a rotation list
 	// the new and the old.
 	Secrets []Secret
@@ -211,15 +214,17 @@ func newVerifier(cfg Config, field func(i int) string) (*Verifier, error) {
 	return v, nil
 }
 
-// decodeSecret returns the key of a whsec_ secret, or a problem that does
-// not quote the secret.
+// decodeSecret returns the key of a secret (whsec_ and the base64 of the
+// key, or the base64 alone), or a problem that does not quote the secret.
 func decodeSecret(s string) ([]byte, string) {
 	if s == "" {
 		return nil, "is empty"
 	}
-	rest, ok := strings.CutPrefix(s, SecretPrefix)
-	if !ok {
-		return nil, `must start with "` + SecretPrefix + `"`
+	// The prefix is optional, as in Svix's own libraries, which strip it
+	// when present and decode the rest.
+	rest := strings.TrimPrefix(s, SecretPrefix)
+	if strings.HasPrefix(rest, "sk_") || strings.HasPrefix(rest, "pk_") {
+		return nil, "is a Clerk API key, not a webhook signing secret (" + SecretPrefix + "..., on the endpoint's page of the Clerk Dashboard)"
 	}
 	// Go's base64 decoders skip CR and LF; a secret with them is a paste
 	// error, not another spelling of the key.
@@ -228,7 +233,7 @@ func decodeSecret(s string) ([]byte, string) {
 	}
 	key, err := base64.StdEncoding.Strict().DecodeString(rest)
 	if err != nil {
-		return nil, "is not valid base64 after " + SecretPrefix
+		return nil, `must be "` + SecretPrefix + `" followed by standard base64 (the prefix may be left out)`
 	}
 	if len(key) < MinSecretSize {
 		return nil, "is too short: the part after " + SecretPrefix + " must decode to at least " + strconv.Itoa(MinSecretSize) + " bytes"
@@ -287,16 +292,23 @@ func (v *Verifier) Verify(header func(name string) string, body []byte) (*Event,
 	if v == nil || v.keys == nil {
 		return nil, ErrNoSecret
 	}
+	ev, _, err := v.verifyEvent(header, body)
+	return ev, err
+}
+
+// verifyEvent is Verify, also returning what the headers said and the
+// instant the timestamp was checked at.
+func (v *Verifier) verifyEvent(header func(name string) string, body []byte) (*Event, delivery, error) {
 	d, err := v.verify(header, body)
 	if err != nil {
-		return nil, err
+		return nil, delivery{}, err
 	}
 	ev, err := decodeEvent(body)
 	if err != nil {
-		return nil, err
+		return nil, delivery{}, err
 	}
 	ev.MessageID, ev.SignedAt = d.id, d.signedAt
-	return ev, nil
+	return ev, d, nil
 }
 
 // VerifySignature is [Verifier.Verify] without the payload: it checks the
@@ -331,13 +343,23 @@ func (v *Verifier) VerifyRequest(r *http.Request) (*Event, error) {
 	if v == nil || v.keys == nil {
 		return nil, ErrNoSecret
 	}
+	ev, _, err := v.verifyRequest(r)
+	return ev, err
+}
+
+// verifyRequest is VerifyRequest, also returning the delivery.
+func (v *Verifier) verifyRequest(r *http.Request) (*Event, delivery, error) {
 	if r == nil {
-		return nil, newError(ReasonHeadersMissing, nil)
+		return nil, delivery{}, newError(ReasonHeadersMissing, nil)
 	}
 	if r.ContentLength > v.maxBody {
-		return nil, newError(ReasonBodyTooLarge, nil)
+		return nil, delivery{}, newError(ReasonBodyTooLarge, nil)
 	}
-	return v.VerifyReader(r.Header.Get, r.Body)
+	body, err := v.readBody(r.Body)
+	if err != nil {
+		return nil, delivery{}, err
+	}
+	return v.verifyEvent(r.Header.Get, body)
 }
 
 // readBody reads r up to the size limit.
@@ -355,10 +377,20 @@ func (v *Verifier) readBody(r io.Reader) ([]byte, error) {
 	return body, nil
 }
 
-// delivery is what the headers of a verified delivery say.
+// delivery is what the headers of a verified delivery say, and when they
+// were checked.
 type delivery struct {
 	id       string
 	signedAt time.Time
+	checked  time.Time // the verifier's clock when the timestamp was checked
+}
+
+// acceptedUntil is the last instant at which a delivery signed at signedAt
+// passes the timestamp check (that instant included). Dedup remembers a
+// message id exactly as long, so that no replay the verifier accepts gets
+// past it.
+func (v *Verifier) acceptedUntil(signedAt time.Time) time.Time {
+	return signedAt.Add(v.tolerance)
 }
 
 // verify checks everything but the payload's JSON.
@@ -379,7 +411,7 @@ func (v *Verifier) verify(header func(string) string, body []byte) (delivery, er
 	}
 	signedAt := time.Unix(sec, 0)
 	now := v.now()
-	if now.Sub(signedAt) > v.tolerance {
+	if now.After(v.acceptedUntil(signedAt)) {
 		return delivery{}, newError(ReasonTimestampTooOld, nil)
 	}
 	if signedAt.Sub(now) > v.tolerance {
@@ -397,7 +429,7 @@ func (v *Verifier) verify(header func(string) string, body []byte) (delivery, er
 		mac.Write(body)
 		var sum [sha256.Size]byte
 		if matchSignature(sigs, mac.Sum(sum[:0])) {
-			return delivery{id: id, signedAt: signedAt}, nil
+			return delivery{id: id, signedAt: signedAt, checked: now}, nil
 		}
 	}
 	return delivery{}, newError(ReasonSignatureMismatch, nil)

@@ -408,7 +408,11 @@ func TestConfigErrors(t *testing.T) {
 		field string
 		value string // must not appear in the error
 	}{
-		{"no prefix", webhook.Config{Secrets: webhook.Secrets(strings.TrimPrefix(good, "whsec_"))}, "Secrets[0]", good[6:]},
+		{"no prefix, not base64", webhook.Config{Secrets: webhook.Secrets("not*base64*at*all*ever*!!!")}, "Secrets[0]", "not*base64"},
+		{"no prefix, too short", webhook.Config{Secrets: webhook.Secrets("c2hvcnQ=")}, "Secrets[0]", "c2hvcnQ"},
+		{"a secret key", webhook.Config{Secrets: webhook.Secrets("sk_test_abcdefghijklmnopqrstuvwxyz012345")}, "Secrets[0]", "abcdefghijkl"},
+		{"a secret key behind whsec_", webhook.Config{Secrets: webhook.Secrets("whsec_sk_live_abcdefghijklmnopqrstuvwxyz")}, "Secrets[0]", "abcdefghijkl"},
+		{"a publishable key", webhook.Config{Secrets: webhook.Secrets("pk_test_Y2xlcmsuZXhhbXBsZS5jb20k")}, "Secrets[0]", "Y2xlcmsu"},
 		{"empty", webhook.Config{Secrets: webhook.Secrets(good, "")}, "Secrets[1]", good[6:]},
 		{"not base64", webhook.Config{Secrets: webhook.Secrets("whsec_not*base64*at*all*ever*!!!")}, "Secrets[0]", "not*base64"},
 		{"line break", webhook.Config{Secrets: webhook.Secrets(good[:20] + "\n" + good[20:])}, "Secrets[0]", good[6:20]},
@@ -498,5 +502,52 @@ func TestErrors(t *testing.T) {
 		if got := r.Status(); got != status {
 			t.Errorf("%s.Status() = %d, want %d", r, got, status)
 		}
+	}
+}
+
+// TestSecretWithoutPrefix: a secret is accepted with or without its
+// "whsec_" prefix, as Svix's own libraries accept it, in Config and in
+// CLERK_WEBHOOK_SIGNING_SECRET, and both spellings verify the same
+// deliveries. Before, the bare base64 was refused at start-up.
+func TestSecretWithoutPrefix(t *testing.T) {
+	signer, err := clerktest.NewWebhookSigner()
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := signer.Secret()
+	bare := strings.TrimPrefix(full, webhook.SecretPrefix)
+	other := strings.TrimPrefix(clerktest.NewWebhookSecret(), webhook.SecretPrefix)
+	d := signer.Sign([]byte(`{"type":"user.created","object":"event","data":{"id":"user_1","object":"user"}}`))
+	for _, tt := range []struct {
+		name    string
+		secrets []string
+		ok      bool
+	}{
+		{"with the prefix", []string{full}, true},
+		{"without the prefix", []string{bare}, true},
+		{"without the prefix, during a rotation", []string{other, bare}, true},
+		{"another secret without the prefix", []string{other}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := webhook.New(webhook.Config{Secrets: webhook.Secrets(tt.secrets...)})
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			_, err = v.Verify(d.Header().Get, d.Body)
+			if tt.ok != (err == nil) {
+				t.Fatalf("Verify: %v, want ok %v", err, tt.ok)
+			}
+			if !tt.ok && !errors.Is(err, webhook.ErrSignatureMismatch) {
+				t.Errorf("Verify: %v, want a signature mismatch", err)
+			}
+			t.Setenv(webhook.EnvSigningSecret, strings.Join(tt.secrets, ","))
+			fromEnv, err := webhook.NewFromEnv()
+			if err != nil {
+				t.Fatalf("NewFromEnv: %v", err)
+			}
+			if _, err := fromEnv.Verify(d.Header().Get, d.Body); tt.ok != (err == nil) {
+				t.Fatalf("from the environment: %v, want ok %v", err, tt.ok)
+			}
+		})
 	}
 }

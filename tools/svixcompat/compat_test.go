@@ -350,6 +350,50 @@ func TestStricterThanSvix(t *testing.T) {
 	}
 }
 
+// Svix's library takes a secret with or without its "whsec_" prefix (it
+// strips the prefix when present); so does this package. A delivery Svix
+// signs under either spelling verifies here under either spelling, and the
+// documentation's vector verifies with the bare base64 too.
+func TestSecretSpellings(t *testing.T) {
+	full := clerktest.NewWebhookSecret()
+	bare := strings.TrimPrefix(full, "whsec_")
+	body := deliveries(t)[webhook.UserCreated]
+	for _, signWith := range []string{full, bare} {
+		wh, err := svix.NewWebhook(signWith)
+		if err != nil {
+			t.Fatalf("Svix refuses a secret spelling: %v", err)
+		}
+		id, at := randomID(t), time.Now()
+		sig, err := wh.Sign(id, at, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := http.Header{"Svix-Id": {id}, "Svix-Timestamp": {strconv.FormatInt(at.Unix(), 10)}, "Svix-Signature": {sig}}
+		for _, verifyWith := range []string{full, bare} {
+			ours, err := webhook.New(webhook.Config{Secrets: webhook.Secrets(verifyWith)})
+			if err != nil {
+				t.Fatalf("we refuse a secret spelling Svix takes (prefix %v): %v", strings.HasPrefix(verifyWith, "whsec_"), err)
+			}
+			if err := ours.VerifySignature(h.Get, body); err != nil {
+				t.Errorf("signed with prefix %v, verified with prefix %v: %v",
+					strings.HasPrefix(signWith, "whsec_"), strings.HasPrefix(verifyWith, "whsec_"), err)
+			}
+			other, _ := svix.NewWebhook(verifyWith)
+			if err := other.Verify(body, h); err != nil {
+				t.Errorf("Svix disagrees with itself across spellings: %v", err)
+			}
+		}
+	}
+	at := time.Unix(1614265330, 0)
+	ours, err := webhook.New(webhook.Config{Secrets: webhook.Secrets(strings.TrimPrefix(vectorSecret, "whsec_")), Now: func() time.Time { return at }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ours.VerifySignature(vectorHeader().Get, []byte(vectorPayload)); err != nil {
+		t.Errorf("the vector with the bare secret: %v", err)
+	}
+}
+
 // Svix signs a delivery; clerkgo's verifier checks it.
 func Example() {
 	secret := clerktest.NewWebhookSecret()
