@@ -28,7 +28,7 @@ func Example() {
 	e := echo.New()
 	e.Use(echo5clerk.Middleware(echo5clerk.WithClient(client)))
 	e.GET("/me", func(c *echo.Context) error {
-		return c.String(http.StatusOK, "hello "+*echo5clerk.User(c).FirstName)
+		return c.String(http.StatusOK, "hello "+echo5clerk.User(c).DisplayName())
 	})
 	e.GET("/admin", func(c *echo.Context) error {
 		return c.String(http.StatusOK, "welcome, admin")
@@ -46,7 +46,7 @@ func Example() {
 	}
 	// Output:
 	// /me 401 {"status":401,"reason":"token-missing","message":"no token"}
-	// /me 200 hello Test
+	// /me 200 hello Test User
 	// /admin 403 {"status":403,"reason":"missing-role","message":"required role is missing"}
 	// /admin 200 welcome, admin
 }

@@ -29,7 +29,7 @@ func Example() {
 	app := fiber.New(fiber.Config{ReadBufferSize: 32 << 10}) // room for large tokens
 	app.Use(fiber3clerk.Middleware(fiber3clerk.WithClient(client)))
 	app.Get("/me", func(c fiber.Ctx) error {
-		return c.SendString("hello " + *fiber3clerk.User(c).FirstName)
+		return c.SendString("hello " + fiber3clerk.User(c).DisplayName())
 	})
 	app.Get("/admin", fiber3clerk.Require(core.Role("org:admin")), func(c fiber.Ctx) error {
 		return c.SendString("welcome, admin")
@@ -51,7 +51,7 @@ func Example() {
 	}
 	// Output:
 	// /me 401 {"status":401,"reason":"token-missing","message":"no token"}
-	// /me 200 hello Test
+	// /me 200 hello Test User
 	// /admin 403 {"status":403,"reason":"missing-role","message":"required role is missing"}
 	// /admin 200 welcome, admin
 }
