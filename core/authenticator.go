@@ -32,9 +32,13 @@ type Options struct {
 	// [Extractor]). Default: the Authorization header, then the SessionKey
 	// cookie.
 	TokenFrom []Extractor
-	// SkipOptions lets OPTIONS requests through unauthenticated, so that a
-	// CORS middleware after this one can answer preflight requests. Default
-	// on.
+	// SkipOptions lets CORS preflight requests through unauthenticated, so
+	// that a CORS middleware after this one can answer them. Only a real
+	// preflight passes: method OPTIONS with both an Origin and an
+	// Access-Control-Request-Method header (see [IsPreflight]); every other
+	// OPTIONS request is authenticated like any method. Default off: a
+	// preflight carries no credentials, so the better place for CORS is
+	// before this middleware, where it answers preflights itself.
 	SkipOptions bool
 	// ClientFunc, when set, picks the Clerk instance per request (by host,
 	// path, header...), for applications with one instance per customer;
@@ -46,8 +50,16 @@ type Options struct {
 
 // DefaultOptions returns the defaults the adapters start from: the user
 // fetch on, session tokens only, the Authorization header then the
-// __session cookie, and OPTIONS requests passing through.
-func DefaultOptions() Options { return Options{FetchUser: true, SkipOptions: true} }
+// __session cookie, and every request authenticated, OPTIONS included
+// (SkipOptions off, as in the zero Options).
+func DefaultOptions() Options { return Options{FetchUser: true} }
+
+// IsPreflight reports whether r is a CORS preflight request: method
+// OPTIONS with an Origin and an Access-Control-Request-Method header (the
+// Fetch standard's CORS-preflight request). A plain OPTIONS request is not.
+func IsPreflight(r Request) bool {
+	return r.Method() == http.MethodOptions && r.Header("Origin") != "" && r.Header("Access-Control-Request-Method") != ""
+}
 
 // Authenticator is the framework-neutral heart of the adapters: it turns a
 // [Request] into an [Auth]. Adapters wrap it in their framework's
@@ -145,7 +157,7 @@ func (a *Authenticator) Client() *Client {
 // Authenticate verifies the request's token with the authenticator's
 // client and, for a session with the user fetch on, loads the user. A
 // request without an acceptable token is an error, unless Optional: then,
-// like a passed-through OPTIONS request, it yields (nil, nil).
+// like a passed-through CORS preflight (SkipOptions), it yields (nil, nil).
 func (a *Authenticator) Authenticate(ctx context.Context, r Request) (*Auth, error) {
 	if a == nil {
 		return nil, errNilClient
@@ -174,7 +186,7 @@ func (a *Authenticator) AuthenticateWith(ctx context.Context, c *Client, r Reque
 		return nil, err
 	}
 	start := time.Now()
-	if a.skipOptions && r.Method() == http.MethodOptions {
+	if a.skipOptions && IsPreflight(r) {
 		c.events.decision(ctx, Decision{Skipped: true, Duration: time.Since(start)})
 		return nil, nil
 	}

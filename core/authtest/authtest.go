@@ -94,8 +94,9 @@ type Target struct {
 	SupportsSkip bool
 	// Build returns a function that serves one request through the
 	// adapter's REAL router (gin engine, echo.Echo, chi.Mux, fiber.App via
-	// app.Test) configured per s. Routes: GET and OPTIONS /protected and GET
-	// /skip/ping, all behind the middleware (and, with s.Outer, behind an
+	// app.Test) configured per s. Routes: GET and OPTIONS /protected, GET
+	// /skip/ping and /any for every method (chi HandleFunc, gin and echo
+	// Any, fiber All), all behind the middleware (and, with s.Outer, behind an
 	// outer one too; and Require(s.Check) on GET /protected when s.Check !=
 	// nil). The handlers answer 200 with the JSON of [Identify] (see
 	// [Identity]): the adapter's Auth, User and Session getters and the
@@ -201,6 +202,9 @@ type request struct {
 	auth    string   // Authorization header; "" for none
 	cookies []string // one Cookie header each
 	header  [2]string
+	// preflight adds Origin and Access-Control-Request-Method, as a
+	// browser's CORS preflight carries them.
+	preflight bool
 }
 
 // want is what a step expects.
@@ -351,6 +355,8 @@ func (e *env) wantVerifyCalls(n int) {
 }
 
 func no() *bool { b := false; return &b }
+
+func yes() *bool { b := true; return &b }
 
 func rows() []row {
 	fetch := Setup{FetchUser: true}
@@ -627,12 +633,36 @@ func rows() []row {
 			steps: one(func(e *env) request {
 				return request{header: [2]string{"X-Token", "garbage"}, auth: "Bearer " + e.token()}
 			}, invalid(core.ReasonTokenMalformed))},
-		row{name: "OPTIONS passes unauthenticated by default", setup: fetch,
-			steps: one(func(*env) request { return request{method: http.MethodOptions} }, ok(false, false)),
+		row{name: "OPTIONS is authenticated by default", setup: fetch,
+			steps: []step{
+				{req: func(*env) request { return request{method: http.MethodOptions} }, want: missing()},
+				{req: func(*env) request { return request{method: http.MethodOptions, path: "/any"} }, want: missing()},
+				{req: func(*env) request { return request{method: http.MethodOptions, path: "/any", preflight: true} }, want: missing()},
+				{req: func(e *env) request { return request{method: http.MethodOptions, path: "/any", auth: "Bearer " + e.token()} }, want: ok(true, true)},
+			}},
+		row{name: "SkipOptions(true) passes a CORS preflight unauthenticated", setup: Setup{FetchUser: true, SkipOptions: yes()},
+			steps: []step{
+				{req: func(*env) request { return request{method: http.MethodOptions, path: "/any", preflight: true} }, want: ok(false, false)},
+				{req: func(*env) request { return request{method: http.MethodOptions, preflight: true} }, want: ok(false, false)},
+			},
 			after: func(e *env) { e.wantRequests(clerktest.AnyEndpoint, 0) }},
+		row{name: "SkipOptions(true) authenticates a plain OPTIONS", setup: Setup{FetchUser: true, SkipOptions: yes()},
+			steps: []step{
+				{req: func(*env) request { return request{method: http.MethodOptions, path: "/any"} }, want: missing()},
+				{req: func(*env) request { return request{method: http.MethodOptions} }, want: missing()},
+				{req: func(*env) request { // Origin alone is not a preflight
+					return request{method: http.MethodOptions, path: "/any", header: [2]string{"Origin", "https://app.example"}}
+				}, want: missing()},
+				{req: func(*env) request { // nor Access-Control-Request-Method alone
+					return request{method: http.MethodOptions, path: "/any", header: [2]string{"Access-Control-Request-Method", "DELETE"}}
+				}, want: missing()},
+				{req: func(*env) request { return request{method: http.MethodGet, path: "/any", preflight: true} }, want: missing()},
+				{req: func(e *env) request { return request{method: http.MethodOptions, path: "/any", auth: "Bearer " + e.token()} }, want: ok(true, true)},
+			}},
 		row{name: "SkipOptions(false) authenticates OPTIONS", setup: Setup{SkipOptions: no()},
 			steps: []step{
 				{req: func(*env) request { return request{method: http.MethodOptions} }, want: missing()},
+				{req: func(*env) request { return request{method: http.MethodOptions, preflight: true} }, want: missing()},
 				{req: func(e *env) request { return request{method: http.MethodOptions, auth: "Bearer " + e.token()} }, want: ok(false, true)},
 			}},
 	)
@@ -703,6 +733,10 @@ func newRequest(rq request) *http.Request {
 	}
 	if rq.header[0] != "" {
 		req.Header.Set(rq.header[0], rq.header[1])
+	}
+	if rq.preflight {
+		req.Header.Set("Origin", "https://app.example")
+		req.Header.Set("Access-Control-Request-Method", http.MethodDelete)
 	}
 	for _, c := range rq.cookies {
 		req.Header.Add("Cookie", c)
