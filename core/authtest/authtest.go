@@ -638,7 +638,9 @@ func rows() []row {
 				{req: func(*env) request { return request{method: http.MethodOptions} }, want: missing()},
 				{req: func(*env) request { return request{method: http.MethodOptions, path: "/any"} }, want: missing()},
 				{req: func(*env) request { return request{method: http.MethodOptions, path: "/any", preflight: true} }, want: missing()},
-				{req: func(e *env) request { return request{method: http.MethodOptions, path: "/any", auth: "Bearer " + e.token()} }, want: ok(true, true)},
+				{req: func(e *env) request {
+					return request{method: http.MethodOptions, path: "/any", auth: "Bearer " + e.token()}
+				}, want: ok(true, true)},
 			}},
 		row{name: "SkipOptions(true) passes a CORS preflight unauthenticated", setup: Setup{FetchUser: true, SkipOptions: yes()},
 			steps: []step{
@@ -657,7 +659,9 @@ func rows() []row {
 					return request{method: http.MethodOptions, path: "/any", header: [2]string{"Access-Control-Request-Method", "DELETE"}}
 				}, want: missing()},
 				{req: func(*env) request { return request{method: http.MethodGet, path: "/any", preflight: true} }, want: missing()},
-				{req: func(e *env) request { return request{method: http.MethodOptions, path: "/any", auth: "Bearer " + e.token()} }, want: ok(true, true)},
+				{req: func(e *env) request {
+					return request{method: http.MethodOptions, path: "/any", auth: "Bearer " + e.token()}
+				}, want: ok(true, true)},
 			}},
 		row{name: "SkipOptions(false) authenticates OPTIONS", setup: Setup{SkipOptions: no()},
 			steps: []step{
