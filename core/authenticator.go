@@ -22,8 +22,11 @@ type Options struct {
 	// Default "__session".
 	SessionKey string
 	// Optional lets signed-out requests through: with no token, or with a
-	// token that is not acceptable, Authenticate returns (nil, nil). Clerk
-	// being unreachable is still an error.
+	// token that is not acceptable, Authenticate returns (nil, nil). So is
+	// a token whose signing key is not known yet while the key refetch
+	// cooldown runs ([ReasonJWKSRefreshPending]): an optional route serves
+	// it signed out, as it would a token of another instance, instead of
+	// answering 503. Clerk being unreachable is still an error.
 	Optional bool
 	// AcceptsToken lists the token kinds accepted (SessionToken, APIKey,
 	// M2MToken, OAuthToken, or AnyToken). Default: session tokens only.
@@ -193,7 +196,7 @@ func (a *Authenticator) AuthenticateWith(ctx context.Context, c *Client, r Reque
 	auth, kind, err := a.authenticate(ctx, c, r)
 	err = c.label(err)
 	d := Decision{Kind: kind, Reason: ReasonOf(err), Duration: time.Since(start)}
-	if err != nil && a.optional && (errors.Is(err, ErrNoCredentials) || errors.Is(err, ErrInvalidCredentials)) {
+	if err != nil && a.optional && (errors.Is(err, ErrNoCredentials) || errors.Is(err, ErrInvalidCredentials) || ReasonOf(err) == ReasonJWKSRefreshPending) {
 		d.Optional = true
 		c.events.decision(ctx, d)
 		return nil, nil

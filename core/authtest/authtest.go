@@ -223,6 +223,8 @@ type want struct {
 	// reverify is the clerk_error a reverification failure carries
 	// (Clerk's shape, read by clerk-js); nil: the body has none.
 	reverify *core.ReverificationRequirement
+	// retryAfter is the exact Retry-After header; "" means absent.
+	retryAfter string
 }
 
 func ok(user, session bool) want { return want{status: http.StatusOK, user: user, session: session} }
@@ -247,6 +249,12 @@ func forbidden(r core.Reason) want {
 }
 
 func unavailable(r core.Reason) want { return want{status: http.StatusServiceUnavailable, reason: r} }
+
+// refreshPending is a 503 jwks-refresh-pending with a Retry-After of
+// seconds.
+func refreshPending(seconds string) want {
+	return want{status: http.StatusServiceUnavailable, reason: core.ReasonJWKSRefreshPending, retryAfter: seconds}
+}
 
 func custom(r core.Reason) want { return want{status: CustomErrorStatus, custom: r} }
 
@@ -400,6 +408,22 @@ func rows() []row {
 			steps: one(bearer(clerktest.WithSigningKey(keys()[1], "")), invalid(core.ReasonTokenSignature))},
 		{name: "unknown key id", setup: fetch,
 			steps: one(bearer(clerktest.WithSigningKey(keys()[1], "ins_2unknownkey")), invalid(core.ReasonTokenUnknownKID))},
+		{name: "a new signing key: 503 with Retry-After in the refetch cooldown, 200 after it", setup: Setup{},
+			steps: []step{
+				{req: bearer(), want: ok(false, true)}, // the keys are fetched
+				{before: func(e *env) { e.Server.RotateKeyWith(keys()[1]); e.Clock.Advance(10 * time.Second) },
+					req: bearer(), want: refreshPending("20")}, // the new key's token
+				{req: bearer(clerktest.WithSigningKey(keys()[1], "ins_2randomkid")), want: refreshPending("20")},
+				{before: func(e *env) { e.Clock.Advance(20 * time.Second) }, req: bearer(), want: ok(false, true)},
+				{req: bearer(clerktest.WithSigningKey(keys()[1], "ins_2randomkid")), want: invalid(core.ReasonTokenUnknownKID)},
+			},
+			after: func(e *env) { e.wantRequests(clerktest.EndpointJWKS, 2) }},
+		{name: "optional: a new signing key in the refetch cooldown is signed out", setup: Setup{Optional: true},
+			steps: []step{
+				{req: bearer(), want: ok(false, true)},
+				{before: func(e *env) { e.Server.RotateKeyWith(keys()[1]); e.Clock.Advance(10 * time.Second) },
+					req: bearer(), want: ok(false, false)},
+			}},
 		{name: "alg none", setup: fetch,
 			steps: one(bearer(clerktest.WithHeader("alg", "none")), invalid(core.ReasonTokenInvalidAlg))},
 		{name: "bad header token never falls back to a good cookie", setup: fetch,
@@ -456,6 +480,12 @@ func rows() []row {
 				}, req: bearer(), want: ok(true, true)},
 			},
 			after: func(e *env) { e.wantRequests(clerktest.EndpointJWKS, 2) }},
+		{name: "optional: a new signing key in the refetch cooldown is signed out", setup: Setup{Optional: true},
+			steps: []step{
+				{req: bearer(), want: ok(false, true)},
+				{before: func(e *env) { e.Server.RotateKeyWith(keys()[1]); e.Clock.Advance(10 * time.Second) },
+					req: bearer(), want: ok(false, false)},
+			}},
 
 		{name: "optional: no token passes signed out", setup: Setup{FetchUser: true, Optional: true},
 			steps: one(header(""), ok(false, false))},
@@ -837,6 +867,11 @@ func checkAnswer(t *testing.T, label string, a *answer, w want, userID string, s
 	if a.status != w.status {
 		t.Errorf("%s: status %d, want %d (body %s)", label, a.status, w.status, a.body)
 	}
+	if got := a.header.Values("Retry-After"); w.retryAfter == "" && len(got) > 0 {
+		t.Errorf("%s: Retry-After %q, want none", label, got)
+	} else if w.retryAfter != "" && (len(got) != 1 || got[0] != w.retryAfter) {
+		t.Errorf("%s: Retry-After %q, want exactly %q", label, got, w.retryAfter)
+	}
 	if got := a.header.Values("WWW-Authenticate"); w.www == "" && len(got) > 0 {
 		t.Errorf("%s: WWW-Authenticate %q, want none", label, got)
 	} else if w.www != "" && (len(got) != 1 || got[0] != w.www) {
@@ -1070,9 +1105,16 @@ func testTenants(t *testing.T, target Target) {
 	}{
 		{"A's token at A", a, a.token(), ok(false, true)},
 		{"B's token at B", b, b.token(), ok(false, true)},
-		{"B's token at A", a, b.token(), invalid(core.ReasonTokenUnknownKID)},
+		// Within A's refetch cooldown B's kid might be a key A has just
+		// rotated in: try later. After it, one fetch settles it as unknown.
+		{"B's token at A, in the cooldown", a, b.token(), refreshPending("30")},
+		{"B's token at A, after the cooldown", a, b.token(), invalid(core.ReasonTokenUnknownKID)},
+		{"B's token at A, settled", a, b.token(), invalid(core.ReasonTokenUnknownKID)},
 		{"a token of another key under A's kid at A", a, b.token(clerktest.WithSigningKey(keys()[1], a.Server.KeyID())), invalid(core.ReasonTokenSignature)},
 	} {
+		if c.label == "B's token at A, after the cooldown" {
+			a.Clock.Advance(31 * time.Second)
+		}
 		if r := serve(t, c.label, c.at.serve, newRequest(request{auth: "Bearer " + c.tok})); r != nil {
 			checkAnswer(t, c.label, r, c.want, c.at.userID, []string{c.tok})
 		}
