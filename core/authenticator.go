@@ -232,11 +232,11 @@ func (a *Authenticator) authenticate(ctx context.Context, c *Client, r Request) 
 		}
 		claims, err := c.verifyCookie(ctx, jar)
 		if err != nil {
-			return nil, kind, err
+			return nil, kind, c.settlePending(err, token)
 		}
 		auth = sessionAuth(claims)
 	} else if auth, kind, err = c.verify(ctx, token, a.accepts); err != nil {
-		return nil, kind, err
+		return nil, kind, c.settlePending(err, token)
 	}
 	if a.fetchUser && auth.Kind == SessionToken {
 		u, err := c.users.get(ctx, auth.Subject, auth.Subject)
@@ -249,6 +249,23 @@ func (a *Authenticator) authenticate(ctx context.Context, c *Client, r Request) 
 		auth.User = u
 	}
 	return auth, kind, nil
+}
+
+// settlePending refines a [ReasonJWKSRefreshPending] refusal of a session
+// token: when the instance's issuers are known and the token's unverified
+// iss is not one of them, the token is another instance's (it would be
+// refused for its issuer even if its key were found), not one of a key this
+// instance has just rotated in, so it is 401 token-unknown-kid, as it is
+// after the cooldown. Peeking at iss only ever refuses.
+func (c *Client) settlePending(err error, token string) error {
+	if ReasonOf(err) != ReasonJWKSRefreshPending || len(c.s.issuers) == 0 {
+		return err
+	}
+	t, r, _ := parseJWS(token)
+	if r != "" || t.kind() != SessionToken || c.issuerOK(peekString(t.payload, "iss")) {
+		return err
+	}
+	return newError(ReasonTokenUnknownKID, nil)
 }
 
 // validCookieName reports whether s is an RFC 6265 cookie name (a token).

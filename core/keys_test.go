@@ -348,3 +348,41 @@ func repeat(v any, n int) []any {
 	}
 	return out
 }
+
+// TestPendingKidOfAnotherIssuer: in the refetch cooldown, an authenticator
+// answers a session token of another issuer 401 at once (it cannot be a key
+// this instance has just rotated in), and one of its own issuer 503; with
+// no issuer known the two cannot be told apart (503 until a fetch settles).
+func TestPendingKidOfAnotherIssuer(t *testing.T) {
+	clk := newClock()
+	a, b := newFake(t, clk), newFake(t, clk, clerktest.WithKey(key(1)))
+	ctx := context.Background()
+	authenticate := func(cfg core.Config, tok string) error {
+		t.Helper()
+		c := newClient(t, cfg)
+		auth, err := core.NewAuthenticator(core.Options{Client: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Authorization", "Bearer "+a.Token())
+		if _, err := auth.Authenticate(ctx, core.HTTPRequest(r)); err != nil {
+			t.Fatalf("own token: %v", err) // the keys are fetched: the cooldown starts
+		}
+		r.Header.Set("Authorization", "Bearer "+tok)
+		_, err = auth.Authenticate(ctx, core.HTTPRequest(r))
+		return err
+	}
+	withIssuer := fakeConfig(a, clk) // ProxyURL: the fake's URL is the issuer
+	if err := authenticate(withIssuer, b.Token()); core.ReasonOf(err) != core.ReasonTokenUnknownKID {
+		t.Errorf("another issuer's token: %v, want token-unknown-kid", err)
+	}
+	if err := authenticate(withIssuer, a.Token(clerktest.WithSigningKey(key(2), "ins_2rotatedin"))); core.ReasonOf(err) != core.ReasonJWKSRefreshPending {
+		t.Errorf("own issuer, new kid: %v, want jwks-refresh-pending", err)
+	}
+	noIssuer := withIssuer
+	noIssuer.ProxyURL = ""
+	if err := authenticate(noIssuer, b.Token()); core.ReasonOf(err) != core.ReasonJWKSRefreshPending {
+		t.Errorf("no issuer known: %v, want jwks-refresh-pending", err)
+	}
+}

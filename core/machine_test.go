@@ -330,7 +330,7 @@ func TestClientFunc(t *testing.T) {
 	}{
 		{"a", a.Token(), ""},
 		{"b", b.Token(), ""},
-		{"a", b.Token(), core.ReasonJWKSRefreshPending}, // B's kid, in A's refetch cooldown
+		{"a", b.Token(), core.ReasonTokenUnknownKID}, // another issuer: not pending, even in the cooldown
 		{"c", a.Token(), core.ReasonUnknownTenant},
 		{"nil", a.Token(), core.ReasonUnknownTenant},
 	} {
