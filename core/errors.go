@@ -283,8 +283,8 @@ var errNilClient = errors.New("clerk: nil or zero Client; build one with core.Ne
 // Failure is the HTTP answer the adapters give for an error, following the
 // HTTP failure contract: 401 with a WWW-Authenticate challenge for missing or
 // invalid credentials, 403 for insufficient scope, 503 when Clerk is
-// unreachable (with a Retry-After when the wait is known). Errors that are not [*Error] map to 500 with reason
-// "internal-error".
+// unreachable (with a Retry-After when the wait is known). Errors that are
+// not [*Error] map to 500 with reason "internal-error".
 type Failure struct {
 	// Status is the HTTP status code.
 	Status int
