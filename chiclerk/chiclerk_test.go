@@ -70,6 +70,7 @@ func build(t *testing.T, s authtest.Setup) func(*http.Request) (*http.Response, 
 		r.Get("/protected", identify)
 	}
 	r.Options("/protected", identify)
+	r.HandleFunc("/any", identify) // every method
 	r.Get("/skip/ping", identify)
 	return serveWith(r)
 }

@@ -22,8 +22,11 @@ type Options struct {
 	// Default "__session".
 	SessionKey string
 	// Optional lets signed-out requests through: with no token, or with a
-	// token that is not acceptable, Authenticate returns (nil, nil). Clerk
-	// being unreachable is still an error.
+	// token that is not acceptable, Authenticate returns (nil, nil). So is
+	// a token whose signing key is not known yet while the key refetch
+	// cooldown runs ([ReasonJWKSRefreshPending]): an optional route serves
+	// it signed out, as it would a token of another instance, instead of
+	// answering 503. Clerk being unreachable is still an error.
 	Optional bool
 	// AcceptsToken lists the token kinds accepted (SessionToken, APIKey,
 	// M2MToken, OAuthToken, or AnyToken). Default: session tokens only.
@@ -32,9 +35,13 @@ type Options struct {
 	// [Extractor]). Default: the Authorization header, then the SessionKey
 	// cookie.
 	TokenFrom []Extractor
-	// SkipOptions lets OPTIONS requests through unauthenticated, so that a
-	// CORS middleware after this one can answer preflight requests. Default
-	// on.
+	// SkipOptions lets CORS preflight requests through unauthenticated, so
+	// that a CORS middleware after this one can answer them. Only a real
+	// preflight passes: method OPTIONS with both an Origin and an
+	// Access-Control-Request-Method header (see [IsPreflight]); every other
+	// OPTIONS request is authenticated like any method. Default off: a
+	// preflight carries no credentials, so the better place for CORS is
+	// before this middleware, where it answers preflights itself.
 	SkipOptions bool
 	// ClientFunc, when set, picks the Clerk instance per request (by host,
 	// path, header...), for applications with one instance per customer;
@@ -46,8 +53,16 @@ type Options struct {
 
 // DefaultOptions returns the defaults the adapters start from: the user
 // fetch on, session tokens only, the Authorization header then the
-// __session cookie, and OPTIONS requests passing through.
-func DefaultOptions() Options { return Options{FetchUser: true, SkipOptions: true} }
+// __session cookie, and every request authenticated, OPTIONS included
+// (SkipOptions off, as in the zero Options).
+func DefaultOptions() Options { return Options{FetchUser: true} }
+
+// IsPreflight reports whether r is a CORS preflight request: method
+// OPTIONS with an Origin and an Access-Control-Request-Method header (the
+// Fetch standard's CORS-preflight request). A plain OPTIONS request is not.
+func IsPreflight(r Request) bool {
+	return r.Method() == http.MethodOptions && r.Header("Origin") != "" && r.Header("Access-Control-Request-Method") != ""
+}
 
 // Authenticator is the framework-neutral heart of the adapters: it turns a
 // [Request] into an [Auth]. Adapters wrap it in their framework's
@@ -145,7 +160,7 @@ func (a *Authenticator) Client() *Client {
 // Authenticate verifies the request's token with the authenticator's
 // client and, for a session with the user fetch on, loads the user. A
 // request without an acceptable token is an error, unless Optional: then,
-// like a passed-through OPTIONS request, it yields (nil, nil).
+// like a passed-through CORS preflight (SkipOptions), it yields (nil, nil).
 func (a *Authenticator) Authenticate(ctx context.Context, r Request) (*Auth, error) {
 	if a == nil {
 		return nil, errNilClient
@@ -174,14 +189,14 @@ func (a *Authenticator) AuthenticateWith(ctx context.Context, c *Client, r Reque
 		return nil, err
 	}
 	start := time.Now()
-	if a.skipOptions && r.Method() == http.MethodOptions {
+	if a.skipOptions && IsPreflight(r) {
 		c.events.decision(ctx, Decision{Skipped: true, Duration: time.Since(start)})
 		return nil, nil
 	}
 	auth, kind, err := a.authenticate(ctx, c, r)
 	err = c.label(err)
 	d := Decision{Kind: kind, Reason: ReasonOf(err), Duration: time.Since(start)}
-	if err != nil && a.optional && (errors.Is(err, ErrNoCredentials) || errors.Is(err, ErrInvalidCredentials)) {
+	if err != nil && a.optional && (errors.Is(err, ErrNoCredentials) || errors.Is(err, ErrInvalidCredentials) || ReasonOf(err) == ReasonJWKSRefreshPending) {
 		d.Optional = true
 		c.events.decision(ctx, d)
 		return nil, nil
@@ -217,11 +232,11 @@ func (a *Authenticator) authenticate(ctx context.Context, c *Client, r Request) 
 		}
 		claims, err := c.verifyCookie(ctx, jar)
 		if err != nil {
-			return nil, kind, err
+			return nil, kind, c.settlePending(err, token)
 		}
 		auth = sessionAuth(claims)
 	} else if auth, kind, err = c.verify(ctx, token, a.accepts); err != nil {
-		return nil, kind, err
+		return nil, kind, c.settlePending(err, token)
 	}
 	if a.fetchUser && auth.Kind == SessionToken {
 		u, err := c.users.get(ctx, auth.Subject, auth.Subject)
@@ -234,6 +249,23 @@ func (a *Authenticator) authenticate(ctx context.Context, c *Client, r Request) 
 		auth.User = u
 	}
 	return auth, kind, nil
+}
+
+// settlePending refines a [ReasonJWKSRefreshPending] refusal of a session
+// token: when the instance's issuers are known and the token's unverified
+// iss is not one of them, the token is another instance's (it would be
+// refused for its issuer even if its key were found), not one of a key this
+// instance has just rotated in, so it is 401 token-unknown-kid, as it is
+// after the cooldown. Peeking at iss only ever refuses.
+func (c *Client) settlePending(err error, token string) error {
+	if ReasonOf(err) != ReasonJWKSRefreshPending || len(c.s.issuers) == 0 {
+		return err
+	}
+	t, r, _ := parseJWS(token)
+	if r != "" || t.kind() != SessionToken || c.issuerOK(peekString(t.payload, "iss")) {
+		return err
+	}
+	return newError(ReasonTokenUnknownKID, nil)
 }
 
 // validCookieName reports whether s is an RFC 6265 cookie name (a token).

@@ -139,6 +139,14 @@ type Config struct {
 	// or a list of which one must match). Unlike Clerk's reference, a token
 	// without aud is refused: a restriction a token escapes by omitting the
 	// claim protects nothing.
+	//
+	// It applies to session tokens and to OAuth JWT access tokens (typ
+	// at+jwt; RFC 9068 §4 asks resource servers to check aud). It does not
+	// apply to M2M JWTs, whose aud is not an audience but the machines the
+	// token may reach (Clerk reads it as the token's scopes, when there is
+	// no "scopes" claim), nor to opaque tokens (ak_, mt_, oat_), which carry
+	// no claims: Clerk's Backend API vouches for them. See
+	// docs/machine-auth.md.
 	Audience []string
 
 	// Logger receives the client's logs: a debug line per authentication

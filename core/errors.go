@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
+	"time"
 )
 
 // The classes of authentication failure. Every error returned by
@@ -78,7 +80,14 @@ const (
 	ReasonUnknownTenant Reason = "unknown-tenant"
 
 	ReasonJWKSUnavailable Reason = "jwks-unavailable"
-	ReasonUserUnavailable Reason = "user-fetch-failed"
+	// ReasonJWKSRefreshPending: the token names a signing key the cached
+	// key set lacks and that no fetch has been asked about yet, while the
+	// refetch cooldown (Config.KeyCooldown) forbids a new fetch: it may be
+	// a key Clerk has just rotated in. HTTP 503 with a Retry-After of the
+	// time left in the cooldown ([Error.RetryAfter]); after it, one fetch
+	// settles the key (200, or 401 token-unknown-kid).
+	ReasonJWKSRefreshPending Reason = "jwks-refresh-pending"
+	ReasonUserUnavailable    Reason = "user-fetch-failed"
 	// ReasonMachineUnavailable: the Backend API could not verify an opaque
 	// machine token (unreachable, failing, or refusing our secret key).
 	ReasonMachineUnavailable Reason = "token-verification-unavailable"
@@ -98,7 +107,7 @@ func (r Reason) Class() error {
 	switch r {
 	case ReasonTokenMissing:
 		return ErrNoCredentials
-	case ReasonJWKSUnavailable, ReasonUserUnavailable, ReasonMachineUnavailable:
+	case ReasonJWKSUnavailable, ReasonJWKSRefreshPending, ReasonUserUnavailable, ReasonMachineUnavailable:
 		return ErrUnavailable
 	case ReasonMissingRole, ReasonMissingPermission, ReasonMissingFeature,
 		ReasonMissingPlan, ReasonMissingScope, ReasonReverificationNeeded:
@@ -167,6 +176,8 @@ func (r Reason) message() string {
 		return "no Clerk instance serves this request"
 	case ReasonJWKSUnavailable:
 		return "verification keys are unavailable"
+	case ReasonJWKSRefreshPending:
+		return "the token's signing key is not known yet; retry shortly"
 	case ReasonUserUnavailable:
 		return "user could not be loaded"
 	case ReasonMachineUnavailable:
@@ -202,6 +213,10 @@ type Error struct {
 	Reverification *ReverificationRequirement
 	// Instance is the Name of the Config of the client that failed, or "".
 	Instance string
+	// RetryAfter, when positive, is how long the client should wait before
+	// retrying (with [ReasonJWKSRefreshPending]: the time left in the key
+	// refetch cooldown). [FailureOf] turns it into a Retry-After header.
+	RetryAfter time.Duration
 }
 
 // ReverificationRequirement is the factor verification a route asks for, in
@@ -268,8 +283,8 @@ var errNilClient = errors.New("clerk: nil or zero Client; build one with core.Ne
 // Failure is the HTTP answer the adapters give for an error, following the
 // HTTP failure contract: 401 with a WWW-Authenticate challenge for missing or
 // invalid credentials, 403 for insufficient scope, 503 when Clerk is
-// unreachable. Errors that are not [*Error] map to 500 with reason
-// "internal-error".
+// unreachable (with a Retry-After when the wait is known). Errors that are
+// not [*Error] map to 500 with reason "internal-error".
 type Failure struct {
 	// Status is the HTTP status code.
 	Status int
@@ -282,6 +297,18 @@ type Failure struct {
 	// Reverification, when set, is added to the body in Clerk's own shape
 	// (see [Failure.Body]).
 	Reverification *ReverificationRequirement
+	// RetryAfter, when positive, is the Retry-After to send, in whole
+	// seconds (rounded up; see [Failure.RetryAfterHeader]); zero for none.
+	RetryAfter time.Duration
+}
+
+// RetryAfterHeader returns the value of the Retry-After header to send
+// (delay-seconds, RFC 9110 §10.2.3), or "" for none.
+func (f Failure) RetryAfterHeader() string {
+	if f.RetryAfter <= 0 {
+		return ""
+	}
+	return strconv.FormatInt(int64(f.RetryAfter/time.Second), 10)
 }
 
 // FailureOf maps an error from this package to its HTTP answer.
@@ -292,8 +319,16 @@ func FailureOf(err error) Failure {
 	}
 	f := Failure{Reason: r, Message: r.message()}
 	var ce *Error
-	if errors.As(err, &ce) && r == ReasonReverificationNeeded {
-		f.Reverification = ce.Reverification
+	if errors.As(err, &ce) {
+		if r == ReasonReverificationNeeded {
+			f.Reverification = ce.Reverification
+		}
+		if ce.RetryAfter > 0 {
+			f.RetryAfter = ce.RetryAfter.Truncate(time.Second)
+			if f.RetryAfter < ce.RetryAfter {
+				f.RetryAfter += time.Second // rounded up: never invite a retry too early
+			}
+		}
 	}
 	switch r.Class() {
 	case ErrNoCredentials:
@@ -349,6 +384,9 @@ func WriteFailure(w http.ResponseWriter, err error) {
 	f := FailureOf(err)
 	if f.WWWAuthenticate != "" {
 		w.Header().Set("WWW-Authenticate", f.WWWAuthenticate)
+	}
+	if v := f.RetryAfterHeader(); v != "" {
+		w.Header().Set("Retry-After", v)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

@@ -158,11 +158,24 @@ func fetchFrontendJWKS(ctx context.Context, hc *http.Client, url string) ([]byte
 	return body, nil
 }
 
+// maxCheckedKids bounds the unknown kids a key cache remembers, both those
+// asked about before a fetch and those the last fetch found absent.
+const maxCheckedKids = 256
+
 // keyCache holds one instance's keys. Reads never block on a refresh when
 // the key is known: a stale set is refreshed in the background. An unknown
 // kid or a cold cache waits for one shared fetch, and at most one fetch is
 // started per cooldown; otherwise it fails fast. A failed refresh keeps the
 // last good keys; a successful one replaces the whole set.
+//
+// During the cooldown an unknown kid is told apart by whether the last
+// successful fetch settled it: a kid that fetch was asked about (or that
+// it dropped from the previous set) and did not contain is unknown (401
+// token-unknown-kid); any other kid may be a key Clerk has just rotated in,
+// so it is [ReasonJWKSRefreshPending] (503 with a Retry-After of the time
+// left in the cooldown) and is asked about by the next fetch. A flood of
+// random kids thus costs at most one fetch per cooldown and never turns a
+// new key's tokens into "sign in again".
 type keyCache struct {
 	fetch    func(ctx context.Context) (map[string]*verifyKey, error)
 	now      func() time.Time
@@ -179,6 +192,12 @@ type keyCache struct {
 	lastAttempt time.Time
 	lastErr     error
 	closed      bool
+	// asked holds the unknown kids asked about since the last successful
+	// fetch; checked, those the last successful fetch did not contain
+	// (asked, or dropped from the set before). Both are bounded by
+	// maxCheckedKids; checked is replaced at each successful fetch.
+	asked   map[string]struct{}
+	checked map[string]struct{}
 
 	ctx    context.Context // ends at close; parent of every fetch
 	cancel context.CancelFunc
@@ -211,9 +230,9 @@ func (kc *keyCache) get(ctx context.Context, kid string) (*verifyKey, error) {
 	if kc.fetch == nil {
 		return nil, newError(ReasonTokenUnknownKID, nil)
 	}
-	done := kc.start(ctx)
+	done := kc.ask(ctx, kid)
 	if done == nil {
-		return nil, kc.missError()
+		return nil, kc.missError(kid) // the cooldown runs
 	}
 	select {
 	case <-done:
@@ -225,7 +244,21 @@ func (kc *keyCache) get(ctx context.Context, kid string) (*verifyKey, error) {
 			return k, nil
 		}
 	}
-	return nil, kc.missError()
+	return nil, kc.fetchedMissError()
+}
+
+// ask records kid as asked about and starts a fetch as [keyCache.start]
+// does.
+func (kc *keyCache) ask(caller context.Context, kid string) <-chan struct{} {
+	kc.mu.Lock()
+	if _, ok := kc.asked[kid]; !ok && len(kc.asked) < maxCheckedKids {
+		if kc.asked == nil {
+			kc.asked = make(map[string]struct{})
+		}
+		kc.asked[kid] = struct{}{}
+	}
+	kc.mu.Unlock()
+	return kc.start(caller)
 }
 
 // current returns the key now cached for kid, without fetching.
@@ -267,7 +300,8 @@ func (kc *keyCache) run(caller context.Context, done chan struct{}) {
 	if err == nil {
 		// Keep the pointers of unchanged keys, so tokens cached as verified
 		// by them stay valid; tokens of removed or changed keys do not.
-		if old := kc.set.Load(); old != nil {
+		old := kc.set.Load()
+		if old != nil {
 			for kid, k := range keys {
 				if o := old.keys[kid]; o != nil && sameKey(o, k) {
 					keys[kid] = o
@@ -275,6 +309,7 @@ func (kc *keyCache) run(caller context.Context, done chan struct{}) {
 			}
 		}
 		kc.set.Store(&keySet{keys: keys, fetched: kc.now()})
+		kc.settle(old, keys)
 	}
 	recovered := err == nil && kc.lastErr != nil
 	kc.lastErr = err
@@ -286,9 +321,31 @@ func (kc *keyCache) run(caller context.Context, done chan struct{}) {
 	close(done)
 }
 
-// missError explains why no key was found: keys unavailable (never fetched,
-// or the last fetch failed), or an unknown kid.
-func (kc *keyCache) missError() error {
+// settle records, after a successful fetch of keys, which kids that fetch
+// settled as unknown: those asked about and those of the previous set that
+// it no longer contains. kc.mu must be held.
+func (kc *keyCache) settle(old *keySet, keys map[string]*verifyKey) {
+	checked := make(map[string]struct{}, len(kc.asked))
+	add := func(kid string) {
+		if _, ok := keys[kid]; !ok && len(checked) < maxCheckedKids {
+			checked[kid] = struct{}{}
+		}
+	}
+	if old != nil {
+		for kid := range old.keys {
+			add(kid)
+		}
+	}
+	for kid := range kc.asked {
+		add(kid)
+	}
+	kc.checked, kc.asked = checked, nil
+}
+
+// fetchedMissError explains why a fetch the caller waited for did not
+// yield its key: the fetch failed (keys unavailable), or the kid is
+// unknown.
+func (kc *keyCache) fetchedMissError() error {
 	kc.mu.Lock()
 	err := kc.lastErr
 	kc.mu.Unlock()
@@ -296,6 +353,24 @@ func (kc *keyCache) missError() error {
 		return newError(ReasonJWKSUnavailable, err)
 	}
 	return newError(ReasonTokenUnknownKID, nil)
+}
+
+// missError explains why no key was found for kid while no fetch could be
+// started (the cooldown runs, or the cache is closed): keys unavailable
+// (never fetched, the last fetch failed, or closed), an unknown kid the
+// last fetch settled, or a kid no fetch has been asked about yet
+// ([ReasonJWKSRefreshPending], with the time left in the cooldown).
+func (kc *keyCache) missError(kid string) error {
+	kc.mu.Lock()
+	defer kc.mu.Unlock()
+	if kc.set.Load() == nil || kc.lastErr != nil || kc.closed {
+		return newError(ReasonJWKSUnavailable, kc.lastErr)
+	}
+	if _, ok := kc.checked[kid]; ok {
+		return newError(ReasonTokenUnknownKID, nil)
+	}
+	wait := kc.lastAttempt.Add(kc.cooldown).Sub(kc.now())
+	return &Error{Reason: ReasonJWKSRefreshPending, RetryAfter: max(wait, time.Second)}
 }
 
 // close stops any running fetch and waits for it.

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -49,6 +51,10 @@ func TestColdCacheOneFetch(t *testing.T) {
 	}
 }
 
+// TestUnknownKidsAreRateLimited: under a flood of random kids the keys are
+// fetched at most once per cooldown; a kid no fetch has been asked about is
+// 503 jwks-refresh-pending with the time left in the cooldown, a kid the
+// last fetch settled is 401 token-unknown-kid.
 func TestUnknownKidsAreRateLimited(t *testing.T) {
 	clk := newClock()
 	s := newFake(t, clk)
@@ -57,22 +63,100 @@ func TestUnknownKidsAreRateLimited(t *testing.T) {
 	if _, err := c.VerifyToken(ctx, s.Token()); err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 100; i++ {
-		_, err := c.VerifyToken(ctx, s.Token(clerktest.WithSigningKey(key(1), fmt.Sprintf("ins_random%d", i))))
-		if core.ReasonOf(err) != core.ReasonTokenUnknownKID {
-			t.Fatalf("random kid %d: %v", i, err)
+	flood := func(round, n int, want core.Reason, retry string) {
+		t.Helper()
+		for i := 0; i < n; i++ {
+			_, err := c.VerifyToken(ctx, s.Token(clerktest.WithSigningKey(key(1), fmt.Sprintf("ins_random%d_%d", round, i))))
+			if core.ReasonOf(err) != want {
+				t.Fatalf("round %d, random kid %d: %v, want %s", round, i, err, want)
+			}
+			if got := core.FailureOf(err).RetryAfterHeader(); got != retry {
+				t.Fatalf("round %d, random kid %d: Retry-After %q, want %q", round, i, got, retry)
+			}
 		}
 	}
-	// Within the cooldown of the warm-up fetch: no fetch at all.
+	// Within the cooldown of the warm-up fetch: no fetch at all, and the
+	// kids are not known to be unknown.
+	clk.Advance(time.Second)
+	flood(0, 100, core.ReasonJWKSRefreshPending, "29")
 	if got := s.Requests(clerktest.EndpointJWKS); got != 1 {
 		t.Fatalf("JWKS fetched %d times, want 1", got)
 	}
-	clk.Advance(31 * time.Second)
-	for i := 0; i < 100; i++ {
-		c.VerifyToken(ctx, s.Token(clerktest.WithSigningKey(key(1), fmt.Sprintf("ins_again%d", i))))
+	pending := 0 // the round whose kids were refused as pending
+	for round := 1; round <= 5; round++ {
+		clk.Advance(31 * time.Second)
+		// The first kid after the cooldown fetches (and is settled by it),
+		// and so are the kids refused as pending before: 401, no fetch.
+		flood(round, 1, core.ReasonTokenUnknownKID, "")
+		flood(pending, 100, core.ReasonTokenUnknownKID, "")
+		clk.Advance(15 * time.Second)
+		pending = round + 100
+		flood(pending, 100, core.ReasonJWKSRefreshPending, "15")
+		if got := s.Requests(clerktest.EndpointJWKS); got != 1+round {
+			t.Fatalf("round %d: JWKS fetched %d times, want %d (one per cooldown)", round, got, 1+round)
+		}
 	}
-	if got := s.Requests(clerktest.EndpointJWKS); got != 2 {
-		t.Fatalf("JWKS fetched %d times after one more cooldown, want 2", got)
+}
+
+// TestNewKeyInTheCooldown: a token of a key Clerk has just rotated in is
+// 503 with Retry-After while the refetch cooldown runs (a random-kid flood
+// started it), and 200 after it; a token of a key Clerk removed is 401.
+func TestNewKeyInTheCooldown(t *testing.T) {
+	clk := newClock()
+	s := newFake(t, clk)
+	c := newClient(t, fakeConfig(s, clk))
+	ctx := context.Background()
+	oldTok := s.Token()
+	if _, err := c.VerifyToken(ctx, oldTok); err != nil {
+		t.Fatal(err)
+	}
+	oldKID := s.KeyID()
+	clk.Advance(31 * time.Second)
+	// An attacker starts the cooldown with random kids...
+	for i := 0; i < 50; i++ {
+		_, err := c.VerifyToken(ctx, s.Token(clerktest.WithSigningKey(key(2), fmt.Sprintf("ins_flood%d", i))))
+		if r := core.ReasonOf(err); r != core.ReasonTokenUnknownKID && r != core.ReasonJWKSRefreshPending {
+			t.Fatalf("flood %d: %v", i, err)
+		}
+	}
+	// ...then Clerk rotates its key.
+	clk.Advance(5 * time.Second)
+	s.RotateKeyWith(key(1))
+	newTok := s.Token()
+	_, err := c.VerifyToken(ctx, newTok)
+	if core.ReasonOf(err) != core.ReasonJWKSRefreshPending || !errors.Is(err, core.ErrUnavailable) {
+		t.Fatalf("new key in the cooldown: %v, want jwks-refresh-pending (ErrUnavailable)", err)
+	}
+	f := core.FailureOf(err)
+	if f.Status != http.StatusServiceUnavailable || f.RetryAfterHeader() != "25" || f.WWWAuthenticate != "" {
+		t.Fatalf("new key in the cooldown: %+v, want 503 with Retry-After 25", f)
+	}
+	rec := httptest.NewRecorder()
+	core.WriteFailure(rec, err)
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != "25" || !strings.Contains(rec.Body.String(), `"reason":"jwks-refresh-pending"`) {
+		t.Fatalf("WriteFailure: %d %q %s", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+	}
+	clk.Advance(25 * time.Second)
+	if _, err := c.VerifyToken(ctx, newTok); err != nil {
+		t.Fatalf("new key after the cooldown: %v", err)
+	}
+	if got := s.Requests(clerktest.EndpointJWKS); got != 3 {
+		t.Fatalf("JWKS fetched %d times, want 3", got)
+	}
+	// Clerk drops the old key; the next fetch (after a cooldown) sees it.
+	s.RemoveKey(oldKID)
+	clk.Advance(31 * time.Second)
+	if _, err := c.VerifyToken(ctx, s.Token(clerktest.WithSigningKey(key(2), "ins_trigger"))); core.ReasonOf(err) != core.ReasonTokenUnknownKID {
+		t.Fatalf("trigger: %v", err)
+	}
+	for i := 0; i < 3; i++ { // in the new cooldown: settled, not pending
+		_, err = c.VerifyToken(ctx, oldTok)
+		if core.ReasonOf(err) != core.ReasonTokenUnknownKID || core.FailureOf(err).RetryAfterHeader() != "" {
+			t.Fatalf("rotated-out kid: %v, want token-unknown-kid", err)
+		}
+	}
+	if got := s.Requests(clerktest.EndpointJWKS); got != 4 {
+		t.Fatalf("JWKS fetched %d times, want 4", got)
 	}
 }
 
@@ -263,4 +347,42 @@ func repeat(v any, n int) []any {
 		out[i] = v
 	}
 	return out
+}
+
+// TestPendingKidOfAnotherIssuer: in the refetch cooldown, an authenticator
+// answers a session token of another issuer 401 at once (it cannot be a key
+// this instance has just rotated in), and one of its own issuer 503; with
+// no issuer known the two cannot be told apart (503 until a fetch settles).
+func TestPendingKidOfAnotherIssuer(t *testing.T) {
+	clk := newClock()
+	a, b := newFake(t, clk), newFake(t, clk, clerktest.WithKey(key(1)))
+	ctx := context.Background()
+	authenticate := func(cfg core.Config, tok string) error {
+		t.Helper()
+		c := newClient(t, cfg)
+		auth, err := core.NewAuthenticator(core.Options{Client: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Authorization", "Bearer "+a.Token())
+		if _, err := auth.Authenticate(ctx, core.HTTPRequest(r)); err != nil {
+			t.Fatalf("own token: %v", err) // the keys are fetched: the cooldown starts
+		}
+		r.Header.Set("Authorization", "Bearer "+tok)
+		_, err = auth.Authenticate(ctx, core.HTTPRequest(r))
+		return err
+	}
+	withIssuer := fakeConfig(a, clk) // ProxyURL: the fake's URL is the issuer
+	if err := authenticate(withIssuer, b.Token()); core.ReasonOf(err) != core.ReasonTokenUnknownKID {
+		t.Errorf("another issuer's token: %v, want token-unknown-kid", err)
+	}
+	if err := authenticate(withIssuer, a.Token(clerktest.WithSigningKey(key(2), "ins_2rotatedin"))); core.ReasonOf(err) != core.ReasonJWKSRefreshPending {
+		t.Errorf("own issuer, new kid: %v, want jwks-refresh-pending", err)
+	}
+	noIssuer := withIssuer
+	noIssuer.ProxyURL = ""
+	if err := authenticate(noIssuer, b.Token()); core.ReasonOf(err) != core.ReasonJWKSRefreshPending {
+		t.Errorf("no issuer known: %v, want jwks-refresh-pending", err)
+	}
 }

@@ -38,6 +38,45 @@ const (
 	oauthTokenPrefix = "oat_"
 )
 
+// The form of Clerk's opaque machine tokens, checked before any Backend API
+// call so that junk costs none of the instance's rate limit. Clerk issues
+// the prefix and a random secret of URL-safe characters (the Backend API
+// spec shows "ak_" and "mt_" followed by 32 characters; the IDs it
+// documents are 32 hex digits; clerktest mints 40 base62 characters). The
+// bounds are generous: at least 16 and at most 256 characters after the
+// prefix, of A-Z a-z 0-9 "_" "-", so that no token Clerk issues is refused.
+const (
+	minOpaqueSecret = 16
+	maxOpaqueSecret = 256
+)
+
+// opaqueForm reports whether an opaque machine token of a known prefix has
+// the form Clerk issues: the prefix then 16 to 256 characters of
+// A-Z a-z 0-9 "_" "-".
+func opaqueForm(token string) bool {
+	var body string
+	switch {
+	case strings.HasPrefix(token, apiKeyPrefix):
+		body = token[len(apiKeyPrefix):]
+	case strings.HasPrefix(token, m2mTokenPrefix):
+		body = token[len(m2mTokenPrefix):]
+	case strings.HasPrefix(token, oauthTokenPrefix):
+		body = token[len(oauthTokenPrefix):]
+	default:
+		return false
+	}
+	if len(body) < minOpaqueSecret || len(body) > maxOpaqueSecret {
+		return false
+	}
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 // kindSet is a set of accepted token kinds.
 type kindSet uint8
 
@@ -85,8 +124,14 @@ func acceptedKinds(kinds []TokenKind) (kindSet, error) {
 func (s kindSet) has(k TokenKind) bool { return s&k.bit() != 0 && k != AnyToken }
 
 // opaqueKind returns the kind of an opaque machine token by its prefix, or
-// "".
+// "" when the token is not one in the form Clerk issues ([opaqueForm]).
+// Junk with a machine prefix ("ak_has space", control characters, 10 KB of
+// "ak_...") is then no opaque token: it is refused as malformed, locally,
+// and costs no Backend API call.
 func opaqueKind(token string) TokenKind {
+	if !opaqueForm(token) {
+		return ""
+	}
 	switch {
 	case strings.HasPrefix(token, apiKeyPrefix):
 		return APIKey
@@ -118,19 +163,23 @@ func (t *jwsToken) kind() TokenKind {
 func isOAuthType(typ string) bool { return typ == "at+jwt" || typ == "application/at+jwt" }
 
 // peekSubject returns the sub of an unverified payload, or "".
-func peekSubject(payload string) string {
-	var sub string
+func peekSubject(payload string) string { return peekString(payload, "sub") }
+
+// peekString returns the string claim name of an unverified payload (its
+// first occurrence), or "".
+func peekString(payload, name string) string {
+	var v string
 	r := jsonReader{s: payload}
 	_ = r.object(func(key string) error {
-		if key == "sub" && r.peek() == '"' {
-			if err := r.str(&sub); err != nil {
+		if key == name && r.peek() == '"' {
+			if err := r.str(&v); err != nil {
 				return err
 			}
 			return errStop
 		}
 		return r.skip()
 	})
-	return sub
+	return v
 }
 
 // errStop ends a scan early.

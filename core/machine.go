@@ -119,13 +119,21 @@ func (c *Client) verifyMachineJWT(ctx context.Context, kind TokenKind, t *jwsTok
 	if r := c.checkTime(a.times, c.s.Now()); r != "" {
 		return nil, newError(r, nil)
 	}
+	// RFC 9068 §4: a resource server checks an access token's aud. The rule
+	// is the session tokens' (Config.Audience). An M2M JWT's aud is not an
+	// audience but its scopes (the machines it may reach), as Clerk reads
+	// it: Config.Audience does not apply to it.
+	if kind == OAuthToken && len(c.s.audiences) > 0 && !c.audienceOK(a.aud) {
+		return nil, newError(ReasonTokenInvalidAudience, nil)
+	}
 	return a.auth, nil
 }
 
-// machineClaims is a verified machine JWT's Auth and its times.
+// machineClaims is a verified machine JWT's Auth, its times and its aud.
 type machineClaims struct {
 	auth  *Auth
-	times *Claims // Expiry, IssuedAt, NotBefore only
+	times *Claims  // Expiry, IssuedAt, NotBefore only
+	aud   []string // the aud claim (a string or a list), or nil
 }
 
 // machineReserved are the structural claims of an M2M JWT; every other
@@ -236,7 +244,7 @@ func parseMachineClaims(kind TokenKind, raw string) (machineClaims, Reason, erro
 			a.Scopes = strings.Fields(scope)
 		}
 	}
-	return machineClaims{auth: a, times: times}, "", nil
+	return machineClaims{auth: a, times: times, aud: p.aud}, "", nil
 }
 
 // machineOutcome is what the Backend API said about an opaque token, as the

@@ -249,9 +249,13 @@ func TestAuthenticatorMachineRoutes(t *testing.T) {
 			}, "", core.ReasonTokenMalformed, false},
 		{"a function extractor", core.Options{Client: c, TokenFrom: []core.Extractor{core.FromFunc(func(r core.Request) (string, error) { return r.Header("X-T"), nil })}},
 			func(r *http.Request) { r.Header.Set("X-T", s.Token()) }, core.SessionToken, "", false},
-		{"OPTIONS passes by default", core.DefaultOptions(),
-			func(r *http.Request) { r.Method = http.MethodOptions }, "", "", false},
-		{"OPTIONS authenticated when asked", core.Options{Client: c},
+		{"OPTIONS authenticated by default", core.DefaultOptions(),
+			func(r *http.Request) { r.Method = http.MethodOptions }, "", core.ReasonTokenMissing, false},
+		{"a preflight authenticated by default", core.Options{Client: c},
+			func(r *http.Request) { preflight(r) }, "", core.ReasonTokenMissing, false},
+		{"SkipOptions passes a preflight", core.Options{Client: c, SkipOptions: true},
+			func(r *http.Request) { preflight(r) }, "", "", false},
+		{"SkipOptions authenticates a plain OPTIONS", core.Options{Client: c, SkipOptions: true},
 			func(r *http.Request) { r.Method = http.MethodOptions }, "", core.ReasonTokenMissing, false},
 	}
 	for _, tt := range tests {
@@ -326,7 +330,7 @@ func TestClientFunc(t *testing.T) {
 	}{
 		{"a", a.Token(), ""},
 		{"b", b.Token(), ""},
-		{"a", b.Token(), core.ReasonTokenUnknownKID},
+		{"a", b.Token(), core.ReasonTokenUnknownKID}, // another issuer: not pending, even in the cooldown
 		{"c", a.Token(), core.ReasonUnknownTenant},
 		{"nil", a.Token(), core.ReasonUnknownTenant},
 	} {
@@ -476,4 +480,11 @@ func (r *recorder) String() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return strings.Join(r.lines, "\n")
+}
+
+// preflight makes r a browser's CORS preflight request.
+func preflight(r *http.Request) {
+	r.Method = http.MethodOptions
+	r.Header.Set("Origin", "https://app.example")
+	r.Header.Set("Access-Control-Request-Method", http.MethodPost)
 }

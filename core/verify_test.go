@@ -388,7 +388,14 @@ func TestTenantsShareNothing(t *testing.T) {
 	if _, err := cb.VerifyToken(ctx, b.Token()); err != nil {
 		t.Fatalf("B's token at B: %v", err)
 	}
+	// Within A's refetch cooldown, B's kid could be a key A just rotated in
+	// (503, retry later); after it, one fetch settles it as unknown.
 	_, err := ca.VerifyToken(ctx, b.Token())
+	if core.ReasonOf(err) != core.ReasonJWKSRefreshPending {
+		t.Fatalf("B's token at A in the cooldown: %v, want jwks-refresh-pending", err)
+	}
+	clk.Advance(31 * time.Second)
+	_, err = ca.VerifyToken(ctx, b.Token())
 	if !errors.Is(err, core.ErrInvalidCredentials) {
 		t.Fatalf("B's token at A: %v, want invalid credentials", err)
 	}

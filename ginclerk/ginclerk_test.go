@@ -76,6 +76,7 @@ func build(t *testing.T, s authtest.Setup) func(*http.Request) (*http.Response, 
 		r.GET("/protected", identify)
 	}
 	r.OPTIONS("/protected", identify)
+	r.Any("/any", identify)
 	r.GET("/skip/ping", identify)
 	return serveWith(r)
 }

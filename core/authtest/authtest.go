@@ -94,8 +94,9 @@ type Target struct {
 	SupportsSkip bool
 	// Build returns a function that serves one request through the
 	// adapter's REAL router (gin engine, echo.Echo, chi.Mux, fiber.App via
-	// app.Test) configured per s. Routes: GET and OPTIONS /protected and GET
-	// /skip/ping, all behind the middleware (and, with s.Outer, behind an
+	// app.Test) configured per s. Routes: GET and OPTIONS /protected, GET
+	// /skip/ping and /any for every method (chi HandleFunc, gin and echo
+	// Any, fiber All), all behind the middleware (and, with s.Outer, behind an
 	// outer one too; and Require(s.Check) on GET /protected when s.Check !=
 	// nil). The handlers answer 200 with the JSON of [Identify] (see
 	// [Identity]): the adapter's Auth, User and Session getters and the
@@ -201,6 +202,9 @@ type request struct {
 	auth    string   // Authorization header; "" for none
 	cookies []string // one Cookie header each
 	header  [2]string
+	// preflight adds Origin and Access-Control-Request-Method, as a
+	// browser's CORS preflight carries them.
+	preflight bool
 }
 
 // want is what a step expects.
@@ -219,6 +223,8 @@ type want struct {
 	// reverify is the clerk_error a reverification failure carries
 	// (Clerk's shape, read by clerk-js); nil: the body has none.
 	reverify *core.ReverificationRequirement
+	// retryAfter is the exact Retry-After header; "" means absent.
+	retryAfter string
 }
 
 func ok(user, session bool) want { return want{status: http.StatusOK, user: user, session: session} }
@@ -243,6 +249,12 @@ func forbidden(r core.Reason) want {
 }
 
 func unavailable(r core.Reason) want { return want{status: http.StatusServiceUnavailable, reason: r} }
+
+// refreshPending is a 503 jwks-refresh-pending with a Retry-After of
+// seconds.
+func refreshPending(seconds string) want {
+	return want{status: http.StatusServiceUnavailable, reason: core.ReasonJWKSRefreshPending, retryAfter: seconds}
+}
 
 func custom(r core.Reason) want { return want{status: CustomErrorStatus, custom: r} }
 
@@ -352,6 +364,8 @@ func (e *env) wantVerifyCalls(n int) {
 
 func no() *bool { b := false; return &b }
 
+func yes() *bool { b := true; return &b }
+
 func rows() []row {
 	fetch := Setup{FetchUser: true}
 	rs := []row{
@@ -394,6 +408,22 @@ func rows() []row {
 			steps: one(bearer(clerktest.WithSigningKey(keys()[1], "")), invalid(core.ReasonTokenSignature))},
 		{name: "unknown key id", setup: fetch,
 			steps: one(bearer(clerktest.WithSigningKey(keys()[1], "ins_2unknownkey")), invalid(core.ReasonTokenUnknownKID))},
+		{name: "a new signing key: 503 with Retry-After in the refetch cooldown, 200 after it", setup: Setup{},
+			steps: []step{
+				{req: bearer(), want: ok(false, true)}, // the keys are fetched
+				{before: func(e *env) { e.Server.RotateKeyWith(keys()[1]); e.Clock.Advance(10 * time.Second) },
+					req: bearer(), want: refreshPending("20")}, // the new key's token
+				{req: bearer(clerktest.WithSigningKey(keys()[1], "ins_2randomkid")), want: refreshPending("20")},
+				{before: func(e *env) { e.Clock.Advance(20 * time.Second) }, req: bearer(), want: ok(false, true)},
+				{req: bearer(clerktest.WithSigningKey(keys()[1], "ins_2randomkid")), want: invalid(core.ReasonTokenUnknownKID)},
+			},
+			after: func(e *env) { e.wantRequests(clerktest.EndpointJWKS, 2) }},
+		{name: "optional: a new signing key in the refetch cooldown is signed out", setup: Setup{Optional: true},
+			steps: []step{
+				{req: bearer(), want: ok(false, true)},
+				{before: func(e *env) { e.Server.RotateKeyWith(keys()[1]); e.Clock.Advance(10 * time.Second) },
+					req: bearer(), want: ok(false, false)},
+			}},
 		{name: "alg none", setup: fetch,
 			steps: one(bearer(clerktest.WithHeader("alg", "none")), invalid(core.ReasonTokenInvalidAlg))},
 		{name: "bad header token never falls back to a good cookie", setup: fetch,
@@ -450,6 +480,12 @@ func rows() []row {
 				}, req: bearer(), want: ok(true, true)},
 			},
 			after: func(e *env) { e.wantRequests(clerktest.EndpointJWKS, 2) }},
+		{name: "optional: a new signing key in the refetch cooldown is signed out", setup: Setup{Optional: true},
+			steps: []step{
+				{req: bearer(), want: ok(false, true)},
+				{before: func(e *env) { e.Server.RotateKeyWith(keys()[1]); e.Clock.Advance(10 * time.Second) },
+					req: bearer(), want: ok(false, false)},
+			}},
 
 		{name: "optional: no token passes signed out", setup: Setup{FetchUser: true, Optional: true},
 			steps: one(header(""), ok(false, false))},
@@ -627,12 +663,40 @@ func rows() []row {
 			steps: one(func(e *env) request {
 				return request{header: [2]string{"X-Token", "garbage"}, auth: "Bearer " + e.token()}
 			}, invalid(core.ReasonTokenMalformed))},
-		row{name: "OPTIONS passes unauthenticated by default", setup: fetch,
-			steps: one(func(*env) request { return request{method: http.MethodOptions} }, ok(false, false)),
+		row{name: "OPTIONS is authenticated by default", setup: fetch,
+			steps: []step{
+				{req: func(*env) request { return request{method: http.MethodOptions} }, want: missing()},
+				{req: func(*env) request { return request{method: http.MethodOptions, path: "/any"} }, want: missing()},
+				{req: func(*env) request { return request{method: http.MethodOptions, path: "/any", preflight: true} }, want: missing()},
+				{req: func(e *env) request {
+					return request{method: http.MethodOptions, path: "/any", auth: "Bearer " + e.token()}
+				}, want: ok(true, true)},
+			}},
+		row{name: "SkipOptions(true) passes a CORS preflight unauthenticated", setup: Setup{FetchUser: true, SkipOptions: yes()},
+			steps: []step{
+				{req: func(*env) request { return request{method: http.MethodOptions, path: "/any", preflight: true} }, want: ok(false, false)},
+				{req: func(*env) request { return request{method: http.MethodOptions, preflight: true} }, want: ok(false, false)},
+			},
 			after: func(e *env) { e.wantRequests(clerktest.AnyEndpoint, 0) }},
+		row{name: "SkipOptions(true) authenticates a plain OPTIONS", setup: Setup{FetchUser: true, SkipOptions: yes()},
+			steps: []step{
+				{req: func(*env) request { return request{method: http.MethodOptions, path: "/any"} }, want: missing()},
+				{req: func(*env) request { return request{method: http.MethodOptions} }, want: missing()},
+				{req: func(*env) request { // Origin alone is not a preflight
+					return request{method: http.MethodOptions, path: "/any", header: [2]string{"Origin", "https://app.example"}}
+				}, want: missing()},
+				{req: func(*env) request { // nor Access-Control-Request-Method alone
+					return request{method: http.MethodOptions, path: "/any", header: [2]string{"Access-Control-Request-Method", "DELETE"}}
+				}, want: missing()},
+				{req: func(*env) request { return request{method: http.MethodGet, path: "/any", preflight: true} }, want: missing()},
+				{req: func(e *env) request {
+					return request{method: http.MethodOptions, path: "/any", auth: "Bearer " + e.token()}
+				}, want: ok(true, true)},
+			}},
 		row{name: "SkipOptions(false) authenticates OPTIONS", setup: Setup{SkipOptions: no()},
 			steps: []step{
 				{req: func(*env) request { return request{method: http.MethodOptions} }, want: missing()},
+				{req: func(*env) request { return request{method: http.MethodOptions, preflight: true} }, want: missing()},
 				{req: func(e *env) request { return request{method: http.MethodOptions, auth: "Bearer " + e.token()} }, want: ok(false, true)},
 			}},
 	)
@@ -703,6 +767,10 @@ func newRequest(rq request) *http.Request {
 	}
 	if rq.header[0] != "" {
 		req.Header.Set(rq.header[0], rq.header[1])
+	}
+	if rq.preflight {
+		req.Header.Set("Origin", "https://app.example")
+		req.Header.Set("Access-Control-Request-Method", http.MethodDelete)
 	}
 	for _, c := range rq.cookies {
 		req.Header.Add("Cookie", c)
@@ -798,6 +866,11 @@ func checkAnswer(t *testing.T, label string, a *answer, w want, userID string, s
 	}
 	if a.status != w.status {
 		t.Errorf("%s: status %d, want %d (body %s)", label, a.status, w.status, a.body)
+	}
+	if got := a.header.Values("Retry-After"); w.retryAfter == "" && len(got) > 0 {
+		t.Errorf("%s: Retry-After %q, want none", label, got)
+	} else if w.retryAfter != "" && (len(got) != 1 || got[0] != w.retryAfter) {
+		t.Errorf("%s: Retry-After %q, want exactly %q", label, got, w.retryAfter)
 	}
 	if got := a.header.Values("WWW-Authenticate"); w.www == "" && len(got) > 0 {
 		t.Errorf("%s: WWW-Authenticate %q, want none", label, got)
@@ -1032,6 +1105,8 @@ func testTenants(t *testing.T, target Target) {
 	}{
 		{"A's token at A", a, a.token(), ok(false, true)},
 		{"B's token at B", b, b.token(), ok(false, true)},
+		// In A's key refetch cooldown, but of another issuer: not a key A
+		// has just rotated in, so 401 at once, not 503.
 		{"B's token at A", a, b.token(), invalid(core.ReasonTokenUnknownKID)},
 		{"a token of another key under A's kid at A", a, b.token(clerktest.WithSigningKey(keys()[1], a.Server.KeyID())), invalid(core.ReasonTokenSignature)},
 	} {

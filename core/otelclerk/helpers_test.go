@@ -78,6 +78,10 @@ func (h *harness) authenticate(ctx context.Context, method, authorization string
 	if authorization != "" {
 		r.Header.Set("Authorization", authorization)
 	}
+	if method == http.MethodOptions { // a CORS preflight
+		r.Header.Set("Origin", "https://app.example")
+		r.Header.Set("Access-Control-Request-Method", http.MethodPost)
+	}
 	return h.auth.Authenticate(r.Context(), core.HTTPRequest(r))
 }
 

@@ -74,7 +74,7 @@ func TestAuthentication(t *testing.T) {
 			decision: tenant + ",clerk.outcome=signed_out,clerk.reason=token-missing",
 		},
 		{
-			name:     "OPTIONS passes through",
+			name:     "a CORS preflight passes through with SkipOptions",
 			method:   http.MethodOptions,
 			header:   func(s *clerktest.Server) string { return "Bearer " + s.Token() },
 			decision: tenant + ",clerk.outcome=skipped",
@@ -116,7 +116,10 @@ func TestAuthentication(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, func(_ *core.Config, o *core.Options) { o.Optional = tt.optional })
+			h := newHarness(t, func(_ *core.Config, o *core.Options) {
+				o.Optional = tt.optional
+				o.SkipOptions = tt.method == http.MethodOptions
+			})
 			if tt.fail != "" {
 				h.fake.Fail(tt.fail, http.StatusInternalServerError)
 			}

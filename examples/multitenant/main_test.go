@@ -159,6 +159,11 @@ func TestEnvTenants(t *testing.T) {
 		fakes[name] = f
 		t.Setenv(core.EnvSecretKey+"_"+strings.ToUpper(name), f.SecretKey())
 		t.Setenv(core.EnvAPIURL+"_"+strings.ToUpper(name), f.URL)
+		// The instance's issuer (here the fake's URL, as a proxy URL; in
+		// production the publishable key) tells another instance's token
+		// from one of a key just rotated in: 401 at once, not 503 during
+		// the key refetch cooldown.
+		t.Setenv(core.EnvProxyURL+"_"+strings.ToUpper(name), f.URL)
 		tokens[name] = f.Token(clerktest.WithTTL(time.Hour))
 	}
 	s := demotest.Start(t, run)
