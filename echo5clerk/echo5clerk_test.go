@@ -75,6 +75,7 @@ func build(t *testing.T, s authtest.Setup) func(*http.Request) (*http.Response, 
 		e.GET("/protected", identify)
 	}
 	e.OPTIONS("/protected", identify)
+	e.Any("/any", identify)
 	e.GET("/skip/ping", identify)
 	return serveWith(e)
 }

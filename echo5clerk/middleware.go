@@ -101,6 +101,9 @@ func writeFailure(c *echo.Context, err error) error {
 	if f.WWWAuthenticate != "" {
 		h.Set(echo.HeaderWWWAuthenticate, f.WWWAuthenticate)
 	}
+	if v := f.RetryAfterHeader(); v != "" {
+		h.Set(echo.HeaderRetryAfter, v)
+	}
 	h.Set(echo.HeaderCacheControl, "no-store")
 	return c.Blob(f.Status, "application/json; charset=utf-8", f.Body())
 }

@@ -88,6 +88,7 @@ func build(t *testing.T, s authtest.Setup) func(*http.Request) (*http.Response, 
 		app.Get("/protected", identify)
 	}
 	app.Options("/protected", identify)
+	app.All("/any", identify)
 	app.Get("/skip/ping", identify)
 	return func(r *http.Request) (*http.Response, error) { return app.Test(r, noTimeout) }
 }

@@ -96,6 +96,9 @@ func writeFailure(c fiber.Ctx, err error) error {
 	if f.WWWAuthenticate != "" {
 		c.Set(fiber.HeaderWWWAuthenticate, f.WWWAuthenticate)
 	}
+	if v := f.RetryAfterHeader(); v != "" {
+		c.Set(fiber.HeaderRetryAfter, v)
+	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderContentType, "application/json; charset=utf-8")
 	return c.Status(f.Status).Send(f.Body())

@@ -66,9 +66,12 @@ func TokenFrom(extractors ...core.Extractor) Option {
 	return func(o *options) { o.TokenFrom = extractors }
 }
 
-// SkipOptions lets OPTIONS requests through unauthenticated (default on),
-// so that a CORS middleware after this one can answer preflight requests.
-// SkipOptions(false) authenticates them like any other request.
+// SkipOptions(true) lets CORS preflight requests through unauthenticated,
+// so that a CORS middleware after this one can answer them. Default off.
+// Only a real preflight passes: OPTIONS with both an Origin and an
+// Access-Control-Request-Method header ([core.IsPreflight]); any other
+// OPTIONS request is authenticated like any method. Prefer putting the CORS
+// middleware before this one instead: it then answers preflights itself.
 func SkipOptions(on bool) Option { return func(o *options) { o.SkipOptions = on } }
 
 // ErrorHandler replaces the default failure response. fn receives the error
