@@ -21,13 +21,16 @@ const (
 	EnvProxyURL          = "CLERK_PROXY_URL"
 	EnvUserCacheTTL      = "CLERK_USER_CACHE_TTL" // a Go duration; "0" disables the cache
 	EnvAudience          = "CLERK_AUDIENCE"       // comma-separated accepted aud values
+	// EnvMachineSecretKey is a machine's secret key (ak_...), for M2M
+	// tokens: Config.MachineSecretKey.
+	EnvMachineSecretKey = "CLERK_MACHINE_SECRET_KEY"
 )
 
 // ConfigFromEnv builds a Config from the process environment:
 // CLERK_SECRET_KEY (or CLERK_API_KEY), CLERK_PUBLISHABLE_KEY, CLERK_API_URL,
 // CLERK_JWT_KEY, CLERK_AUTHORIZED_PARTIES (comma-separated), CLERK_DOMAIN,
 // CLERK_PROXY_URL, CLERK_USER_CACHE_TTL ("0" disables the user cache) and
-// CLERK_AUDIENCE (comma-separated).
+// CLERK_AUDIENCE (comma-separated), and CLERK_MACHINE_SECRET_KEY.
 // It reads the environment each time it is called; nothing is captured at
 // package level. Call [LoadEnvFile] first to use a .env file. The returned
 // config is validated; an error names the variable at fault, never its
@@ -50,6 +53,7 @@ func ConfigFromEnvSuffix(suffix string) (Config, error) {
 		ProxyURL:       env(EnvProxyURL),
 		Name:           strings.TrimPrefix(suffix, "_"),
 	}
+	cfg.MachineSecretKey = env(EnvMachineSecretKey)
 	if cfg.SecretKey == "" {
 		cfg.SecretKey = env(EnvAPIKey)
 	} else if alias := env(EnvAPIKey); alias != "" && alias != cfg.SecretKey {
@@ -111,6 +115,8 @@ func envName(field string) string {
 		return EnvUserCacheTTL
 	case "Audience":
 		return EnvAudience
+	case "MachineSecretKey":
+		return EnvMachineSecretKey
 	}
 	return field
 }
