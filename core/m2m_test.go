@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"runtime"
 	"strings"
 	"sync"
@@ -444,8 +445,10 @@ func TestMintedTokenRedaction(t *testing.T) {
 	fake := newFake(t, clk)
 	key := fake.MachineSecretKey()
 	cfg := machineConfig(fake, clk, key)
+	var clientLogs bytes.Buffer
+	cfg.Logger = slog.New(slog.NewJSONHandler(&clientLogs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c := newClient(t, cfg)
-	src := newSource(t, c, core.M2MTokenOptions{})
+	src := newSource(t, c, core.M2MTokenOptions{TTL: time.Minute})
 	tok, err := src.Token(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -460,7 +463,18 @@ func TestMintedTokenRedaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	outputs := map[string]string{"slog": logs.String(), "json": string(js)}
+	if _, err := c.VerifyMachineToken(context.Background(), "mt_unknown", core.M2MToken); err == nil {
+		t.Fatal("an unknown token verified")
+	}
+	fake.Fail(clerktest.EndpointCreateM2MToken, http.StatusInternalServerError)
+	clk.Advance(time.Hour) // the token is gone: a failing mint, logged as a warning
+	if _, err := src.Token(context.Background()); err == nil {
+		t.Fatal("no error from a failing mint")
+	}
+	if !strings.Contains(clientLogs.String(), "create_m2m_token") {
+		t.Errorf("the failing mint was not logged: %s", clientLogs.String())
+	}
+	outputs := map[string]string{"slog": logs.String(), "json": string(js), "client logs": clientLogs.String()}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
 		outputs[verb] = fmt.Sprintf(verb+" "+verb+" "+verb+" "+verb, tok, &tok, cfg, src)
 	}
@@ -554,4 +568,58 @@ func TestMachineSecretKeyConfig(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzM2MTransportHosts: whatever the request URL, the token goes only to
+// the listed host (on its default port), over https or to loopback, and
+// nothing panics.
+func FuzzM2MTransportHosts(f *testing.F) {
+	for _, s := range []string{
+		"https://api.internal/x", "https://API.INTERNAL:443/", "http://api.internal/", "https://api.internal:8443/",
+		"https://api.internal.evil/", "https://evil/api.internal", "https://user@api.internal/", "https://[::1]:443/",
+		"https://api.internal./", "https://%61pi.internal/", "https://xn--api-internal/",
+	} {
+		f.Add(s)
+	}
+	clk := newClock()
+	fake := clerktest.New(clerktest.WithClock(clk.Now), clerktest.WithKey(key(0)))
+	defer fake.Close()
+	c, err := core.New(machineConfig(fake, clk, fake.MachineSecretKey()))
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer c.Close()
+	src, err := c.M2MTokenSource(core.M2MTokenOptions{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer src.Close()
+	if _, err := src.Token(context.Background()); err != nil {
+		f.Fatal(err)
+	}
+	rt := &recordingTransport{seen: map[string]string{}}
+	tr, err := src.Transport(rt, "api.internal")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return
+		}
+		resp, err := tr.RoundTrip(&http.Request{Method: http.MethodGet, URL: u, Header: http.Header{}})
+		if err != nil {
+			return
+		}
+		_ = resp.Body.Close()
+		rt.mu.Lock()
+		auth := rt.seen[u.String()]
+		rt.mu.Unlock()
+		if auth == "" {
+			return
+		}
+		if !strings.EqualFold(u.Hostname(), "api.internal") || u.Scheme != "https" || (u.Port() != "" && u.Port() != "443") {
+			t.Fatalf("token sent to %q", raw)
+		}
+	})
 }
