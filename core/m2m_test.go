@@ -627,3 +627,30 @@ func FuzzM2MTransportHosts(f *testing.F) {
 		}
 	})
 }
+
+// Two machines of one instance share a cache (Config.Cache): a verdict one
+// machine's key obtained must not let the other accept a token that was
+// not granted to it.
+func TestMachineVerdictsSharedCacheIsPerMachine(t *testing.T) {
+	clk := newClock()
+	fake := newFake(t, clk)
+	a, b := fake.NewMachine(), fake.NewMachine()
+	caller := fake.NewMachine(a.ID)
+	tok := fake.NewM2MToken(clerktest.MachineTokenParams{Subject: caller.ID, Scopes: caller.Scopes, TTL: time.Hour})
+	shared := newMapCache(clk.Now)
+	verify := func(m clerktest.Machine, secretKey string) error {
+		cfg := machineConfig(fake, clk, m.SecretKey)
+		cfg.SecretKey, cfg.Cache = secretKey, shared
+		_, err := newClient(t, cfg).VerifyMachineToken(context.Background(), tok.Token, core.M2MToken)
+		return err
+	}
+	for _, sk := range []string{"", fake.SecretKey()} { // machine keys alone, and beside the instance's secret key
+		if err := verify(a, sk); err != nil {
+			t.Fatalf("granted machine: %v", err)
+		}
+		var ce *core.Error
+		if err := verify(b, sk); !errors.As(err, &ce) || ce.Reason != core.ReasonTokenNotFound {
+			t.Fatalf("other machine with a shared cache: err = %v, want %s", err, core.ReasonTokenNotFound)
+		}
+	}
+}
