@@ -410,7 +410,7 @@ func TestM2MTransportRedirectToAnotherHostDropsToken(t *testing.T) {
 	other := httptest.NewServer(record("other"))
 	defer other.Close()
 	listed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		record("listed" + r.URL.Path)(w, r)
+		record("listed"+r.URL.Path)(w, r)
 		if r.URL.Path == "/same" {
 			http.Redirect(w, r, "/final", http.StatusFound)
 			return
