@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -109,8 +110,14 @@ func (t MintedToken) LogValue() slog.Value {
 
 // MarshalJSON encodes the token without its value.
 func (t MintedToken) MarshalJSON() ([]byte, error) {
-	return fmt.Appendf(nil, `{"id":%q,"subject":%q,"format":%q,"token":%q}`,
-		t.ID, t.Subject, t.TokenFormat, redactedOrEmpty(t.value)), nil
+	return json.Marshal(struct {
+		ID      string         `json:"id"`
+		Subject string         `json:"subject"`
+		Scopes  []string       `json:"scopes"`
+		Format  M2MTokenFormat `json:"format"`
+		Expiry  time.Time      `json:"expiry,omitzero"`
+		Token   string         `json:"token"`
+	}{t.ID, t.Subject, t.Scopes, t.TokenFormat, t.Expiry, redactedOrEmpty(t.value)})
 }
 
 // Errors of M2M token sources, the Err of an [*Error] of reason
