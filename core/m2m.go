@@ -228,6 +228,9 @@ func (s *M2MTokenSource) Token(ctx context.Context) (MintedToken, error) {
 	if s == nil || s.c == nil {
 		return MintedToken{}, errNilClient
 	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	now := s.c.s.Now()
 	s.mu.Lock()
 	if s.closed {

@@ -301,6 +301,17 @@ func TestM2MTokenSourceOptions(t *testing.T) {
 		t.Fatalf("without a machine secret key: err = %v", err)
 	}
 	c := newClient(t, machineConfig(fake, clk, fake.MachineSecretKey()))
+	var zero *core.M2MTokenSource
+	if _, err := zero.Token(context.Background()); err == nil || zero.Close() != nil || zero.String() == "" {
+		t.Fatal("a nil source is not inert")
+	}
+	if _, err := zero.Transport(nil, "a"); err == nil {
+		t.Fatal("a nil source made a transport")
+	}
+	//nolint:staticcheck // a nil context on purpose
+	if _, err := newSource(t, c, core.M2MTokenOptions{}).Token(nil); err != nil {
+		t.Fatalf("nil context: %v", err)
+	}
 	for _, opts := range []core.M2MTokenOptions{
 		{Format: "paseto"},
 		{TTL: -time.Second},
