@@ -169,23 +169,13 @@ func TestM2MTokenSourceRenewsBeforeExpiry(t *testing.T) {
 				if left := tok.Expiry.Sub(clk.Now()); left < tt.ttl/4 && left < 30*time.Second {
 					t.Fatalf("step %d: handed out a token with %v left", i, left)
 				}
-				awaitMints(t, fake, st.mints)
+				src.AwaitIdle() // a background renewal's outcome, before the clock moves on
+				if n := fake.Requests(clerktest.EndpointCreateM2MToken); n != st.mints {
+					t.Fatalf("step %d: mints = %d, want %d", i, n, st.mints)
+				}
 				prev = tok.Value()
 			}
 		})
-	}
-}
-
-// awaitMints waits (bounded) until the fake has answered n mints: a
-// background renewal finishes on its own.
-func awaitMints(t *testing.T, fake *clerktest.Server, n int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for fake.Requests(clerktest.EndpointCreateM2MToken) < n && time.Now().Before(deadline) {
-		runtime.Gosched()
-	}
-	if got := fake.Requests(clerktest.EndpointCreateM2MToken); got != n {
-		t.Fatalf("mints = %d, want %d", got, n)
 	}
 }
 
@@ -663,5 +653,79 @@ func TestMachineVerdictsSharedCacheIsPerMachine(t *testing.T) {
 		if err := verify(b, sk); !errors.As(err, &ce) || ce.Reason != core.ReasonTokenNotFound {
 			t.Fatalf("other machine with a shared cache: err = %v, want %s", err, core.ReasonTokenNotFound)
 		}
+	}
+}
+
+// BenchmarkM2MTokenSourceToken is the cost of a token already in hand (no
+// mint), in parallel callers.
+func BenchmarkM2MTokenSourceToken(b *testing.B) {
+	clk := newClock()
+	fake := clerktest.New(clerktest.WithClock(clk.Now), clerktest.WithKey(key(0)))
+	defer fake.Close()
+	c, err := core.New(machineConfig(fake, clk, fake.MachineSecretKey()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	src, err := c.M2MTokenSource(core.M2MTokenOptions{TTL: time.Hour})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer src.Close()
+	ctx := context.Background()
+	if _, err := src.Token(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := src.Token(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// A failing background renewal leaves the current token in use until it
+// nears its expiry; then callers get the failure, and recover with Clerk.
+func TestM2MTokenSourceRenewalFailureKeepsCurrentToken(t *testing.T) {
+	clk := newClock()
+	fake := newFake(t, clk)
+	c := newClient(t, machineConfig(fake, clk, fake.MachineSecretKey()))
+	src := newSource(t, c, core.M2MTokenOptions{TTL: 10 * time.Minute})
+	first, err := src.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.Fail(clerktest.EndpointCreateM2MToken, http.StatusServiceUnavailable)
+	steps := []struct {
+		advance time.Duration
+		ok      bool // the first token handed out; else an unavailable error
+		mints   int
+	}{
+		{9 * time.Minute, true, 2},         // renewal due: started, fails in the background
+		{0, true, 2},                       // within a second of the failure: no new attempt
+		{time.Second, true, 3},             // another background attempt
+		{30 * time.Second, false, 4},       // 29s left: not handed out; the wait sees the failure
+		{500 * time.Millisecond, false, 4}, // answered from memory
+	}
+	for i, st := range steps {
+		clk.Advance(st.advance)
+		tok, err := src.Token(context.Background())
+		if st.ok && (err != nil || tok.Value() != first.Value()) {
+			t.Fatalf("step %d: err = %v, same token = %t", i, err, tok.Value() == first.Value())
+		}
+		if !st.ok && (!errors.Is(err, core.ErrUnavailable) || bapi.StatusCode(err) != http.StatusServiceUnavailable) {
+			t.Fatalf("step %d: err = %v, want Clerk's 503 as unavailable", i, err)
+		}
+		src.AwaitIdle()
+		if n := fake.Requests(clerktest.EndpointCreateM2MToken); n != st.mints {
+			t.Fatalf("step %d: mints = %d, want %d", i, n, st.mints)
+		}
+	}
+	fake.Recover(clerktest.EndpointCreateM2MToken)
+	clk.Advance(time.Second)
+	if tok, err := src.Token(context.Background()); err != nil || tok.Value() == first.Value() {
+		t.Fatalf("after recovery: err = %v", err)
 	}
 }
