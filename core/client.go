@@ -23,6 +23,7 @@ type Client struct {
 	keys     *keyCache
 	tokens   *tokenCache
 	api      *bapi.Client // nil without a secret key
+	m2mAPI   *bapi.Client // authenticated with the machine secret key; nil without one
 	users    *fetchCache[string, *User]
 	machines *fetchCache[tokenHash, machineOutcome]
 	events   *events
@@ -62,11 +63,18 @@ func New(cfg Config) (*Client, error) {
 			c.machines.withShared(s.Cache, ns, tokenHash.String, encodeMachine, decodeMachine)
 		}
 	}
+	if s.MachineSecretKey != "" {
+		if err := c.initMachineKey(); err != nil {
+			return nil, err
+		}
+	}
 	switch {
 	case s.jwtKey != nil:
 		c.keys = staticKeyCache(s.jwtKey)
 	case s.SecretKey != "":
 		c.keys = newKeyCache(c.fetchBackendKeys, s.Now, s.KeyRefresh, s.KeyCooldown, s.Timeout)
+	case s.jwksURL == "": // a machine secret key alone: no keys, JWTs are refused
+		c.keys = &keyCache{}
 	default:
 		c.keys = newKeyCache(c.fetchFrontendKeys, s.Now, s.KeyRefresh, s.KeyCooldown, s.Timeout)
 	}
@@ -116,6 +124,7 @@ func (c *Client) Close() error {
 	c.users.close()
 	c.machines.close()
 	_ = c.api.Close() // nil-safe; the pool below is the one it uses
+	_ = c.m2mAPI.Close()
 	if c.s.transport != nil {
 		c.s.transport.CloseIdleConnections()
 	}

@@ -60,6 +60,14 @@ type Config struct {
 	// never printed: fmt, slog and encoding/json show it redacted or not at
 	// all.
 	SecretKey string `json:"-"`
+	// MachineSecretKey is a machine's secret key (ak_..., from the Machines
+	// page of the Clerk dashboard; env CLERK_MACHINE_SECRET_KEY). It
+	// authenticates the M2M token calls as that machine: minting tokens for
+	// outgoing calls ([Client.M2MTokenSource]) and verifying incoming opaque
+	// M2M tokens, which Clerk then accepts only when they grant access to
+	// this machine. Set alone (no other key), the client serves M2M only.
+	// Like SecretKey, it is never printed.
+	MachineSecretKey string `json:"-"`
 	// APIURL is the Backend API base URL. Default https://api.clerk.com.
 	// It must be https, except on loopback (for tests and fakes).
 	APIURL string
@@ -239,6 +247,11 @@ func (c Config) resolveFields() (*settings, error) {
 			return nil, &ConfigError{Field: "SecretKey", Problem: err.Error()}
 		}
 	}
+	if c.MachineSecretKey != "" {
+		if err := checkMachineKey(c.MachineSecretKey); err != nil {
+			return nil, &ConfigError{Field: "MachineSecretKey", Problem: err.Error()}
+		}
+	}
 	s.apiURL = c.APIURL
 	if s.apiURL == "" {
 		s.apiURL = DefaultAPIURL
@@ -288,7 +301,7 @@ func (c Config) resolveFields() (*settings, error) {
 			return nil, &ConfigError{Field: "JWTKey", Problem: err.Error()}
 		}
 	}
-	if c.SecretKey == "" && s.jwtKey == nil && s.jwksURL == "" {
+	if c.SecretKey == "" && c.MachineSecretKey == "" && s.jwtKey == nil && s.jwksURL == "" {
 		return nil, ErrNoKeySource
 	}
 	if len(c.AuthorizedParties) > 0 {
@@ -447,8 +460,8 @@ func ParseJWTKey(s string) (*rsa.PublicKey, error) {
 
 // String hides the secret key, so a Config can be printed or logged.
 func (c Config) String() string {
-	return fmt.Sprintf("clerk.Config{Name:%q APIURL:%q Domain:%q PublishableKey:%q ProxyURL:%q SecretKey:%s JWTKey:%t AuthorizedParties:%q}",
-		c.Name, c.APIURL, c.Domain, c.PublishableKey, c.ProxyURL, redact(c.SecretKey), c.JWTKey != "", c.AuthorizedParties)
+	return fmt.Sprintf("clerk.Config{Name:%q APIURL:%q Domain:%q PublishableKey:%q ProxyURL:%q SecretKey:%s MachineSecretKey:%s JWTKey:%t AuthorizedParties:%q}",
+		c.Name, c.APIURL, c.Domain, c.PublishableKey, c.ProxyURL, redact(c.SecretKey), redact(c.MachineSecretKey), c.JWTKey != "", c.AuthorizedParties)
 }
 
 // GoString hides the secret key from %#v too.
@@ -467,6 +480,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("publishable_key", c.PublishableKey),
 		slog.String("proxy_url", c.ProxyURL),
 		slog.String("secret_key", redactedOrEmpty(c.SecretKey)),
+		slog.String("machine_secret_key", redactedOrEmpty(c.MachineSecretKey)),
 		slog.Bool("jwt_key", c.JWTKey != ""),
 		slog.Any("authorized_parties", c.AuthorizedParties),
 	)

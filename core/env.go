@@ -22,14 +22,17 @@ const (
 	EnvUserCacheTTL      = "CLERK_USER_CACHE_TTL" // a Go duration; "0" disables the cache
 	EnvAudience          = "CLERK_AUDIENCE"       // comma-separated accepted aud values
 	EnvClockSkew         = "CLERK_CLOCK_SKEW"     // a Go duration; "0" for none (core.NoClockSkew)
+	// EnvMachineSecretKey is a machine's secret key (ak_...), for M2M
+	// tokens: Config.MachineSecretKey.
+	EnvMachineSecretKey = "CLERK_MACHINE_SECRET_KEY"
 )
 
 // ConfigFromEnv builds a Config from the process environment:
 // CLERK_SECRET_KEY (or CLERK_API_KEY), CLERK_PUBLISHABLE_KEY, CLERK_API_URL,
 // CLERK_JWT_KEY, CLERK_AUTHORIZED_PARTIES (comma-separated), CLERK_DOMAIN,
 // CLERK_PROXY_URL, CLERK_USER_CACHE_TTL ("0" disables the user cache),
-// CLERK_AUDIENCE (comma-separated) and CLERK_CLOCK_SKEW (a duration such as
-// 2s; "0" for none).
+// CLERK_AUDIENCE (comma-separated), CLERK_CLOCK_SKEW (a duration such as
+// 2s; "0" for none) and CLERK_MACHINE_SECRET_KEY.
 // Empty entries of the comma-separated lists (a trailing comma) are
 // skipped; every other entry of CLERK_AUTHORIZED_PARTIES must be an origin
 // (see Config.AuthorizedParties), and an error quotes the one that is not.
@@ -55,6 +58,7 @@ func ConfigFromEnvSuffix(suffix string) (Config, error) {
 		ProxyURL:       env(EnvProxyURL),
 		Name:           strings.TrimPrefix(suffix, "_"),
 	}
+	cfg.MachineSecretKey = env(EnvMachineSecretKey)
 	if cfg.SecretKey == "" {
 		cfg.SecretKey = env(EnvAPIKey)
 	} else if alias := env(EnvAPIKey); alias != "" && alias != cfg.SecretKey {
@@ -128,6 +132,8 @@ func envName(field string) string {
 		return EnvAudience
 	case "ClockSkew":
 		return EnvClockSkew
+	case "MachineSecretKey":
+		return EnvMachineSecretKey
 	}
 	return field
 }

@@ -91,6 +91,10 @@ const (
 	// ReasonMachineUnavailable: the Backend API could not verify an opaque
 	// machine token (unreachable, failing, or refusing our secret key).
 	ReasonMachineUnavailable Reason = "token-verification-unavailable"
+	// ReasonM2MTokenUnavailable: no M2M token could be minted for an
+	// outgoing call (Clerk unreachable or refusing, the wait exceeded, or
+	// the token source closed); see [M2MTokenSource].
+	ReasonM2MTokenUnavailable Reason = "m2m-token-unavailable"
 
 	ReasonMissingRole          Reason = "missing-role"
 	ReasonMissingPermission    Reason = "missing-permission"
@@ -107,7 +111,7 @@ func (r Reason) Class() error {
 	switch r {
 	case ReasonTokenMissing:
 		return ErrNoCredentials
-	case ReasonJWKSUnavailable, ReasonJWKSRefreshPending, ReasonUserUnavailable, ReasonMachineUnavailable:
+	case ReasonJWKSUnavailable, ReasonJWKSRefreshPending, ReasonUserUnavailable, ReasonMachineUnavailable, ReasonM2MTokenUnavailable:
 		return ErrUnavailable
 	case ReasonMissingRole, ReasonMissingPermission, ReasonMissingFeature,
 		ReasonMissingPlan, ReasonMissingScope, ReasonReverificationNeeded:
@@ -182,6 +186,8 @@ func (r Reason) message() string {
 		return "user could not be loaded"
 	case ReasonMachineUnavailable:
 		return "token could not be verified with Clerk"
+	case ReasonM2MTokenUnavailable:
+		return "no M2M token could be obtained from Clerk"
 	case ReasonMissingRole:
 		return "required role is missing"
 	case ReasonMissingPermission:

@@ -261,7 +261,7 @@ var errNoSecretKey = errors.New("opaque machine tokens need the Backend API: set
 // verifyOpaque verifies an opaque machine token with the Backend API,
 // through the coalescing, caching machine-token cache.
 func (c *Client) verifyOpaque(ctx context.Context, kind TokenKind, token string) (*Auth, error) {
-	if c.api == nil {
+	if c.verifyAPI(kind) == nil {
 		return nil, newError(ReasonMachineUnavailable, errNoSecretKey)
 	}
 	out, err := c.machines.get(ctx, hashToken(token), token)
@@ -337,7 +337,7 @@ func (c *Client) callVerify(ctx context.Context, kind TokenKind, token string) (
 			Kind: APIKey, Subject: k.Subject, ID: k.ID, Name: k.Name, Scopes: k.Scopes, Claims: claimsMap(k.Claims),
 		}), nil
 	case M2MToken:
-		m, _, err := c.api.M2MTokens.Verify(ctx, &bapi.VerifyM2MTokenParams{Token: token})
+		m, _, err := c.verifyAPI(M2MToken).M2MTokens.Verify(ctx, &bapi.VerifyM2MTokenParams{Token: token})
 		if err != nil || m == nil {
 			return verified{}, nilResult(err)
 		}

@@ -54,6 +54,7 @@ const (
 	CallVerifyAPIKey     CallOp = "verify_api_key"
 	CallVerifyM2MToken   CallOp = "verify_m2m_token"
 	CallVerifyOAuthToken CallOp = "verify_oauth_token"
+	CallCreateM2MToken   CallOp = "create_m2m_token"
 )
 
 // Call is one call to Clerk, as an [Observer] sees it.

@@ -13,8 +13,14 @@
 //     that the JWKS serves, and [Server.Sign] / [Server.SignRaw] sign anything
 //     at all for attack tests.
 //
-// Every route under /v1 requires "Authorization: Bearer <SecretKey>", as
-// Clerk's Backend API does, and errors carry Clerk's error body
+// Machines ([Server.DefaultMachine], [Server.NewMachine],
+// [Server.GrantMachineAccess]) have secret keys ("ak_...") that mint M2M
+// tokens at POST /v1/m2m_tokens ([EndpointCreateM2MToken]) and verify, at
+// POST /v1/m2m_tokens/verify, the M2M tokens granted access to them.
+//
+// Every other route under /v1 requires "Authorization: Bearer <SecretKey>",
+// as Clerk's Backend API does (the M2M verify route accepts either key), and
+// errors carry Clerk's error body
 // ({"errors":[{"message","long_message","code"}],"clerk_trace_id"}).
 //
 // For tests of caching, retries and outages the server counts requests per

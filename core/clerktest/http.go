@@ -23,7 +23,8 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, EndpointMergeUserMetadata, true, s.mergeUserMetadata)
 	s.handle(mux, EndpointReplaceUserMetadata, true, s.replaceUserMetadata)
 	s.handle(mux, EndpointVerifyAPIKey, true, s.verifyAPIKey)
-	s.handle(mux, EndpointVerifyM2MToken, true, s.verifyM2MToken)
+	s.handle(mux, EndpointVerifyM2MToken, false, s.verifyM2MToken) // secret key or machine secret key
+	s.handle(mux, EndpointCreateM2MToken, false, s.createM2MToken) // machine secret key
 	s.handle(mux, EndpointVerifyOAuthToken, true, s.verifyOAuthToken)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/v1/") && !s.authorized(w, r) {

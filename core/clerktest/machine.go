@@ -130,6 +130,7 @@ type machineStore struct {
 	clientID  string
 	byToken   map[string]*machineRecord
 	order     []*machineRecord
+	machines  map[string]*machineEntry // by ID; see m2m.go
 }
 
 // idsLocked returns the machine ID and OAuth client ID, creating them on

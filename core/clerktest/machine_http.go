@@ -172,12 +172,23 @@ func (s *Server) verifyAPIKey(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// verifyM2MToken answers with the instance secret key for any M2M token,
+// and with a machine secret key only for tokens granted access to that
+// machine (its ID among their scopes); others are not found.
 func (s *Server) verifyM2MToken(w http.ResponseWriter, r *http.Request) {
+	m, ok := s.authorizedMachine(w, r, true)
+	if !ok {
+		return
+	}
 	var req struct {
 		Token *string `json:"token"`
 	}
 	token, ok := s.readMachineToken(w, r, &req, "token", &req.Token)
 	if !ok {
+		return
+	}
+	if m != nil && !s.grantsAccess(token, m.ID) {
+		s.writeMachineNotFound(w, "Machine token")
 		return
 	}
 	s.answerVerify(w, KindM2MToken, token, "Machine token", func(rec *machineRecord, st machineState) any {
@@ -209,4 +220,12 @@ func (s *Server) verifyOAuthToken(w http.ResponseWriter, r *http.Request) {
 			Expired: st.expired, Expiration: st.expiration, CreatedAt: st.created, UpdatedAt: st.updated,
 		}
 	})
+}
+
+// grantsAccess reports whether the stored token's scopes include machine.
+func (s *Server) grantsAccess(token, machine string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.machine.byToken[token]
+	return r != nil && slices.Contains(r.tok.Scopes, machine)
 }

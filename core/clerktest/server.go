@@ -42,6 +42,9 @@ const (
 	// EndpointVerifyM2MToken verifies an M2M token (body {"token":...}); see
 	// [Server.NewM2MToken] and [Server.NewM2MJWT].
 	EndpointVerifyM2MToken = "POST /v1/m2m_tokens/verify"
+	// EndpointCreateM2MToken mints an M2M token for the machine whose
+	// secret key authenticates the request (see [Server.DefaultMachine]).
+	EndpointCreateM2MToken = "POST /v1/m2m_tokens"
 	// EndpointVerifyOAuthToken verifies an OAuth access token (body
 	// {"access_token":...}, or the deprecated {"secret":...}); see
 	// [Server.NewOAuthToken] and [Server.NewOAuthJWT].
@@ -69,6 +72,7 @@ func Endpoints() []string {
 		EndpointReplaceUserMetadata,
 		EndpointVerifyAPIKey,
 		EndpointVerifyM2MToken,
+		EndpointCreateM2MToken,
 		EndpointVerifyOAuthToken,
 	}
 }
