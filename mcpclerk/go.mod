@@ -5,6 +5,7 @@ go 1.26
 require (
 	github.com/clerkgo/clerk v0.2.0
 	github.com/modelcontextprotocol/go-sdk v1.8.0
+	go.uber.org/goleak v1.3.0
 )
 
 require (
