@@ -1,0 +1,225 @@
+package mcpclerk_test
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/clerkgo/clerk/core"
+	"github.com/clerkgo/clerk/mcpclerk"
+	"github.com/modelcontextprotocol/go-sdk/oauthex"
+)
+
+const clerkFAPI = "https://example.clerk.accounts.dev"
+
+func TestResourceCheck(t *testing.T) {
+	ok := mcpclerk.Resource{URL: "https://mcp.example.com/mcp", AuthorizationServer: clerkFAPI}
+	with := func(f func(*mcpclerk.Resource)) mcpclerk.Resource { r := ok; f(&r); return r }
+	for _, tc := range []struct {
+		name  string
+		r     mcpclerk.Resource
+		field string // "" when valid
+	}{
+		{"valid", ok, ""},
+		{"root resource", with(func(r *mcpclerk.Resource) { r.URL = "https://mcp.example.com" }), ""},
+		{"http on loopback", with(func(r *mcpclerk.Resource) { r.URL = "http://127.0.0.1:8080/mcp" }), ""},
+		{"http on localhost", with(func(r *mcpclerk.Resource) { r.URL = "http://localhost:8080/mcp" }), ""},
+		{"http on [::1]", with(func(r *mcpclerk.Resource) { r.AuthorizationServer = "http://[::1]:3000" }), ""},
+		{"scopes", with(func(r *mcpclerk.Resource) { r.Scopes, r.RequiredScopes = []string{"profile"}, []string{"email"} }), ""},
+		{"no URL", with(func(r *mcpclerk.Resource) { r.URL = "" }), "URL"},
+		{"relative URL", with(func(r *mcpclerk.Resource) { r.URL = "/mcp" }), "URL"},
+		{"http elsewhere", with(func(r *mcpclerk.Resource) { r.URL = "http://mcp.example.com/mcp" }), "URL"},
+		{"other scheme", with(func(r *mcpclerk.Resource) { r.URL = "ftp://mcp.example.com/mcp" }), "URL"},
+		{"query", with(func(r *mcpclerk.Resource) { r.URL = "https://mcp.example.com/mcp?a=1" }), "URL"},
+		{"empty query", with(func(r *mcpclerk.Resource) { r.URL = "https://mcp.example.com/mcp?" }), "URL"},
+		{"fragment", with(func(r *mcpclerk.Resource) { r.URL = "https://mcp.example.com/mcp#x" }), "URL"},
+		{"user info", with(func(r *mcpclerk.Resource) { r.URL = "https://u:p@mcp.example.com/mcp" }), "URL"},
+		{"bad escape", with(func(r *mcpclerk.Resource) { r.URL = "https://mcp.example.com/%zz" }), "URL"},
+		{"no authorization server", with(func(r *mcpclerk.Resource) { r.AuthorizationServer = "" }), "AuthorizationServer"},
+		{"javascript authorization server", with(func(r *mcpclerk.Resource) { r.AuthorizationServer = "javascript:alert(1)" }), "AuthorizationServer"},
+		{"empty scope", with(func(r *mcpclerk.Resource) { r.Scopes = []string{""} }), "Scopes"},
+		{"scope with a quote", with(func(r *mcpclerk.Resource) { r.RequiredScopes = []string{`a"b`} }), "Scopes"},
+		{"scope with a space", with(func(r *mcpclerk.Resource) { r.Scopes = []string{"a b"} }), "Scopes"},
+		{"bad documentation", with(func(r *mcpclerk.Resource) { r.Documentation = "javascript:x" }), "Documentation"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.r.Check()
+			if tc.field == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if !errors.Is(err, mcpclerk.ErrInvalidResource) || !strings.Contains(err.Error(), ": "+tc.field+": ") {
+				t.Fatalf("Check() = %v, want ErrInvalidResource naming %s", err, tc.field)
+			}
+		})
+	}
+}
+
+func TestMetadataLocation(t *testing.T) {
+	for _, tc := range []struct{ url, path, metaURL string }{
+		{"https://mcp.example.com/mcp", "/.well-known/oauth-protected-resource/mcp", "https://mcp.example.com/.well-known/oauth-protected-resource/mcp"},
+		{"https://mcp.example.com/mcp/", "/.well-known/oauth-protected-resource/mcp", "https://mcp.example.com/.well-known/oauth-protected-resource/mcp"},
+		{"https://mcp.example.com/v1/mcp", "/.well-known/oauth-protected-resource/v1/mcp", "https://mcp.example.com/.well-known/oauth-protected-resource/v1/mcp"},
+		{"https://mcp.example.com", "/.well-known/oauth-protected-resource", "https://mcp.example.com/.well-known/oauth-protected-resource"},
+		{"https://mcp.example.com/", "/.well-known/oauth-protected-resource", "https://mcp.example.com/.well-known/oauth-protected-resource"},
+		{"http://127.0.0.1:8080/mcp", "/.well-known/oauth-protected-resource/mcp", "http://127.0.0.1:8080/.well-known/oauth-protected-resource/mcp"},
+		{"::bad", "/.well-known/oauth-protected-resource", ""},
+	} {
+		r := mcpclerk.Resource{URL: tc.url, AuthorizationServer: clerkFAPI, RequiredScopes: []string{"email"}}
+		if got := r.MetadataPath(); got != tc.path {
+			t.Errorf("%s: MetadataPath() = %q, want %q", tc.url, got, tc.path)
+		}
+		if got := r.MetadataURL(); got != tc.metaURL {
+			t.Errorf("%s: MetadataURL() = %q, want %q", tc.url, got, tc.metaURL)
+		}
+		if o := r.Options(); o.ResourceMetadataURL != tc.metaURL || !slices.Equal(o.Scopes, []string{"email"}) {
+			t.Errorf("%s: Options() = %+v", tc.url, o)
+		}
+	}
+}
+
+func TestMetadataHandler(t *testing.T) {
+	r := mcpclerk.Resource{
+		URL: "https://mcp.example.com/mcp", AuthorizationServer: clerkFAPI,
+		Scopes: []string{"profile", "email"}, RequiredScopes: []string{"email", "openid"},
+		Name: "Example", Documentation: "https://example.com/docs",
+	}
+	h := mcpclerk.MetadataHandler(r)
+	for _, tc := range []struct {
+		method string
+		status int
+		body   bool
+	}{
+		{http.MethodGet, http.StatusOK, true},
+		{http.MethodHead, http.StatusOK, false},
+		{http.MethodOptions, http.StatusNoContent, false},
+		{http.MethodPost, http.StatusMethodNotAllowed, false},
+		{http.MethodDelete, http.StatusMethodNotAllowed, false},
+	} {
+		t.Run(tc.method, func(t *testing.T) {
+			req := httptest.NewRequestWithContext(t.Context(), tc.method, r.MetadataPath(), nil)
+			req.Header.Set("Origin", "https://inspector.example")
+			req.Header.Set("Access-Control-Request-Headers", "mcp-protocol-version")
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code != tc.status {
+				t.Fatalf("status %d, want %d", w.Code, tc.status)
+			}
+			for k, v := range map[string]string{
+				"Access-Control-Allow-Origin":  "*",
+				"Access-Control-Allow-Methods": "GET, OPTIONS",
+				"Access-Control-Allow-Headers": "*",
+			} {
+				if got := w.Header().Get(k); got != v {
+					t.Errorf("%s: %q, want %q", k, got, v)
+				}
+			}
+			if !tc.body {
+				if tc.status != http.StatusMethodNotAllowed && w.Body.Len() != 0 {
+					t.Fatalf("body %q", w.Body)
+				}
+				return
+			}
+			if ct := w.Header().Get("Content-Type"); ct != "application/json" {
+				t.Fatalf("Content-Type %q", ct)
+			}
+			var got oauthex.ProtectedResourceMetadata
+			if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.Resource != r.URL || !slices.Equal(got.AuthorizationServers, []string{clerkFAPI}) ||
+				!slices.Equal(got.BearerMethodsSupported, []string{"header"}) ||
+				!slices.Equal(got.ScopesSupported, []string{"profile", "email", "openid"}) ||
+				got.ResourceName != "Example" || got.ResourceDocumentation != "https://example.com/docs" {
+				t.Fatalf("metadata %+v", got)
+			}
+		})
+	}
+}
+
+func TestHandle(t *testing.T) {
+	_, c := newFake(t)
+	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) })
+
+	t.Run("refuses a bad resource and mounts nothing", func(t *testing.T) {
+		mux := http.NewServeMux()
+		if err := mcpclerk.Handle(mux, c, mcpclerk.Resource{URL: "http://mcp.example.com/mcp", AuthorizationServer: clerkFAPI}, ok); !errors.Is(err, mcpclerk.ErrInvalidResource) {
+			t.Fatalf("Handle = %v", err)
+		}
+		if _, pattern := mux.Handler(httptest.NewRequest(http.MethodGet, "/.well-known/oauth-protected-resource", nil)); pattern != "" {
+			t.Fatalf("mounted %q", pattern)
+		}
+		r := mcpclerk.Resource{URL: "https://mcp.example.com/mcp", AuthorizationServer: clerkFAPI}
+		for _, err := range []error{mcpclerk.Handle(nil, c, r, ok), mcpclerk.Handle(mux, nil, r, ok), mcpclerk.Handle(mux, c, r, nil)} {
+			if !errors.Is(err, mcpclerk.ErrInvalidResource) {
+				t.Fatalf("Handle with a nil argument = %v", err)
+			}
+		}
+	})
+
+	for _, tc := range []struct {
+		name, url, endpoint string
+		metadata            []string
+		unprotected         string // a path the MCP handler must not get
+	}{
+		{"path", "https://mcp.example.com/mcp", "/mcp", []string{"/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource"}, "/other"},
+		{"root", "https://mcp.example.com", "/", []string{"/.well-known/oauth-protected-resource"}, "/other"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mux := http.NewServeMux()
+			r := mcpclerk.Resource{URL: tc.url, AuthorizationServer: clerkFAPI}
+			if err := mcpclerk.Handle(mux, c, r, ok); err != nil {
+				t.Fatal(err)
+			}
+			do := func(method, path string) *httptest.ResponseRecorder {
+				w := httptest.NewRecorder()
+				mux.ServeHTTP(w, httptest.NewRequestWithContext(t.Context(), method, path, nil))
+				return w
+			}
+			w := do(http.MethodPost, tc.endpoint)
+			if want := `Bearer resource_metadata="` + r.MetadataURL() + `"`; w.Code != http.StatusUnauthorized || w.Header().Get("WWW-Authenticate") != want {
+				t.Fatalf("endpoint: %d %q, want 401 %q", w.Code, w.Header().Get("WWW-Authenticate"), want)
+			}
+			for _, p := range tc.metadata {
+				if w := do(http.MethodGet, p); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"resource":"`+tc.url+`"`) {
+					t.Fatalf("%s: %d %s", p, w.Code, w.Body)
+				}
+			}
+			if w := do(http.MethodGet, tc.unprotected); w.Code != http.StatusNotFound {
+				t.Fatalf("%s: %d, want 404", tc.unprotected, w.Code)
+			}
+		})
+	}
+}
+
+func TestAuthorizationServer(t *testing.T) {
+	pk := "pk_test_ZXhhbXBsZS5jbGVyay5hY2NvdW50cy5kZXYk" // example.clerk.accounts.dev$
+	for _, tc := range []struct {
+		name string
+		cfg  core.Config
+		want string
+		err  error
+	}{
+		{"publishable key", core.Config{PublishableKey: pk}, clerkFAPI, nil},
+		{"domain", core.Config{Domain: "clerk.example.com", PublishableKey: pk}, "https://clerk.example.com", nil},
+		{"domain with scheme", core.Config{Domain: "https://clerk.example.com/"}, "https://clerk.example.com", nil},
+		{"proxy first", core.Config{ProxyURL: "https://example.com/__clerk/", Domain: "clerk.example.com"}, "https://example.com/__clerk", nil},
+		{"none", core.Config{SecretKey: "sk_test_x"}, "", mcpclerk.ErrNoAuthorizationServer},
+		{"bad publishable key", core.Config{PublishableKey: "pk_test_!!"}, "", mcpclerk.ErrInvalidResource},
+		{"bad domain", core.Config{Domain: "a/b"}, "", mcpclerk.ErrInvalidResource},
+		{"http proxy", core.Config{ProxyURL: "http://example.com/__clerk"}, "", mcpclerk.ErrInvalidResource},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := mcpclerk.AuthorizationServer(tc.cfg)
+			if got != tc.want || !errors.Is(err, tc.err) || (tc.err == nil) != (err == nil) {
+				t.Fatalf("AuthorizationServer = %q, %v; want %q, %v", got, err, tc.want, tc.err)
+			}
+		})
+	}
+}
