@@ -49,6 +49,15 @@ type Resource struct {
 	// token without one is answered 403 by the SDK's middleware, whose
 	// challenge names them. They are advertised too.
 	RequiredScopes []string
+	// AllowedOrigins lets MCP clients that run in browsers on these
+	// origins ("https://app.example.com", or "*" for any) call the
+	// endpoint: [Handle] then answers their CORS preflights and exposes
+	// WWW-Authenticate and Mcp-Session-Id to them. Tokens travel in the
+	// Authorization header, never in cookies, so "*" lets no site act
+	// with a user's ambient credentials. Empty (the default): no CORS on
+	// the endpoint; clients that are not browsers need none. The metadata
+	// documents allow every origin regardless.
+	AllowedOrigins []string
 	// Name is resource_name, a human-readable name of the server
 	// (optional).
 	Name string
@@ -69,6 +78,15 @@ func (r Resource) Check() error {
 	for _, s := range slices.Concat(r.Scopes, r.RequiredScopes) {
 		if s == "" || strings.ContainsAny(s, " \t\r\n\"\\") {
 			return fieldError("Scopes", "entries must be non-empty scope tokens without spaces or quotes")
+		}
+	}
+	for _, o := range r.AllowedOrigins {
+		if o == "*" {
+			continue
+		}
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+			u.Path != "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.User != nil || strings.HasSuffix(o, "#") {
+			return fieldError("AllowedOrigins", `entries must be "*" or origins such as https://app.example.com`)
 		}
 	}
 	if r.Documentation != "" {
@@ -211,7 +229,8 @@ func MetadataHandler(r Resource) http.Handler {
 
 // Handle mounts an MCP server protected by Clerk on mux: h (the SDK's
 // streamable HTTP handler) at r.URL's path behind auth.RequireBearerToken
-// with [Verifier] and [Resource.Options], and [MetadataHandler] at
+// with [Verifier] and [Resource.Options] (and CORS for
+// [Resource.AllowedOrigins]), and [MetadataHandler] at
 // [Resource.MetadataPath] (and at [WellKnownPath] as well, for clients
 // that look only there). It checks r first and mounts nothing on error.
 func Handle(mux *http.ServeMux, client *core.Client, r Resource, h http.Handler) error {
@@ -226,7 +245,7 @@ func Handle(mux *http.ServeMux, client *core.Client, r Resource, h http.Handler)
 		endpoint = "/{$}"
 	}
 	meta := MetadataHandler(r)
-	mux.Handle(endpoint, auth.RequireBearerToken(Verifier(client), r.Options())(h))
+	mux.Handle(endpoint, allowOrigins(r.AllowedOrigins, auth.RequireBearerToken(Verifier(client), r.Options())(h)))
 	mux.Handle(r.MetadataPath(), meta)
 	if r.MetadataPath() != WellKnownPath {
 		mux.Handle(WellKnownPath, meta)
@@ -261,4 +280,40 @@ func AuthorizationServer(cfg core.Config) (string, error) {
 		return "https://" + host, nil
 	}
 	return "", ErrNoAuthorizationServer
+}
+
+// allowOrigins answers the CORS preflights of browsers on origins (before
+// the token check: preflights carry no token) and marks the answers to
+// their requests readable, the challenge and the session ID included.
+// Without origins it returns next.
+func allowOrigins(origins []string, next http.Handler) http.Handler {
+	if len(origins) == 0 {
+		return next
+	}
+	anyOrigin := slices.Contains(origins, "*")
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		h := w.Header()
+		if !anyOrigin {
+			h.Add("Vary", "Origin")
+		}
+		origin := req.Header.Get("Origin")
+		if origin == "" || !anyOrigin && !slices.Contains(origins, origin) {
+			next.ServeHTTP(w, req)
+			return
+		}
+		if anyOrigin {
+			h.Set("Access-Control-Allow-Origin", "*")
+		} else {
+			h.Set("Access-Control-Allow-Origin", origin)
+		}
+		h.Set("Access-Control-Expose-Headers", "WWW-Authenticate, Mcp-Session-Id")
+		if req.Method == http.MethodOptions && req.Header.Get("Access-Control-Request-Method") != "" {
+			h.Set("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS")
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID")
+			h.Set("Access-Control-Max-Age", "86400")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, req)
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/clerkgo/clerk/core"
+	"github.com/clerkgo/clerk/core/clerktest"
 	"github.com/clerkgo/clerk/mcpclerk"
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
 )
@@ -44,6 +45,12 @@ func TestResourceCheck(t *testing.T) {
 		{"empty scope", with(func(r *mcpclerk.Resource) { r.Scopes = []string{""} }), "Scopes"},
 		{"scope with a quote", with(func(r *mcpclerk.Resource) { r.RequiredScopes = []string{`a"b`} }), "Scopes"},
 		{"scope with a space", with(func(r *mcpclerk.Resource) { r.Scopes = []string{"a b"} }), "Scopes"},
+		{"origins", with(func(r *mcpclerk.Resource) {
+			r.AllowedOrigins = []string{"https://app.example.com", "http://localhost:6274", "*"}
+		}), ""},
+		{"origin with a path", with(func(r *mcpclerk.Resource) { r.AllowedOrigins = []string{"https://app.example.com/x"} }), "AllowedOrigins"},
+		{"origin without a scheme", with(func(r *mcpclerk.Resource) { r.AllowedOrigins = []string{"app.example.com"} }), "AllowedOrigins"},
+		{"empty origin", with(func(r *mcpclerk.Resource) { r.AllowedOrigins = []string{""} }), "AllowedOrigins"},
 		{"bad documentation", with(func(r *mcpclerk.Resource) { r.Documentation = "javascript:x" }), "Documentation"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -219,6 +226,67 @@ func TestAuthorizationServer(t *testing.T) {
 			got, err := mcpclerk.AuthorizationServer(tc.cfg)
 			if got != tc.want || !errors.Is(err, tc.err) || (tc.err == nil) != (err == nil) {
 				t.Fatalf("AuthorizationServer = %q, %v; want %q, %v", got, err, tc.want, tc.err)
+			}
+		})
+	}
+}
+
+func TestHandleCORS(t *testing.T) {
+	s, c := newFake(t)
+	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) })
+	token := s.NewOAuthJWT(clerktest.MachineTokenParams{}).Token
+	const app = "https://app.example.com"
+	type want struct {
+		status                int
+		allowOrigin, expose   string
+		allowHeaders, varyHas string
+	}
+	for _, tc := range []struct {
+		name    string
+		origins []string
+		method  string
+		origin  string
+		token   bool
+		want    want
+	}{
+		{"preflight, listed origin", []string{app}, http.MethodOptions, app, false,
+			want{http.StatusNoContent, app, "WWW-Authenticate, Mcp-Session-Id", "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID", "Origin"}},
+		{"preflight, any origin", []string{"*"}, http.MethodOptions, "https://elsewhere.example", false,
+			want{http.StatusNoContent, "*", "WWW-Authenticate, Mcp-Session-Id", "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID", ""}},
+		{"preflight, other origin", []string{app}, http.MethodOptions, "https://evil.example", false,
+			want{http.StatusUnauthorized, "", "", "", "Origin"}},
+		{"preflight, no CORS configured", nil, http.MethodOptions, app, false,
+			want{http.StatusUnauthorized, "", "", "", ""}},
+		{"no token, listed origin: the challenge is readable", []string{app}, http.MethodPost, app, false,
+			want{http.StatusUnauthorized, app, "WWW-Authenticate, Mcp-Session-Id", "", "Origin"}},
+		{"token, listed origin", []string{app}, http.MethodPost, app, true,
+			want{http.StatusTeapot, app, "WWW-Authenticate, Mcp-Session-Id", "", "Origin"}},
+		{"token, no Origin", []string{app}, http.MethodPost, "", true,
+			want{http.StatusTeapot, "", "", "", "Origin"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mux := http.NewServeMux()
+			r := mcpclerk.Resource{URL: "https://mcp.example.com/mcp", AuthorizationServer: clerkFAPI, AllowedOrigins: tc.origins}
+			if err := mcpclerk.Handle(mux, c, r, ok); err != nil {
+				t.Fatal(err)
+			}
+			req := httptest.NewRequestWithContext(t.Context(), tc.method, "/mcp", nil)
+			if tc.origin != "" {
+				req.Header.Set("Origin", tc.origin)
+			}
+			if tc.method == http.MethodOptions {
+				req.Header.Set("Access-Control-Request-Method", "POST")
+				req.Header.Set("Access-Control-Request-Headers", "authorization, content-type, mcp-protocol-version")
+			}
+			if tc.token {
+				req.Header.Set("Authorization", "Bearer "+token)
+			}
+			w := httptest.NewRecorder()
+			mux.ServeHTTP(w, req)
+			got := want{w.Code, w.Header().Get("Access-Control-Allow-Origin"), w.Header().Get("Access-Control-Expose-Headers"),
+				w.Header().Get("Access-Control-Allow-Headers"), w.Header().Get("Vary")}
+			if got != tc.want {
+				t.Fatalf("got %+v\nwant %+v", got, tc.want)
 			}
 		})
 	}
