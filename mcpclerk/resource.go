@@ -69,8 +69,24 @@ type Resource struct {
 // Check reports whether r is usable: an error wrapping
 // [ErrInvalidResource] and naming the field, or nil.
 func (r Resource) Check() error {
-	if _, err := checkURL("URL", r.URL); err != nil {
+	u, err := checkURL("URL", r.URL)
+	if err != nil {
 		return err
+	}
+	// The path becomes a ServeMux pattern: no wildcards, no empty, "." or
+	// ".." segments (which the mux would redirect away from).
+	if strings.ContainsAny(u.Path, "{}") {
+		return fieldError("URL", "the path must be plain segments such as /mcp")
+	}
+	if strings.HasPrefix(u.Path, "/.well-known/") {
+		return fieldError("URL", "the path must not be under /.well-known/, where the metadata lives")
+	}
+	if p := strings.TrimSuffix(u.EscapedPath(), "/"); p != "" {
+		for _, seg := range strings.Split(p[1:], "/") {
+			if seg == "" || seg == "." || seg == ".." {
+				return fieldError("URL", "the path must be plain segments such as /mcp")
+			}
+		}
 	}
 	if _, err := checkURL("AuthorizationServer", r.AuthorizationServer); err != nil {
 		return err

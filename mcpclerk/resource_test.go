@@ -40,6 +40,11 @@ func TestResourceCheck(t *testing.T) {
 		{"fragment", with(func(r *mcpclerk.Resource) { r.URL = "https://mcp.example.com/mcp#x" }), "URL"},
 		{"user info", with(func(r *mcpclerk.Resource) { r.URL = "https://u:p@mcp.example.com/mcp" }), "URL"},
 		{"bad escape", with(func(r *mcpclerk.Resource) { r.URL = "https://mcp.example.com/%zz" }), "URL"},
+		{"wildcard path", with(func(r *mcpclerk.Resource) { r.URL = "https://mcp.example.com/{id}" }), "URL"},
+		{"dot-dot path", with(func(r *mcpclerk.Resource) { r.URL = "https://mcp.example.com/a/../mcp" }), "URL"},
+		{"empty segment", with(func(r *mcpclerk.Resource) { r.URL = "https://mcp.example.com//mcp" }), "URL"},
+		{"well-known path", with(func(r *mcpclerk.Resource) { r.URL = "https://mcp.example.com/.well-known/oauth-protected-resource" }), "URL"},
+		{"nested path", with(func(r *mcpclerk.Resource) { r.URL = "https://mcp.example.com/v1/mcp/" }), ""},
 		{"no authorization server", with(func(r *mcpclerk.Resource) { r.AuthorizationServer = "" }), "AuthorizationServer"},
 		{"javascript authorization server", with(func(r *mcpclerk.Resource) { r.AuthorizationServer = "javascript:alert(1)" }), "AuthorizationServer"},
 		{"empty scope", with(func(r *mcpclerk.Resource) { r.Scopes = []string{""} }), "Scopes"},
@@ -290,4 +295,35 @@ func TestHandleCORS(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzHandle: a resource that passes Check mounts without a panic (the
+// mux panics on a bad or conflicting pattern), its metadata at the path it
+// advertises.
+func FuzzHandle(f *testing.F) {
+	_, c := newFake(f)
+	for _, seed := range []string{"https://mcp.example.com/mcp", "https://mcp.example.com", "https://h/a/b/", "https://h/%7B", "https://h/a%2Fb",
+		"https://h/{x}", "https://h/.well-known/oauth-protected-resource", "https://h/a b", "http://[::1]:1/x", "https://h/%zz"} {
+		f.Add(seed)
+	}
+	ok := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	f.Fuzz(func(t *testing.T, raw string) {
+		r := mcpclerk.Resource{URL: raw, AuthorizationServer: clerkFAPI}
+		if r.Check() != nil {
+			return
+		}
+		mux := http.NewServeMux()
+		if err := mcpclerk.Handle(mux, c, r, ok); err != nil {
+			t.Fatalf("Handle(%q) = %v after Check passed", raw, err)
+		}
+		req := httptest.NewRequest(http.MethodGet, "https://mcp.example.com/", nil)
+		req.URL.Path, req.URL.RawPath = "", ""
+		u, _ := req.URL.Parse(r.MetadataPath())
+		req.URL = u
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			t.Fatalf("%q: GET %s = %d", raw, r.MetadataPath(), w.Code)
+		}
+	})
 }
