@@ -86,16 +86,7 @@ func (e *env) connect(ctx context.Context, token string) (*mcp.ClientSession, er
 // whoami calls the whoami tool through the SDK's client.
 func (e *env) whoami(t *testing.T, token string) WhoAmI {
 	t.Helper()
-	ctx := t.Context()
-	cs, err := e.connect(ctx, token)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer cs.Close()
-	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "whoami", Arguments: map[string]any{}})
-	if err != nil {
-		t.Fatalf("call: %v", err)
-	}
+	res := e.callTool(t, token)
 	if res.IsError {
 		t.Fatalf("tool error: %+v", res.Content)
 	}
@@ -325,5 +316,50 @@ func TestRun(t *testing.T) {
 	}
 	if status != http.StatusOK || !strings.Contains(body, `"first_name":"Test"`) {
 		t.Fatalf("%d %s", status, body)
+	}
+}
+
+// callTool calls whoami through the SDK's client and returns the result.
+func (e *env) callTool(t *testing.T, token string) *mcp.CallToolResult {
+	t.Helper()
+	cs, err := e.connect(t.Context(), token)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer cs.Close()
+	res, err := cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "whoami", Arguments: map[string]any{}})
+	if err != nil {
+		t.Fatalf("call: %v", err)
+	}
+	return res
+}
+
+// TestWhoAmIToolErrors: a failed user fetch is a tool error naming no
+// internal address; a server mounted without Clerk says so.
+func TestWhoAmIToolErrors(t *testing.T) {
+	e := start(t)
+	tok := e.fake.NewOAuthJWT(clerktest.MachineTokenParams{}).Token
+	e.fake.Fail(clerktest.EndpointGetUser, http.StatusServiceUnavailable)
+	res := e.callTool(t, tok)
+	text := res.Content[0].(*mcp.TextContent).Text
+	if !res.IsError || strings.Contains(text, e.fake.URL) || strings.Contains(text, "127.0.0.1") {
+		t.Fatalf("user fetch failed: %+v %q", res, text)
+	}
+
+	// The same server on an in-memory transport: no HTTP, no token.
+	ct, st := mcp.NewInMemoryTransports()
+	ss, err := newServer(e.app.client).Connect(t.Context(), st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ss.Close()
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "t", Version: "0"}, nil).Connect(t.Context(), ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	res, err = cs.CallTool(t.Context(), &mcp.CallToolParams{Name: "whoami", Arguments: map[string]any{}})
+	if err != nil || !res.IsError || !strings.Contains(res.Content[0].(*mcp.TextContent).Text, errNoAuth.Error()) {
+		t.Fatalf("without a token: %+v, %v", res, err)
 	}
 }
