@@ -24,8 +24,8 @@
 // Failures follow the SDK's contract: no token, an invalid, expired or
 // revoked token, or a token of another kind (a session token, an API key)
 // is 401; a token without a required scope is 403; Clerk unreachable is
-// 500 with a body that names no internal error. No body or error ever
-// contains the token.
+// 503 behind [Handle] (500 with the SDK's middleware alone), with a body
+// that names no internal error. No body or error ever contains the token.
 //
 // See docs/mcp.md for the flow and the Clerk dashboard settings.
 package mcpclerk

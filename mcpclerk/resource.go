@@ -248,7 +248,10 @@ func MetadataHandler(r Resource) http.Handler {
 // with [Verifier] and [Resource.Options] (and CORS for
 // [Resource.AllowedOrigins]), and [MetadataHandler] at
 // [Resource.MetadataPath] (and at [WellKnownPath] as well, for clients
-// that look only there). It checks r first and mounts nothing on error.
+// that look only there). When Clerk cannot be reached to verify a token,
+// the endpoint answers 503 rather than the SDK's 500 (the project's
+// failure contract: the client is not at fault). It checks r first and
+// mounts nothing on error.
 func Handle(mux *http.ServeMux, client *core.Client, r Resource, h http.Handler) error {
 	if err := r.Check(); err != nil {
 		return err
@@ -261,7 +264,7 @@ func Handle(mux *http.ServeMux, client *core.Client, r Resource, h http.Handler)
 		endpoint = "/{$}"
 	}
 	meta := MetadataHandler(r)
-	mux.Handle(endpoint, allowOrigins(r.AllowedOrigins, auth.RequireBearerToken(Verifier(client), r.Options())(h)))
+	mux.Handle(endpoint, allowOrigins(r.AllowedOrigins, unavailable503(auth.RequireBearerToken(Verifier(client), r.Options()), h)))
 	mux.Handle(r.MetadataPath(), meta)
 	if r.MetadataPath() != WellKnownPath {
 		mux.Handle(WellKnownPath, meta)

@@ -28,14 +28,18 @@ const ExtraKey = "clerk.auth"
 // An invalid, expired, revoked or refused token is an error that matches
 // auth.ErrInvalidToken (the SDK answers 401) and core.ErrInvalidCredentials;
 // Clerk unreachable is an error that matches core.ErrUnavailable and not
-// auth.ErrInvalidToken (the SDK answers 500, and the client is not told to
-// sign in again). Error texts carry Clerk's stable reason and message,
+// auth.ErrInvalidToken (the SDK answers 500, [Handle] 503, and the client
+// is not told to sign in again). Error texts carry Clerk's stable reason and message,
 // never the token or an internal error.
 func Verifier(client *core.Client) auth.TokenVerifier {
 	return func(ctx context.Context, token string, _ *http.Request) (*auth.TokenInfo, error) {
 		a, err := client.VerifyMachineToken(ctx, token, core.OAuthToken)
 		if err != nil {
-			return nil, newVerifyError(err)
+			e := newVerifyError(err)
+			if !e.invalid {
+				markUnavailable(ctx)
+			}
+			return nil, e
 		}
 		return TokenInfo(a), nil
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -190,4 +191,43 @@ func FuzzVerifier(f *testing.F) {
 			t.Fatalf("the error %q contains the token", err)
 		}
 	})
+}
+
+// TestClerkUnreachable: Handle answers 503 (the project's contract), the
+// SDK's middleware alone 500; neither is a 401 or names the token.
+func TestClerkUnreachable(t *testing.T) {
+	s, c := newFake(t)
+	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) })
+	mux := http.NewServeMux()
+	if err := mcpclerk.Handle(mux, c, mcpclerk.Resource{URL: "https://mcp.example.com/mcp", AuthorizationServer: clerkFAPI}, ok); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		h    http.Handler
+		want int
+	}{
+		{"Handle", mux, http.StatusServiceUnavailable},
+		{"auth.RequireBearerToken with Verifier", auth.RequireBearerToken(mcpclerk.Verifier(c), nil)(ok), http.StatusInternalServerError},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tok := s.NewOAuthToken(clerktest.MachineTokenParams{TTL: time.Hour}).Token // verdicts are cached
+			do := func() *httptest.ResponseRecorder {
+				req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/mcp", nil)
+				req.Header.Set("Authorization", "Bearer "+tok)
+				w := httptest.NewRecorder()
+				tc.h.ServeHTTP(w, req)
+				return w
+			}
+			s.Fail(clerktest.EndpointVerifyOAuthToken, http.StatusServiceUnavailable)
+			w := do()
+			s.Recover(clerktest.EndpointVerifyOAuthToken)
+			if w.Code != tc.want || w.Header().Get("WWW-Authenticate") != "" || strings.Contains(w.Body.String(), tok) {
+				t.Fatalf("Clerk down: %d %q %q, want %d without a challenge", w.Code, w.Header().Get("WWW-Authenticate"), w.Body, tc.want)
+			}
+			if w := do(); w.Code != http.StatusTeapot {
+				t.Fatalf("Clerk back: %d", w.Code)
+			}
+		})
+	}
 }
