@@ -248,7 +248,9 @@ func MetadataHandler(r Resource) http.Handler {
 // with [Verifier] and [Resource.Options] (and CORS for
 // [Resource.AllowedOrigins]), and [MetadataHandler] at
 // [Resource.MetadataPath] (and at [WellKnownPath] as well, for clients
-// that look only there). When Clerk cannot be reached to verify a token,
+// that look only there: the first resource mounted on mux gets it).
+// Several resources can share a mux, a root resource (https://host) first;
+// mounting one twice is an error. When Clerk cannot be reached to verify a token,
 // the endpoint answers 503 rather than the SDK's 500 (the project's
 // failure contract: the client is not at fault). It checks r first and
 // mounts nothing on error.
@@ -259,17 +261,27 @@ func Handle(mux *http.ServeMux, client *core.Client, r Resource, h http.Handler)
 	if mux == nil || client == nil || h == nil {
 		return fieldError("Handle", "needs a ServeMux, a core.Client and a handler")
 	}
-	endpoint := r.path()
+	endpoint, path := r.path(), r.path()
 	if endpoint == "" {
-		endpoint = "/{$}"
+		endpoint, path = "/{$}", "/"
+	}
+	if mounted(mux, endpoint, path) || mounted(mux, r.MetadataPath(), r.MetadataPath()) {
+		return fieldError("URL", "already mounted on this ServeMux (a resource at the root must be mounted before those with paths)")
 	}
 	meta := MetadataHandler(r)
 	mux.Handle(endpoint, allowOrigins(r.AllowedOrigins, unavailable503(auth.RequireBearerToken(Verifier(client), r.Options()), h)))
 	mux.Handle(r.MetadataPath(), meta)
-	if r.MetadataPath() != WellKnownPath {
+	if !mounted(mux, WellKnownPath, WellKnownPath) { // the first resource mounted has the root
 		mux.Handle(WellKnownPath, meta)
 	}
 	return nil
+}
+
+// mounted reports whether mux already has pattern, which a request for
+// path matches (ServeMux panics on a second registration).
+func mounted(mux *http.ServeMux, pattern, path string) bool {
+	_, p := mux.Handler(&http.Request{Method: http.MethodGet, URL: &url.URL{Path: path}, Header: http.Header{}})
+	return p == pattern
 }
 
 // AuthorizationServer returns the OAuth authorization server (the issuer)

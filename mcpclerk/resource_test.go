@@ -327,3 +327,54 @@ func FuzzHandle(f *testing.F) {
 		}
 	})
 }
+
+// TestHandleSeveralResources: MCP servers on one mux, each with its
+// metadata; the root document is the root resource's, else the first's;
+// mounting one twice is an error, not the mux's panic.
+func TestHandleSeveralResources(t *testing.T) {
+	_, c := newFake(t)
+	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) })
+	mux := http.NewServeMux()
+	a := mcpclerk.Resource{URL: "https://mcp.example.com/a", AuthorizationServer: clerkFAPI}
+	b := mcpclerk.Resource{URL: "https://mcp.example.com/b", AuthorizationServer: clerkFAPI}
+	root := mcpclerk.Resource{URL: "https://mcp.example.com", AuthorizationServer: clerkFAPI}
+	for _, r := range []mcpclerk.Resource{root, a, b} {
+		if err := mcpclerk.Handle(mux, c, r, ok); err != nil {
+			t.Fatalf("%s: %v", r.URL, err)
+		}
+	}
+	alone := http.NewServeMux() // no root resource: the first has the root document
+	for _, r := range []mcpclerk.Resource{a, b} {
+		if err := mcpclerk.Handle(alone, c, r, ok); err != nil {
+			t.Fatalf("%s: %v", r.URL, err)
+		}
+	}
+	w := httptest.NewRecorder()
+	alone.ServeHTTP(w, httptest.NewRequestWithContext(t.Context(), http.MethodGet, mcpclerk.WellKnownPath, nil))
+	if !strings.Contains(w.Body.String(), `"resource":"`+a.URL+`"`) {
+		t.Fatalf("root document without a root resource: %s", w.Body)
+	}
+	for _, r := range []mcpclerk.Resource{a, b, root} {
+		if err := mcpclerk.Handle(mux, c, r, ok); !errors.Is(err, mcpclerk.ErrInvalidResource) {
+			t.Fatalf("%s mounted twice: %v", r.URL, err)
+		}
+	}
+	for path, resource := range map[string]string{
+		"/.well-known/oauth-protected-resource/a": a.URL,
+		"/.well-known/oauth-protected-resource/b": b.URL,
+		"/.well-known/oauth-protected-resource":   root.URL,
+	} {
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, httptest.NewRequestWithContext(t.Context(), http.MethodGet, path, nil))
+		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"resource":"`+resource+`"`) {
+			t.Fatalf("%s: %d %s", path, w.Code, w.Body)
+		}
+	}
+	for _, path := range []string{"/a", "/b", "/"} {
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, httptest.NewRequestWithContext(t.Context(), http.MethodPost, path, nil))
+		if w.Code != http.StatusUnauthorized {
+			t.Fatalf("%s: %d", path, w.Code)
+		}
+	}
+}
