@@ -35,7 +35,8 @@ type Resource struct {
 	// URL is the MCP endpoint's absolute URL, the resource identifier
 	// clients ask tokens for, such as "https://mcp.example.com/mcp". It
 	// must be https (http only on a loopback host), with no query or
-	// fragment. Required.
+	// fragment, and a path of plain segments without a trailing slash, not
+	// under /.well-known/. Required.
 	URL string
 	// AuthorizationServer is the Clerk instance's Frontend API URL, or its
 	// Frontend API proxy URL: the OAuth issuer clients register with and
@@ -80,6 +81,11 @@ func (r Resource) Check() error {
 	}
 	if strings.HasPrefix(u.Path, "/.well-known/") {
 		return fieldError("URL", "the path must not be under /.well-known/, where the metadata lives")
+	}
+	if p := u.EscapedPath(); len(p) > 1 && strings.HasSuffix(p, "/") {
+		// Clients connect to exactly this URL; /mcp/ would be a subtree
+		// pattern of the mux, and the metadata path would not say which.
+		return fieldError("URL", "the path must not end in a slash (https://mcp.example.com/mcp, or the root https://mcp.example.com)")
 	}
 	if p := strings.TrimSuffix(u.EscapedPath(), "/"); p != "" {
 		for _, seg := range strings.Split(p[1:], "/") {
