@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -304,7 +305,7 @@ func TestHandleCORS(t *testing.T) {
 // advertises.
 func FuzzHandle(f *testing.F) {
 	_, c := newFake(f)
-	for _, seed := range []string{"https://mcp.example.com/mcp", "https://mcp.example.com", "https://h/a/b/", "https://h/%7B", "https://h/a%2Fb",
+	for _, seed := range []string{"https://mcp.example.com/mcp", "https://mcp.example.com", "https://h/a/b/", "https://h/a/b", "https://h/", "https://h/%7B", "https://h/a%2Fb",
 		"https://h/{x}", "https://h/.well-known/oauth-protected-resource", "https://h/a b", "http://[::1]:1/x", "https://h/%zz"} {
 		f.Add(seed)
 	}
@@ -326,6 +327,16 @@ func FuzzHandle(f *testing.F) {
 		mux.ServeHTTP(w, req)
 		if w.Code != http.StatusOK {
 			t.Fatalf("%q: GET %s = %d", raw, r.MetadataPath(), w.Code)
+		}
+		// The endpoint answers at the resource URL itself (401: no token).
+		target, _ := url.Parse(raw)
+		if target.Path == "" {
+			target.Path = "/" // what HTTP clients send for https://host
+		}
+		w = httptest.NewRecorder()
+		mux.ServeHTTP(w, &http.Request{Method: http.MethodPost, URL: &url.URL{Path: target.Path, RawPath: target.RawPath}, Header: http.Header{}})
+		if w.Code != http.StatusUnauthorized {
+			t.Fatalf("%q: POST %s = %d", raw, target.EscapedPath(), w.Code)
 		}
 	})
 }
