@@ -30,8 +30,8 @@ func Example() {
 
 	server := mcp.NewServer(&mcp.Implementation{Name: "whoami", Version: "1.0.0"}, nil)
 	mcp.AddTool(server, &mcp.Tool{Name: "whoami"}, func(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
-		auth := mcpclerk.AuthFromRequest(req) // the verified Clerk OAuth token
-		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: auth.UserID()}}}, nil, nil
+		caller := mcpclerk.AuthFromRequest(req) // the verified Clerk OAuth token
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: caller.UserID()}}}, nil, nil
 	})
 	mux := http.NewServeMux()
 	err = mcpclerk.Handle(mux, client, mcpclerk.Resource{
