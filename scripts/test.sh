@@ -94,7 +94,7 @@ go test -race -count=1 -tags jwx_goccy github.com/clerkgo/clerk/core
 
 # Each published module on its own go.mod (what `go get` users build).
 step "modules alone (GOWORK=off go vet)"
-for dir in ginclerk echoclerk echo5clerk chiclerk fiberclerk fiber3clerk core/otelclerk core/rediscache oauth2clerk examples; do
+for dir in ginclerk echoclerk echo5clerk chiclerk fiberclerk fiber3clerk core/otelclerk core/rediscache oauth2clerk mcpclerk examples; do
 	(cd "$dir" && GOWORK=off go vet ./...) || { echo "GOWORK=off: $dir does not build on its own go.mod"; exit 1; }
 	echo "ok: $dir"
 done
