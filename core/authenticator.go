@@ -79,8 +79,8 @@ type Authenticator struct {
 
 // Errors of [NewAuthenticator] and of a per-request client.
 var (
-	// ErrFetchUserNeedsSecretKey: the user fetch is on but the client has no
-	// secret key.
+	// ErrFetchUserNeedsSecretKey: the user fetch is on and session tokens
+	// are accepted, but the client has no secret key.
 	ErrFetchUserNeedsSecretKey = errors.New("clerk: FetchUser needs a secret key (CLERK_SECRET_KEY); set it or turn FetchUser off")
 	// ErrAPIKeysNeedSecretKey: API keys are accepted but the client has no
 	// secret key (they are verified with the Backend API).
@@ -140,8 +140,8 @@ func (a *Authenticator) check(c *Client) error {
 	switch {
 	case c == nil || c.s == nil:
 		return errNilClient
-	case a.fetchUser && !c.HasSecretKey():
-		return ErrFetchUserNeedsSecretKey
+	case a.fetchUser && a.accepts.has(SessionToken) && !c.HasSecretKey():
+		return ErrFetchUserNeedsSecretKey // the user fetch serves sessions only
 	case a.accepts.has(APIKey) && !c.HasSecretKey():
 		return ErrAPIKeysNeedSecretKey
 	}

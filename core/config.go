@@ -209,7 +209,7 @@ func (e *ConfigError) Error() string {
 
 // ErrNoKeySource is returned by [New] when the config gives no way to obtain
 // verification keys.
-var ErrNoKeySource = errors.New("clerk: invalid config: no key source: set SecretKey (CLERK_SECRET_KEY), JWTKey (CLERK_JWT_KEY), PublishableKey (CLERK_PUBLISHABLE_KEY), Domain (CLERK_DOMAIN) or ProxyURL (CLERK_PROXY_URL)")
+var ErrNoKeySource = errors.New("clerk: invalid config: no key source: set SecretKey (CLERK_SECRET_KEY), JWTKey (CLERK_JWT_KEY), PublishableKey (CLERK_PUBLISHABLE_KEY), Domain (CLERK_DOMAIN), ProxyURL (CLERK_PROXY_URL) or, for an M2M-only service, MachineSecretKey (CLERK_MACHINE_SECRET_KEY)")
 
 // settings is a validated Config with defaults applied and derived values.
 type settings struct {

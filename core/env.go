@@ -27,6 +27,17 @@ const (
 	EnvMachineSecretKey = "CLERK_MACHINE_SECRET_KEY"
 )
 
+// EnvNames returns the name of every environment variable [ConfigFromEnv]
+// reads (a new slice each call), for tests and tools that set or clear them
+// all.
+func EnvNames() []string {
+	return []string{
+		EnvSecretKey, EnvAPIKey, EnvPublishableKey, EnvAPIURL, EnvJWTKey,
+		EnvAuthorizedParties, EnvDomain, EnvProxyURL, EnvUserCacheTTL,
+		EnvAudience, EnvClockSkew, EnvMachineSecretKey,
+	}
+}
+
 // ConfigFromEnv builds a Config from the process environment:
 // CLERK_SECRET_KEY (or CLERK_API_KEY), CLERK_PUBLISHABLE_KEY, CLERK_API_URL,
 // CLERK_JWT_KEY, CLERK_AUTHORIZED_PARTIES (comma-separated), CLERK_DOMAIN,
@@ -101,7 +112,7 @@ func ConfigFromEnvSuffix(suffix string) (Config, error) {
 		}
 		if errors.Is(err, ErrNoKeySource) && suffix != "" {
 			return Config{}, &ConfigError{Field: EnvSecretKey + suffix, Instance: cfg.Name, Err: ErrNoKeySource,
-				Problem: "no key source: set " + EnvSecretKey + suffix + ", " + EnvJWTKey + suffix + ", " + EnvPublishableKey + suffix + ", " + EnvDomain + suffix + " or " + EnvProxyURL + suffix}
+				Problem: "no key source: set " + EnvSecretKey + suffix + ", " + EnvJWTKey + suffix + ", " + EnvPublishableKey + suffix + ", " + EnvDomain + suffix + ", " + EnvProxyURL + suffix + " or " + EnvMachineSecretKey + suffix}
 		}
 		return Config{}, err
 	}

@@ -160,8 +160,8 @@ func TestEnvErrorsNameTheVariable(t *testing.T) {
 		{"cache TTL too long", "", map[string]string{"CLERK_SECRET_KEY": "sk_test_x", "CLERK_USER_CACHE_TTL": "5m"}, "CLERK_USER_CACHE_TTL: must be at most"},
 		{"cache TTL garbage", "_A", map[string]string{"CLERK_SECRET_KEY_A": "sk_test_x", "CLERK_USER_CACHE_TTL_A": "soon"}, "CLERK_USER_CACHE_TTL_A"},
 		{"bad API URL", "", map[string]string{"CLERK_SECRET_KEY": "sk_test_x", "CLERK_API_URL": "http://api.example.com"}, "CLERK_API_URL: must use https"},
-		{"no key source", "", nil, "CLERK_SECRET_KEY), JWTKey (CLERK_JWT_KEY), PublishableKey (CLERK_PUBLISHABLE_KEY), Domain (CLERK_DOMAIN) or ProxyURL (CLERK_PROXY_URL)"},
-		{"no key source of tenant A", "_A", nil, "set CLERK_SECRET_KEY_A, CLERK_JWT_KEY_A, CLERK_PUBLISHABLE_KEY_A, CLERK_DOMAIN_A or CLERK_PROXY_URL_A"},
+		{"no key source", "", nil, "CLERK_SECRET_KEY), JWTKey (CLERK_JWT_KEY), PublishableKey (CLERK_PUBLISHABLE_KEY), Domain (CLERK_DOMAIN), ProxyURL (CLERK_PROXY_URL) or, for an M2M-only service, MachineSecretKey (CLERK_MACHINE_SECRET_KEY)"},
+		{"no key source of tenant A", "_A", nil, "set CLERK_SECRET_KEY_A, CLERK_JWT_KEY_A, CLERK_PUBLISHABLE_KEY_A, CLERK_DOMAIN_A, CLERK_PROXY_URL_A or CLERK_MACHINE_SECRET_KEY_A"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

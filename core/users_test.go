@@ -155,6 +155,11 @@ func TestAuthenticatorOptions(t *testing.T) {
 	if _, err := core.NewAuthenticator(core.Options{Client: pemOnly, FetchUser: true}); !errors.Is(err, core.ErrFetchUserNeedsSecretKey) {
 		t.Fatalf("FetchUser without secret: %v", err)
 	}
+	// The user fetch serves sessions only: a route that takes no session
+	// token needs no secret key for it (an M2M-only service).
+	if _, err := core.NewAuthenticator(core.Options{Client: pemOnly, FetchUser: true, AcceptsToken: []core.TokenKind{core.M2MToken}}); err != nil {
+		t.Fatalf("FetchUser on an M2M-only route without secret: %v", err)
+	}
 	if _, err := core.NewAuthenticator(core.Options{Client: c, SessionKey: "bad name;"}); err == nil {
 		t.Fatal("invalid cookie name accepted")
 	}

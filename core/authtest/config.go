@@ -10,15 +10,10 @@ import (
 	"github.com/clerkgo/clerk/core/clerktest"
 )
 
-// clerkEnv lists every variable core.ConfigFromEnv reads.
-var clerkEnv = []string{
-	core.EnvSecretKey, core.EnvAPIKey, core.EnvPublishableKey, core.EnvAPIURL, core.EnvJWTKey,
-	core.EnvAuthorizedParties, core.EnvDomain, core.EnvProxyURL, core.EnvUserCacheTTL,
-}
 
 // setEnv replaces the Clerk environment for the rest of the test.
 func setEnv(t *testing.T, env map[string]string) {
-	for _, k := range clerkEnv {
+	for _, k := range core.EnvNames() {
 		t.Setenv(k, env[k])
 	}
 }

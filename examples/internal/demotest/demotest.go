@@ -40,19 +40,13 @@ type ServeFunc func(ctx context.Context, app *demo.App, stdout io.Writer) error
 // -race) and the shutdown of a demo.
 const startTimeout = 60 * time.Second
 
-// envVars are every variable a demo reads; the tests set them all.
-var envVars = []string{
-	core.EnvSecretKey, core.EnvAPIKey, core.EnvPublishableKey, core.EnvAPIURL,
-	core.EnvJWTKey, core.EnvAuthorizedParties, core.EnvDomain, core.EnvProxyURL,
-	core.EnvUserCacheTTL, core.EnvAudience,
-}
 
 // ClearEnv empties every CLERK_* variable the demo reads, and each with
 // every one of suffixes appended (the tenants' CLERK_SECRET_KEY_A, ...), and
 // sets PORT=0 (a free port) for the duration of the test.
 func ClearEnv(t *testing.T, suffixes ...string) {
 	t.Helper()
-	for _, k := range envVars {
+	for _, k := range core.EnvNames() {
 		t.Setenv(k, "")
 		for _, suffix := range suffixes {
 			t.Setenv(k+suffix, "")
