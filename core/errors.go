@@ -82,6 +82,10 @@ const (
 	// ReasonMachineUnavailable: the Backend API could not verify an opaque
 	// machine token (unreachable, failing, or refusing our secret key).
 	ReasonMachineUnavailable Reason = "token-verification-unavailable"
+	// ReasonClientClosed: the client was closed (Client.Close), so nothing
+	// that needs Clerk (keys, users, machine-token verdicts) can be fetched
+	// any more: HTTP 503, as during a shutdown another replica can answer.
+	ReasonClientClosed Reason = "client-closed"
 
 	ReasonMissingRole          Reason = "missing-role"
 	ReasonMissingPermission    Reason = "missing-permission"
@@ -98,7 +102,7 @@ func (r Reason) Class() error {
 	switch r {
 	case ReasonTokenMissing:
 		return ErrNoCredentials
-	case ReasonJWKSUnavailable, ReasonUserUnavailable, ReasonMachineUnavailable:
+	case ReasonJWKSUnavailable, ReasonUserUnavailable, ReasonMachineUnavailable, ReasonClientClosed:
 		return ErrUnavailable
 	case ReasonMissingRole, ReasonMissingPermission, ReasonMissingFeature,
 		ReasonMissingPlan, ReasonMissingScope, ReasonReverificationNeeded:
@@ -171,6 +175,8 @@ func (r Reason) message() string {
 		return "user could not be loaded"
 	case ReasonMachineUnavailable:
 		return "token could not be verified with Clerk"
+	case ReasonClientClosed:
+		return "the Clerk client is shut down"
 	case ReasonMissingRole:
 		return "required role is missing"
 	case ReasonMissingPermission:
