@@ -382,8 +382,12 @@ func TestUserIDsOutOfLogsAndErrors(t *testing.T) {
 		name  string
 		setup func(s *clerktest.Server, cfg *core.Config)
 	}{
-		{"server error", func(s *clerktest.Server, _ *core.Config) { s.Fail(clerktest.EndpointGetUser, http.StatusInternalServerError) }},
-		{"rate limited", func(s *clerktest.Server, _ *core.Config) { s.Fail(clerktest.EndpointGetUser, http.StatusTooManyRequests) }},
+		{"server error", func(s *clerktest.Server, _ *core.Config) {
+			s.Fail(clerktest.EndpointGetUser, http.StatusInternalServerError)
+		}},
+		{"rate limited", func(s *clerktest.Server, _ *core.Config) {
+			s.Fail(clerktest.EndpointGetUser, http.StatusTooManyRequests)
+		}},
 		{"network", func(_ *clerktest.Server, cfg *core.Config) {
 			cfg.HTTPClient = &http.Client{Transport: failingTransport{}}
 		}},
