@@ -246,9 +246,11 @@ func (fc *fetchCache[K, V]) fresh(key K) (fetched[V], bool) {
 	return e, ok && fc.now().Before(e.expires)
 }
 
-// run looks key up in the shared cache, else fetches it, hands the outcome
-// to the waiters and keeps it in memory, then stores a fetched outcome in
-// the shared cache (the waiters do not wait for that).
+// run looks key up in the shared cache, else fetches it and stores the
+// outcome there, then keeps it in memory and hands it to the waiters. The
+// shared lookup and store each have the shared-cache budget, the fetch all
+// of limit; a shared cache whose lookup failed is not asked to store, so a
+// hung one costs a fetch one budget.
 func (fc *fetchCache[K, V]) run(caller context.Context, key K, arg string, call *flight[V]) {
 	defer fc.wg.Done()
 	fetchedAt := fc.now()
@@ -257,6 +259,9 @@ func (fc *fetchCache[K, V]) run(caller context.Context, key K, arg string, call 
 		ctx, cancel := detached(fc.ctx, caller, fc.limit)
 		out = fc.fetch(ctx, arg)
 		cancel()
+		if !sharedFailed && fc.ctx.Err() == nil {
+			fc.storeShared(caller, key, fetchedAt, out)
+		}
 	}
 	fc.mu.Lock()
 	if fc.now().Before(out.expires) && fc.ctx.Err() == nil {
@@ -266,9 +271,6 @@ func (fc *fetchCache[K, V]) run(caller context.Context, key K, arg string, call 
 	fc.mu.Unlock()
 	call.out = out
 	close(call.done)
-	if !fromShared && !sharedFailed && fc.ctx.Err() == nil { // a shared cache that just failed is not asked again
-		fc.storeShared(caller, key, fetchedAt, out)
-	}
 }
 
 // lookupShared asks the shared cache for key, within the shared-cache
