@@ -18,8 +18,11 @@ import (
 // Config.Cache. The core keeps users and machine-token verification results
 // in it, so that N replicas make one Backend API call between them instead
 // of N. Values are opaque bytes; the core chooses the keys (namespaced per
-// Clerk instance, opaque tokens only as hashes) and the TTLs, and versions
-// and time-stamps the values itself, so an implementation only stores them.
+// Clerk instance, opaque tokens only as hashes) and the TTLs, and versions,
+// time-stamps and authenticates the values itself (an HMAC keyed from the
+// secret key, over key and value), so an implementation only stores them,
+// and a value written by anyone else is a miss. Config.SharedCacheTimeout
+// bounds each call.
 //
 // Get reports ok false for a missing key. Errors of either method are never
 // fatal: the core logs a warning, observes it, and carries on as if the
