@@ -125,8 +125,10 @@ func (e *events) decision(ctx context.Context, d Decision) {
 	}
 }
 
-// call observes a call to Clerk and logs a warning when it fails.
-func (e *events) call(ctx context.Context, op CallOp) (context.Context, func(error)) {
+// call observes a call to Clerk and logs a warning when it fails. ids, when
+// given, are the call's path parameters (a user id): the log line leaves them
+// out of the error's text; the Observer gets the error as it is.
+func (e *events) call(ctx context.Context, op CallOp, ids ...string) (context.Context, func(error)) {
 	if e == nil || (e.obs == nil && e.log == nil) {
 		return ctx, func(error) {}
 	}
@@ -136,8 +138,12 @@ func (e *events) call(ctx context.Context, op CallOp) (context.Context, func(err
 	}
 	return ctx, func(err error) {
 		if err != nil && e.log != nil {
+			logged := err
+			for _, id := range ids {
+				logged = withoutID(logged, id)
+			}
 			e.log.LogAttrs(ctx, slog.LevelWarn, "clerk: call to Clerk failed", e.attrs(
-				slog.String("op", string(op)), slog.String("error", errorText(err)))...)
+				slog.String("op", string(op)), slog.String("error", errorText(logged)))...)
 		}
 		done(err)
 	}

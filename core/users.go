@@ -44,7 +44,7 @@ func (c *Client) User(ctx context.Context, userID string) (*User, error) {
 // tokens cost no call each). The user id stays out of the error and the log
 // line of a failed fetch: the operation names the call.
 func (c *Client) fetchUser(ctx context.Context, id string) fetched[*User] {
-	ctx, done := c.events.call(ctx, CallUser)
+	ctx, done := c.events.call(ctx, CallUser, id)
 	u, _, err := c.api.Users.Get(ctx, id)
 	var keep time.Time // zero: not cached
 	if c.s.userCache > 0 {
@@ -58,9 +58,8 @@ func (c *Client) fetchUser(ctx context.Context, id string) fetched[*User] {
 		done(nil) // Clerk answered
 		return fetched[*User]{err: newError(ReasonUserNotFound, nil), expires: keep}
 	case err != nil:
-		err = withoutID(err, id)
 		done(err)
-		err = newError(ReasonUserUnavailable, err)
+		err = newError(ReasonUserUnavailable, withoutID(err, id))
 	default:
 		done(nil)
 		return fetched[*User]{value: u, expires: keep}
