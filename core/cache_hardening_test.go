@@ -464,3 +464,26 @@ func sha256Hex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
 }
+
+// TestCacheSettings: SharedCacheTimeout refuses negative values (zero is
+// the default); a negative MachineTokenCacheSize disables the memory cache
+// of verdicts, not the coalescing.
+func TestCacheSettings(t *testing.T) {
+	clk := newClock()
+	s := newFake(t, clk)
+	cfg := fakeConfig(s, clk)
+	cfg.SharedCacheTimeout = -time.Millisecond
+	var ce *core.ConfigError
+	if _, err := core.New(cfg); !errors.As(err, &ce) || ce.Field != "SharedCacheTimeout" {
+		t.Fatalf("negative SharedCacheTimeout: %v", err)
+	}
+	cfg = fakeConfig(s, clk)
+	cfg.MachineTokenCacheSize = -1
+	c := newClient(t, cfg)
+	k := s.NewAPIKey(clerktest.MachineTokenParams{})
+	for i := 1; i <= 2; i++ {
+		if _, err := c.VerifyMachineToken(context.Background(), k.Token, core.APIKey); err != nil || verifyCalls(s) != i {
+			t.Fatalf("call %d without a verdict cache: %v, %d verify calls", i, err, verifyCalls(s))
+		}
+	}
+}
