@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -17,8 +18,11 @@ import (
 // Config.Cache. The core keeps users and machine-token verification results
 // in it, so that N replicas make one Backend API call between them instead
 // of N. Values are opaque bytes; the core chooses the keys (namespaced per
-// Clerk instance, opaque tokens only as hashes) and the TTLs, and versions
-// and time-stamps the values itself, so an implementation only stores them.
+// Clerk instance, opaque tokens only as hashes) and the TTLs, and versions,
+// time-stamps and authenticates the values itself (an HMAC keyed from the
+// secret key, over key and value), so an implementation only stores them,
+// and a value written by anyone else is a miss. Config.SharedCacheTimeout
+// bounds each call.
 //
 // Get reports ok false for a missing key. Errors of either method are never
 // fatal: the core logs a warning, observes it, and carries on as if the
@@ -29,30 +33,76 @@ type Cache interface {
 	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
 }
 
-// cacheValueVersion prefixes every value the core writes to a shared Cache;
-// a value of another version is a miss.
-const cacheValueVersion byte = 1
+// DefaultSharedCacheTimeout bounds each Get and Set of a shared [Cache]
+// when Config.SharedCacheTimeout is zero.
+const DefaultSharedCacheTimeout = 100 * time.Millisecond
 
-// encodeShared frames a value for a shared cache: version, expiry (Unix
-// milliseconds), payload.
-func encodeShared(expires time.Time, payload []byte) []byte {
-	b := make([]byte, 9, 9+len(payload))
-	b[0] = cacheValueVersion
-	binary.BigEndian.PutUint64(b[1:], uint64(expires.UnixMilli())) //nolint:gosec // read back as int64 by decodeShared
-	return append(b, payload...)
+// cacheValueVersion prefixes every value the core writes to a shared Cache;
+// a value of another version is a miss. Version 2 added the fetch time and
+// the MAC.
+const cacheValueVersion byte = 2
+
+// Layout of a shared-cache value: version, fetch time and expiry (Unix
+// milliseconds), payload, then an HMAC-SHA256 over the cache key and all
+// that precedes it.
+const (
+	sharedHeaderSize = 1 + 8 + 8
+	sharedMACSize    = sha256.Size
+)
+
+// sharedMACKey derives the key that authenticates an instance's shared-cache
+// values from its secret key, apart (by its label) from every other use of
+// the secret key: replicas of one instance share it, nobody else has it.
+func sharedMACKey(secretKey string) []byte {
+	m := hmac.New(sha256.New, []byte(secretKey))
+	m.Write([]byte("clerkgo shared-cache value MAC v2")) //nolint:errcheck // hash.Hash.Write never fails
+	return m.Sum(nil)
 }
 
-// decodeShared unframes a shared-cache value; ok is false for a value of
-// another version or one that has expired at now.
-func decodeShared(b []byte, now time.Time) (expires time.Time, payload []byte, ok bool) {
-	if len(b) < 9 || b[0] != cacheValueVersion {
-		return time.Time{}, nil, false
+// sharedMAC is the MAC of a value (without its MAC) stored under key: the
+// key is part of it, so a value copied to another key does not verify.
+func sharedMAC(macKey []byte, key string, value []byte) []byte {
+	m := hmac.New(sha256.New, macKey)
+	var n [4]byte
+	binary.BigEndian.PutUint32(n[:], uint32(len(key))) //nolint:gosec // keys are far shorter than 4 GiB
+	m.Write(n[:])                                      //nolint:errcheck // hash.Hash.Write never fails
+	m.Write([]byte(key))                               //nolint:errcheck // hash.Hash.Write never fails
+	m.Write(value)                                     //nolint:errcheck // hash.Hash.Write never fails
+	return m.Sum(nil)
+}
+
+// sealShared frames and authenticates a value for a shared cache.
+func sealShared(macKey []byte, key string, fetchedAt, expires time.Time, payload []byte) []byte {
+	b := make([]byte, sharedHeaderSize, sharedHeaderSize+len(payload)+sharedMACSize)
+	b[0] = cacheValueVersion
+	binary.BigEndian.PutUint64(b[1:], uint64(fetchedAt.UnixMilli())) //nolint:gosec // read back as int64 by openShared
+	binary.BigEndian.PutUint64(b[9:], uint64(expires.UnixMilli()))   //nolint:gosec // read back as int64 by openShared
+	b = append(b, payload...)
+	return append(b, sharedMAC(macKey, key, b)...)
+}
+
+// The outcomes of openShared.
+const (
+	sharedOK      = iota
+	sharedVersion // another version (a replica of another release): a plain miss
+	sharedForged  // the MAC does not verify: a miss and a warning
+)
+
+// openShared checks a shared-cache value read under key and unframes it.
+func openShared(macKey []byte, key string, b []byte) (fetchedAt, expires time.Time, payload []byte, status int) {
+	if len(b) == 0 || b[0] != cacheValueVersion {
+		return time.Time{}, time.Time{}, nil, sharedVersion
 	}
-	expires = time.UnixMilli(int64(binary.BigEndian.Uint64(b[1:9]))) //nolint:gosec // written by encodeShared from an int64
-	if !now.Before(expires) {
-		return time.Time{}, nil, false
+	if len(b) < sharedHeaderSize+sharedMACSize {
+		return time.Time{}, time.Time{}, nil, sharedForged
 	}
-	return expires, b[9:], true
+	body, mac := b[:len(b)-sharedMACSize], b[len(b)-sharedMACSize:]
+	if !hmac.Equal(mac, sharedMAC(macKey, key, body)) {
+		return time.Time{}, time.Time{}, nil, sharedForged
+	}
+	fetchedAt = time.UnixMilli(int64(binary.BigEndian.Uint64(body[1:9]))) //nolint:gosec // written by sealShared from an int64
+	expires = time.UnixMilli(int64(binary.BigEndian.Uint64(body[9:17])))  //nolint:gosec // written by sealShared from an int64
+	return fetchedAt, expires, body[sharedHeaderSize:], sharedOK
 }
 
 // tokenHash is how an opaque token appears in cache keys and coalescing
@@ -92,21 +142,24 @@ type fetchCache[K comparable, V any] struct {
 	name  string // in shared-cache keys, logs and observations: "user", "machine"
 	fetch func(ctx context.Context, arg string) fetched[V]
 	now   func() time.Time
-	max   int
-	limit time.Duration
+	limit time.Duration // each fetch's budget: Config.Timeout
+	ttl   time.Duration // this client's TTL: a shared entry is used until its fetch time + ttl at most
 
-	shared    Cache
-	prefix    string // shared-cache key prefix: namespace + ":" + name + ":"
-	keyString func(K) string
-	encode    func(fetched[V]) ([]byte, bool)
-	decode    func([]byte) (fetched[V], bool)
-	events    *events
+	shared        Cache
+	sharedTimeout time.Duration // each shared Get's and Set's budget, apart from limit
+	macKey        []byte        // authenticates shared values
+	prefix        string        // shared-cache key prefix: namespace + ":" + name + ":"
+	keyString     func(K) string
+	encode        func(fetched[V]) ([]byte, bool)
+	decode        func([]byte) (fetched[V], bool)
+	events        *events
 
 	sharedDown atomic.Bool // the shared cache's last operation failed
 
-	mu      sync.Mutex
-	entries map[K]fetched[V]
-	calls   map[K]*flight[V]
+	entries *bounded[K, fetched[V]] // nil: no memory cache
+
+	mu    sync.Mutex
+	calls map[K]*flight[V]
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -118,19 +171,34 @@ type flight[V any] struct {
 	out  fetched[V]
 }
 
-func newFetchCache[K comparable, V any](name string, fetch func(ctx context.Context, arg string) fetched[V], now func() time.Time, max int, limit time.Duration, ev *events) *fetchCache[K, V] {
+// newFetchCache returns a cache of at most max outcomes in memory (none when
+// max is not positive), each fetch bounded by limit, shared entries used for
+// at most ttl after their fetch.
+func newFetchCache[K comparable, V any](name string, fetch func(ctx context.Context, arg string) fetched[V], now func() time.Time, max int, limit, ttl time.Duration, ev *events) *fetchCache[K, V] {
 	ctx, cancel := context.WithCancel(context.Background()) //nolint:gosec // cancel is kept and called by close
 	return &fetchCache[K, V]{
-		name: name, fetch: fetch, now: now, max: max, limit: limit, events: ev,
-		entries: make(map[K]fetched[V]), calls: make(map[K]*flight[V]),
+		name: name, fetch: fetch, now: now, limit: limit, ttl: ttl, events: ev,
+		entries: newBounded[K, fetched[V]](max), calls: make(map[K]*flight[V]),
 		ctx: ctx, cancel: cancel,
 	}
 }
 
-// withShared makes the cache consult a shared Cache under the namespace ns,
-// with keyString naming a key there.
-func (fc *fetchCache[K, V]) withShared(c Cache, ns string, keyString func(K) string, encode func(fetched[V]) ([]byte, bool), decode func([]byte) (fetched[V], bool)) {
-	fc.shared, fc.prefix, fc.keyString, fc.encode, fc.decode = c, ns+":"+fc.name+":", keyString, encode, decode
+// sharedConfig is how a fetchCache uses a shared Cache.
+type sharedConfig[K comparable, V any] struct {
+	cache     Cache
+	timeout   time.Duration // each Get's and Set's budget
+	secretKey string        // the instance's: namespaces the keys, keys the MACs
+	keyString func(K) string
+	encode    func(fetched[V]) ([]byte, bool)
+	decode    func([]byte) (fetched[V], bool)
+}
+
+// withShared makes the cache consult a shared Cache.
+func (fc *fetchCache[K, V]) withShared(sc sharedConfig[K, V]) {
+	fc.shared, fc.sharedTimeout = sc.cache, sc.timeout
+	fc.prefix = instanceNamespace(sc.secretKey) + ":" + fc.name + ":"
+	fc.macKey = sharedMACKey(sc.secretKey)
+	fc.keyString, fc.encode, fc.decode = sc.keyString, sc.encode, sc.decode
 }
 
 // errClosed is the cause when a closed client is asked to fetch.
@@ -139,23 +207,25 @@ var errClosed = errors.New("client is closed")
 // get returns the outcome for key, from memory, from a fetch in flight, or
 // from a new fetch, to which arg is passed (an opaque token whose hash is
 // key: it is copied, as it may alias a buffer a framework reuses, and kept
-// only while the fetch runs). ctx bounds only this caller's wait.
+// only while the fetch runs). ctx bounds only this caller's wait. A memory
+// hit takes no exclusive lock.
 func (fc *fetchCache[K, V]) get(ctx context.Context, key K, arg string) (V, error) {
+	if e, ok := fc.fresh(key); ok {
+		fc.events.cache(ctx, fc.name, "memory", true)
+		return e.value, e.err
+	}
 	fc.mu.Lock()
-	if e, ok := fc.entries[key]; ok {
-		if fc.now().Before(e.expires) {
-			fc.mu.Unlock()
-			fc.events.cache(ctx, fc.name, "memory", true)
-			return e.value, e.err
-		}
-		delete(fc.entries, key)
+	if e, ok := fc.fresh(key); ok { // stored by a fetch that ended meanwhile
+		fc.mu.Unlock()
+		fc.events.cache(ctx, fc.name, "memory", true)
+		return e.value, e.err
 	}
 	call := fc.calls[key]
 	if call == nil {
 		if fc.ctx.Err() != nil {
 			fc.mu.Unlock()
 			var zero V
-			return zero, errClosed
+			return zero, newError(ReasonClientClosed, errClosed)
 		}
 		fc.events.cache(ctx, fc.name, "memory", false)
 		call = &flight[V]{done: make(chan struct{})}
@@ -173,41 +243,52 @@ func (fc *fetchCache[K, V]) get(ctx context.Context, key K, arg string) (V, erro
 	}
 }
 
+// fresh returns the outcome in memory for key, if it has not expired.
+func (fc *fetchCache[K, V]) fresh(key K) (fetched[V], bool) {
+	e, ok := fc.entries.get(key)
+	return e, ok && fc.now().Before(e.expires)
+}
+
+// run looks key up in the shared cache, else fetches it and stores the
+// outcome there, then keeps it in memory and hands it to the waiters. The
+// shared lookup and store each have the shared-cache budget, the fetch all
+// of limit; a shared cache whose lookup failed is not asked to store, so a
+// hung one costs a fetch one budget.
 func (fc *fetchCache[K, V]) run(caller context.Context, key K, arg string, call *flight[V]) {
 	defer fc.wg.Done()
-	ctx, cancel := detached(fc.ctx, caller, fc.limit)
-	out, fromShared, sharedErr := fc.lookupShared(ctx, key)
+	fetchedAt := fc.now()
+	out, fromShared, sharedFailed := fc.lookupShared(caller, key)
 	if !fromShared {
+		ctx, cancel := detached(fc.ctx, caller, fc.limit)
 		out = fc.fetch(ctx, arg)
-		if !sharedErr { // a shared cache that just failed is not asked again
-			fc.storeShared(ctx, key, out)
+		cancel()
+		if !sharedFailed && fc.ctx.Err() == nil {
+			fc.storeShared(caller, key, fetchedAt, out)
 		}
 	}
-	cancel()
 	fc.mu.Lock()
-	delete(fc.calls, key)
 	if fc.now().Before(out.expires) && fc.ctx.Err() == nil {
-		if _, ok := fc.entries[key]; !ok && len(fc.entries) >= fc.max {
-			for k := range fc.entries { // map iteration starts at a random entry
-				delete(fc.entries, k)
-				break
-			}
-		}
-		fc.entries[key] = out
+		fc.entries.put(key, out)
 	}
+	delete(fc.calls, key)
 	fc.mu.Unlock()
 	call.out = out
 	close(call.done)
 }
 
-// lookupShared asks the shared cache for key: the outcome and whether it
-// was there, and whether the shared cache failed.
-func (fc *fetchCache[K, V]) lookupShared(ctx context.Context, key K) (_ fetched[V], found, failed bool) {
+// lookupShared asks the shared cache for key, within the shared-cache
+// budget: the outcome and whether it was there, and whether the shared
+// cache failed. An entry is used until the earliest of its expiry and its
+// fetch time plus this client's own TTL.
+func (fc *fetchCache[K, V]) lookupShared(caller context.Context, key K) (_ fetched[V], found, failed bool) {
 	var zero fetched[V]
 	if fc.shared == nil {
 		return zero, false, false
 	}
-	b, ok, err := fc.shared.Get(ctx, fc.prefix+fc.keyString(key))
+	ctx, cancel := detached(fc.ctx, caller, fc.sharedTimeout)
+	defer cancel()
+	k := fc.prefix + fc.keyString(key)
+	b, ok, err := fc.shared.Get(ctx, k)
 	if !fc.sharedResult(ctx, "get", err) {
 		return zero, false, true
 	}
@@ -215,8 +296,14 @@ func (fc *fetchCache[K, V]) lookupShared(ctx context.Context, key K) (_ fetched[
 		fc.events.cache(ctx, fc.name, "shared", false)
 		return zero, false, false
 	}
-	expires, payload, ok := decodeShared(b, fc.now())
-	if !ok {
+	fetchedAt, expires, payload, status := openShared(fc.macKey, k, b)
+	if status == sharedForged {
+		fc.events.sharedCacheForged(ctx, fc.name)
+		return zero, false, false
+	}
+	now := fc.now()
+	until := minTime(expires, fetchedAt.Add(fc.ttl), now.Add(fc.ttl))
+	if status != sharedOK || !now.Before(until) {
 		fc.events.cache(ctx, fc.name, "shared", false)
 		return zero, false, false
 	}
@@ -225,9 +312,18 @@ func (fc *fetchCache[K, V]) lookupShared(ctx context.Context, key K) (_ fetched[
 		fc.events.cache(ctx, fc.name, "shared", false)
 		return zero, false, false
 	}
-	out.expires = expires
+	out.expires = until
 	fc.events.cache(ctx, fc.name, "shared", true)
 	return out, true, false
+}
+
+func minTime(t time.Time, more ...time.Time) time.Time {
+	for _, u := range more {
+		if u.Before(t) {
+			t = u
+		}
+	}
+	return t
 }
 
 // sharedResult records the outcome of a shared-cache operation: a warning
@@ -245,7 +341,9 @@ func (fc *fetchCache[K, V]) sharedResult(ctx context.Context, op string, err err
 	return true
 }
 
-func (fc *fetchCache[K, V]) storeShared(ctx context.Context, key K, out fetched[V]) {
+// storeShared writes a fetched outcome to the shared cache, within the
+// shared-cache budget, stamped with its fetch time.
+func (fc *fetchCache[K, V]) storeShared(caller context.Context, key K, fetchedAt time.Time, out fetched[V]) {
 	if fc.shared == nil {
 		return
 	}
@@ -257,7 +355,10 @@ func (fc *fetchCache[K, V]) storeShared(ctx context.Context, key K, out fetched[
 	if !ok {
 		return
 	}
-	fc.sharedResult(ctx, "set", fc.shared.Set(ctx, fc.prefix+fc.keyString(key), encodeShared(out.expires, payload), ttl))
+	ctx, cancel := detached(fc.ctx, caller, fc.sharedTimeout)
+	defer cancel()
+	k := fc.prefix + fc.keyString(key)
+	fc.sharedResult(ctx, "set", fc.shared.Set(ctx, k, sealShared(fc.macKey, k, fetchedAt, out.expires, payload), ttl))
 }
 
 // close stops fetches in flight and waits for them; later gets fail.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/clerkgo/clerk/core/bapi"
 )
@@ -27,6 +28,7 @@ type Client struct {
 	users    *fetchCache[string, *User]
 	machines *fetchCache[tokenHash, machineOutcome]
 	events   *events
+	closed   atomic.Bool // set by Close
 
 	jwksHTTP *http.Client // the Frontend API JWKS fetch: no cross-origin redirects
 }
@@ -55,12 +57,17 @@ func New(cfg Config) (*Client, error) {
 		if err != nil {
 			return nil, &ConfigError{Field: "SecretKey/APIURL", Problem: err.Error()}
 		}
-		c.users = newFetchCache[string]("user", c.fetchUser, s.Now, DefaultUserCacheSize, s.Timeout, c.events)
-		c.machines = newFetchCache[tokenHash]("machine", c.fetchMachine, s.Now, DefaultMachineTokenCacheSize, s.Timeout, c.events)
+		c.users = newFetchCache[string]("user", c.fetchUser, s.Now, DefaultUserCacheSize, s.Timeout, s.userCache, c.events)
+		c.machines = newFetchCache[tokenHash]("machine", c.fetchMachine, s.Now, s.MachineTokenCacheSize, s.Timeout, s.machineCache, c.events)
 		if s.Cache != nil {
-			ns := instanceNamespace(s.SecretKey)
-			c.users.withShared(s.Cache, ns, func(id string) string { return id }, encodeUser, decodeUser)
-			c.machines.withShared(s.Cache, ns, tokenHash.String, encodeMachine, decodeMachine)
+			c.users.withShared(sharedConfig[string, *User]{
+				cache: s.Cache, timeout: s.SharedCacheTimeout, secretKey: s.SecretKey,
+				keyString: func(id string) string { return id }, encode: encodeUser, decode: decodeUser,
+			})
+			c.machines.withShared(sharedConfig[tokenHash, machineOutcome]{
+				cache: s.Cache, timeout: s.SharedCacheTimeout, secretKey: s.SecretKey,
+				keyString: tokenHash.String, encode: encodeMachine, decode: decodeMachine,
+			})
 		}
 	}
 	if s.MachineSecretKey != "" {
@@ -111,15 +118,18 @@ func NewFromEnv() (*Client, error) {
 	return New(cfg)
 }
 
-// Close stops background work (a key or user fetch in progress), waits
-// for it, and closes the idle connections of the connection pool the client
-// made for itself (none of a Config.HTTPClient's). Later calls fail with an
-// error rather than start new work. Close is idempotent and safe on a nil
-// or zero Client.
+// Close stops background work (a key, user or machine-token fetch in
+// progress), waits for it, and closes the idle connections of the
+// connection pool the client made for itself (none of a Config.HTTPClient's).
+// Later calls start no new work: what is cached still answers, and whatever
+// would need Clerk (a fetch cut short by Close too) fails with
+// [ReasonClientClosed] ([ErrUnavailable]: HTTP 503). Close is idempotent and
+// safe on a nil or zero Client.
 func (c *Client) Close() error {
 	if c == nil || c.s == nil {
 		return nil
 	}
+	c.closed.Store(true)
 	c.keys.close()
 	c.users.close()
 	c.machines.close()
@@ -178,10 +188,19 @@ func (c *Client) LogValue() slog.Value {
 
 // label sets the instance's Name on an *Error leaving the client. Errors
 // can be shared between concurrent callers (a user fetch), so it copies.
+// After Close, a failure that needed Clerk (an unavailable one, or a key id
+// the closed key cache can no longer look up) becomes [ReasonClientClosed].
 func (c *Client) label(err error) error {
 	e, ok := err.(*Error)
-	if !ok || c.s.Name == "" || e.Instance != "" {
+	if !ok {
 		return err
+	}
+	if c.closed.Load() && e.Reason != ReasonClientClosed &&
+		(e.Reason.Class() == ErrUnavailable || e.Reason == ReasonTokenUnknownKID) {
+		e = newError(ReasonClientClosed, errClosed)
+	}
+	if c.s.Name == "" || e.Instance != "" {
+		return e
 	}
 	cp := *e
 	cp.Instance = c.s.Name

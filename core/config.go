@@ -141,6 +141,18 @@ type Config struct {
 	// before the Backend API. Its failures never fail a request: the
 	// in-memory path serves on, with a logged warning.
 	Cache Cache `json:"-"`
+	// SharedCacheTimeout bounds each lookup in Cache and each store to it,
+	// apart from Timeout: a shared cache that hangs costs a request at most
+	// this, and the Backend API call that follows still has all of Timeout.
+	// Default 100ms (DefaultSharedCacheTimeout); negative values are
+	// rejected.
+	SharedCacheTimeout time.Duration
+	// MachineTokenCacheSize bounds the in-memory cache of machine-token
+	// verdicts, in entries; when it is full, verdicts in use stay and
+	// unused ones are evicted. Default 4096; negative disables it
+	// (concurrent requests still share one call, and Cache is still
+	// consulted).
+	MachineTokenCacheSize int
 
 	// Audience, when set, lists the accepted values of a token's aud claim
 	// (as Clerk's audience option): the token must carry an aud (a string,
@@ -359,6 +371,15 @@ func (c Config) resolveFields() (*settings, error) {
 		s.machineCache = DefaultMachineTokenCacheTTL
 	case c.MachineTokenCacheTTL > 0:
 		s.machineCache = c.MachineTokenCacheTTL
+	}
+	switch {
+	case c.SharedCacheTimeout < 0:
+		return nil, &ConfigError{Field: "SharedCacheTimeout", Problem: "must not be negative"}
+	case c.SharedCacheTimeout == 0:
+		s.SharedCacheTimeout = DefaultSharedCacheTimeout
+	}
+	if c.MachineTokenCacheSize == 0 {
+		s.MachineTokenCacheSize = DefaultMachineTokenCacheSize
 	}
 	for _, a := range c.Audience {
 		if a == "" || strings.TrimSpace(a) != a {

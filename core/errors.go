@@ -95,6 +95,10 @@ const (
 	// outgoing call (Clerk unreachable or refusing, the wait exceeded, or
 	// the token source closed); see [M2MTokenSource].
 	ReasonM2MTokenUnavailable Reason = "m2m-token-unavailable"
+	// ReasonClientClosed: the client was closed (Client.Close), so nothing
+	// that needs Clerk (keys, users, machine-token verdicts) can be fetched
+	// any more: HTTP 503, as during a shutdown another replica can answer.
+	ReasonClientClosed Reason = "client-closed"
 
 	ReasonMissingRole          Reason = "missing-role"
 	ReasonMissingPermission    Reason = "missing-permission"
@@ -111,7 +115,8 @@ func (r Reason) Class() error {
 	switch r {
 	case ReasonTokenMissing:
 		return ErrNoCredentials
-	case ReasonJWKSUnavailable, ReasonJWKSRefreshPending, ReasonUserUnavailable, ReasonMachineUnavailable, ReasonM2MTokenUnavailable:
+	case ReasonJWKSUnavailable, ReasonJWKSRefreshPending, ReasonUserUnavailable, ReasonMachineUnavailable,
+		ReasonM2MTokenUnavailable, ReasonClientClosed:
 		return ErrUnavailable
 	case ReasonMissingRole, ReasonMissingPermission, ReasonMissingFeature,
 		ReasonMissingPlan, ReasonMissingScope, ReasonReverificationNeeded:
@@ -188,6 +193,8 @@ func (r Reason) message() string {
 		return "token could not be verified with Clerk"
 	case ReasonM2MTokenUnavailable:
 		return "no M2M token could be obtained from Clerk"
+	case ReasonClientClosed:
+		return "the Clerk client is shut down"
 	case ReasonMissingRole:
 		return "required role is missing"
 	case ReasonMissingPermission:

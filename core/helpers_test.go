@@ -107,7 +107,7 @@ func coreGoroutine() string {
 	buf := make([]byte, 1<<20)
 	buf = buf[:runtime.Stack(buf, true)]
 	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "clerk/core.(*keyCache).run") || strings.Contains(g, "clerk/core.(*userCache).run") {
+		if strings.Contains(g, "clerk/core.(*keyCache).run") || strings.Contains(g, "clerk/core.(*fetchCache[") {
 			return g
 		}
 	}

@@ -412,11 +412,14 @@ func (c *Client) initMachineKey() error {
 		return &ConfigError{Field: "MachineSecretKey/APIURL", Problem: err.Error()}
 	}
 	if c.machines == nil {
-		c.machines = newFetchCache[tokenHash]("machine", c.fetchMachine, s.Now, DefaultMachineTokenCacheSize, s.Timeout, c.events)
+		c.machines = newFetchCache[tokenHash]("machine", c.fetchMachine, s.Now, s.MachineTokenCacheSize, s.Timeout, s.machineCache, c.events)
 	}
 	if s.Cache != nil {
-		ns := instanceNamespace("machine\x00" + s.MachineSecretKey)
-		c.machines.withShared(s.Cache, ns, tokenHash.String, encodeMachine, decodeMachine)
+		// The machine's own namespace and MAC key, derived from its key.
+		c.machines.withShared(sharedConfig[tokenHash, machineOutcome]{
+			cache: s.Cache, timeout: s.SharedCacheTimeout, secretKey: "machine\x00" + s.MachineSecretKey,
+			keyString: tokenHash.String, encode: encodeMachine, decode: decodeMachine,
+		})
 	}
 	return nil
 }

@@ -266,8 +266,8 @@ func (c *Client) verifyOpaque(ctx context.Context, kind TokenKind, token string)
 	}
 	out, err := c.machines.get(ctx, hashToken(token), token)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, newError(ReasonMachineUnavailable, ctx.Err())
+		if ReasonOf(err) == "" { // the caller gave up
+			return nil, newError(ReasonMachineUnavailable, err)
 		}
 		return nil, err
 	}

@@ -1,18 +1,14 @@
 package core
 
-import (
-	"strings"
-	"sync"
-)
+import "strings"
 
 // tokenCache remembers tokens that passed signature and static claim checks,
 // so a repeated token does not pay for RSA again. Each hit is re-checked
-// against the clock and against the key set in force. It is bounded: when
-// full, an arbitrary entry is evicted.
+// against the clock and against the key set in force. It is bounded, with
+// the eviction of [bounded]: tokens in use stay, a flood of new tokens
+// evicts itself. A nil *tokenCache (the cache disabled) holds nothing.
 type tokenCache struct {
-	mu  sync.RWMutex
-	max int
-	m   map[string]cachedToken
+	b *bounded[string, cachedToken]
 }
 
 type cachedToken struct {
@@ -25,41 +21,28 @@ func newTokenCache(max int) *tokenCache {
 	if max <= 0 {
 		return nil
 	}
-	return &tokenCache{max: max, m: make(map[string]cachedToken, min(max, 1024))}
+	return &tokenCache{b: newBounded[string, cachedToken](max)}
 }
 
 func (tc *tokenCache) get(token string) (cachedToken, bool) {
 	if tc == nil {
 		return cachedToken{}, false
 	}
-	tc.mu.RLock()
-	e, ok := tc.m[token]
-	tc.mu.RUnlock()
-	return e, ok
+	return tc.b.get(token)
 }
 
 func (tc *tokenCache) put(token string, e cachedToken) {
 	if tc == nil {
 		return
 	}
-	tc.mu.Lock()
-	if _, ok := tc.m[token]; !ok && len(tc.m) >= tc.max {
-		for k := range tc.m { // map iteration starts at a random entry
-			delete(tc.m, k)
-			break
-		}
-	}
 	// Clone: the caller's string may alias a buffer the framework reuses
 	// after the request (fasthttp does).
-	tc.m[strings.Clone(token)] = e
-	tc.mu.Unlock()
+	tc.b.put(strings.Clone(token), e)
 }
 
 func (tc *tokenCache) remove(token string) {
 	if tc == nil {
 		return
 	}
-	tc.mu.Lock()
-	delete(tc.m, token)
-	tc.mu.Unlock()
+	tc.b.remove(token)
 }

@@ -27,7 +27,7 @@ func TestTokenCacheBounded(t *testing.T) {
 	for i := 0; i < 100; i++ {
 		tc.put(string(rune('a'+i%26))+string(rune('0'+i/26)), cachedToken{})
 	}
-	if n := len(tc.m); n != 4 {
+	if n := tc.b.len(); n != 4 {
 		t.Fatalf("cache holds %d entries, want 4", n)
 	}
 	if newTokenCache(-1) != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/clerkgo/clerk/core/bapi"
 )
@@ -20,9 +21,10 @@ var errNoAPI = errors.New("client has no secret key")
 // Concurrent calls for the same user share one API call, and a fetched user
 // is reused for Config.UserCacheTTL (default 10s), from memory and, when
 // Config.Cache is set, from the shared cache. A user Clerk does not know is
-// [ReasonUserNotFound] (invalid credentials: HTTP 401); any other failure is
-// [ReasonUserUnavailable] ([ErrUnavailable]: HTTP 503). The returned user is
-// shared: do not modify it.
+// [ReasonUserNotFound] (invalid credentials: HTTP 401), and is remembered as
+// long; any other failure is [ReasonUserUnavailable] ([ErrUnavailable]:
+// HTTP 503), whose text names the operation, not the user id. The returned
+// user is shared: do not modify it.
 func (c *Client) User(ctx context.Context, userID string) (*User, error) {
 	if c == nil || c.s == nil {
 		return nil, errNilClient
@@ -37,43 +39,63 @@ func (c *Client) User(ctx context.Context, userID string) (*User, error) {
 	return u, c.label(err)
 }
 
-// fetchUser fetches one user for the user cache.
+// fetchUser fetches one user for the user cache. A user Clerk does not
+// know is kept as long as a user would be (deleted users' still-valid
+// tokens cost no call each). The user id stays out of the error and the log
+// line of a failed fetch: the operation names the call.
 func (c *Client) fetchUser(ctx context.Context, id string) fetched[*User] {
-	ctx, done := c.events.call(ctx, CallUser)
+	ctx, done := c.events.call(ctx, CallUser, id)
 	u, _, err := c.api.Users.Get(ctx, id)
+	var keep time.Time // zero: not cached
+	if c.s.userCache > 0 {
+		keep = c.s.Now().Add(c.s.userCache)
+	}
 	switch {
 	case err == nil && u == nil:
 		err = newError(ReasonUserUnavailable, errEmptyAnswer)
 		done(err)
 	case bapi.IsNotFound(err):
 		done(nil) // Clerk answered
-		return fetched[*User]{err: newError(ReasonUserNotFound, nil)}
+		return fetched[*User]{err: newError(ReasonUserNotFound, nil), expires: keep}
 	case err != nil:
 		done(err)
-		err = newError(ReasonUserUnavailable, err)
+		err = newError(ReasonUserUnavailable, withoutID(err, id))
 	default:
 		done(nil)
-		if c.s.userCache <= 0 {
-			return fetched[*User]{value: u}
-		}
-		return fetched[*User]{value: u, expires: c.s.Now().Add(c.s.userCache)}
+		return fetched[*User]{value: u, expires: keep}
 	}
 	return fetched[*User]{err: err}
 }
 
-// encodeUser and decodeUser store users in a shared cache, as the Backend
-// API's JSON.
+// A user in a shared cache is userFound and the Backend API's JSON, or
+// userNotFound alone.
+const (
+	userFound    = 'u'
+	userNotFound = 'n'
+)
+
+// encodeUser and decodeUser store users, and the absence of a user, in a
+// shared cache.
 func encodeUser(f fetched[*User]) ([]byte, bool) {
-	if f.err != nil || f.value == nil {
+	switch {
+	case ReasonOf(f.err) == ReasonUserNotFound:
+		return []byte{userNotFound}, true
+	case f.err != nil || f.value == nil:
 		return nil, false
 	}
 	b, err := json.Marshal(f.value)
-	return b, err == nil
+	return append([]byte{userFound}, b...), err == nil
 }
 
 func decodeUser(b []byte) (fetched[*User], bool) {
+	switch {
+	case len(b) == 1 && b[0] == userNotFound:
+		return fetched[*User]{err: newError(ReasonUserNotFound, nil)}, true
+	case len(b) < 2 || b[0] != userFound:
+		return fetched[*User]{}, false
+	}
 	u := new(User)
-	if err := json.Unmarshal(b, u); err != nil || u.ID == "" {
+	if err := json.Unmarshal(b[1:], u); err != nil || u.ID == "" {
 		return fetched[*User]{}, false
 	}
 	return fetched[*User]{value: u}, true

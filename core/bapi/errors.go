@@ -20,14 +20,17 @@ var ErrRedirect = errors.New("bapi: redirect refused")
 // through wrapping, or the helpers [IsNotFound], [IsRateLimited], ...
 //
 // Clerk's messages and meta can echo values of the request (a token being
-// verified, an email address), so an Error prints as a bounded summary: the
-// call, the status, Clerk's error codes and the trace id. That holds for
-// Error, every fmt verb, slog and encoding/json. The messages and meta stay
-// in the fields for programs to read.
+// verified, an email address), and the path carries identifiers (a user id,
+// an organization slug), so an Error prints as a bounded summary: the call
+// by its method and the first segment of its path ("GET /users/…"), the
+// status, Clerk's error codes and the trace id. That holds for Error, every
+// fmt verb, slog and encoding/json. The full Path, the messages and the
+// meta stay in the fields for programs to read.
 type Error struct {
 	// StatusCode is the HTTP status of the response.
 	StatusCode int
-	// Method and Path name the call that failed (the path without the base URL).
+	// Method and Path name the call that failed (the path without the base
+	// URL). Path is not printed in full: see [Error.Error].
 	Method, Path string
 	// Errors is Clerk's errors[] list; empty when the body was not Clerk JSON.
 	Errors []ErrorDetail
@@ -73,6 +76,26 @@ func (e *Error) printable(s string, max int) string {
 	return s
 }
 
+// route is the path as the summary prints it: its first segment (the
+// resource, such as "users"), and "/…" for the rest, which holds the
+// call's path parameters.
+func (e *Error) route() string {
+	first, rest, _ := strings.Cut(strings.TrimPrefix(e.Path, "/"), "/")
+	if first == "" && rest == "" {
+		return e.Path
+	}
+	for i := 0; i < len(first); i++ {
+		if c := first[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.') {
+			first = "…"
+			break
+		}
+	}
+	if rest != "" {
+		return "/" + first + "/…"
+	}
+	return "/" + first
+}
+
 // codes returns the printable codes of Clerk's errors.
 func (e *Error) codes() []string {
 	var out []string
@@ -84,8 +107,9 @@ func (e *Error) codes() []string {
 	return out
 }
 
-// Error describes the failure: the call, the status, Clerk's first error
-// code and the trace id. It never includes Clerk's messages or meta.
+// Error describes the failure: the call (method and first path segment),
+// the status, Clerk's first error code and the trace id. It never includes
+// Clerk's messages or meta, nor the path's parameters.
 func (e *Error) Error() string {
 	if e == nil {
 		return "bapi: <nil *Error>"
@@ -93,7 +117,7 @@ func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("bapi: ")
 	if e.Method != "" {
-		fmt.Fprintf(&b, "%s %s: ", e.Method, e.Path)
+		fmt.Fprintf(&b, "%s %s: ", e.Method, e.route())
 	}
 	fmt.Fprintf(&b, "%d %s", e.StatusCode, http.StatusText(e.StatusCode))
 	if e.isRedirect() {
@@ -119,7 +143,7 @@ func (e *Error) GoString() string {
 		return "(*bapi.Error)(nil)"
 	}
 	return fmt.Sprintf("&bapi.Error{StatusCode:%d, Method:%q, Path:%q, Codes:%#v, TraceID:%q}",
-		e.StatusCode, e.Method, e.Path, e.codes(), e.printable(e.TraceID, maxPrintedTrace))
+		e.StatusCode, e.Method, e.route(), e.codes(), e.printable(e.TraceID, maxPrintedTrace))
 }
 
 // Format prints the summary of [Error.Error] for every fmt verb (%#v is
@@ -144,7 +168,7 @@ func (e *Error) LogValue() slog.Value {
 	if e == nil {
 		return slog.StringValue(e.Error())
 	}
-	attrs := []slog.Attr{slog.Int("status", e.StatusCode), slog.String("method", e.Method), slog.String("path", e.Path)}
+	attrs := []slog.Attr{slog.Int("status", e.StatusCode), slog.String("method", e.Method), slog.String("path", e.route())}
 	if codes := e.codes(); len(codes) > 0 {
 		attrs = append(attrs, slog.String("codes", strings.Join(codes, ",")))
 	}
@@ -157,8 +181,8 @@ func (e *Error) LogValue() slog.Value {
 	return slog.GroupValue(attrs...)
 }
 
-// MarshalJSON encodes the summary (status, method, path, codes, trace id),
-// never Clerk's messages or meta.
+// MarshalJSON encodes the summary (status, method, path as Error prints
+// it, codes, trace id), never Clerk's messages or meta.
 func (e *Error) MarshalJSON() ([]byte, error) {
 	if e == nil {
 		return []byte("null"), nil
@@ -169,7 +193,7 @@ func (e *Error) MarshalJSON() ([]byte, error) {
 		Path    string   `json:"path,omitempty"`
 		Codes   []string `json:"codes,omitempty"`
 		TraceID string   `json:"trace_id,omitempty"`
-	}{e.StatusCode, e.Method, e.Path, e.codes(), e.printable(e.TraceID, maxPrintedTrace)})
+	}{e.StatusCode, e.Method, e.route(), e.codes(), e.printable(e.TraceID, maxPrintedTrace)})
 }
 
 // Is reports whether target is [ErrRedirect] and e is a 3xx answer.

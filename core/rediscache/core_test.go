@@ -2,6 +2,8 @@ package rediscache_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -244,7 +246,9 @@ func TestRedisDown(t *testing.T) {
 					}
 				}
 			}
-			if mode == "hung" && !strings.Contains(logA.String(), "timed out") {
+			// The cache's timeout or the core's SharedCacheTimeout, whichever
+			// ends first (both are 100ms by default).
+			if out := logA.String(); mode == "hung" && !strings.Contains(out, "timed out") && !strings.Contains(out, "deadline exceeded") {
 				t.Fatalf("a hung Redis is not reported as a timeout:\n%s", logA)
 			}
 
@@ -375,5 +379,75 @@ func TestMachineTokensShared(t *testing.T) {
 				t.Fatalf("Redis holds a token in key %q or its value", k)
 			}
 		}
+	}
+}
+
+// TestForgedValues: a value someone with write access to Redis puts there
+// (an API key's verdict copied to the hash of an invented token, a user's
+// value copied to another user id, bytes of their own) is a miss on every
+// replica: it is fetched from Clerk, and a good value is written back.
+func TestForgedValues(t *testing.T) {
+	addr := redisAddr(t)
+	rdb := newRedis(t, addr)
+	prefix := testPrefix(t, rdb)
+	clk := newClock()
+	fake := newFake(t, clk)
+	ctx := context.Background()
+	cache := newCache(t, rdb, rediscache.WithPrefix(prefix))
+	fresh := func() *core.Client { return replica(t, fake, clk, cache) }
+
+	alice := fake.DefaultUserID()
+	bob := fake.CreateUser(clerktest.UserParams{FirstName: "Bob"}).ID
+	apiKey := fake.NewAPIKey(clerktest.MachineTokenParams{Scopes: []string{"admin"}})
+	if _, err := fresh().User(ctx, alice); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fresh().VerifyMachineToken(ctx, apiKey.Token, core.APIKey); err != nil {
+		t.Fatal(err)
+	}
+	var userKey, verdictKey string
+	for _, k := range keys(t, rdb, prefix) {
+		switch {
+		case strings.HasSuffix(k, ":user:"+alice):
+			userKey = k
+		case strings.Contains(k, ":machine:"):
+			verdictKey = k
+		}
+	}
+	if userKey == "" || verdictKey == "" {
+		t.Fatalf("keys %q", keys(t, rdb, prefix))
+	}
+	copyTo := func(from, to string) {
+		t.Helper()
+		v, err := rdb.Get(ctx, from).Bytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rdb.Set(ctx, to, v, time.Minute).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyTo(userKey, strings.TrimSuffix(userKey, alice)+bob)
+	if u, err := fresh().User(ctx, bob); err != nil || u.ID != bob {
+		t.Fatalf("Alice's value under Bob's key: %v, %v", u, err)
+	}
+	invented := "ak_" + strings.Repeat("e", 40)
+	sum := sha256.Sum256([]byte(invented))
+	inventedKey := verdictKey[:strings.LastIndex(verdictKey, ":")+1] + hex.EncodeToString(sum[:])
+	copyTo(verdictKey, inventedKey)
+	if _, err := fresh().VerifyMachineToken(ctx, invented, core.APIKey); !errors.Is(err, core.ErrInvalidCredentials) {
+		t.Fatalf("an invented token with a copied verdict: %v", err)
+	}
+	if err := rdb.Set(ctx, userKey, "\x02garbage", time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := fresh().User(ctx, alice); err != nil || u.ID != alice {
+		t.Fatalf("garbage under Alice's key: %v, %v", u, err)
+	}
+	if n := fake.Requests(clerktest.EndpointGetUser); n != 3 {
+		t.Fatalf("%d user fetches, want 3 (Alice, Bob, Alice again)", n)
+	}
+	if n := fake.Requests(clerktest.EndpointVerifyAPIKey); n != 2 {
+		t.Fatalf("%d verifications, want 2", n)
 	}
 }
