@@ -37,7 +37,8 @@ type Decision struct {
 	// skipped.
 	Reason Reason
 	// Skipped is true for a request the middleware let through without
-	// authenticating it (an OPTIONS request, a skip option).
+	// authenticating it (a CORS preflight with SkipOptions on, a skip
+	// option).
 	Skipped bool
 	// Optional is true when a refused request went on signed out
 	// (Optional mode).
