@@ -97,6 +97,13 @@ func WithAuth(ctx context.Context, a *Auth) context.Context {
 	return context.WithValue(ctx, authKey{}, a)
 }
 
+// AuthContextKey returns the key under which [WithAuth] stores the Auth.
+// Read it with [AuthFromContext]; the key is for adapters of frameworks
+// whose request type is a context.Context that answers Value from a store
+// of its own (a Fiber v3 fiber.Ctx reads c.Locals), so that they can put
+// the Auth there too and AuthFromContext finds it on the request itself.
+func AuthContextKey() any { return authKey{} }
+
 // AuthFromContext returns the Auth stored by [WithAuth], or nil.
 func AuthFromContext(ctx context.Context) *Auth {
 	if ctx == nil {

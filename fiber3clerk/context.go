@@ -19,9 +19,10 @@ type (
 // c.Context(). The value is shared and stays valid after the handler
 // returns (it holds no fasthttp buffer): do not modify it.
 //
-// A Fiber v3 fiber.Ctx is itself a context.Context, but its Value method
-// reads c.Locals only, where core.AuthFromContext does not look: hand
-// c.Context(), not c, to code that calls core.AuthFromContext.
+// A Fiber v3 fiber.Ctx is itself a context.Context whose Value reads
+// c.Locals: the middleware stores the Auth there under the core's key too,
+// so core.AuthFromContext (and UserFromContext, SessionFromContext) find it
+// whether they are handed c or c.Context().
 func Auth(c fiber.Ctx) *core.Auth {
 	if c == nil {
 		return nil

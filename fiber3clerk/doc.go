@@ -16,9 +16,9 @@
 // the token from the Authorization header (Bearer) or the __session cookie
 // (see [TokenFrom]), verifies it by the rules of Clerk's own verifier,
 // loads the user (see [FetchUser]), and stores the result in c.Locals,
-// where [Auth], [User] and [Session] find it, and on c.Context(), where
-// core.AuthFromContext, core.UserFromContext and core.SessionFromContext
-// find it. Requests that are not signed in are answered 401 with a
+// where [Auth], [User] and [Session] find it, and on c.Context(): both c
+// and c.Context() answer core.AuthFromContext, core.UserFromContext and
+// core.SessionFromContext. Requests that are not signed in are answered 401 with a
 // WWW-Authenticate challenge and a JSON body; Clerk being unreachable is
 // 503. [Require] adds per-route authorization checks (403). [AcceptsToken]
 // opens a route to machine tokens (API keys, M2M tokens, OAuth access

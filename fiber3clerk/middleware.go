@@ -55,14 +55,23 @@ func New(opts ...Option) (fiber.Handler, error) {
 			// read during this call; the core copies what it keeps.
 			var err error
 			if auth, err = a.Authenticate(c.Context(), request{c}); err != nil {
-				c.Locals(authKey{}, (*core.Auth)(nil))
+				setAuth(c, nil)
 				return handleError(c, onError, err)
 			}
 		}
-		c.Locals(authKey{}, auth)
+		setAuth(c, auth)
 		c.SetContext(core.WithAuth(c.Context(), auth))
 		return c.Next()
 	}, nil
+}
+
+// setAuth stores this middleware's result in c.Locals, for the getters,
+// and under the core's context key, where a fiber.Ctx handed to code as a
+// context.Context answers core.AuthFromContext(c) from (its Value reads
+// the same store).
+func setAuth(c fiber.Ctx, auth *core.Auth) {
+	c.Locals(authKey{}, auth)
+	c.Locals(core.AuthContextKey(), auth)
 }
 
 // request is the core's view of a Fiber request.
