@@ -79,10 +79,15 @@ func (e *Error) printable(s string, max int) string {
 // route is the path as the summary prints it: its first segment (the
 // resource, such as "users"), and "/…" for the rest, which holds the
 // call's path parameters.
-func (e *Error) route() string {
-	first, rest, _ := strings.Cut(strings.TrimPrefix(e.Path, "/"), "/")
+func (e *Error) route() string { return route(e.Path) }
+
+// route is how an error text shows a request path: its first segment and
+// "…" for the rest, since the rest can carry an identifier (a user id, an
+// email address in a lookup). Error.Path keeps the full path.
+func route(path string) string {
+	first, rest, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
 	if first == "" && rest == "" {
-		return e.Path
+		return path
 	}
 	for i := 0; i < len(first); i++ {
 		if c := first[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.') {

@@ -2,9 +2,12 @@ package bapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -40,5 +43,42 @@ func TestErrorHidesPathParameters(t *testing.T) {
 		if e.Path != tt.path {
 			t.Errorf("Path = %q, want %q", e.Path, tt.path)
 		}
+	}
+}
+
+// TestTransportErrorsHidePathParameters: the errors that are not Clerk's
+// answers (the connection dropped, a body that is no JSON, one too large)
+// name the call the same way, with no path parameter in their text.
+func TestTransportErrorsHidePathParameters(t *testing.T) {
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+	}{
+		{"connection dropped", func(w http.ResponseWriter, _ *http.Request) {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				_ = conn.Close()
+			}
+		}},
+		{"not JSON", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("{")) }},
+		{"too large", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(bytes.Repeat([]byte(" "), 2048)) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := httptest.NewServer(tt.handler)
+			defer ts.Close()
+			c, err := NewClient("sk_test_x", WithBaseURL(ts.URL), WithMaxRetries(-1), WithMaxResponseBytes(1024))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			_, _, err = c.Users.Get(context.Background(), "user_SECRET")
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if out := fmt.Sprintf("%v %+v", err, err); strings.Contains(out, "SECRET") || !strings.Contains(out, "/users/…") {
+				t.Errorf("error text: %s", out)
+			}
+		})
 	}
 }

@@ -186,7 +186,7 @@ func (c *Client) do(ctx context.Context, req *request, out any) (*Response, erro
 			return resp, err
 		}
 		if werr := c.wait(ctx, d); werr != nil {
-			return resp, fmt.Errorf("bapi: %s %s: stopped retrying: %w (last error: %w)", req.method, req.path, werr, err)
+			return resp, fmt.Errorf("bapi: %s %s: stopped retrying: %w (last error: %w)", req.method, route(req.path), werr, err)
 		}
 	}
 }
@@ -250,7 +250,7 @@ func (c *Client) attempt(ctx context.Context, req *request, target string, out a
 	}
 	hreq, err := http.NewRequestWithContext(ctx, req.method, target, body)
 	if err != nil {
-		return nil, fmt.Errorf("bapi: building %s %s: %w", req.method, req.path, err)
+		return nil, fmt.Errorf("bapi: building %s %s: %w", req.method, route(req.path), err)
 	}
 	hreq.Header.Set("Authorization", "Bearer "+c.secretKey())
 	hreq.Header.Set("Clerk-API-Version", APIVersion)
@@ -261,11 +261,12 @@ func (c *Client) attempt(ctx context.Context, req *request, target string, out a
 	}
 	hresp, err := c.httpClient.Do(hreq)
 	if err != nil {
-		// net/http quotes the URL, whose query can carry an email address
-		// or a phone number: keep the base URL and the path only.
+		// net/http quotes the URL, whose path and query can carry a user
+		// id, an email address or a phone number: keep the base URL and the
+		// route only.
 		var ue *url.Error
 		if errors.As(err, &ue) {
-			ue.URL = c.baseURL.String() + req.path
+			ue.URL = c.baseURL.String() + route(req.path)
 		}
 		return nil, &transportError{err: err}
 	}
@@ -278,9 +279,9 @@ func (c *Client) attempt(ctx context.Context, req *request, target string, out a
 	case errors.Is(err, ErrResponseTooLarge) && failed:
 		data = nil // an oversized error body: keep the status and headers only
 	case errors.Is(err, ErrResponseTooLarge):
-		return resp, fmt.Errorf("%w: %s %s: more than %d bytes", ErrResponseTooLarge, req.method, req.path, c.maxResponseBytes)
+		return resp, fmt.Errorf("%w: %s %s: more than %d bytes", ErrResponseTooLarge, req.method, route(req.path), c.maxResponseBytes)
 	case err != nil:
-		return resp, &transportError{err: fmt.Errorf("reading response of %s %s: %w", req.method, req.path, err)}
+		return resp, &transportError{err: fmt.Errorf("reading response of %s %s: %w", req.method, route(req.path), err)}
 	}
 	if failed {
 		e := decodeError(req.method, req.path, hresp.StatusCode, hresp.Header, data)
@@ -290,7 +291,7 @@ func (c *Client) attempt(ctx context.Context, req *request, target string, out a
 	}
 	if out != nil && len(bytes.TrimSpace(data)) > 0 {
 		if err := json.Unmarshal(data, out); err != nil {
-			return resp, &decodingError{msg: fmt.Sprintf("bapi: decoding response of %s %s: %s", req.method, req.path, describeJSONError(err)), err: err}
+			return resp, &decodingError{msg: fmt.Sprintf("bapi: decoding response of %s %s: %s", req.method, route(req.path), describeJSONError(err)), err: err}
 		}
 	}
 	return resp, nil
