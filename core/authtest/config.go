@@ -10,7 +10,6 @@ import (
 	"github.com/clerkgo/clerk/core/clerktest"
 )
 
-
 // setEnv replaces the Clerk environment for the rest of the test.
 func setEnv(t *testing.T, env map[string]string) {
 	for _, k := range core.EnvNames() {
