@@ -25,6 +25,13 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, EndpointVerifyAPIKey, true, s.verifyAPIKey)
 	s.handle(mux, EndpointVerifyM2MToken, true, s.verifyM2MToken)
 	s.handle(mux, EndpointVerifyOAuthToken, true, s.verifyOAuthToken)
+	s.handle(mux, EndpointHandshake, false, s.serveHandshake)
+	s.handle(mux, EndpointDevBrowser, false, s.serveDevBrowser)
+	s.handle(mux, EndpointHandshakePayload, true, s.serveHandshakePayload)
+	s.handle(mux, EndpointRefreshSession, true, s.serveRefreshSession)
+	s.handle(mux, EndpointSignInPage, false, s.serveSignInPage)
+	s.handle(mux, EndpointSignIn, false, s.serveSignIn)
+	s.handle(mux, EndpointSignOut, false, s.serveSignOut)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/v1/") && !s.authorized(w, r) {
 			return
