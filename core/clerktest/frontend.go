@@ -63,17 +63,21 @@ type SessionStatus string
 
 // Session statuses (a subset of Clerk's).
 const (
-	SessionActive  SessionStatus = "active"
-	SessionEnded   SessionStatus = "ended"
+	// SessionActive is a signed-in session.
+	SessionActive SessionStatus = "active"
+	// SessionEnded is a session ended by [Server.EndSession].
+	SessionEnded SessionStatus = "ended"
+	// SessionRemoved is a session signed out (POST /sign-out) or replaced by
+	// a new sign-in on the same browser.
 	SessionRemoved SessionStatus = "removed"
 )
 
 // BrowserSession is a session created by the fake's sign-in page.
 type BrowserSession struct {
-	ID       string
-	UserID   string
-	ClientID string
-	Status   SessionStatus
+	ID       string        // "sess_...", the "sid" of its tokens
+	UserID   string        // the "sub" of its tokens
+	ClientID string        // "client_...", the browser's client
+	Status   SessionStatus // active until signed out or ended
 }
 
 type frontendClient struct {
