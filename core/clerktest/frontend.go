@@ -102,6 +102,7 @@ type frontendStore struct {
 	byDevBrowser map[string]*frontendClient
 	sessions     map[string]*frontendSession
 	nonces       map[string][]string // nonce -> directives, deleted when used
+	nonceOrder   []string            // nonces in order of issue, for the cap
 	lastQuery    url.Values          // query of the last handshake
 }
 
@@ -112,6 +113,21 @@ func (f *frontendStore) init() {
 		f.byDevBrowser = map[string]*frontendClient{}
 		f.sessions = map[string]*frontendSession{}
 		f.nonces = map[string][]string{}
+	}
+}
+
+// maxNonces bounds the unused handshake nonces the fake keeps: beyond it
+// the oldest are forgotten (as Clerk's expire), so that a long-running demo
+// whose browsers abandon handshakes does not grow without bound.
+const maxNonces = 1024
+
+// addNonceLocked stores the directives of a new nonce.
+func (s *Server) addNonceLocked(nonce string, directives []string) {
+	s.front.nonces[nonce] = directives
+	s.front.nonceOrder = append(s.front.nonceOrder, nonce)
+	for len(s.front.nonceOrder) > maxNonces {
+		delete(s.front.nonces, s.front.nonceOrder[0])
+		s.front.nonceOrder = s.front.nonceOrder[1:]
 	}
 }
 

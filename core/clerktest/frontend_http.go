@@ -86,6 +86,13 @@ func (s *Server) serveHandshake(w http.ResponseWriter, r *http.Request) {
 	}
 	s.fmu.Unlock()
 
+	if active != nil {
+		if _, ok := s.User(sess.UserID); !ok {
+			// A deleted user's sessions end with it, as Clerk's do.
+			s.EndSession(sess.ID)
+			active = nil
+		}
+	}
 	if handOutDevBrowser != "" {
 		d.add(CookieDevBrowser, handOutDevBrowser, cookieMaxAge, false, true)
 	}
@@ -100,7 +107,7 @@ func (s *Server) serveHandshake(w http.ResponseWriter, r *http.Request) {
 	if q.Get(paramFormat) == "nonce" {
 		nonce := randomString(40)
 		s.fmu.Lock()
-		s.front.nonces[nonce] = directives
+		s.addNonceLocked(nonce, directives)
 		s.fmu.Unlock()
 		location = withQuery(redirect, paramHandshakeNonce, nonce)
 	} else {
@@ -253,6 +260,11 @@ func (s *Server) serveRefreshSession(w http.ResponseWriter, r *http.Request) {
 	if subtle.ConstantTimeCompare([]byte(*p.RefreshToken), []byte(refresh)) != 1 {
 		unauthorized(RefreshErrRefreshTokenInvalid, "refresh_token does not belong to this session.")
 		return
+	}
+	if _, ok := s.User(sess.UserID); !ok && sess.Status == SessionActive {
+		// A deleted user's sessions end with it, as Clerk's do.
+		s.EndSession(sess.ID)
+		sess.Status = SessionEnded
 	}
 	if sess.Status != SessionActive {
 		unauthorized(RefreshErrSessionEnded, "The session has ended; sign in again.")

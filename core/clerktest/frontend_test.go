@@ -620,3 +620,51 @@ func TestDevBrowser(t *testing.T) {
 		t.Errorf("dev browser not signed in: %v", byName)
 	}
 }
+
+func TestHandshakeNoncesAreCapped(t *testing.T) {
+	s, _ := newFrontServer(t, WithProductionInstance())
+	s.fmu.Lock()
+	s.front.init()
+	for i := range maxNonces + 10 {
+		s.addNonceLocked(strconv.Itoa(i), []string{"x"})
+	}
+	n, order := len(s.front.nonces), len(s.front.nonceOrder)
+	s.fmu.Unlock()
+	if n != maxNonces || order != maxNonces {
+		t.Fatalf("%d nonces (%d in order), want %d", n, order, maxNonces)
+	}
+	if resp, _ := do(t, s, "GET", "/v1/clients/handshake_payload?nonce=0", true, ""); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the oldest nonce: %d, want 404", resp.StatusCode)
+	}
+	if got := payload(t, s, strconv.Itoa(maxNonces+9)); len(got) != 1 {
+		t.Errorf("the newest nonce: %v", got)
+	}
+}
+
+// A deleted user's session ends: the refresh fails, the handshake signs out.
+func TestDeletedUserEndsSession(t *testing.T) {
+	s, clk := newFrontServer(t, WithProductionInstance())
+	u := s.CreateUser(UserParams{FirstName: "Gone", Email: "gone@example.com"})
+	b := newBrowser(t)
+	signIn(t, s, b, u.ID, "http://127.0.0.1:1/")
+	_, byName := parseDirectives(t, handshake(t, s, b, handshakeQuery{redirect: "http://127.0.0.1:1/", nonce: true}))
+	expired, refresh := byName["__session"].Value, byName["__refresh_"+s.CookieSuffix()].Value
+	sid := s.BrowserSessions()[0].ID
+	if !s.DeleteUser(u.ID) {
+		t.Fatal("DeleteUser")
+	}
+	clk.Advance(time.Minute)
+	body, _ := json.Marshal(map[string]string{"expired_token": expired, "refresh_token": refresh,
+		"request_origin": "http://127.0.0.1:1", "format": "cookie"})
+	resp, out := do(t, s, "POST", "/v1/sessions/"+sid+"/refresh", true, string(body))
+	if resp.StatusCode != 401 || decodeErrors(t, out).Errors[0].Code != RefreshErrSessionEnded {
+		t.Fatalf("refresh: %d %s", resp.StatusCode, out)
+	}
+	_, byName = parseDirectives(t, handshake(t, s, b, handshakeQuery{redirect: "http://127.0.0.1:1/", nonce: true}))
+	if byName["__client_uat"].Value != "0" {
+		t.Errorf("handshake after the user's deletion: __client_uat %q", byName["__client_uat"].Value)
+	}
+	if got := s.BrowserSessions()[0].Status; got != SessionEnded {
+		t.Errorf("status %q", got)
+	}
+}
