@@ -49,6 +49,7 @@ func (c *clock) Advance(d time.Duration) {
 // verifying them: the point here is the browser, not verification.
 type app struct {
 	fake *clerktest.Server
+	dev  bool // a development instance: sync the development-browser token
 }
 
 func (a *app) bapi(method, path string, body any) (int, []byte, error) {
@@ -117,6 +118,12 @@ func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, self, http.StatusTemporaryRedirect)
 		return
 	}
+	if db := r.URL.Query().Get("__clerk_db_jwt"); db != "" && a.dev {
+		http.SetCookie(w, &http.Cookie{Name: "__clerk_db_jwt", Value: db, Path: "/", SameSite: http.SameSiteLaxMode})
+		w.Header().Set("Cache-Control", "no-store")
+		http.Redirect(w, r, self, http.StatusTemporaryRedirect)
+		return
+	}
 	cookie := func(name string) string {
 		if c, err := r.Cookie(name); err == nil {
 			return c.Value
@@ -146,6 +153,9 @@ func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if session != "" || (uat != "" && uat != "0") {
 		q := url.Values{"redirect_url": {self}, "__clerk_api_version": {"2026-05-12"}, "suffixed_cookies": {"false"},
 			"__clerk_hs_reason": {"client-uat-but-no-session-token"}, "format": {"nonce"}}
+		if db := cookie("__clerk_db_jwt"); db != "" && a.dev {
+			q.Set("__clerk_db_jwt", db)
+		}
 		w.Header().Set("Cache-Control", "no-store")
 		http.Redirect(w, r, a.fake.URL+"/v1/client/handshake?"+q.Encode(), http.StatusTemporaryRedirect)
 		return
@@ -157,26 +167,34 @@ func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // checks what it holds: the app greets the user, the browser carries
 // __session, __client_uat and an HttpOnly __refresh_<suffix> for the app's
 // host, and past the token's lifetime on the fake's clock the app refreshes
-// the token instead of answering 401.
+// the token instead of answering 401. On a development instance the
+// browser also carries the development-browser token the sign-in page
+// handed back.
 func TestBrowserSignIn(t *testing.T) {
 	browser := os.Getenv("CLERKGO_CHROMIUM")
 	if browser == "" {
 		t.Skip("SKIPPED: CLERKGO_CHROMIUM is not set (scripts/chromium.sh finds or installs Chromium)")
 	}
+	t.Run("production", func(t *testing.T) { signInWithBrowser(t, browser, false) })
+	t.Run("development", func(t *testing.T) { signInWithBrowser(t, browser, true) })
+}
+
+func signInWithBrowser(t *testing.T, browser string, dev bool) {
 	clk := &clock{now: time.Date(2026, 5, 12, 12, 0, 0, 0, time.UTC)}
-	// A production instance: no development-browser token to sync, so the
-	// app stays small.
-	fake := clerktest.New(clerktest.WithClock(clk.Now), clerktest.WithProductionInstance(),
-		clerktest.WithSessionTokenLifetime(30*time.Second))
+	opts := []clerktest.Option{clerktest.WithClock(clk.Now), clerktest.WithSessionTokenLifetime(30 * time.Second)}
+	if !dev {
+		opts = append(opts, clerktest.WithProductionInstance())
+	}
+	fake := clerktest.New(opts...)
 	defer fake.Close()
-	srv := httptest.NewServer(&app{fake: fake})
+	srv := httptest.NewServer(&app{fake: fake, dev: dev})
 	defer srv.Close()
 	dashboard := srv.URL + "/dashboard"
 	user := fake.DefaultUserID()
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+	allocOpts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.Flag("disable-dev-shm-usage", true))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), allocOpts...)
 	defer cancelAlloc()
 	ctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
@@ -227,7 +245,14 @@ func TestBrowserSignIn(t *testing.T) {
 	for _, c := range cookies {
 		byName[c.Name] = c
 	}
-	for _, name := range []string{"__session", "__client_uat", "__refresh_" + fake.CookieSuffix()} {
+	want := []string{"__session", "__client_uat", "__refresh_" + fake.CookieSuffix()}
+	if dev {
+		want = append(want, "__clerk_db_jwt")
+		if q := fake.LastHandshakeQuery(); q.Get("__clerk_db_jwt") == "" {
+			t.Errorf("the handshake carried no development-browser token: %v", q)
+		}
+	}
+	for _, name := range want {
 		c := byName[name]
 		if c == nil || c.Value == "" {
 			t.Errorf("the browser has no %s for the app (cookies: %d)", name, len(cookies))
