@@ -668,3 +668,18 @@ func TestDeletedUserEndsSession(t *testing.T) {
 		t.Errorf("status %q", got)
 	}
 }
+
+// TestCookieSuffix: the vectors of @clerk/shared's getCookieSuffix tests
+// (packages/shared/src/__tests__/keys.spec.ts).
+func TestCookieSuffix(t *testing.T) {
+	for pk, want := range map[string]string{
+		"pk_live_ZmFrZS1jbGVyay10ZXN0LmNsZXJrLmFjY291bnRzLmRldiQ=":             "qReyu04C",
+		"pk_test_Y2xlcmsuY2xlcmsuZGV2JA":                                       "QvfNY2dr",
+		"pk_test_ZW5vdWdoLWFscGFjYS04Mi5jbGVyay5hY2NvdW50cy5sY2xjbGVyay5jb20k": "jtYvyt_H",
+		"pk_test_eHh4eHh4LXhhYWFhYS1hYS5jbGVyay5hY2NvdW50cy5sY2xjbGVyay5jb20k": "tZJdb-5s",
+	} {
+		if got := CookieSuffix(pk); got != want {
+			t.Errorf("CookieSuffix(%s) = %q, want %q", pk, got, want)
+		}
+	}
+}
