@@ -11,7 +11,8 @@
 #   5. each published module alone (GOWORK=off go vet: its own go.mod and
 #      go.sum resolve)
 #   6. the differential test against @clerk/backend (Node.js, npm ci)
-#   7. every fuzz target for FUZZTIME (default 2s)
+#   7. the real-browser test (headless Chromium, scripts/chromium.sh)
+#   8. every fuzz target for FUZZTIME (default 2s)
 #
 # Each step is printed; a check that cannot run here says SKIPPED loudly.
 # Usage: scripts/test.sh   (FUZZTIME=30s for a longer fuzz run)
@@ -122,6 +123,24 @@ else
 		echo "$out" | tail -1
 	fi
 fi
+
+# The real-browser test (tools/browsertest) drives headless Chromium against
+# the fake Frontend API. scripts/chromium.sh finds the browser (installing
+# Debian's chromium when root with apt-get, as in CI); without one the test
+# is SKIPPED, loudly. (Above, with the other tests, it skipped for want of
+# CLERKGO_CHROMIUM.)
+step "real browser: headless Chromium against the fake Frontend API (tools/browsertest)"
+chromium_rc=0
+chromium=$(scripts/chromium.sh) || chromium_rc=$?
+case $chromium_rc in
+0)
+	out=$(cd tools/browsertest && CLERKGO_CHROMIUM="$chromium" go test -race -count=1 -v ./... 2>&1) ||
+		{ echo "$out"; echo "browser test failed"; exit 1; }
+	grep -E '^(--- |ok )' <<<"$out" || true
+	;;
+3) skip "real-browser test (no chromium, and none could be installed)" ;;
+*) echo "scripts/chromium.sh failed"; exit 1 ;;
+esac
 
 # fuzz_one PKG TARGET fuzzes one target for FUZZTIME. A failing input is
 # saved under testdata/fuzz and fails the run, as does any other failure,

@@ -26,6 +26,13 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, EndpointVerifyM2MToken, false, s.verifyM2MToken) // secret key or machine secret key
 	s.handle(mux, EndpointCreateM2MToken, false, s.createM2MToken) // machine secret key
 	s.handle(mux, EndpointVerifyOAuthToken, true, s.verifyOAuthToken)
+	s.handle(mux, EndpointHandshake, false, s.serveHandshake)
+	s.handle(mux, EndpointDevBrowser, false, s.serveDevBrowser)
+	s.handle(mux, EndpointHandshakePayload, true, s.serveHandshakePayload)
+	s.handle(mux, EndpointRefreshSession, true, s.serveRefreshSession)
+	s.handle(mux, EndpointSignInPage, false, s.serveSignInPage)
+	s.handle(mux, EndpointSignIn, false, s.serveSignIn)
+	s.handle(mux, EndpointSignOut, false, s.serveSignOut)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/v1/") && !s.authorized(w, r) {
 			return

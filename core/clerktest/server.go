@@ -50,6 +50,26 @@ const (
 	// [Server.NewOAuthToken] and [Server.NewOAuthJWT].
 	EndpointVerifyOAuthToken = "POST /v1/oauth_applications/access_tokens/verify"
 
+	// EndpointHandshake is the Frontend API handshake (public; the browser
+	// navigates to it), see [Server.LastHandshakeQuery].
+	EndpointHandshake = "GET /v1/client/handshake"
+	// EndpointDevBrowser creates a development browser (Frontend API,
+	// public), answering {"id":"<token>"}.
+	EndpointDevBrowser = "POST /v1/dev_browser"
+	// EndpointHandshakePayload resolves a handshake nonce (Backend API,
+	// internal to Clerk, missing from the published spec).
+	EndpointHandshakePayload = "GET /v1/clients/handshake_payload"
+	// EndpointRefreshSession refreshes a session's token from an expired
+	// one and the __refresh cookie (Backend API).
+	EndpointRefreshSession = "POST /v1/sessions/{session_id}/refresh"
+	// EndpointSignInPage is the sign-in page standing in for the Account
+	// Portal: one button per user.
+	EndpointSignInPage = "GET /sign-in"
+	// EndpointSignIn signs the browser in as the chosen user.
+	EndpointSignIn = "POST /sign-in"
+	// EndpointSignOut signs the browser out.
+	EndpointSignOut = "POST /sign-out"
+
 	// AnyEndpoint stands for every endpoint in [Server.Fail],
 	// [Server.FailNext], [Server.Recover], [Server.SetLatency] and
 	// [Server.Block] (a rule for one endpoint takes precedence over it for
@@ -74,6 +94,13 @@ func Endpoints() []string {
 		EndpointVerifyM2MToken,
 		EndpointCreateM2MToken,
 		EndpointVerifyOAuthToken,
+		EndpointHandshake,
+		EndpointDevBrowser,
+		EndpointHandshakePayload,
+		EndpointRefreshSession,
+		EndpointSignInPage,
+		EndpointSignIn,
+		EndpointSignOut,
 	}
 }
 
@@ -112,6 +139,11 @@ type Server struct {
 	endpoints   map[string]*endpointState
 	machine     machineStore  // machine tokens (see machine.go)
 	changed     chan struct{} // closed and replaced whenever a waiting count changes
+
+	tokenTTL   time.Duration // of session tokens minted by the Frontend API flows
+	production bool          // a production instance (pk_live_)
+	fmu        sync.Mutex    // guards front
+	front      frontendStore // browsers' clients and sessions (see frontend.go)
 }
 
 type signingKey struct {
@@ -127,6 +159,9 @@ type config struct {
 	azp           string
 	noDefaultUser bool
 	defaultUser   *UserParams
+
+	sessionTokenTTL time.Duration
+	production      bool
 }
 
 // Option configures a [Server] in [New].
@@ -204,6 +239,11 @@ func New(opts ...Option) *Server {
 		done:       make(chan struct{}),
 		endpoints:  make(map[string]*endpointState),
 		changed:    make(chan struct{}),
+		tokenTTL:   c.sessionTokenTTL,
+		production: c.production,
+	}
+	if s.tokenTTL <= 0 {
+		s.tokenTTL = DefaultTokenTTL
 	}
 	if s.secretKey == "" {
 		s.secretKey = "sk_test_" + randomString(42)
@@ -253,9 +293,14 @@ func (s *Server) Client() *http.Client { return s.ts.Client() }
 func (s *Server) SecretKey() string { return s.secretKey }
 
 // PublishableKey returns a publishable key for the server's host, shaped like
-// Clerk's: "pk_test_" + standard base64 (with padding) of "host:port$".
+// Clerk's: "pk_test_" + standard base64 (with padding) of "host:port$"
+// ("pk_live_" with [WithProductionInstance]).
 func (s *Server) PublishableKey() string {
-	return "pk_test_" + base64.StdEncoding.EncodeToString([]byte(s.Host()+"$"))
+	prefix := "pk_test_"
+	if s.production {
+		prefix = "pk_live_"
+	}
+	return prefix + base64.StdEncoding.EncodeToString([]byte(s.Host()+"$"))
 }
 
 // Host returns the host:port of the server's URL (the "Frontend API host"
