@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/lestrrat-go/jwx/v3/jws"
+	"github.com/lestrrat-go/jwx/v3/jws/jwsbb"
 )
 
 // Token categories (the cat header), as Clerk's reference verifier names
@@ -22,13 +23,8 @@ const (
 // is never a signed-in session, whatever its header says.
 const machineSubjectPrefix = "mch_"
 
-// compactOnly makes jws.Parse accept the compact serialization only (never
-// the JSON serializations). Options are immutable values: building it once
-// saves two allocations per token.
-var compactOnly = jws.WithCompact()
-
-// jwsToken is a compact JWS that jwx parsed and that passed the JOSE rules
-// every Clerk token shares. Its signature is not verified yet.
+// jwsToken is a compact JWS whose header passed the JOSE rules every Clerk
+// token shares. Its signature is not verified yet.
 type jwsToken struct {
 	alg, kid     string
 	typ, cat     string
@@ -39,11 +35,18 @@ type jwsToken struct {
 	payload      string // decoded (the one copy claims are read from)
 }
 
-// parseJWS checks that token is a compact JWS in its canonical spelling,
-// parses it with jwx (one jws.Parse), and applies the header rules jwx
-// leaves to its callers: exactly one signature; alg RS256, RS384 or RS512
-// (jwx verifies with the key's algorithm and ignores the header's); no crit
-// and no b64 extension; a non-empty kid; no member name twice. It does no
+// maxStackSegment is the decoded size up to which a header or payload is
+// decoded into a buffer on the stack rather than a new slice.
+const maxStackSegment = 2048
+
+// parseJWS checks that token is a compact JWS in its canonical spelling and
+// that its header is one strict JSON object, then reads the header with
+// jwx's fast path (jws/jwsbb: SplitCompact, HeaderParse, HeaderGetString)
+// and applies the header rules jwx leaves to its callers: alg RS256, RS384
+// or RS512 (jwx verifies with the key's algorithm and ignores the
+// header's); no crit and no b64 member, whatever their value; a non-empty
+// string kid; typ and cat, when present, read for the kind rules. A
+// registered member of the wrong JSON type is malformed. It does no
 // cryptography. The caller bounds the token's size.
 func parseJWS(token string) (jwsToken, Reason, error) {
 	var t jwsToken
@@ -51,46 +54,119 @@ func parseJWS(token string) (jwsToken, Reason, error) {
 		return t, ReasonTokenMalformed, nil
 	}
 	buf := []byte(token)
-	// jwx keeps the last of repeated header members and accepts trailing
-	// bytes after the JSON object: validate the header JSON strictly first.
-	if err := strictHeader(buf[:indexDot(token)]); err != nil {
-		return t, ReasonTokenMalformed, err
-	}
-	msg, err := jws.Parse(buf, compactOnly)
+	hdrSeg, payloadSeg, sigSeg, err := jwsbb.SplitCompact(buf)
 	if err != nil {
 		return t, ReasonTokenMalformed, errJWS
 	}
-	sigs := msg.Signatures()
-	if len(sigs) != 1 {
-		return t, ReasonTokenMalformed, nil
+	var hdrBuf [maxStackSegment]byte
+	hdr, err := decodeSegment(hdrBuf[:], hdrSeg)
+	if err != nil {
+		return t, ReasonTokenMalformed, err
 	}
-	h := sigs[0].ProtectedHeaders()
-	t.signingInput = buf[:lastDot(token)]
-	t.signature = sigs[0].Signature()
-	t.payload = string(msg.Payload())
-	alg, ok := h.Algorithm()
-	if !ok {
-		return t, ReasonTokenInvalidAlg, nil
+	// jwsbb's JSON reader keeps one of repeated member names and is lenient
+	// where our rules are not: validate the header JSON strictly first.
+	members, err := strictHeader(hdr)
+	if err != nil {
+		return t, ReasonTokenMalformed, err
 	}
-	if t.alg = alg.String(); !acceptedAlg(t.alg) {
-		return t, ReasonTokenInvalidAlg, nil
+	if r := t.readHeader(jwsbb.HeaderParse(hdr), members); r != "" {
+		return t, r, nil
 	}
-	if h.Has(jws.CriticalKey) || h.Has(jws.B64Key) {
-		return t, ReasonTokenCritical, nil
+	var payloadBuf [maxStackSegment]byte
+	payload, err := decodeSegment(payloadBuf[:], payloadSeg)
+	if err != nil {
+		return t, ReasonTokenMalformed, err
 	}
-	t.typ, t.hasTyp = h.Type()
-	if t.kid, _ = h.KeyID(); t.kid == "" {
-		return t, ReasonTokenMissingKID, nil
+	t.payload = string(payload)
+	if t.signature, err = decodeSegment(nil, sigSeg); err != nil {
+		return t, ReasonTokenMalformed, err
 	}
-	if h.Has("cat") {
-		var cat any // jwx decodes private header members generically
-		_ = h.Get("cat", &cat)
-		t.hasCat = true
-		if t.cat, ok = cat.(string); !ok {
+	t.signingInput = buf[:len(hdrSeg)+1+len(payloadSeg)]
+	return t, "", nil
+}
+
+// readHeader applies the header rules to a header that passed
+// strictHeader (m says which members it has), reading the values with jwsbb.
+func (t *jwsToken) readHeader(h jwsbb.Header, m headerMembers) Reason {
+	if !m.alg {
+		return ReasonTokenInvalidAlg
+	}
+	alg, err := jwsbb.HeaderGetStringBytes(h, jws.AlgorithmKey)
+	if err != nil {
+		return ReasonTokenMalformed
+	}
+	if t.alg = acceptedAlgName(alg); t.alg == "" {
+		return ReasonTokenInvalidAlg
+	}
+	// Any crit or b64 member, whatever its value (null too), is refused, as
+	// jwx's own fast path (jws.VerifyCompactFast) refuses them.
+	if m.crit || m.b64 {
+		return ReasonTokenCritical
+	}
+	if t.hasTyp = m.typ; m.typ && !m.nullTyp { // a null typ stays "": no type
+		typ, err := jwsbb.HeaderGetStringBytes(h, jws.TypeKey)
+		if err != nil {
+			return ReasonTokenMalformed
+		}
+		t.typ = internHeader(typ, "JWT")
+	}
+	if !m.kid || m.nullKID {
+		return ReasonTokenMissingKID
+	}
+	kid, err := jwsbb.HeaderGetString(h, jws.KeyIDKey)
+	if err != nil {
+		return ReasonTokenMalformed
+	}
+	if t.kid = kid; kid == "" {
+		return ReasonTokenMissingKID
+	}
+	if t.hasCat = m.cat; m.cat {
+		cat, err := jwsbb.HeaderGetStringBytes(h, "cat")
+		t.cat = internHeader(cat, categorySession, categoryNeutral, categoryJWTTemplate, categoryM2M)
+		if err != nil {
 			t.cat = "\x00" // not a string: no known category
 		}
 	}
-	return t, "", nil
+	return ""
+}
+
+// internHeader returns the one of known that equals b, without allocating,
+// or else a copy of b.
+func internHeader(b []byte, known ...string) string {
+	for _, k := range known {
+		if string(b) == k {
+			return k
+		}
+	}
+	return string(b)
+}
+
+// acceptedAlgName returns alg as a string when it is one of the RSA PKCS#1
+// v1.5 algorithms Clerk signs with, else "".
+func acceptedAlgName(alg []byte) string {
+	switch string(alg) {
+	case "RS256":
+		return "RS256"
+	case "RS384":
+		return "RS384"
+	case "RS512":
+		return "RS512"
+	}
+	return ""
+}
+
+// decodeSegment decodes a canonical base64url segment into buf when it
+// fits, else into a new slice.
+func decodeSegment(buf, seg []byte) ([]byte, error) {
+	n := base64.RawURLEncoding.DecodedLen(len(seg))
+	if n > len(buf) {
+		buf = make([]byte, n)
+	}
+	n, err := base64.RawURLEncoding.Decode(buf, seg)
+	if err != nil {
+		return nil, errJWS
+	}
+	return buf[:n], nil
 }
 
 // errJWS stands for jwx's parse errors, whose texts may quote token bytes.
@@ -191,21 +267,45 @@ func lastDot(s string) int {
 	return -1
 }
 
-// strictHeader validates the JSON of a base64url header segment: one
-// object, no member name twice at any depth, valid UTF-8, nothing after it.
-func strictHeader(seg []byte) error {
-	var buf [512]byte
-	dst := buf[:]
-	if n := base64.RawURLEncoding.DecodedLen(len(seg)); n > len(buf) {
-		dst = make([]byte, n)
-	}
-	n, err := base64.RawURLEncoding.Decode(dst, seg)
+// headerMembers records which registered header members a header has and
+// which of them are null: jwsbb tells neither cheaply (a missing member
+// costs an error allocation; null reads like any other non-string).
+type headerMembers struct {
+	alg, crit, b64, kid, typ, cat bool // present
+	nullKID, nullTyp              bool
+}
+
+// strictHeader validates a decoded header's JSON: one object, no member
+// name twice at any depth, valid UTF-8, nothing after it. It reports the
+// registered members it saw.
+func strictHeader(hdr []byte) (headerMembers, error) {
+	var m headerMembers
+	r := jsonReader{s: string(hdr)}
+	err := r.object(func(key string) error {
+		switch key {
+		case jws.AlgorithmKey:
+			m.alg = true
+		case jws.CriticalKey:
+			m.crit = true
+		case jws.B64Key:
+			m.b64 = true
+		case "cat":
+			m.cat = true
+		case jws.KeyIDKey:
+			m.kid = true
+			if m.nullKID = r.null(); m.nullKID {
+				return nil
+			}
+		case jws.TypeKey:
+			m.typ = true
+			if m.nullTyp = r.null(); m.nullTyp {
+				return nil
+			}
+		}
+		return r.skip()
+	})
 	if err != nil {
-		return errJWS
+		return m, err
 	}
-	r := jsonReader{s: string(dst[:n])}
-	if err := r.skipObject(); err != nil {
-		return err
-	}
-	return r.end()
+	return m, r.end()
 }
