@@ -3,6 +3,7 @@ package core
 import (
 	"encoding/base64"
 	"errors"
+	"strings"
 
 	"github.com/lestrrat-go/jwx/v3/jws"
 	"github.com/lestrrat-go/jwx/v3/jws/jwsbb"
@@ -35,9 +36,13 @@ type jwsToken struct {
 	payload      string // decoded (the one copy claims are read from)
 }
 
-// maxStackSegment is the decoded size up to which a header or payload is
-// decoded into a buffer on the stack rather than a new slice.
-const maxStackSegment = 2048
+// The decoded sizes up to which a header or a payload is decoded into a
+// buffer on the stack rather than a new slice (Clerk's are about 100 and
+// 400 to 900 bytes).
+const (
+	maxStackHeader  = 512
+	maxStackPayload = 2048
+)
 
 // parseJWS checks that token is a compact JWS in its canonical spelling and
 // that its header is one strict JSON object, then reads the header with
@@ -58,9 +63,19 @@ func parseJWS(token string) (jwsToken, Reason, error) {
 	if err != nil {
 		return t, ReasonTokenMalformed, errJWS
 	}
-	var hdrBuf [maxStackSegment]byte
+	// Decode all three segments first: a spelling that is not canonical is
+	// malformed before any header rule.
+	var hdrBuf [maxStackHeader]byte
 	hdr, err := decodeSegment(hdrBuf[:], hdrSeg)
 	if err != nil {
+		return t, ReasonTokenMalformed, err
+	}
+	var payloadBuf [maxStackPayload]byte
+	payload, err := decodeSegment(payloadBuf[:], payloadSeg)
+	if err != nil {
+		return t, ReasonTokenMalformed, err
+	}
+	if t.signature, err = decodeSegment(nil, sigSeg); err != nil {
 		return t, ReasonTokenMalformed, err
 	}
 	// jwsbb's JSON reader keeps one of repeated member names and is lenient
@@ -72,15 +87,7 @@ func parseJWS(token string) (jwsToken, Reason, error) {
 	if r := t.readHeader(jwsbb.HeaderParse(hdr), members); r != "" {
 		return t, r, nil
 	}
-	var payloadBuf [maxStackSegment]byte
-	payload, err := decodeSegment(payloadBuf[:], payloadSeg)
-	if err != nil {
-		return t, ReasonTokenMalformed, err
-	}
 	t.payload = string(payload)
-	if t.signature, err = decodeSegment(nil, sigSeg); err != nil {
-		return t, ReasonTokenMalformed, err
-	}
 	t.signingInput = buf[:len(hdrSeg)+1+len(payloadSeg)]
 	return t, "", nil
 }
@@ -155,14 +162,14 @@ func acceptedAlgName(alg []byte) string {
 	return ""
 }
 
-// decodeSegment decodes a canonical base64url segment into buf when it
-// fits, else into a new slice.
+// decodeSegment decodes a segment with strictB64 into buf when it fits,
+// else into a new slice. Any error is a non-canonical spelling.
 func decodeSegment(buf, seg []byte) ([]byte, error) {
-	n := base64.RawURLEncoding.DecodedLen(len(seg))
+	n := strictB64.DecodedLen(len(seg))
 	if n > len(buf) {
 		buf = make([]byte, n)
 	}
-	n, err := base64.RawURLEncoding.Decode(buf, seg)
+	n, err := strictB64.Decode(buf, seg)
 	if err != nil {
 		return nil, errJWS
 	}
@@ -195,59 +202,31 @@ func acceptedAlg(alg string) bool {
 	return false
 }
 
-// canonicalCompact reports whether token is a compact JWS in the one
-// spelling Clerk produces: three non-empty segments of the unpadded
-// base64url alphabet separated by dots, nothing else anywhere (no padding,
-// no white space, no CR or LF), and no stray bits after the last full byte
-// of a segment. jwx and Go's base64 decoders accept all of these, so
-// without this check one signed token has many spellings.
+// canonicalCompact reports whether token has the shape of a compact JWS in
+// the one spelling Clerk produces, as far as it shows without decoding:
+// exactly three non-empty segments separated by dots, each of a length that
+// unpadded base64 can have, and no CR or LF anywhere (Go's base64 decoders
+// skip them). The rest of the canonical form (only the base64url alphabet,
+// so no padding and no white space, and no stray bits after the last full
+// byte of a segment) is checked when each segment is decoded with strictB64.
+// jwx and Go's lenient decoders accept all of these, so without both checks
+// one signed token has many spellings.
 func canonicalCompact(token string) bool {
-	segments, start := 0, 0
-	for i := 0; i < len(token); i++ {
-		c := token[i]
-		if c == '.' {
-			if !canonicalEnd(token[start:i]) {
-				return false
-			}
-			segments++
-			start = i + 1
-			continue
-		}
-		if b64Digits[c] < 0 {
-			return false
-		}
-	}
-	return segments == 2 && canonicalEnd(token[start:])
-}
-
-// canonicalEnd checks the length of a segment of base64url digits and the
-// bits of its last digit.
-func canonicalEnd(s string) bool {
-	if s == "" || len(s)%4 == 1 {
+	if strings.Count(token, ".") != 2 || strings.IndexByte(token, '\r') >= 0 || strings.IndexByte(token, '\n') >= 0 {
 		return false
 	}
-	last := b64Digits[s[len(s)-1]]
-	switch len(s) % 4 {
-	case 2: // 12 bits encode one byte: the last 4 must be zero
-		return last&0x0f == 0
-	case 3: // 18 bits encode two bytes: the last 2 must be zero
-		return last&0x03 == 0
-	}
-	return true
+	first, last := indexDot(token), lastDot(token)
+	return canonicalLen(first) && canonicalLen(last-first-1) && canonicalLen(len(token)-last-1)
 }
 
-// b64Digits maps a byte to its value as a base64url digit, or -1. It is
-// computed once and never written again.
-var b64Digits = func() (t [256]int8) {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-	for i := range t {
-		t[i] = -1
-	}
-	for i := 0; i < len(alphabet); i++ {
-		t[alphabet[i]] = int8(i)
-	}
-	return t
-}()
+// canonicalLen reports whether n characters can be one segment of unpadded
+// base64: not empty, and not one character more than a multiple of four.
+func canonicalLen(n int) bool { return n > 0 && n%4 != 1 }
+
+// strictB64 decodes the unpadded base64url alphabet only and refuses stray
+// bits after the last full byte (RFC 4648 section 3.5). It is computed once
+// and never written again.
+var strictB64 = base64.RawURLEncoding.Strict()
 
 func indexDot(s string) int {
 	for i := 0; i < len(s); i++ {

@@ -89,7 +89,7 @@ func TestParseJWSHeaderRules(t *testing.T) {
 // TestParseJWSLargeSegments covers headers and payloads too large for the
 // stack buffers.
 func TestParseJWSLargeSegments(t *testing.T) {
-	big := make([]byte, 3*maxStackSegment)
+	big := make([]byte, 3*maxStackPayload)
 	for i := range big {
 		big[i] = 'a'
 	}
