@@ -98,7 +98,8 @@ type payload struct {
 	fva                     [2]float64
 	nFva                    int // entries in fva; -1: more than two
 	act                     *Actor
-	o                       *orgClaim
+	o                       orgClaim
+	hasO                    bool // o present and not null
 	orgID, orgSlug, orgRole string
 	orgPerms                []string
 }
@@ -156,7 +157,7 @@ func decodePayload(raw string, p *payload) error {
 		case "act":
 			p.act, err = r.actor()
 		case "o":
-			p.o, err = r.org()
+			p.hasO, err = r.org(&p.o)
 		case "org_id":
 			err = r.str(&p.orgID)
 		case "org_slug":
@@ -280,13 +281,12 @@ func (r *jsonReader) actor() (*Actor, error) {
 	return a, err
 }
 
-// org reads the v2 organization claim o (null: absent).
-func (r *jsonReader) org() (*orgClaim, error) {
+// org reads the v2 organization claim o into o; null is absent.
+func (r *jsonReader) org(o *orgClaim) (present bool, err error) {
 	if r.null() {
-		return nil, nil
+		return false, nil
 	}
-	o := new(orgClaim)
-	err := r.object(func(k string) error {
+	err = r.object(func(k string) error {
 		switch k {
 		case "id":
 			return r.str(&o.id)
@@ -301,7 +301,7 @@ func (r *jsonReader) org() (*orgClaim, error) {
 		}
 		return r.skip()
 	})
-	return o, err
+	return true, err
 }
 
 // parseClaims decodes a token payload into Claims. It checks JSON types and
@@ -332,7 +332,14 @@ func parseClaims(raw string) (*Claims, Reason, error) {
 	if !validScoped(p.pla) {
 		return nil, ReasonTokenMalformed, &claimError{name: "pla"}
 	}
-	c := &Claims{
+	// One allocation for the claims and the parts they may point to.
+	block := new(struct {
+		claims    Claims
+		org       Organization
+		factorAge FactorAge
+	})
+	c := &block.claims
+	*c = Claims{
 		SessionID:       p.sid,
 		Subject:         p.sub,
 		AuthorizedParty: p.azp,
@@ -349,17 +356,22 @@ func parseClaims(raw string) (*Claims, Reason, error) {
 		raw:             raw,
 	}
 	if p.nFva == 2 {
-		c.FactorAge = factorAge(p.fva)
+		if fa, ok := factorAge(p.fva); ok {
+			block.factorAge = fa
+			c.FactorAge = &block.factorAge
+		}
 	}
 	if p.v == 2 {
-		if p.o != nil && p.o.id != "" {
-			c.Org = &Organization{ID: p.o.id, Slug: p.o.slg, Permissions: orgPermissions(p.fea, p.o.per, p.o.fpm)}
+		if p.hasO && p.o.id != "" {
+			block.org = Organization{ID: p.o.id, Slug: p.o.slg, Permissions: orgPermissions(p.fea, p.o.per, p.o.fpm)}
 			if p.o.rol != "" {
-				c.Org.Role = "org:" + p.o.rol
+				block.org.Role = "org:" + p.o.rol
 			}
+			c.Org = &block.org
 		}
 	} else if p.orgID != "" {
-		c.Org = &Organization{ID: p.orgID, Slug: p.orgSlug, Role: p.orgRole, Permissions: p.orgPerms}
+		block.org = Organization{ID: p.orgID, Slug: p.orgSlug, Role: p.orgRole, Permissions: p.orgPerms}
+		c.Org = &block.org
 	}
 	return c, "", nil
 }
@@ -373,15 +385,16 @@ func unixDate(v float64, present bool) time.Time {
 }
 
 // factorAge turns the two numbers of an fva claim into a FactorAge when
-// each is whole and -1 (never) or a non-negative age; anything else is nil,
-// which fails reverification closed, as in Clerk's reference.
-func factorAge(fva [2]float64) *FactorAge {
+// each is whole and -1 (never) or a non-negative age; anything else is not
+// ok (no FactorAge), which fails reverification closed, as in Clerk's
+// reference.
+func factorAge(fva [2]float64) (FactorAge, bool) {
 	for _, v := range fva {
 		if v != math.Trunc(v) || v < -1 || v > math.MaxInt32 {
-			return nil
+			return FactorAge{}, false
 		}
 	}
-	return &FactorAge{First: int(fva[0]), Second: int(fva[1])}
+	return FactorAge{First: int(fva[0]), Second: int(fva[1])}, true
 }
 
 // validScoped reports whether a fea or pla claim is a comma-separated list

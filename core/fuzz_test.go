@@ -182,7 +182,7 @@ func FuzzPayloadDecoder(f *testing.F) {
 			fvaSame(p, ref.Fva) && fmt.Sprint(p.orgPerms) == fmt.Sprint(ref.OrgPermissions) &&
 			p.orgID == ref.OrgID && fmt.Sprint(p.aud) == fmt.Sprint(audList(ref.Aud)) &&
 			(p.act == nil) == (ref.Act == nil) && (p.act == nil || *p.act == *ref.Act) &&
-			(p.o == nil) == (ref.O == nil) && (p.o == nil || (p.o.id == ref.O.ID && p.o.slg == ref.O.Slg && p.o.rol == ref.O.Rol && p.o.per == ref.O.Per && p.o.fpm == ref.O.Fpm))
+			p.hasO == (ref.O != nil) && (!p.hasO || (p.o.id == ref.O.ID && p.o.slg == ref.O.Slg && p.o.rol == ref.O.Rol && p.o.per == ref.O.Per && p.o.fpm == ref.O.Fpm))
 		if !same {
 			t.Fatalf("decoders disagree on %q:\nours %+v\nref  %+v", raw, p, ref)
 		}

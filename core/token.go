@@ -3,8 +3,10 @@ package core
 import (
 	"encoding/base64"
 	"errors"
+	"strings"
 
 	"github.com/lestrrat-go/jwx/v3/jws"
+	"github.com/lestrrat-go/jwx/v3/jws/jwsbb"
 )
 
 // Token categories (the cat header), as Clerk's reference verifier names
@@ -22,13 +24,8 @@ const (
 // is never a signed-in session, whatever its header says.
 const machineSubjectPrefix = "mch_"
 
-// compactOnly makes jws.Parse accept the compact serialization only (never
-// the JSON serializations). Options are immutable values: building it once
-// saves two allocations per token.
-var compactOnly = jws.WithCompact()
-
-// jwsToken is a compact JWS that jwx parsed and that passed the JOSE rules
-// every Clerk token shares. Its signature is not verified yet.
+// jwsToken is a compact JWS whose header passed the JOSE rules every Clerk
+// token shares. Its signature is not verified yet.
 type jwsToken struct {
 	alg, kid     string
 	typ, cat     string
@@ -39,11 +36,22 @@ type jwsToken struct {
 	payload      string // decoded (the one copy claims are read from)
 }
 
-// parseJWS checks that token is a compact JWS in its canonical spelling,
-// parses it with jwx (one jws.Parse), and applies the header rules jwx
-// leaves to its callers: exactly one signature; alg RS256, RS384 or RS512
-// (jwx verifies with the key's algorithm and ignores the header's); no crit
-// and no b64 extension; a non-empty kid; no member name twice. It does no
+// The decoded sizes up to which a header or a payload is decoded into a
+// buffer on the stack rather than a new slice (Clerk's are about 100 and
+// 400 to 900 bytes).
+const (
+	maxStackHeader  = 512
+	maxStackPayload = 2048
+)
+
+// parseJWS checks that token is a compact JWS in its canonical spelling and
+// that its header is one strict JSON object, then reads the header with
+// jwx's fast path (jws/jwsbb: SplitCompact, HeaderParse, HeaderGetString)
+// and applies the header rules jwx leaves to its callers: alg RS256, RS384
+// or RS512 (jwx verifies with the key's algorithm and ignores the
+// header's); no crit and no b64 member, whatever their value; a non-empty
+// string kid; typ and cat, when present, read for the kind rules. A
+// registered member of the wrong JSON type is malformed. It does no
 // cryptography. The caller bounds the token's size.
 func parseJWS(token string) (jwsToken, Reason, error) {
 	var t jwsToken
@@ -51,46 +59,121 @@ func parseJWS(token string) (jwsToken, Reason, error) {
 		return t, ReasonTokenMalformed, nil
 	}
 	buf := []byte(token)
-	// jwx keeps the last of repeated header members and accepts trailing
-	// bytes after the JSON object: validate the header JSON strictly first.
-	if err := strictHeader(buf[:indexDot(token)]); err != nil {
-		return t, ReasonTokenMalformed, err
-	}
-	msg, err := jws.Parse(buf, compactOnly)
+	hdrSeg, payloadSeg, sigSeg, err := jwsbb.SplitCompact(buf)
 	if err != nil {
 		return t, ReasonTokenMalformed, errJWS
 	}
-	sigs := msg.Signatures()
-	if len(sigs) != 1 {
-		return t, ReasonTokenMalformed, nil
+	// Decode all three segments first: a spelling that is not canonical is
+	// malformed before any header rule.
+	var hdrBuf [maxStackHeader]byte
+	hdr, err := decodeSegment(hdrBuf[:], hdrSeg)
+	if err != nil {
+		return t, ReasonTokenMalformed, err
 	}
-	h := sigs[0].ProtectedHeaders()
-	t.signingInput = buf[:lastDot(token)]
-	t.signature = sigs[0].Signature()
-	t.payload = string(msg.Payload())
-	alg, ok := h.Algorithm()
-	if !ok {
-		return t, ReasonTokenInvalidAlg, nil
+	var payloadBuf [maxStackPayload]byte
+	payload, err := decodeSegment(payloadBuf[:], payloadSeg)
+	if err != nil {
+		return t, ReasonTokenMalformed, err
 	}
-	if t.alg = alg.String(); !acceptedAlg(t.alg) {
-		return t, ReasonTokenInvalidAlg, nil
+	if t.signature, err = decodeSegment(nil, sigSeg); err != nil {
+		return t, ReasonTokenMalformed, err
 	}
-	if h.Has(jws.CriticalKey) || h.Has(jws.B64Key) {
-		return t, ReasonTokenCritical, nil
+	// jwsbb's JSON reader keeps one of repeated member names and is lenient
+	// where our rules are not: validate the header JSON strictly first.
+	members, err := strictHeader(hdr)
+	if err != nil {
+		return t, ReasonTokenMalformed, err
 	}
-	t.typ, t.hasTyp = h.Type()
-	if t.kid, _ = h.KeyID(); t.kid == "" {
-		return t, ReasonTokenMissingKID, nil
+	if r := t.readHeader(jwsbb.HeaderParse(hdr), members); r != "" {
+		return t, r, nil
 	}
-	if h.Has("cat") {
-		var cat any // jwx decodes private header members generically
-		_ = h.Get("cat", &cat)
-		t.hasCat = true
-		if t.cat, ok = cat.(string); !ok {
+	t.payload = string(payload)
+	t.signingInput = buf[:len(hdrSeg)+1+len(payloadSeg)]
+	return t, "", nil
+}
+
+// readHeader applies the header rules to a header that passed
+// strictHeader (m says which members it has), reading the values with jwsbb.
+func (t *jwsToken) readHeader(h jwsbb.Header, m headerMembers) Reason {
+	if !m.alg {
+		return ReasonTokenInvalidAlg
+	}
+	alg, err := jwsbb.HeaderGetStringBytes(h, jws.AlgorithmKey)
+	if err != nil {
+		return ReasonTokenMalformed
+	}
+	if t.alg = acceptedAlgName(alg); t.alg == "" {
+		return ReasonTokenInvalidAlg
+	}
+	// Any crit or b64 member, whatever its value (null too), is refused, as
+	// jwx's own fast path (jws.VerifyCompactFast) refuses them.
+	if m.crit || m.b64 {
+		return ReasonTokenCritical
+	}
+	if t.hasTyp = m.typ; m.typ && !m.nullTyp { // a null typ stays "": no type
+		typ, err := jwsbb.HeaderGetStringBytes(h, jws.TypeKey)
+		if err != nil {
+			return ReasonTokenMalformed
+		}
+		t.typ = internHeader(typ, "JWT")
+	}
+	if !m.kid || m.nullKID {
+		return ReasonTokenMissingKID
+	}
+	kid, err := jwsbb.HeaderGetString(h, jws.KeyIDKey)
+	if err != nil {
+		return ReasonTokenMalformed
+	}
+	if t.kid = kid; kid == "" {
+		return ReasonTokenMissingKID
+	}
+	if t.hasCat = m.cat; m.cat {
+		cat, err := jwsbb.HeaderGetStringBytes(h, "cat")
+		t.cat = internHeader(cat, categorySession, categoryNeutral, categoryJWTTemplate, categoryM2M)
+		if err != nil {
 			t.cat = "\x00" // not a string: no known category
 		}
 	}
-	return t, "", nil
+	return ""
+}
+
+// internHeader returns the one of known that equals b, without allocating,
+// or else a copy of b.
+func internHeader(b []byte, known ...string) string {
+	for _, k := range known {
+		if string(b) == k {
+			return k
+		}
+	}
+	return string(b)
+}
+
+// acceptedAlgName returns alg as a string when it is one of the RSA PKCS#1
+// v1.5 algorithms Clerk signs with, else "".
+func acceptedAlgName(alg []byte) string {
+	switch string(alg) {
+	case "RS256":
+		return "RS256"
+	case "RS384":
+		return "RS384"
+	case "RS512":
+		return "RS512"
+	}
+	return ""
+}
+
+// decodeSegment decodes a segment with strictB64 into buf when it fits,
+// else into a new slice. Any error is a non-canonical spelling.
+func decodeSegment(buf, seg []byte) ([]byte, error) {
+	n := strictB64.DecodedLen(len(seg))
+	if n > len(buf) {
+		buf = make([]byte, n)
+	}
+	n, err := strictB64.Decode(buf, seg)
+	if err != nil {
+		return nil, errJWS
+	}
+	return buf[:n], nil
 }
 
 // errJWS stands for jwx's parse errors, whose texts may quote token bytes.
@@ -119,59 +202,31 @@ func acceptedAlg(alg string) bool {
 	return false
 }
 
-// canonicalCompact reports whether token is a compact JWS in the one
-// spelling Clerk produces: three non-empty segments of the unpadded
-// base64url alphabet separated by dots, nothing else anywhere (no padding,
-// no white space, no CR or LF), and no stray bits after the last full byte
-// of a segment. jwx and Go's base64 decoders accept all of these, so
-// without this check one signed token has many spellings.
+// canonicalCompact reports whether token has the shape of a compact JWS in
+// the one spelling Clerk produces, as far as it shows without decoding:
+// exactly three non-empty segments separated by dots, each of a length that
+// unpadded base64 can have, and no CR or LF anywhere (Go's base64 decoders
+// skip them). The rest of the canonical form (only the base64url alphabet,
+// so no padding and no white space, and no stray bits after the last full
+// byte of a segment) is checked when each segment is decoded with strictB64.
+// jwx and Go's lenient decoders accept all of these, so without both checks
+// one signed token has many spellings.
 func canonicalCompact(token string) bool {
-	segments, start := 0, 0
-	for i := 0; i < len(token); i++ {
-		c := token[i]
-		if c == '.' {
-			if !canonicalEnd(token[start:i]) {
-				return false
-			}
-			segments++
-			start = i + 1
-			continue
-		}
-		if b64Digits[c] < 0 {
-			return false
-		}
-	}
-	return segments == 2 && canonicalEnd(token[start:])
-}
-
-// canonicalEnd checks the length of a segment of base64url digits and the
-// bits of its last digit.
-func canonicalEnd(s string) bool {
-	if s == "" || len(s)%4 == 1 {
+	if strings.Count(token, ".") != 2 || strings.IndexByte(token, '\r') >= 0 || strings.IndexByte(token, '\n') >= 0 {
 		return false
 	}
-	last := b64Digits[s[len(s)-1]]
-	switch len(s) % 4 {
-	case 2: // 12 bits encode one byte: the last 4 must be zero
-		return last&0x0f == 0
-	case 3: // 18 bits encode two bytes: the last 2 must be zero
-		return last&0x03 == 0
-	}
-	return true
+	first, last := indexDot(token), lastDot(token)
+	return canonicalLen(first) && canonicalLen(last-first-1) && canonicalLen(len(token)-last-1)
 }
 
-// b64Digits maps a byte to its value as a base64url digit, or -1. It is
-// computed once and never written again.
-var b64Digits = func() (t [256]int8) {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-	for i := range t {
-		t[i] = -1
-	}
-	for i := 0; i < len(alphabet); i++ {
-		t[alphabet[i]] = int8(i)
-	}
-	return t
-}()
+// canonicalLen reports whether n characters can be one segment of unpadded
+// base64: not empty, and not one character more than a multiple of four.
+func canonicalLen(n int) bool { return n > 0 && n%4 != 1 }
+
+// strictB64 decodes the unpadded base64url alphabet only and refuses stray
+// bits after the last full byte (RFC 4648 section 3.5). It is computed once
+// and never written again.
+var strictB64 = base64.RawURLEncoding.Strict()
 
 func indexDot(s string) int {
 	for i := 0; i < len(s); i++ {
@@ -191,21 +246,45 @@ func lastDot(s string) int {
 	return -1
 }
 
-// strictHeader validates the JSON of a base64url header segment: one
-// object, no member name twice at any depth, valid UTF-8, nothing after it.
-func strictHeader(seg []byte) error {
-	var buf [512]byte
-	dst := buf[:]
-	if n := base64.RawURLEncoding.DecodedLen(len(seg)); n > len(buf) {
-		dst = make([]byte, n)
-	}
-	n, err := base64.RawURLEncoding.Decode(dst, seg)
+// headerMembers records which registered header members a header has and
+// which of them are null: jwsbb tells neither cheaply (a missing member
+// costs an error allocation; null reads like any other non-string).
+type headerMembers struct {
+	alg, crit, b64, kid, typ, cat bool // present
+	nullKID, nullTyp              bool
+}
+
+// strictHeader validates a decoded header's JSON: one object, no member
+// name twice at any depth, valid UTF-8, nothing after it. It reports the
+// registered members it saw.
+func strictHeader(hdr []byte) (headerMembers, error) {
+	var m headerMembers
+	r := jsonReader{s: string(hdr)}
+	err := r.object(func(key string) error {
+		switch key {
+		case jws.AlgorithmKey:
+			m.alg = true
+		case jws.CriticalKey:
+			m.crit = true
+		case jws.B64Key:
+			m.b64 = true
+		case "cat":
+			m.cat = true
+		case jws.KeyIDKey:
+			m.kid = true
+			if m.nullKID = r.null(); m.nullKID {
+				return nil
+			}
+		case jws.TypeKey:
+			m.typ = true
+			if m.nullTyp = r.null(); m.nullTyp {
+				return nil
+			}
+		}
+		return r.skip()
+	})
 	if err != nil {
-		return errJWS
+		return m, err
 	}
-	r := jsonReader{s: string(dst[:n])}
-	if err := r.skipObject(); err != nil {
-		return err
-	}
-	return r.end()
+	return m, r.end()
 }
