@@ -27,7 +27,7 @@ func Example_testingYourHandlers() {
 	}
 	defer client.Close()
 	token := fake.Token(clerktest.WithOrgMembership("org_1", "acme", "org:admin", "org:invoices:read"))
-	fake.Fail(clerktest.EndpointJWKS, 503)        // an outage
+	fake.Fail(clerktest.EndpointJWKS, 503) // an outage
 	fake.Recover(clerktest.EndpointJWKS)
 	n := fake.Requests(clerktest.EndpointGetUser) // how many user fetches happened
 
