@@ -1,6 +1,6 @@
 module github.com/clerkgo/clerk
 
-go 1.25.0
+go 1.26.0
 
 require (
 	github.com/go-json-experiment/json v0.0.0-20250725192818-e39067aee2d2

@@ -165,9 +165,9 @@ func (c *Client) HasSecretKey() bool { return c != nil && c.s != nil && c.s.Secr
 // String describes the client without its secret key.
 func (c *Client) String() string {
 	if c == nil || c.s == nil {
-		return "clerk.Client{}"
+		return "core.Client{}"
 	}
-	return fmt.Sprintf("clerk.Client{Name:%q APIURL:%q SecretKey:%s}", c.s.Name, c.s.apiURL, redact(c.s.SecretKey))
+	return fmt.Sprintf("core.Client{Name:%q APIURL:%q SecretKey:%s}", c.s.Name, c.s.apiURL, redact(c.s.SecretKey))
 }
 
 // GoString is [Client.String], for %#v.

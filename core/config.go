@@ -481,7 +481,7 @@ func ParseJWTKey(s string) (*rsa.PublicKey, error) {
 
 // String hides the secret key, so a Config can be printed or logged.
 func (c Config) String() string {
-	return fmt.Sprintf("clerk.Config{Name:%q APIURL:%q Domain:%q PublishableKey:%q ProxyURL:%q SecretKey:%s MachineSecretKey:%s JWTKey:%t AuthorizedParties:%q}",
+	return fmt.Sprintf("core.Config{Name:%q APIURL:%q Domain:%q PublishableKey:%q ProxyURL:%q SecretKey:%s MachineSecretKey:%s JWTKey:%t AuthorizedParties:%q}",
 		c.Name, c.APIURL, c.Domain, c.PublishableKey, c.ProxyURL, redact(c.SecretKey), redact(c.MachineSecretKey), c.JWTKey != "", c.AuthorizedParties)
 }
 

@@ -1,6 +1,6 @@
 module github.com/clerkgo/clerk/fiberclerk
 
-go 1.25.0
+go 1.26.0
 
 require (
 	github.com/clerkgo/clerk v0.2.0

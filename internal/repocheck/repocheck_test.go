@@ -298,17 +298,97 @@ func TestDocsLinks(t *testing.T) {
 
 var exampleMarker = regexp.MustCompile(`^<!-- example: (\S+) (Example\w*) -->$`)
 
-// TestREADMESnippets: every Go snippet of the README follows a marker
-// <!-- example: DIR ExampleName --> and is a contiguous piece of that
-// Example's body, so it compiles and runs (with its // Output: checked)
-// under go test in DIR.
-func TestREADMESnippets(t *testing.T) {
+// uncheckedMarker marks a docs snippet not yet turned into a piece of an
+// Example (written before docs snippets were checked). maxUnchecked is how
+// many are left: the number may only go down.
+const (
+	uncheckedMarker = "<!-- unchecked: not yet a piece of an Example -->"
+	maxUnchecked    = 20
+)
+
+// TestSnippets: every Go snippet of the README and of docs/*.md follows a
+// marker <!-- example: DIR ExampleName --> and is a contiguous piece of that
+// Example's body, or of the test file that holds it (a declaration the
+// Example uses), so it compiles and runs (with its // Output: checked) under
+// go test in DIR. A snippet without a marker, or one that is no piece of its
+// Example, fails and names the Examples that do contain it, if any.
+func TestSnippets(t *testing.T) {
+	pages := append([]string{filepath.Join(root, "README.md")}, docs(t)...)
+	var all []example // every Example of the repository, read once on a failure
+	unchecked := 0
+	for _, page := range pages {
+		rel, _ := filepath.Rel(root, page)
+		t.Run(rel, func(t *testing.T) {
+			b, err := os.ReadFile(page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, sn := range goSnippets(string(b)) {
+				if sn.unchecked && !strings.HasPrefix(rel, "docs") {
+					t.Errorf("%s:%d: the README's snippets are all pieces of Examples: %s is for docs/ only", rel, sn.line, uncheckedMarker)
+				}
+				if sn.unchecked {
+					unchecked++
+					continue
+				}
+				if sn.dir == "" {
+					if all == nil {
+						all = examples(t)
+					}
+					t.Errorf("%s:%d: a Go snippet without a <!-- example: DIR ExampleName --> marker%s", rel, sn.line, suggest(all, sn.lines))
+					continue
+				}
+				if err := inExample(sn.dir, sn.name, sn.lines); err != nil {
+					if all == nil {
+						all = examples(t)
+					}
+					t.Errorf("%s:%d: %v%s", rel, sn.line, err, suggest(all, sn.lines))
+				}
+			}
+		})
+	}
+	if unchecked > maxUnchecked {
+		t.Errorf("%d docs snippets are marked %s, more than the %d left: make new snippets pieces of Examples", unchecked, uncheckedMarker, maxUnchecked)
+	} else if unchecked < maxUnchecked {
+		t.Logf("%d docs snippets left unchecked: lower maxUnchecked to %d", unchecked, unchecked)
+	}
+}
+
+// TestSnippetsFound: the README has Go snippets, and goSnippets reads a
+// marked, an unmarked and an unchecked one.
+func TestSnippetsFound(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(root, "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(string(b), "\n")
-	snippets := 0
+	if len(goSnippets(string(b))) == 0 {
+		t.Error("the README has no Go snippet")
+	}
+	md := "text\n\n<!-- example: core Example -->\n```go\na := 1\n```\n\n```go\nb := 2\n```\n" + uncheckedMarker + "\n```go\nc := 3\n```\n"
+	got := goSnippets(md)
+	want := []snippet{
+		{line: 4, dir: "core", name: "Example", lines: []string{"a := 1"}},
+		{line: 8, lines: []string{"b := 2"}},
+		{line: 12, unchecked: true, lines: []string{"c := 3"}},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("goSnippets = %v, want %v", got, want)
+	}
+}
+
+// snippet is one Go code block of a Markdown page.
+type snippet struct {
+	line      int    // of the opening fence, 1-based
+	dir, name string // of the marker; "" when unmarked
+	unchecked bool   // marked with uncheckedMarker
+	lines     []string
+}
+
+// goSnippets returns the Go code blocks of a Markdown page, with the marker
+// on one of the two lines above each.
+func goSnippets(md string) []snippet {
+	lines := strings.Split(md, "\n")
+	var out []snippet
 	for i := 0; i < len(lines); i++ {
 		if strings.TrimSpace(lines[i]) != "```go" {
 			continue
@@ -317,54 +397,115 @@ func TestREADMESnippets(t *testing.T) {
 		for end < len(lines) && strings.TrimSpace(lines[end]) != "```" {
 			end++
 		}
-		snippets++
-		marker := ""
+		sn := snippet{line: i + 1, lines: lines[i+1 : end]}
 		for j := i - 1; j >= 0 && j >= i-2; j-- {
 			if m := exampleMarker.FindStringSubmatch(strings.TrimSpace(lines[j])); m != nil {
-				marker = m[1] + " " + m[2]
-				if err := inExample(m[1], m[2], lines[i+1:end]); err != nil {
-					t.Errorf("README.md:%d: %v", i+1, err)
-				}
+				sn.dir, sn.name = m[1], m[2]
+				break
+			}
+			if strings.TrimSpace(lines[j]) == uncheckedMarker {
+				sn.unchecked = true
+				break
 			}
 		}
-		if marker == "" {
-			t.Errorf("README.md:%d: a Go snippet without a <!-- example: DIR ExampleName --> marker", i+1)
-		}
+		out = append(out, sn)
 		i = end
 	}
-	if snippets == 0 {
-		t.Error("the README has no Go snippet")
-	}
+	return out
 }
 
 // inExample checks that snippet occurs, line for line (leading white space
-// aside), in the body of the named Example of dir's tests.
+// aside), in the body of the named Example of dir's tests, or in the file
+// that holds it.
 func inExample(dir, name string, snippet []string) error {
 	fset := token.NewFileSet()
 	files, err := parseDir(fset, filepath.Join(root, dir), true, parser.ParseComments)
 	if err != nil {
 		return err
 	}
-	{
-		for path, f := range files {
-			for _, decl := range f.Decls {
-				fn, ok := decl.(*ast.FuncDecl)
-				if !ok || fn.Name.Name != name || fn.Body == nil {
-					continue
-				}
-				src, err := os.ReadFile(path)
-				if err != nil {
-					return err
-				}
-				body := string(src[fset.Position(fn.Body.Lbrace).Offset+1 : fset.Position(fn.Body.Rbrace).Offset])
-				if !containsLines(strings.Split(body, "\n"), snippet) {
-					return fmt.Errorf("the snippet is not a piece of %s in %s", name, dir)
-				}
-				return nil
+	for path, f := range files {
+		for _, decl := range f.Decls {
+			fn, ok := decl.(*ast.FuncDecl)
+			if !ok || fn.Name.Name != name || fn.Body == nil {
+				continue
 			}
+			src, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			body := string(src[fset.Position(fn.Body.Lbrace).Offset+1 : fset.Position(fn.Body.Rbrace).Offset])
+			if !containsLines(strings.Split(body, "\n"), snippet) && !containsLines(strings.Split(string(src), "\n"), snippet) {
+				return fmt.Errorf("the snippet is not a piece of %s in %s, nor of its file", name, dir)
+			}
+			return nil
 		}
 	}
 	return fmt.Errorf("no %s in the tests of %s", name, dir)
+}
+
+// example is one runnable Example of the repository: its directory
+// (relative to the root), name, body and file.
+type example struct {
+	dir, name  string
+	body, file []string
+}
+
+// examples reads every Example function of the repository's test files.
+func examples(t *testing.T) []example {
+	t.Helper()
+	var out []example
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if d.Name() == "node_modules" || d.Name() == "testdata" || (strings.HasPrefix(d.Name(), ".") && p != root) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, p, src, 0)
+		if err != nil {
+			return err
+		}
+		dir, _ := filepath.Rel(root, filepath.Dir(p))
+		for _, decl := range f.Decls {
+			if fn, ok := decl.(*ast.FuncDecl); ok && strings.HasPrefix(fn.Name.Name, "Example") && fn.Body != nil {
+				body := string(src[fset.Position(fn.Body.Lbrace).Offset+1 : fset.Position(fn.Body.Rbrace).Offset])
+				out = append(out, example{dir: filepath.ToSlash(dir), name: fn.Name.Name, body: strings.Split(body, "\n"), file: strings.Split(string(src), "\n")})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// suggest names the Examples that hold snippet, for an error message.
+func suggest(all []example, snippet []string) string {
+	var in []string
+	for _, e := range all {
+		if containsLines(e.body, snippet) || containsLines(e.file, snippet) {
+			in = append(in, "<!-- example: "+e.dir+" "+e.name+" -->")
+		}
+	}
+	if len(in) == 0 {
+		return " (no Example holds it: add one, or make the snippet a piece of one)"
+	}
+	if len(in) > 3 {
+		in = in[:3]
+	}
+	return " (it is a piece of: " + strings.Join(in, ", ") + ")"
 }
 
 func containsLines(body, snippet []string) bool {

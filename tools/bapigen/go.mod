@@ -1,5 +1,5 @@
 module github.com/clerkgo/clerk/tools/bapigen
 
-go 1.25.0
+go 1.26.0
 
 require gopkg.in/yaml.v3 v3.0.1
