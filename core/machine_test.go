@@ -347,6 +347,42 @@ func TestClientFunc(t *testing.T) {
 	}
 }
 
+// TestAuthenticateWith: the authenticator's own client was checked by
+// NewAuthenticator; any other client is checked on the request, so one that
+// cannot serve the options (here: the user fetch without a secret key) is
+// refused, and a nil client is an unknown tenant.
+func TestAuthenticateWith(t *testing.T) {
+	clk := newClock()
+	s := newFake(t, clk)
+	own := newClient(t, fakeConfig(s, clk))
+	pemOnly := newClient(t, core.Config{JWTKey: s.PublicKeyPEM(), Now: clk.Now})
+	a, err := core.NewAuthenticator(core.Options{Client: own})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name   string
+		client *core.Client
+		want   error
+	}{
+		{"its own client", own, nil},
+		{"a client without a secret key", pemOnly, core.ErrFetchUserNeedsSecretKey},
+		{"no client", nil, core.ErrUnknownTenant},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.Header.Set("Authorization", "Bearer "+s.Token())
+			auth, err := a.AuthenticateWith(context.Background(), tt.client, core.HTTPRequest(r))
+			if tt.want == nil && (err != nil || auth.User == nil) {
+				t.Fatalf("auth %+v, %v; want the user", auth, err)
+			}
+			if tt.want != nil && !errors.Is(err, tt.want) {
+				t.Fatalf("%v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
 // TestAudience: with Config.Audience, aud is required and must match.
 func TestAudience(t *testing.T) {
 	clk := newClock()
