@@ -6,6 +6,43 @@ import (
 	"strings"
 )
 
+// Clerk's cookie rules, applied by the client to what a cookie extractor
+// found: which session cookie counts (plain or suffixed), the __client_uat
+// cookie beside it, and a stale token.
+
+// verifyCookies verifies the session a Cookie header carries, with the
+// session cookie called name (and, for the default name, the suffixed
+// cookies): found is false when the header holds no session cookie, and
+// the next extractor may look. Cookies carry session tokens only.
+func (c *Client) verifyCookies(ctx context.Context, header, name string, accepts kindSet) (v verdict, found bool, err error) {
+	jar := c.sessionCookies(header, name)
+	if jar.token == "" {
+		return verdict{}, false, nil
+	}
+	if !accepts.has(SessionToken) {
+		return verdict{kind: SessionToken}, true, newError(ReasonTokenTypeNotAccepted, nil)
+	}
+	claims, err := c.verifyCookie(ctx, jar)
+	return verdict{kind: SessionToken, session: claims}, true, err
+}
+
+// verifyCookie verifies the session token of a cookie jar with Clerk's
+// cookie rules: an active client (__client_uat), and a token not older than
+// the client's last sign-in change.
+func (c *Client) verifyCookie(ctx context.Context, jar cookieJar) (*Claims, error) {
+	if jar.uat == 0 && (jar.hasUAT || !c.s.AllowCookieWithoutClientUAT) {
+		return nil, newError(ReasonSessionWithoutClientUAT, nil)
+	}
+	v, err := c.verify(ctx, jar.token, acceptSession)
+	if err != nil {
+		return nil, err
+	}
+	if v.session.IssuedAt.Unix() < jar.uat {
+		return nil, newError(ReasonTokenStale, nil)
+	}
+	return v.session, nil
+}
+
 // CookieValue returns the value of the first cookie called name in a Cookie
 // header value, without surrounding quotes, and whether it was present.
 func CookieValue(header, name string) (string, bool) {
@@ -125,37 +162,4 @@ func (c *Client) issuedByInstance(iss string) bool {
 		}
 	}
 	return iss == c.s.frontendHost
-}
-
-// verifyCookies verifies the session a Cookie header carries, with the
-// session cookie called name (and, for the default name, the suffixed
-// cookies): found is false when the header holds no session cookie, and
-// the next extractor may look. Cookies carry session tokens only.
-func (c *Client) verifyCookies(ctx context.Context, header, name string, accepts kindSet) (v verdict, found bool, err error) {
-	jar := c.sessionCookies(header, name)
-	if jar.token == "" {
-		return verdict{}, false, nil
-	}
-	if !accepts.has(SessionToken) {
-		return verdict{kind: SessionToken}, true, newError(ReasonTokenTypeNotAccepted, nil)
-	}
-	claims, err := c.verifyCookie(ctx, jar)
-	return verdict{kind: SessionToken, session: claims}, true, err
-}
-
-// verifyCookie verifies the session token of a cookie jar with Clerk's
-// cookie rules: an active client (__client_uat), and a token not older than
-// the client's last sign-in change.
-func (c *Client) verifyCookie(ctx context.Context, jar cookieJar) (*Claims, error) {
-	if jar.uat == 0 && (jar.hasUAT || !c.s.AllowCookieWithoutClientUAT) {
-		return nil, newError(ReasonSessionWithoutClientUAT, nil)
-	}
-	v, err := c.verify(ctx, jar.token, acceptSession)
-	if err != nil {
-		return nil, err
-	}
-	if v.session.IssuedAt.Unix() < jar.uat {
-		return nil, newError(ReasonTokenStale, nil)
-	}
-	return v.session, nil
 }
