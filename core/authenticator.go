@@ -201,15 +201,20 @@ func (a *Authenticator) AuthenticateWith(ctx context.Context, c *Client, r Reque
 		return nil, nil
 	}
 	auth, kind, err := a.decide(ctx, c, r)
+	d := Decision{Kind: kind, Duration: time.Since(start)}
+	if err == nil { // signed in: nothing to label (ReasonOf would cost an allocation)
+		c.events.decision(ctx, d)
+		return auth, nil
+	}
 	err = c.label(err)
-	d := Decision{Kind: kind, Reason: ReasonOf(err), Duration: time.Since(start)}
-	if err != nil && a.optional && (errors.Is(err, ErrNoCredentials) || errors.Is(err, ErrInvalidCredentials) || ReasonOf(err) == ReasonJWKSRefreshPending) {
+	d.Reason = ReasonOf(err)
+	if a.optional && (errors.Is(err, ErrNoCredentials) || errors.Is(err, ErrInvalidCredentials) || d.Reason == ReasonJWKSRefreshPending) {
 		d.Optional = true
 		c.events.decision(ctx, d)
 		return nil, nil
 	}
 	c.events.decision(ctx, d)
-	return auth, err
+	return nil, err
 }
 
 // decide is the path from a request to a decision with client c: the
