@@ -60,6 +60,9 @@ func (c *Client) verify(ctx context.Context, token string, accepts kindSet) (ver
 	return v, err
 }
 
+// verifyKind is verify before the key-cooldown refusal is settled: the
+// shared opening (empty, size, opaque kind, cache), then the rules of the
+// token's kind.
 func (c *Client) verifyKind(ctx context.Context, token string, accepts kindSet) (verdict, error) {
 	if token == "" {
 		return verdict{}, newError(ReasonTokenMissing, nil)
