@@ -35,7 +35,7 @@ func ClientFunc(fn func(r *http.Request) (*core.Client, error)) Option {
 // repeated token makes no network call; [Session] still works. It does not
 // apply to machine tokens. The user fetch needs a secret key: without one,
 // [New] fails with core.ErrFetchUserNeedsSecretKey.
-func FetchUser(on bool) Option { return func(o *options) { o.FetchUser = on } }
+func FetchUser(on bool) Option { return func(o *options) { o.SkipUserFetch = !on } }
 
 // SessionKey sets the name of the session cookie (default "__session").
 func SessionKey(name string) Option { return func(o *options) { o.SessionKey = name } }

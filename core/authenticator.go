@@ -8,16 +8,20 @@ import (
 	"time"
 )
 
-// Options configure an [Authenticator]. Start from [DefaultOptions]: the
-// zero value turns off what the defaults turn on.
+// Options configure an [Authenticator]. The zero value of every field is
+// its default: Options{} verifies session tokens from the Authorization
+// header, then the __session cookie, with the client built from the
+// environment, and loads the user of each session.
 type Options struct {
 	// Client is the instance to verify against. Nil: a client built from
 	// the environment with [NewFromEnv].
 	Client *Client
-	// FetchUser loads the Clerk user of each request signed in with a
-	// session token (through the client's deduplicating, briefly caching
-	// user fetch). It does not apply to machine tokens. Default on.
-	FetchUser bool
+	// SkipUserFetch turns off loading the Clerk user of each request
+	// signed in with a session token (by default it is loaded, through the
+	// client's deduplicating, briefly caching user fetch, which needs a
+	// secret key). The user fetch never applies to machine tokens. The
+	// adapters set it from their FetchUser(on) option.
+	SkipUserFetch bool
 	// SessionKey is the session cookie name of the default extractors.
 	// Default "__session".
 	SessionKey string
@@ -51,11 +55,12 @@ type Options struct {
 	ClientFunc func(Request) (*Client, error)
 }
 
-// DefaultOptions returns the defaults the adapters start from: the user
-// fetch on, session tokens only, the Authorization header then the
-// __session cookie, and every request authenticated, OPTIONS included
-// (SkipOptions off, as in the zero Options).
-func DefaultOptions() Options { return Options{FetchUser: true} }
+// DefaultOptions returns the defaults: the zero Options (the user fetch
+// on, session tokens only, the Authorization header then the __session
+// cookie, and every request authenticated, OPTIONS included).
+//
+// Deprecated: the zero Options are the defaults; use Options{}.
+func DefaultOptions() Options { return Options{} }
 
 // IsPreflight reports whether r is a CORS preflight request: method
 // OPTIONS with an Origin and an Access-Control-Request-Method header (the
@@ -81,7 +86,7 @@ type Authenticator struct {
 var (
 	// ErrFetchUserNeedsSecretKey: the user fetch is on and session tokens
 	// are accepted, but the client has no secret key.
-	ErrFetchUserNeedsSecretKey = errors.New("clerk: FetchUser needs a secret key (CLERK_SECRET_KEY); set it or turn FetchUser off")
+	ErrFetchUserNeedsSecretKey = errors.New("clerk: the user fetch needs a secret key (CLERK_SECRET_KEY); set it or turn the user fetch off (Options.SkipUserFetch, the adapters' FetchUser(false))")
 	// ErrAPIKeysNeedSecretKey: API keys are accepted but the client has no
 	// secret key (they are verified with the Backend API).
 	ErrAPIKeysNeedSecretKey = errors.New("clerk: accepting API keys needs a secret key (CLERK_SECRET_KEY): they are verified with the Backend API")
@@ -113,7 +118,7 @@ func NewAuthenticator(o Options) (*Authenticator, error) {
 		}
 		extractors = append([]Extractor(nil), o.TokenFrom...)
 	}
-	a := &Authenticator{fetchUser: o.FetchUser, optional: o.Optional, skipOptions: o.SkipOptions, accepts: accepts, extractors: extractors, clientFunc: o.ClientFunc}
+	a := &Authenticator{fetchUser: !o.SkipUserFetch, optional: o.Optional, skipOptions: o.SkipOptions, accepts: accepts, extractors: extractors, clientFunc: o.ClientFunc}
 	c := o.Client
 	switch {
 	case c == nil && o.ClientFunc != nil:
@@ -185,87 +190,76 @@ func (a *Authenticator) AuthenticateWith(ctx context.Context, c *Client, r Reque
 	if c == nil || c.s == nil {
 		return nil, newError(ReasonUnknownTenant, nil)
 	}
-	if err := a.check(c); err != nil {
-		return nil, err
+	if c != a.client { // the authenticator's own client was checked once, by NewAuthenticator
+		if err := a.check(c); err != nil {
+			return nil, err
+		}
 	}
 	start := time.Now()
 	if a.skipOptions && IsPreflight(r) {
 		c.events.decision(ctx, Decision{Skipped: true, Duration: time.Since(start)})
 		return nil, nil
 	}
-	auth, kind, err := a.authenticate(ctx, c, r)
+	auth, kind, err := a.decide(ctx, c, r)
+	d := Decision{Kind: kind, Duration: time.Since(start)}
+	if err == nil { // signed in: nothing to label (ReasonOf would cost an allocation)
+		c.events.decision(ctx, d)
+		return auth, nil
+	}
 	err = c.label(err)
-	d := Decision{Kind: kind, Reason: ReasonOf(err), Duration: time.Since(start)}
-	if err != nil && a.optional && (errors.Is(err, ErrNoCredentials) || errors.Is(err, ErrInvalidCredentials) || ReasonOf(err) == ReasonJWKSRefreshPending) {
+	d.Reason = ReasonOf(err)
+	if a.optional && (errors.Is(err, ErrNoCredentials) || errors.Is(err, ErrInvalidCredentials) || d.Reason == ReasonJWKSRefreshPending) {
 		d.Optional = true
 		c.events.decision(ctx, d)
 		return nil, nil
 	}
 	c.events.decision(ctx, d)
-	return auth, err
+	return nil, err
 }
 
-func (a *Authenticator) authenticate(ctx context.Context, c *Client, r Request) (*Auth, TokenKind, error) {
-	var (
-		token  string
-		jar    cookieJar
-		cookie bool
-		err    error
-	)
-	for _, x := range a.extractors {
-		if token, jar, cookie, err = x.extract(c, r); err != nil {
-			return nil, "", newError(ReasonTokenMalformed, err)
-		}
-		if token != "" {
-			break
-		}
+// decide is the path from a request to a decision with client c: the
+// first extractor that finds something decides, the client verifies it
+// (cookies by Clerk's cookie rules), and a session with the user fetch on
+// gets its user.
+func (a *Authenticator) decide(ctx context.Context, c *Client, r Request) (*Auth, TokenKind, error) {
+	v, err := a.verifyRequest(ctx, c, r)
+	if err != nil {
+		return nil, v.kind, err
 	}
-	if token == "" {
-		return nil, "", newError(ReasonTokenMissing, nil)
-	}
-	var auth *Auth
-	kind := TokenKind("")
-	if cookie {
-		kind = SessionToken
-		if !a.accepts.has(SessionToken) {
-			return nil, kind, newError(ReasonTokenTypeNotAccepted, nil) // cookies carry sessions only
-		}
-		claims, err := c.verifyCookie(ctx, jar)
-		if err != nil {
-			return nil, kind, c.settlePending(err, token)
-		}
-		auth = sessionAuth(claims)
-	} else if auth, kind, err = c.verify(ctx, token, a.accepts); err != nil {
-		return nil, kind, c.settlePending(err, token)
-	}
+	auth := v.auth()
 	if a.fetchUser && auth.Kind == SessionToken {
 		u, err := c.users.get(ctx, auth.Subject, auth.Subject)
 		if err != nil {
 			if ReasonOf(err) == "" {
 				err = newError(ReasonUserUnavailable, err)
 			}
-			return nil, kind, err
+			return nil, v.kind, err
 		}
 		auth.User = u
 	}
-	return auth, kind, nil
+	return auth, v.kind, nil
 }
 
-// settlePending refines a [ReasonJWKSRefreshPending] refusal of a session
-// token: when the instance's issuers are known and the token's unverified
-// iss is not one of them, the token is another instance's (it would be
-// refused for its issuer even if its key were found), not one of a key this
-// instance has just rotated in, so it is 401 token-unknown-kid, as it is
-// after the cooldown. Peeking at iss only ever refuses.
-func (c *Client) settlePending(err error, token string) error {
-	if ReasonOf(err) != ReasonJWKSRefreshPending || len(c.s.issuers) == 0 {
-		return err
+// verifyRequest finds what the request carries with the extractors, in
+// order, and verifies it: the first extractor that finds a token decides
+// (a bad token never falls back to the next one).
+func (a *Authenticator) verifyRequest(ctx context.Context, c *Client, r Request) (verdict, error) {
+	for _, x := range a.extractors {
+		got, err := x.extract(r)
+		if err != nil {
+			return verdict{}, newError(ReasonTokenMalformed, err)
+		}
+		if got.cookieName != "" {
+			if v, found, err := c.verifyCookies(ctx, got.cookies, got.cookieName, a.accepts); found {
+				return v, err
+			}
+			continue
+		}
+		if got.token != "" {
+			return c.verify(ctx, got.token, a.accepts)
+		}
 	}
-	t, r, _ := parseJWS(token)
-	if r != "" || t.kind() != SessionToken || c.issuerOK(peekString(t.payload, "iss")) {
-		return err
-	}
-	return newError(ReasonTokenUnknownKID, nil)
+	return verdict{}, newError(ReasonTokenMissing, nil)
 }
 
 // validCookieName reports whether s is an RFC 6265 cookie name (a token).

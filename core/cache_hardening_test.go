@@ -91,7 +91,7 @@ func TestHungSharedCache(t *testing.T) {
 
 	// Through an Authenticator, a signed-in request with a user fetch.
 	c2 := newClient(t, cfg)
-	a, err := core.NewAuthenticator(core.Options{Client: c2, FetchUser: true})
+	a, err := core.NewAuthenticator(core.Options{Client: c2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +340,7 @@ func TestCloseFailuresAreClassified(t *testing.T) {
 		{"session, no keys yet", func() error { _, err := cold.VerifyToken(ctx, session); return err }},
 		{"session, unknown kid", func() error { _, err := warm.VerifyToken(ctx, other); return err }},
 		{"authenticator, api key", func() error {
-			a, err := core.NewAuthenticator(core.Options{Client: warm, AcceptsToken: []core.TokenKind{core.AnyToken}})
+			a, err := core.NewAuthenticator(core.Options{Client: warm, SkipUserFetch: true, AcceptsToken: []core.TokenKind{core.AnyToken}})
 			if err != nil {
 				return err
 			}
@@ -429,7 +429,7 @@ func TestDeletedUserCached(t *testing.T) {
 	cfg := fakeConfig(s, clk)
 	cfg.Cache = shared
 	c := newClient(t, cfg)
-	a, err := core.NewAuthenticator(core.Options{Client: c, FetchUser: true})
+	a, err := core.NewAuthenticator(core.Options{Client: c})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -223,9 +223,30 @@ func (e *ConfigError) Error() string {
 // verification keys.
 var ErrNoKeySource = errors.New("clerk: invalid config: no key source: set SecretKey (CLERK_SECRET_KEY), JWTKey (CLERK_JWT_KEY), PublishableKey (CLERK_PUBLISHABLE_KEY), Domain (CLERK_DOMAIN), ProxyURL (CLERK_PROXY_URL) or, for an M2M-only service, MachineSecretKey (CLERK_MACHINE_SECRET_KEY)")
 
-// settings is a validated Config with defaults applied and derived values.
+// settings is what a Client keeps of its Config: only resolved values
+// (validated, defaults applied, derived), never the raw Config beside
+// them, so that no code can read a setting before its default. Fields
+// named as Config's hold that setting after its default.
 type settings struct {
-	Config
+	SecretKey                   string
+	MachineSecretKey            string
+	Name                        string
+	HTTPClient                  *http.Client  // Config.HTTPClient, or one of the instance's own (transport)
+	Timeout                     time.Duration // > 0
+	MaxRetries                  int
+	KeyRefresh                  time.Duration // > 0
+	KeyCooldown                 time.Duration // > 0
+	TokenCacheSize              int           // negative: disabled
+	MachineTokenCacheSize       int           // negative: disabled
+	Cache                       Cache
+	SharedCacheTimeout          time.Duration // > 0
+	ClockSkew                   time.Duration // >= 0
+	AllowPendingSessions        bool
+	AllowCookieWithoutClientUAT bool
+	Logger                      *slog.Logger
+	Observer                    Observer
+	Now                         func() time.Time
+
 	apiURL    string
 	issuers   []string // accepted iss values; empty: not checked
 	jwksURL   string   // Frontend API JWKS URL, or ""
@@ -253,7 +274,15 @@ func (c Config) resolve() (*settings, error) {
 }
 
 func (c Config) resolveFields() (*settings, error) {
-	s := &settings{Config: c}
+	s := &settings{
+		SecretKey: c.SecretKey, MachineSecretKey: c.MachineSecretKey, Name: c.Name,
+		HTTPClient: c.HTTPClient, Timeout: c.Timeout, MaxRetries: c.MaxRetries,
+		KeyRefresh: c.KeyRefresh, KeyCooldown: c.KeyCooldown,
+		TokenCacheSize: c.TokenCacheSize, MachineTokenCacheSize: c.MachineTokenCacheSize,
+		Cache: c.Cache, SharedCacheTimeout: c.SharedCacheTimeout, ClockSkew: c.ClockSkew,
+		AllowPendingSessions: c.AllowPendingSessions, AllowCookieWithoutClientUAT: c.AllowCookieWithoutClientUAT,
+		Logger: c.Logger, Observer: c.Observer, Now: c.Now,
+	}
 	if c.SecretKey != "" {
 		if err := checkKey(c.SecretKey, "sk_"); err != nil {
 			return nil, &ConfigError{Field: "SecretKey", Problem: err.Error()}

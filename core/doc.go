@@ -1,6 +1,7 @@
 // Package core is the framework-neutral heart of clerkgo: configuration of a
 // Clerk instance ([Config], [ConfigFromEnv]), session-token verification
-// ([Client.Authenticate], [Client.VerifyToken]) with per-instance key and
+// ([Authenticator] for a request, [Client.VerifyToken] for a token in
+// hand) with per-instance key and
 // token caches, the claims model ([Claims]) with authorization checks
 // ([Check]), the user fetch ([Client.User]), and the HTTP failure contract
 // ([FailureOf]) the framework adapters share.
@@ -14,10 +15,11 @@
 //	}
 //	defer client.Close()
 //
-//	claims, err := client.Authenticate(ctx, core.Credentials{
-//		Authorization: r.Header.Get("Authorization"),
-//		Cookie:        r.Header.Get("Cookie"),
-//	})
+//	authenticator, err := core.NewAuthenticator(core.Options{Client: client})
+//	if err != nil {
+//		log.Fatal(err) // every configuration error surfaces here
+//	}
+//	auth, err := authenticator.Authenticate(r.Context(), core.HTTPRequest(r))
 //	switch {
 //	case errors.Is(err, core.ErrNoCredentials), errors.Is(err, core.ErrInvalidCredentials):
 //		// 401: sign in (again)

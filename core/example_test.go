@@ -27,20 +27,23 @@ func Example() {
 	}
 	defer client.Close()
 
-	ctx := context.Background()
-	claims, err := client.Authenticate(ctx, core.Credentials{
-		Authorization: "Bearer " + fake.Token(),
-	})
+	// The Authenticator is the one entry point from a request to an Auth:
+	// the Authorization header, else the __session cookie, verified, and
+	// the user loaded (the default).
+	authenticator, err := core.NewAuthenticator(core.Options{Client: client})
 	if err != nil {
 		panic(err)
 	}
-	user, err := client.User(ctx, claims.Subject)
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.Header.Set("Authorization", "Bearer "+fake.Token())
+	auth, err := authenticator.Authenticate(req.Context(), core.HTTPRequest(req))
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(*user.FirstName, claims.Subject == user.ID)
+	fmt.Println(*auth.User.FirstName, auth.Session.Subject == auth.User.ID)
 
-	_, err = client.Authenticate(ctx, core.Credentials{Authorization: "Bearer not-a-token"})
+	// A token in hand, with no request: VerifyToken.
+	_, err = client.VerifyToken(context.Background(), "not-a-token")
 	f := core.FailureOf(err)
 	fmt.Println(errors.Is(err, core.ErrInvalidCredentials), f.Status, f.Reason)
 	// Output:
@@ -55,7 +58,7 @@ func ExampleCheck() {
 	client, _ := core.New(core.Config{JWTKey: fake.PublicKeyPEM()}) // networkless
 	defer client.Close()
 
-	authenticator, err := core.NewAuthenticator(core.Options{Client: client}) // no user fetch
+	authenticator, err := core.NewAuthenticator(core.Options{Client: client, SkipUserFetch: true}) // networkless: no user fetch
 	if err != nil {
 		panic(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -56,14 +58,20 @@ func FuzzParseClaims(f *testing.F) {
 	})
 }
 
-// FuzzCredentials parses arbitrary Authorization and Cookie headers,
-// through the suffixed-cookie rules of an instance with a publishable key.
-func FuzzCredentials(f *testing.F) {
+// FuzzRequestHeaders parses arbitrary Authorization and Cookie headers,
+// through the suffixed-cookie rules of an instance with a publishable key,
+// and sends them through an Authenticator's whole request path: no panic,
+// and no success (nothing fuzzed is signed).
+func FuzzRequestHeaders(f *testing.F) {
 	c, err := New(Config{JWTKey: fuzzPEM, PublishableKey: "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k"})
 	if err != nil {
 		f.Fatal(err)
 	}
 	defer c.Close()
+	a, err := NewAuthenticator(Options{Client: c, SkipUserFetch: true, AcceptsToken: []TokenKind{SessionToken, M2MToken, OAuthToken}})
+	if err != nil {
+		f.Fatal(err)
+	}
 	sfx := c.s.cookieSuffix
 	f.Add("Bearer abc", "__session=abc; __client_uat=12")
 	f.Add("basic x", `a="b"; ;=;__session`)
@@ -81,6 +89,12 @@ func FuzzCredentials(f *testing.F) {
 		jar := c.sessionCookies(cookie, "")
 		if jar.uat < 0 || (jar.token != "" && !strings.Contains(cookie, jar.token)) {
 			t.Fatalf("cookie jar %+v from %q", jar, cookie)
+		}
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Authorization", authz)
+		r.Header.Set("Cookie", cookie)
+		if auth, err := a.Authenticate(context.Background(), HTTPRequest(r)); err == nil || auth != nil {
+			t.Fatalf("fuzzed request authenticated: %+v, %v", auth, err)
 		}
 	})
 }

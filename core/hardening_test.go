@@ -220,8 +220,8 @@ func TestZeroValues(t *testing.T) {
 			if _, err := c.VerifyToken(ctx, "x.y.z"); err == nil {
 				t.Error("VerifyToken: no error")
 			}
-			if _, err := c.Authenticate(ctx, core.Credentials{Authorization: "Bearer x"}); err == nil {
-				t.Error("Authenticate: no error")
+			if _, err := c.VerifyMachineToken(ctx, "x.y.z", core.AnyToken); err == nil {
+				t.Error("VerifyMachineToken: no error")
 			}
 			if _, err := c.User(ctx, "user_1"); err == nil {
 				t.Error("User: no error")

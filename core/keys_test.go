@@ -353,6 +353,7 @@ func repeat(v any, n int) []any {
 // answers a session token of another issuer 401 at once (it cannot be a key
 // this instance has just rotated in), and one of its own issuer 503; with
 // no issuer known the two cannot be told apart (503 until a fetch settles).
+// Client.VerifyToken, the same path, answers the same.
 func TestPendingKidOfAnotherIssuer(t *testing.T) {
 	clk := newClock()
 	a, b := newFake(t, clk), newFake(t, clk, clerktest.WithKey(key(1)))
@@ -360,7 +361,7 @@ func TestPendingKidOfAnotherIssuer(t *testing.T) {
 	authenticate := func(cfg core.Config, tok string) error {
 		t.Helper()
 		c := newClient(t, cfg)
-		auth, err := core.NewAuthenticator(core.Options{Client: c})
+		auth, err := core.NewAuthenticator(core.Options{Client: c, SkipUserFetch: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -371,6 +372,9 @@ func TestPendingKidOfAnotherIssuer(t *testing.T) {
 		}
 		r.Header.Set("Authorization", "Bearer "+tok)
 		_, err = auth.Authenticate(ctx, core.HTTPRequest(r))
+		if _, direct := c.VerifyToken(ctx, tok); core.ReasonOf(direct) != core.ReasonOf(err) {
+			t.Errorf("VerifyToken: %v, the Authenticator: %v", direct, err)
+		}
 		return err
 	}
 	withIssuer := fakeConfig(a, clk) // ProxyURL: the fake's URL is the issuer

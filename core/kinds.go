@@ -162,25 +162,5 @@ func (t *jwsToken) kind() TokenKind {
 
 func isOAuthType(typ string) bool { return typ == "at+jwt" || typ == "application/at+jwt" }
 
-// peekSubject returns the sub of an unverified payload, or "".
-func peekSubject(payload string) string { return peekString(payload, "sub") }
-
-// peekString returns the string claim name of an unverified payload (its
-// first occurrence), or "".
-func peekString(payload, name string) string {
-	var v string
-	r := jsonReader{s: payload}
-	_ = r.object(func(key string) error {
-		if key == name && r.peek() == '"' {
-			if err := r.str(&v); err != nil {
-				return err
-			}
-			return errStop
-		}
-		return r.skip()
-	})
-	return v
-}
-
 // errStop ends a scan early.
 var errStop = fmt.Errorf("stop")

@@ -36,55 +36,11 @@ func (c *Client) VerifyMachineToken(ctx context.Context, token string, accepts .
 		return nil, err
 	}
 	set &^= acceptSession
-	a, _, err := c.verify(ctx, token, set)
-	return a, c.label(err)
-}
-
-// verify verifies a token of any kind in accepts and returns its Auth, and
-// the kind the token presents itself as ("" when it cannot be told), for
-// observations.
-func (c *Client) verify(ctx context.Context, token string, accepts kindSet) (*Auth, TokenKind, error) {
-	if token == "" {
-		return nil, "", newError(ReasonTokenMissing, nil)
+	v, err := c.verify(ctx, token, set)
+	if err != nil {
+		return nil, c.label(err)
 	}
-	if len(token) > MaxTokenSize {
-		return nil, "", newError(ReasonTokenTooLarge, nil)
-	}
-	if kind := opaqueKind(token); kind != "" {
-		if !accepts.has(kind) {
-			return nil, kind, newError(ReasonTokenTypeNotAccepted, nil)
-		}
-		a, err := c.verifyOpaque(ctx, kind, token)
-		return a, kind, err
-	}
-	if accepts.has(SessionToken) {
-		if claims, ok, err := c.cachedSession(ctx, token); ok {
-			if err != nil {
-				return nil, SessionToken, err
-			}
-			return sessionAuth(claims), SessionToken, nil
-		}
-	}
-	t, r, err := parseJWS(token)
-	if r != "" {
-		return nil, "", newError(r, err)
-	}
-	kind := t.kind()
-	if !accepts.has(kind) {
-		if kind == SessionToken && t.sessionHeader() == ReasonTokenNotSession {
-			return nil, kind, newError(ReasonTokenNotSession, nil) // a JWT template or other category
-		}
-		return nil, kind, newError(ReasonTokenTypeNotAccepted, nil)
-	}
-	if kind == SessionToken {
-		claims, err := c.verifySessionJWS(ctx, token, &t)
-		if err != nil {
-			return nil, kind, err
-		}
-		return sessionAuth(claims), kind, nil
-	}
-	a, err := c.verifyMachineJWT(ctx, kind, &t)
-	return a, kind, err
+	return v.machine, nil
 }
 
 // verifyMachineJWT verifies an M2M JWT or a JWT OAuth access token: the

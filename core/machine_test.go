@@ -230,32 +230,32 @@ func TestAuthenticatorMachineRoutes(t *testing.T) {
 		want core.Reason
 		user bool
 	}{
-		{"API key in the header", core.Options{Client: c, AcceptsToken: []core.TokenKind{core.APIKey}, FetchUser: true},
+		{"API key in the header", core.Options{Client: c, AcceptsToken: []core.TokenKind{core.APIKey}},
 			func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+k.Token) }, core.APIKey, "", false},
-		{"the user fetch is for sessions only", core.Options{Client: c, AcceptsToken: []core.TokenKind{core.AnyToken}, FetchUser: true},
+		{"the user fetch is for sessions only", core.Options{Client: c, AcceptsToken: []core.TokenKind{core.AnyToken}},
 			func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+s.Token()) }, core.SessionToken, "", true},
-		{"a session cookie on a machine-only route", core.Options{Client: c, AcceptsToken: []core.TokenKind{core.APIKey}},
+		{"a session cookie on a machine-only route", core.Options{Client: c, SkipUserFetch: true, AcceptsToken: []core.TokenKind{core.APIKey}},
 			func(r *http.Request) { r.Header.Set("Cookie", "__session="+s.Token()+uat) }, core.SessionToken, core.ReasonTokenTypeNotAccepted, false},
-		{"a custom header", core.Options{Client: c, AcceptsToken: []core.TokenKind{core.APIKey}, TokenFrom: []core.Extractor{core.FromHeader("X-API-Key")}},
+		{"a custom header", core.Options{Client: c, SkipUserFetch: true, AcceptsToken: []core.TokenKind{core.APIKey}, TokenFrom: []core.Extractor{core.FromHeader("X-API-Key")}},
 			func(r *http.Request) { r.Header.Set("X-API-Key", k.Token) }, core.APIKey, "", false},
-		{"query parameters are not read by default", core.Options{Client: c},
+		{"query parameters are not read by default", core.Options{Client: c, SkipUserFetch: true},
 			func(r *http.Request) { r.URL.RawQuery = "token=" + s.Token() }, "", core.ReasonTokenMissing, false},
-		{"a query extractor", core.Options{Client: c, TokenFrom: []core.Extractor{core.FromQuery("token")}},
+		{"a query extractor", core.Options{Client: c, SkipUserFetch: true, TokenFrom: []core.Extractor{core.FromQuery("token")}},
 			func(r *http.Request) { r.URL.RawQuery = "token=" + s.Token() }, core.SessionToken, "", false},
-		{"the first extractor with a token decides", core.Options{Client: c, TokenFrom: []core.Extractor{core.FromHeader("X-Token"), core.FromAuthorizationHeader()}},
+		{"the first extractor with a token decides", core.Options{Client: c, SkipUserFetch: true, TokenFrom: []core.Extractor{core.FromHeader("X-Token"), core.FromAuthorizationHeader()}},
 			func(r *http.Request) {
 				r.Header.Set("X-Token", "garbage")
 				r.Header.Set("Authorization", "Bearer "+s.Token())
 			}, "", core.ReasonTokenMalformed, false},
-		{"a function extractor", core.Options{Client: c, TokenFrom: []core.Extractor{core.FromFunc(func(r core.Request) (string, error) { return r.Header("X-T"), nil })}},
+		{"a function extractor", core.Options{Client: c, SkipUserFetch: true, TokenFrom: []core.Extractor{core.FromFunc(func(r core.Request) (string, error) { return r.Header("X-T"), nil })}},
 			func(r *http.Request) { r.Header.Set("X-T", s.Token()) }, core.SessionToken, "", false},
-		{"OPTIONS authenticated by default", core.DefaultOptions(),
+		{"OPTIONS authenticated by default", core.Options{},
 			func(r *http.Request) { r.Method = http.MethodOptions }, "", core.ReasonTokenMissing, false},
-		{"a preflight authenticated by default", core.Options{Client: c},
+		{"a preflight authenticated by default", core.Options{Client: c, SkipUserFetch: true},
 			func(r *http.Request) { preflight(r) }, "", core.ReasonTokenMissing, false},
-		{"SkipOptions passes a preflight", core.Options{Client: c, SkipOptions: true},
+		{"SkipOptions passes a preflight", core.Options{Client: c, SkipUserFetch: true, SkipOptions: true},
 			func(r *http.Request) { preflight(r) }, "", "", false},
-		{"SkipOptions authenticates a plain OPTIONS", core.Options{Client: c, SkipOptions: true},
+		{"SkipOptions authenticates a plain OPTIONS", core.Options{Client: c, SkipUserFetch: true, SkipOptions: true},
 			func(r *http.Request) { r.Method = http.MethodOptions }, "", core.ReasonTokenMissing, false},
 	}
 	for _, tt := range tests {
@@ -310,7 +310,7 @@ func TestClientFunc(t *testing.T) {
 	clk := newClock()
 	a, b := newFake(t, clk), newFake(t, clk, clerktest.WithKey(key(1)))
 	ca, cb := newClient(t, fakeConfig(a, clk)), newClient(t, fakeConfig(b, clk))
-	auth, err := core.NewAuthenticator(core.Options{ClientFunc: func(r core.Request) (*core.Client, error) {
+	auth, err := core.NewAuthenticator(core.Options{SkipUserFetch: true, ClientFunc: func(r core.Request) (*core.Client, error) {
 		switch r.Header("X-Tenant") {
 		case "a":
 			return ca, nil
@@ -344,6 +344,42 @@ func TestClientFunc(t *testing.T) {
 		if tt.want == core.ReasonUnknownTenant && (core.FailureOf(err).Status != http.StatusNotFound || !errors.Is(err, core.ErrUnknownTenant)) {
 			t.Errorf("unknown tenant answered %+v", core.FailureOf(err))
 		}
+	}
+}
+
+// TestAuthenticateWith: the authenticator's own client was checked by
+// NewAuthenticator; any other client is checked on the request, so one that
+// cannot serve the options (here: the user fetch without a secret key) is
+// refused, and a nil client is an unknown tenant.
+func TestAuthenticateWith(t *testing.T) {
+	clk := newClock()
+	s := newFake(t, clk)
+	own := newClient(t, fakeConfig(s, clk))
+	pemOnly := newClient(t, core.Config{JWTKey: s.PublicKeyPEM(), Now: clk.Now})
+	a, err := core.NewAuthenticator(core.Options{Client: own})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name   string
+		client *core.Client
+		want   error
+	}{
+		{"its own client", own, nil},
+		{"a client without a secret key", pemOnly, core.ErrFetchUserNeedsSecretKey},
+		{"no client", nil, core.ErrUnknownTenant},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.Header.Set("Authorization", "Bearer "+s.Token())
+			auth, err := a.AuthenticateWith(context.Background(), tt.client, core.HTTPRequest(r))
+			if tt.want == nil && (err != nil || auth.User == nil) {
+				t.Fatalf("auth %+v, %v; want the user", auth, err)
+			}
+			if tt.want != nil && !errors.Is(err, tt.want) {
+				t.Fatalf("%v, want %v", err, tt.want)
+			}
+		})
 	}
 }
 
@@ -384,7 +420,7 @@ func TestLogsAndObserver(t *testing.T) {
 	cfg.Logger = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg.Observer = obs
 	c := newClient(t, cfg)
-	a, err := core.NewAuthenticator(core.Options{Client: c, FetchUser: true, AcceptsToken: []core.TokenKind{core.AnyToken}})
+	a, err := core.NewAuthenticator(core.Options{Client: c, AcceptsToken: []core.TokenKind{core.AnyToken}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,34 +73,60 @@ func defaultExtractors(sessionKey string) []Extractor {
 	return []Extractor{FromAuthorizationHeader(), FromCookie(sessionKey)}
 }
 
+// HeaderToken extracts the token from an Authorization header value:
+// "Bearer <token>" (scheme case-insensitive) or a bare token with no scheme.
+// Other schemes (Basic, ...) yield "".
+func HeaderToken(authorization string) string {
+	v := strings.TrimSpace(authorization)
+	scheme, rest, ok := strings.Cut(v, " ")
+	if !ok {
+		if strings.EqualFold(v, "Bearer") {
+			return "" // a scheme without a token
+		}
+		return v
+	}
+	if strings.EqualFold(scheme, "Bearer") {
+		return strings.TrimSpace(rest)
+	}
+	return ""
+}
+
 // errExtractor is the cause when an extractor could not read a request.
 var errExtractor = errors.New("the token extractor failed")
 
-// extract runs the extractor; cookie is true when the token came from the
-// session cookie (its jar is then set).
-func (x Extractor) extract(c *Client, r Request) (token string, jar cookieJar, cookie bool, err error) {
+// carried is what an extractor finds in a request, unverified and
+// uninterpreted: a token, or for a cookie extractor the Cookie header and
+// the session cookie's name, which the client reads by Clerk's cookie
+// rules ([Client.verifyCookies]).
+type carried struct {
+	token      string // a token (header, query and func extractors)
+	cookies    string // the Cookie header (cookie extractors)
+	cookieName string // the session cookie's name (cookie extractors); "" otherwise
+}
+
+// extract runs the extractor on r.
+func (x Extractor) extract(r Request) (carried, error) {
 	switch x.kind {
 	case fromAuthorization:
-		return HeaderToken(r.Header("Authorization")), jar, false, nil
+		return carried{token: HeaderToken(r.Header("Authorization"))}, nil
 	case fromHeader:
 		v := strings.TrimSpace(r.Header(x.name))
 		if len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
 			v = strings.TrimSpace(v[7:])
 		}
-		return v, jar, false, nil
+		return carried{token: v}, nil
 	case fromCookie:
-		jar = c.sessionCookies(r.Header("Cookie"), x.name)
-		return jar.token, jar, true, nil
+		return carried{cookies: r.Header("Cookie"), cookieName: x.name}, nil
 	case fromQuery:
-		return r.Query(x.name), jar, false, nil
+		return carried{token: r.Query(x.name)}, nil
 	case fromFunc:
 		t, err := x.fn(r)
 		if err != nil {
-			return "", jar, false, errExtractor
+			return carried{}, errExtractor
 		}
-		return t, jar, false, nil
+		return carried{token: t}, nil
 	}
-	return "", jar, false, nil
+	return carried{}, nil
 }
 
 // valid reports whether the extractor was built by one of the From

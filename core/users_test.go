@@ -152,15 +152,15 @@ func TestAuthenticatorOptions(t *testing.T) {
 	s := newFake(t, clk)
 	c := newClient(t, fakeConfig(s, clk))
 	pemOnly := newClient(t, core.Config{JWTKey: s.PublicKeyPEM(), Now: clk.Now})
-	if _, err := core.NewAuthenticator(core.Options{Client: pemOnly, FetchUser: true}); !errors.Is(err, core.ErrFetchUserNeedsSecretKey) {
+	if _, err := core.NewAuthenticator(core.Options{Client: pemOnly}); !errors.Is(err, core.ErrFetchUserNeedsSecretKey) {
 		t.Fatalf("FetchUser without secret: %v", err)
 	}
 	// The user fetch serves sessions only: a route that takes no session
 	// token needs no secret key for it (an M2M-only service).
-	if _, err := core.NewAuthenticator(core.Options{Client: pemOnly, FetchUser: true, AcceptsToken: []core.TokenKind{core.M2MToken}}); err != nil {
+	if _, err := core.NewAuthenticator(core.Options{Client: pemOnly, AcceptsToken: []core.TokenKind{core.M2MToken}}); err != nil {
 		t.Fatalf("FetchUser on an M2M-only route without secret: %v", err)
 	}
-	if _, err := core.NewAuthenticator(core.Options{Client: c, SessionKey: "bad name;"}); err == nil {
+	if _, err := core.NewAuthenticator(core.Options{Client: c, SkipUserFetch: true, SessionKey: "bad name;"}); err == nil {
 		t.Fatal("invalid cookie name accepted")
 	}
 	tests := []struct {
@@ -171,11 +171,11 @@ func TestAuthenticatorOptions(t *testing.T) {
 		wantNil  bool // signed out, no error
 		reason   core.Reason
 	}{
-		{"fetch user", core.Options{Client: c, FetchUser: true}, "Bearer " + s.Token(), true, false, ""},
-		{"no user", core.Options{Client: c}, "Bearer " + s.Token(), false, false, ""},
-		{"required, missing", core.Options{Client: c}, "", false, false, core.ReasonTokenMissing},
-		{"optional, missing", core.Options{Client: c, Optional: true}, "", false, true, ""},
-		{"optional, invalid", core.Options{Client: c, Optional: true}, "Bearer x.y.z", false, true, ""},
+		{"fetch user", core.Options{Client: c}, "Bearer " + s.Token(), true, false, ""},
+		{"no user", core.Options{Client: c, SkipUserFetch: true}, "Bearer " + s.Token(), false, false, ""},
+		{"required, missing", core.Options{Client: c, SkipUserFetch: true}, "", false, false, core.ReasonTokenMissing},
+		{"optional, missing", core.Options{Client: c, SkipUserFetch: true, Optional: true}, "", false, true, ""},
+		{"optional, invalid", core.Options{Client: c, SkipUserFetch: true, Optional: true}, "Bearer x.y.z", false, true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,7 +9,11 @@ import (
 // VerifyToken verifies a session token and returns its claims, applying
 // every rule: header (alg, typ, kid, crit, cat), signature with the
 // instance's keys, then exp, nbf, iat (with the clock skew), sub, azp, iss
-// and the session status. Errors are [*Error]s; see [ReasonOf].
+// and the session status. Errors are [*Error]s; see [ReasonOf]. A token
+// whose key is not known yet while the key refetch cooldown runs is
+// [ReasonJWKSRefreshPending] (503), unless its unverified iss shows it is
+// another instance's: then it is [ReasonTokenUnknownKID], as the
+// middleware answers.
 //
 // A token that verified before is served from a bounded cache, re-checked
 // against the clock and the current keys; the returned Claims are shared
@@ -18,33 +22,100 @@ func (c *Client) VerifyToken(ctx context.Context, token string) (*Claims, error)
 	if c == nil || c.s == nil {
 		return nil, errNilClient
 	}
-	claims, err := c.verifyToken(ctx, token)
-	return claims, c.label(err)
+	v, err := c.verify(ctx, token, acceptSession)
+	if err != nil {
+		return nil, c.label(err)
+	}
+	return v.session, nil
 }
 
-// verifyToken verifies a session token (the session-only path, which
-// allocates nothing on a cache hit).
-func (c *Client) verifyToken(ctx context.Context, token string) (*Claims, error) {
+// verdict is what the verification path learned about a token: its kind
+// and, when it verified, a session's claims or a machine token's Auth.
+type verdict struct {
+	// kind is the kind the token presents itself as ("" when it cannot be
+	// told), for observations, set even when the token is refused.
+	kind    TokenKind
+	session *Claims // a verified session token's claims
+	machine *Auth   // a verified machine token's Auth
+}
+
+// auth returns the verdict's Auth (a new one for a session).
+func (v verdict) auth() *Auth {
+	if v.session != nil {
+		return sessionAuth(v.session)
+	}
+	return v.machine
+}
+
+// verify is the one verification path, for every kind of token: the token
+// kind, the verified-token cache, parse, header rules, key, signature,
+// claims, static rules and the clock. Session tokens follow verifySession
+// (here), machine tokens the rules of machine.go. A session token that
+// verifies from the cache allocates nothing.
+func (c *Client) verify(ctx context.Context, token string, accepts kindSet) (verdict, error) {
+	v, err := c.verifyKind(ctx, token, accepts)
+	if err != nil {
+		err = c.settlePending(err, token)
+	}
+	return v, err
+}
+
+// verifyKind is verify before the key-cooldown refusal is settled: the
+// shared opening (empty, size, opaque kind, cache), then the rules of the
+// token's kind.
+func (c *Client) verifyKind(ctx context.Context, token string, accepts kindSet) (verdict, error) {
 	if token == "" {
-		return nil, newError(ReasonTokenMissing, nil)
+		return verdict{}, newError(ReasonTokenMissing, nil)
 	}
 	if len(token) > MaxTokenSize {
-		return nil, newError(ReasonTokenTooLarge, nil)
+		return verdict{}, newError(ReasonTokenTooLarge, nil)
 	}
-	if opaqueKind(token) != "" {
-		return nil, newError(ReasonTokenTypeNotAccepted, nil)
+	if kind := opaqueKind(token); kind != "" {
+		if !accepts.has(kind) {
+			return verdict{kind: kind}, newError(ReasonTokenTypeNotAccepted, nil)
+		}
+		a, err := c.verifyOpaque(ctx, kind, token)
+		return verdict{kind: kind, machine: a}, err
 	}
-	if claims, ok, err := c.cachedSession(ctx, token); ok {
-		return claims, err
+	if accepts.has(SessionToken) {
+		if claims, ok, err := c.cachedSession(ctx, token); ok {
+			return verdict{kind: SessionToken, session: claims}, err
+		}
 	}
 	t, r, err := parseJWS(token)
 	if r != "" {
-		return nil, newError(r, err)
+		return verdict{}, newError(r, err)
 	}
-	if kind := t.kind(); kind != SessionToken {
-		return nil, newError(ReasonTokenTypeNotAccepted, nil)
+	kind := t.kind()
+	if !accepts.has(kind) {
+		if kind == SessionToken && t.sessionHeader() == ReasonTokenNotSession {
+			return verdict{kind: kind}, newError(ReasonTokenNotSession, nil) // a JWT template or other category
+		}
+		return verdict{kind: kind}, newError(ReasonTokenTypeNotAccepted, nil)
 	}
-	return c.verifySessionJWS(ctx, token, &t)
+	if kind == SessionToken {
+		claims, err := c.verifySession(ctx, token, &t)
+		return verdict{kind: kind, session: claims}, err
+	}
+	a, err := c.verifyMachineJWT(ctx, kind, &t)
+	return verdict{kind: kind, machine: a}, err
+}
+
+// settlePending refines a [ReasonJWKSRefreshPending] refusal of a session
+// token: when the instance's issuers are known and the token's unverified
+// iss is not one of them, the token is another instance's (it would be
+// refused for its issuer even if its key were found), not one of a key this
+// instance has just rotated in, so it is 401 token-unknown-kid, as it is
+// after the cooldown. Peeking at iss only ever refuses.
+func (c *Client) settlePending(err error, token string) error {
+	if ReasonOf(err) != ReasonJWKSRefreshPending || len(c.s.issuers) == 0 {
+		return err
+	}
+	t, r, _ := parseJWS(token)
+	if r != "" || t.kind() != SessionToken || c.issuerOK(peekString(t.payload, "iss")) {
+		return err
+	}
+	return newError(ReasonTokenUnknownKID, nil)
 }
 
 // cachedSession answers a token from the verified-token cache: ok is false
@@ -69,10 +140,10 @@ func (c *Client) cachedSession(ctx context.Context, token string) (*Claims, bool
 	return e.claims, true, nil
 }
 
-// verifySessionJWS applies the session rules to a parsed JWT: header,
+// verifySession applies the session rules to a parsed JWT: header,
 // signature, claims, the static rules and the clock; a token that passes is
 // cached.
-func (c *Client) verifySessionJWS(ctx context.Context, token string, t *jwsToken) (*Claims, error) {
+func (c *Client) verifySession(ctx context.Context, token string, t *jwsToken) (*Claims, error) {
 	if r := t.sessionHeader(); r != "" {
 		return nil, newError(r, nil)
 	}
@@ -94,55 +165,6 @@ func (c *Client) verifySessionJWS(ctx context.Context, token string, t *jwsToken
 		return nil, newError(r, nil)
 	}
 	c.tokens.put(token, cachedToken{claims: claims, kid: t.kid, key: key})
-	return claims, nil
-}
-
-// Authenticate finds the session token a request presents and verifies it.
-// The token comes from the Authorization header ("Bearer <token>" or a bare
-// token) or, only when the header carries none, from the session cookie. A
-// bad header token never falls back to the cookie.
-//
-// A cookie token follows Clerk's cookie rules: it needs the __client_uat
-// cookie that Clerk's frontend sets beside it (a session cookie without one,
-// or with __client_uat=0, is signed out, unless
-// Config.AllowCookieWithoutClientUAT), and a token older than __client_uat
-// is stale (the user signed out or switched sessions in another tab). When
-// several Clerk apps share a domain, Clerk also sets suffixed cookies
-// (__session_<suffix>, __client_uat_<suffix>, the suffix derived from the
-// publishable key); they are chosen over the plain ones by Clerk's rules.
-func (c *Client) Authenticate(ctx context.Context, cr Credentials) (*Claims, error) {
-	if c == nil || c.s == nil {
-		return nil, errNilClient
-	}
-	claims, err := c.authenticate(ctx, cr)
-	return claims, c.label(err)
-}
-
-func (c *Client) authenticate(ctx context.Context, cr Credentials) (*Claims, error) {
-	if token := HeaderToken(cr.Authorization); token != "" {
-		return c.verifyToken(ctx, token)
-	}
-	jar := c.sessionCookies(cr.Cookie, cr.SessionKey)
-	if jar.token == "" {
-		return nil, newError(ReasonTokenMissing, nil)
-	}
-	return c.verifyCookie(ctx, jar)
-}
-
-// verifyCookie verifies the session token of a cookie jar with Clerk's
-// cookie rules: an active client (__client_uat), and a token not older than
-// the client's last sign-in change.
-func (c *Client) verifyCookie(ctx context.Context, jar cookieJar) (*Claims, error) {
-	if jar.uat == 0 && (jar.hasUAT || !c.s.AllowCookieWithoutClientUAT) {
-		return nil, newError(ReasonSessionWithoutClientUAT, nil)
-	}
-	claims, err := c.verifyToken(ctx, jar.token)
-	if err != nil {
-		return nil, err
-	}
-	if claims.IssuedAt.Unix() < jar.uat {
-		return nil, newError(ReasonTokenStale, nil)
-	}
 	return claims, nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"math/big"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -225,6 +227,34 @@ func TestVerifyPolicies(t *testing.T) {
 	}
 }
 
+// credentials are the headers of a request, for authenticate.
+type credentials struct {
+	Authorization, Cookie string
+	SessionKey            string // the session cookie's name; "": the default
+}
+
+// authenticate sends a request with cr's headers through an Authenticator
+// of c (default extractors, the user fetch off) and returns its session.
+func authenticate(t testing.TB, c *core.Client, cr credentials) (*core.Claims, error) {
+	t.Helper()
+	a, err := core.NewAuthenticator(core.Options{Client: c, SkipUserFetch: true, SessionKey: cr.SessionKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	if cr.Authorization != "" {
+		r.Header.Set("Authorization", cr.Authorization)
+	}
+	if cr.Cookie != "" {
+		r.Header.Set("Cookie", cr.Cookie)
+	}
+	auth, err := a.Authenticate(context.Background(), core.HTTPRequest(r))
+	if err != nil {
+		return nil, err
+	}
+	return auth.Session, nil
+}
+
 func TestAuthenticateCredentials(t *testing.T) {
 	clk := newClock()
 	s := newFake(t, clk)
@@ -235,38 +265,38 @@ func TestAuthenticateCredentials(t *testing.T) {
 	active := uat(iat - 100)
 	tests := []struct {
 		name string
-		cr   core.Credentials
+		cr   credentials
 		want core.Reason
 	}{
-		{"bearer", core.Credentials{Authorization: "Bearer " + tok}, ""},
-		{"bearer lower case", core.Credentials{Authorization: "bearer " + tok}, ""},
-		{"bearer extra spaces", core.Credentials{Authorization: "  Bearer   " + tok + " "}, ""},
-		{"bare token", core.Credentials{Authorization: tok}, ""},
-		{"nothing", core.Credentials{}, core.ReasonTokenMissing},
-		{"basic is ignored", core.Credentials{Authorization: "Basic dXNlcjpwYXNz"}, core.ReasonTokenMissing},
-		{"basic then cookie", core.Credentials{Authorization: "Basic dXNlcjpwYXNz", Cookie: "__session=" + tok + active}, ""},
-		{"empty bearer", core.Credentials{Authorization: "Bearer "}, core.ReasonTokenMissing},
-		{"cookie", core.Credentials{Cookie: "a=b; __session=" + tok + "; c=d" + active}, ""},
-		{"quoted cookie", core.Credentials{Cookie: `__session="` + tok + `"` + active}, ""},
-		{"first of two session cookies", core.Credentials{Cookie: "__session=" + tok + "; __session=garbage" + active}, ""},
-		{"bad header never falls back", core.Credentials{Authorization: "Bearer garbage", Cookie: "__session=" + tok + active}, core.ReasonTokenMalformed},
-		{"custom session key", core.Credentials{Cookie: "my_session=" + tok + active, SessionKey: "my_session"}, ""},
-		{"default cookie ignored with custom key", core.Credentials{Cookie: "__session=" + tok + active, SessionKey: "my_session"}, core.ReasonTokenMissing},
-		{"cookie without client_uat: signed out", core.Credentials{Cookie: "__session=" + tok}, core.ReasonSessionWithoutClientUAT},
-		{"empty client_uat: signed out", core.Credentials{Cookie: "__session=" + tok + "; __client_uat="}, core.ReasonSessionWithoutClientUAT},
-		{"client_uat older than iat", core.Credentials{Cookie: "__session=" + tok + uat(iat-100)}, ""},
-		{"client_uat equal to iat", core.Credentials{Cookie: "__session=" + tok + uat(iat)}, ""},
-		{"client_uat newer than iat", core.Credentials{Cookie: "__session=" + tok + uat(iat+1)}, core.ReasonTokenStale},
-		{"client_uat zero: signed out", core.Credentials{Cookie: "__session=" + tok + uat(0)}, core.ReasonSessionWithoutClientUAT},
-		{"client_uat negative: signed out", core.Credentials{Cookie: "__session=" + tok + uat(-5)}, core.ReasonSessionWithoutClientUAT},
-		{"client_uat garbage: signed out", core.Credentials{Cookie: "__session=" + tok + "; __client_uat=12x"}, core.ReasonSessionWithoutClientUAT},
-		{"client_uat alone is no token", core.Credentials{Cookie: active[2:]}, core.ReasonTokenMissing},
-		{"header token ignores client_uat", core.Credentials{Authorization: "Bearer " + tok, Cookie: uat(iat + 100)[2:]}, ""},
-		{"header token needs no client_uat", core.Credentials{Authorization: "Bearer " + tok}, ""},
+		{"bearer", credentials{Authorization: "Bearer " + tok}, ""},
+		{"bearer lower case", credentials{Authorization: "bearer " + tok}, ""},
+		{"bearer extra spaces", credentials{Authorization: "  Bearer   " + tok + " "}, ""},
+		{"bare token", credentials{Authorization: tok}, ""},
+		{"nothing", credentials{}, core.ReasonTokenMissing},
+		{"basic is ignored", credentials{Authorization: "Basic dXNlcjpwYXNz"}, core.ReasonTokenMissing},
+		{"basic then cookie", credentials{Authorization: "Basic dXNlcjpwYXNz", Cookie: "__session=" + tok + active}, ""},
+		{"empty bearer", credentials{Authorization: "Bearer "}, core.ReasonTokenMissing},
+		{"cookie", credentials{Cookie: "a=b; __session=" + tok + "; c=d" + active}, ""},
+		{"quoted cookie", credentials{Cookie: `__session="` + tok + `"` + active}, ""},
+		{"first of two session cookies", credentials{Cookie: "__session=" + tok + "; __session=garbage" + active}, ""},
+		{"bad header never falls back", credentials{Authorization: "Bearer garbage", Cookie: "__session=" + tok + active}, core.ReasonTokenMalformed},
+		{"custom session key", credentials{Cookie: "my_session=" + tok + active, SessionKey: "my_session"}, ""},
+		{"default cookie ignored with custom key", credentials{Cookie: "__session=" + tok + active, SessionKey: "my_session"}, core.ReasonTokenMissing},
+		{"cookie without client_uat: signed out", credentials{Cookie: "__session=" + tok}, core.ReasonSessionWithoutClientUAT},
+		{"empty client_uat: signed out", credentials{Cookie: "__session=" + tok + "; __client_uat="}, core.ReasonSessionWithoutClientUAT},
+		{"client_uat older than iat", credentials{Cookie: "__session=" + tok + uat(iat-100)}, ""},
+		{"client_uat equal to iat", credentials{Cookie: "__session=" + tok + uat(iat)}, ""},
+		{"client_uat newer than iat", credentials{Cookie: "__session=" + tok + uat(iat+1)}, core.ReasonTokenStale},
+		{"client_uat zero: signed out", credentials{Cookie: "__session=" + tok + uat(0)}, core.ReasonSessionWithoutClientUAT},
+		{"client_uat negative: signed out", credentials{Cookie: "__session=" + tok + uat(-5)}, core.ReasonSessionWithoutClientUAT},
+		{"client_uat garbage: signed out", credentials{Cookie: "__session=" + tok + "; __client_uat=12x"}, core.ReasonSessionWithoutClientUAT},
+		{"client_uat alone is no token", credentials{Cookie: active[2:]}, core.ReasonTokenMissing},
+		{"header token ignores client_uat", credentials{Authorization: "Bearer " + tok, Cookie: uat(iat + 100)[2:]}, ""},
+		{"header token needs no client_uat", credentials{Authorization: "Bearer " + tok}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := c.Authenticate(context.Background(), tt.cr)
+			_, err := authenticate(t, c, tt.cr)
 			if got := core.ReasonOf(err); got != tt.want {
 				t.Fatalf("reason = %q (%v), want %q", got, err, tt.want)
 			}
@@ -283,7 +313,7 @@ func TestAuthenticateCredentials(t *testing.T) {
 			"__session=" + tok + active:     "",
 			"__session=" + tok + uat(iat+1): core.ReasonTokenStale,
 		} {
-			_, err := c.Authenticate(context.Background(), core.Credentials{Cookie: cookie})
+			_, err := authenticate(t, c, credentials{Cookie: cookie})
 			if got := core.ReasonOf(err); got != want {
 				t.Errorf("%.40s...: reason = %q, want %q", cookie, got, want)
 			}
@@ -358,7 +388,7 @@ func TestSuffixedCookies(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(instance+"/"+tt.name, func(t *testing.T) {
-				claims, err := c.Authenticate(context.Background(), core.Credentials{Cookie: tt.cookie})
+				claims, err := authenticate(t, c, credentials{Cookie: tt.cookie})
 				if tt.sub == "" {
 					if got := core.ReasonOf(err); got != tt.want {
 						t.Fatalf("reason = %q (%v), want %q", got, err, tt.want)
@@ -388,11 +418,13 @@ func TestTenantsShareNothing(t *testing.T) {
 	if _, err := cb.VerifyToken(ctx, b.Token()); err != nil {
 		t.Fatalf("B's token at B: %v", err)
 	}
-	// Within A's refetch cooldown, B's kid could be a key A just rotated in
-	// (503, retry later); after it, one fetch settles it as unknown.
+	// Within A's refetch cooldown, an unknown kid of A's own issuer could be
+	// a key A just rotated in (503, retry later); B's token has B's iss, so
+	// it is unknown at once (TestPendingKidOfAnotherIssuer), and after the
+	// cooldown too.
 	_, err := ca.VerifyToken(ctx, b.Token())
-	if core.ReasonOf(err) != core.ReasonJWKSRefreshPending {
-		t.Fatalf("B's token at A in the cooldown: %v, want jwks-refresh-pending", err)
+	if core.ReasonOf(err) != core.ReasonTokenUnknownKID {
+		t.Fatalf("B's token at A in the cooldown: %v, want token-unknown-kid", err)
 	}
 	clk.Advance(31 * time.Second)
 	_, err = ca.VerifyToken(ctx, b.Token())

@@ -32,7 +32,7 @@ func Middleware(opts ...Option) echo.MiddlewareFunc {
 // New is [Middleware] returning the configuration error instead of
 // panicking. Every configuration error is returned here, none on a request.
 func New(opts ...Option) (echo.MiddlewareFunc, error) {
-	o := options{Options: core.DefaultOptions()}
+	var o options
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&o)

@@ -62,7 +62,7 @@ func BenchmarkRepeatedToken(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer client.Close()
-			opts := core.DefaultOptions()
+			opts := core.Options{}
 			opts.Client = client
 			auth, err := core.NewAuthenticator(opts)
 			if err != nil {

@@ -43,7 +43,7 @@ func Example() {
 	}
 	defer client.Close()
 
-	authenticator, err := core.NewAuthenticator(core.Options{Client: client})
+	authenticator, err := core.NewAuthenticator(core.Options{Client: client, SkipUserFetch: true})
 	if err != nil {
 		panic(err)
 	}

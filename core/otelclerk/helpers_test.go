@@ -53,7 +53,7 @@ func newHarness(t testing.TB, edit func(*core.Config, *core.Options)) *harness {
 		SecretKey: h.fake.SecretKey(), APIURL: h.fake.URL, ProxyURL: h.fake.URL,
 		HTTPClient: h.fake.Client(), Observer: obs, Name: instance,
 	}
-	opts := core.DefaultOptions()
+	opts := core.Options{}
 	if edit != nil {
 		edit(&cfg, &opts)
 	}

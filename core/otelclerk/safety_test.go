@@ -173,7 +173,7 @@ func TestNilAndZeroObserver(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer c.Close()
-			if _, err := c.Authenticate(ctx, core.Credentials{Authorization: "Bearer " + fake.Token()}); err != nil {
+			if _, err := c.VerifyToken(ctx, fake.Token()); err != nil {
 				t.Fatal(err)
 			}
 		})

@@ -184,7 +184,7 @@ func logger() (*slog.Logger, *logBuffer) {
 // 200 and the user's id, or the core's failure answer.
 func app(t testing.TB, c *core.Client) *httptest.Server {
 	t.Helper()
-	o := core.DefaultOptions() // the user fetch on
+	o := core.Options{} // the user fetch on: the default
 	o.Client = c
 	a, err := core.NewAuthenticator(o)
 	if err != nil {

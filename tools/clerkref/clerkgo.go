@@ -2,6 +2,8 @@ package clerkref
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"time"
 
@@ -33,10 +35,7 @@ func clerkgoOutcome(ctx context.Context, e *env, tc testCase) outcome {
 	case "verifyToken":
 		claims, err = c.VerifyToken(ctx, tc.Token)
 	default:
-		claims, err = c.Authenticate(ctx, core.Credentials{
-			Authorization: tc.Authorization,
-			Cookie:        strings.Join(tc.Cookies, "; "),
-		})
+		claims, err = authenticate(ctx, c, tc)
 	}
 	if err != nil {
 		r := string(core.ReasonOf(err))
@@ -51,4 +50,25 @@ func clerkgoOutcome(ctx context.Context, e *env, tc testCase) outcome {
 		o.OrgPermissions = append([]string(nil), org.Permissions...)
 	}
 	return o
+}
+
+// authenticate sends a request with the case's headers through the
+// Authenticator, the one request entry point (the user fetch off).
+func authenticate(ctx context.Context, c *core.Client, tc testCase) (*core.Claims, error) {
+	a, err := core.NewAuthenticator(core.Options{Client: c, SkipUserFetch: true})
+	if err != nil {
+		return nil, err
+	}
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	if tc.Authorization != "" {
+		r.Header.Set("Authorization", tc.Authorization)
+	}
+	if len(tc.Cookies) > 0 {
+		r.Header.Set("Cookie", strings.Join(tc.Cookies, "; "))
+	}
+	auth, err := a.Authenticate(ctx, core.HTTPRequest(r))
+	if err != nil {
+		return nil, err
+	}
+	return auth.Session, nil
 }

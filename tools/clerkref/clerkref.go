@@ -93,7 +93,7 @@ type testCase struct {
 	Family string `json:"-"`
 	Name   string `json:"-"`
 	// Mode is "request" (Clerk's authenticateRequest, clerkgo's
-	// Client.Authenticate) or "verifyToken" (Clerk's verifyToken,
+	// Authenticator) or "verifyToken" (Clerk's verifyToken,
 	// clerkgo's Client.VerifyToken).
 	Mode string `json:"mode"`
 	// Authorization is the Authorization header value; "" for none.

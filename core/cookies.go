@@ -1,39 +1,46 @@
 package core
 
 import (
-	"encoding/base64"
+	"context"
 	"strconv"
 	"strings"
 )
 
-// Credentials are what a request presents, in framework-neutral form. The
-// adapters fill them from their request types.
-type Credentials struct {
-	// Authorization is the value of the Authorization header.
-	Authorization string
-	// Cookie is the value of the Cookie header (several headers joined with
-	// "; ").
-	Cookie string
-	// SessionKey is the name of the session cookie. Default "__session".
-	SessionKey string
+// Clerk's cookie rules, applied by the client to what a cookie extractor
+// found: which session cookie counts (plain or suffixed), the __client_uat
+// cookie beside it, and a stale token.
+
+// verifyCookies verifies the session a Cookie header carries, with the
+// session cookie called name (and, for the default name, the suffixed
+// cookies): found is false when the header holds no session cookie, and
+// the next extractor may look. Cookies carry session tokens only.
+func (c *Client) verifyCookies(ctx context.Context, header, name string, accepts kindSet) (v verdict, found bool, err error) {
+	jar := c.sessionCookies(header, name)
+	if jar.token == "" {
+		return verdict{}, false, nil
+	}
+	if !accepts.has(SessionToken) {
+		return verdict{kind: SessionToken}, true, newError(ReasonTokenTypeNotAccepted, nil)
+	}
+	claims, err := c.verifyCookie(ctx, jar)
+	return verdict{kind: SessionToken, session: claims}, true, err
 }
 
-// HeaderToken extracts the token from an Authorization header value:
-// "Bearer <token>" (scheme case-insensitive) or a bare token with no scheme.
-// Other schemes (Basic, ...) yield "".
-func HeaderToken(authorization string) string {
-	v := strings.TrimSpace(authorization)
-	scheme, rest, ok := strings.Cut(v, " ")
-	if !ok {
-		if strings.EqualFold(v, "Bearer") {
-			return "" // a scheme without a token
-		}
-		return v
+// verifyCookie verifies the session token of a cookie jar with Clerk's
+// cookie rules: an active client (__client_uat), and a token not older than
+// the client's last sign-in change.
+func (c *Client) verifyCookie(ctx context.Context, jar cookieJar) (*Claims, error) {
+	if jar.uat == 0 && (jar.hasUAT || !c.s.AllowCookieWithoutClientUAT) {
+		return nil, newError(ReasonSessionWithoutClientUAT, nil)
 	}
-	if strings.EqualFold(scheme, "Bearer") {
-		return strings.TrimSpace(rest)
+	v, err := c.verify(ctx, jar.token, acceptSession)
+	if err != nil {
+		return nil, err
 	}
-	return ""
+	if v.session.IssuedAt.Unix() < jar.uat {
+		return nil, newError(ReasonTokenStale, nil)
+	}
+	return v.session, nil
 }
 
 // CookieValue returns the value of the first cookie called name in a Cookie
@@ -155,47 +162,4 @@ func (c *Client) issuedByInstance(iss string) bool {
 		}
 	}
 	return iss == c.s.frontendHost
-}
-
-// peeked is what peekToken reads from an unverified token.
-type peeked struct {
-	iss      string
-	iat, exp float64
-}
-
-// peekToken reads iss, iat and exp from a token's payload without
-// verifying anything; zero values when it cannot.
-func peekToken(token string) peeked {
-	var p peeked
-	first, last := indexDot(token), lastDot(token)
-	if first < 0 || first == last {
-		return p
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(token[first+1 : last])
-	if err != nil {
-		return p
-	}
-	r := jsonReader{s: string(raw)}
-	_ = r.object(func(key string) error {
-		switch key {
-		case "iss":
-			if r.peek() == '"' {
-				return r.str(&p.iss)
-			}
-		case "iat":
-			if v, ok, err := r.float(); ok && err == nil {
-				p.iat = v
-				return nil
-			}
-			return errJSON
-		case "exp":
-			if v, ok, err := r.float(); ok && err == nil {
-				p.exp = v
-				return nil
-			}
-			return errJSON
-		}
-		return r.skip()
-	})
-	return p
 }
