@@ -23,7 +23,7 @@ func Example_withoutAFramework() {
 	}
 	defer client.Close()
 
-	a, err := core.NewAuthenticator(core.Options{Client: client, FetchUser: true})
+	a, err := core.NewAuthenticator(core.Options{Client: client}) // the user fetch is on by default
 	if err != nil {
 		log.Fatal(err)
 	}

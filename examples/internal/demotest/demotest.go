@@ -40,7 +40,6 @@ type ServeFunc func(ctx context.Context, app *demo.App, stdout io.Writer) error
 // -race) and the shutdown of a demo.
 const startTimeout = 60 * time.Second
 
-
 // ClearEnv empties every CLERK_* variable the demo reads, and each with
 // every one of suffixes appended (the tenants' CLERK_SECRET_KEY_A, ...), and
 // sets PORT=0 (a free port) for the duration of the test.
