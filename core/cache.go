@@ -14,7 +14,7 @@ import (
 )
 
 // Cache is a cache shared between the replicas of an application, such as
-// Redis (see github.com/clerkgo/clerk/core/rediscache), set with
+// Redis (see github.com/clerkgo/clerk/rediscache), set with
 // Config.Cache. The core keeps users and machine-token verification results
 // in it, so that N replicas make one Backend API call between them instead
 // of N. Values are opaque bytes; the core chooses the keys (namespaced per

@@ -137,7 +137,7 @@ type Config struct {
 	// requests still share one call).
 	MachineTokenCacheTTL time.Duration
 	// Cache, when set, is a cache shared by the replicas of the application
-	// (see core/rediscache) for users and machine-token verdicts, consulted
+	// (see rediscache) for users and machine-token verdicts, consulted
 	// before the Backend API. Its failures never fail a request: the
 	// in-memory path serves on, with a logged warning.
 	Cache Cache `json:"-"`
@@ -175,7 +175,7 @@ type Config struct {
 	// Nil: silent.
 	Logger *slog.Logger `json:"-"`
 	// Observer receives authentication decisions, calls to Clerk and cache
-	// lookups, for metrics and traces (see core/otelclerk). Nil: none.
+	// lookups, for metrics and traces (see otelclerk). Nil: none.
 	Observer Observer `json:"-"`
 
 	// Name labels the instance in errors (a *ConfigError's Instance, an

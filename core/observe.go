@@ -9,7 +9,7 @@ import (
 )
 
 // Observer receives what a client does, for metrics and traces (see
-// github.com/clerkgo/clerk/core/otelclerk for an OpenTelemetry one). Set it
+// github.com/clerkgo/clerk/otelclerk for an OpenTelemetry one). Set it
 // with Config.Observer. Its methods are called synchronously on the request
 // path and must be safe for concurrent use and quick. None of its arguments
 // ever carries a token or a secret.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# A throwaway redis-server for the shared-cache tests (core/rediscache).
+# A throwaway redis-server for the shared-cache tests (rediscache).
 #
 #   eval "$(scripts/redis.sh start)"   # prints the two export lines below
-#   (cd core/rediscache && go test -race ./...)
+#   (cd rediscache && go test -race ./...)
 #   scripts/redis.sh stop              # or: scripts/redis.sh stop PIDFILE
 #
 # start finds redis-server on PATH (when it is missing and the script runs as

@@ -31,7 +31,7 @@ if [ -n "$unformatted" ]; then
 	echo "not gofmt-clean:"; echo "$unformatted"; exit 1
 fi
 
-# The shared-cache tests (core/rediscache) run against a real redis-server:
+# The shared-cache tests (rediscache) run against a real redis-server:
 # scripts/redis.sh starts one on a free loopback port (installing Debian's
 # when root with apt-get, as in CI) and it is stopped on exit. A
 # CLERKGO_REDIS_ADDR already set is used as is.
@@ -71,7 +71,7 @@ rm -f "$testlog"
 
 # Each published module on its own go.mod (what `go get` users build).
 step "modules alone (GOWORK=off go vet)"
-for dir in ginclerk echoclerk echo5clerk chiclerk fiberclerk fiber3clerk core/otelclerk core/rediscache oauth2clerk mcpclerk examples; do
+for dir in ginclerk echoclerk echo5clerk chiclerk fiberclerk fiber3clerk otelclerk rediscache oauth2clerk mcpclerk examples; do
 	(cd "$dir" && GOWORK=off go vet -race ./...) || { echo "GOWORK=off: $dir does not build on its own go.mod"; exit 1; }
 	echo "ok: $dir"
 done

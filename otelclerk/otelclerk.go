@@ -19,7 +19,7 @@ import (
 )
 
 // ScopeName is the instrumentation scope of the meter and the tracer.
-const ScopeName = "github.com/clerkgo/clerk/core/otelclerk"
+const ScopeName = "github.com/clerkgo/clerk/otelclerk"
 
 // Attribute keys of the metrics, spans and events.
 const (

@@ -16,7 +16,7 @@ import (
 
 	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/clerktest"
-	"github.com/clerkgo/clerk/core/otelclerk"
+	"github.com/clerkgo/clerk/otelclerk"
 )
 
 // instance is the Config.Name of the harness's client.

@@ -1,4 +1,4 @@
-module github.com/clerkgo/clerk/core/rediscache
+module github.com/clerkgo/clerk/rediscache
 
 go 1.26.0
 
@@ -26,4 +26,4 @@ require (
 	golang.org/x/sys v0.48.0 // indirect
 )
 
-replace github.com/clerkgo/clerk => ../..
+replace github.com/clerkgo/clerk => ../

@@ -19,7 +19,7 @@ import (
 
 	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/bapi"
-	"github.com/clerkgo/clerk/core/otelclerk"
+	"github.com/clerkgo/clerk/otelclerk"
 )
 
 // coreParentsCalls tells whether the core makes its calls to Clerk in the

@@ -1,4 +1,4 @@
-module github.com/clerkgo/clerk/core/otelclerk
+module github.com/clerkgo/clerk/otelclerk
 
 go 1.26.0
 
@@ -34,4 +34,4 @@ require (
 	golang.org/x/sys v0.48.0 // indirect
 )
 
-replace github.com/clerkgo/clerk => ../..
+replace github.com/clerkgo/clerk => ../

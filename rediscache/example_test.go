@@ -9,7 +9,7 @@ import (
 
 	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/clerktest"
-	"github.com/clerkgo/clerk/core/rediscache"
+	"github.com/clerkgo/clerk/rediscache"
 )
 
 // Share users and machine-token verdicts between the replicas of an

@@ -21,7 +21,7 @@ import (
 
 	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/clerktest"
-	"github.com/clerkgo/clerk/core/rediscache"
+	"github.com/clerkgo/clerk/rediscache"
 )
 
 func TestMain(m *testing.M) {

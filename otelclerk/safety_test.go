@@ -18,7 +18,7 @@ import (
 
 	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/clerktest"
-	"github.com/clerkgo/clerk/core/otelclerk"
+	"github.com/clerkgo/clerk/otelclerk"
 )
 
 // exported spells out everything the SDK would export: every name, unit,
@@ -212,7 +212,7 @@ func TestInstruments(t *testing.T) {
 	if got := rm.ScopeMetrics[0].Scope; !reflect.DeepEqual(got, wantScope) {
 		t.Errorf("meter scope %+v, want %+v", got, wantScope)
 	}
-	if otelclerk.ScopeName != "github.com/clerkgo/clerk/core/otelclerk" || otelclerk.Version() == "" {
+	if otelclerk.ScopeName != "github.com/clerkgo/clerk/otelclerk" || otelclerk.Version() == "" {
 		t.Errorf("scope %q version %q", otelclerk.ScopeName, otelclerk.Version())
 	}
 	for _, s := range h.spans.Ended() {

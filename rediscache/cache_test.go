@@ -12,7 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/clerkgo/clerk/core/rediscache"
+	"github.com/clerkgo/clerk/rediscache"
 )
 
 func TestNew(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/clerktest"
-	"github.com/clerkgo/clerk/core/rediscache"
+	"github.com/clerkgo/clerk/rediscache"
 )
 
 // BenchmarkFleetUserFetches runs one workload on two fleets of 4 replicas

@@ -14,7 +14,7 @@ import (
 
 	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/clerktest"
-	"github.com/clerkgo/clerk/core/rediscache"
+	"github.com/clerkgo/clerk/rediscache"
 )
 
 // The tests below run real core.Clients ("replicas" of an application)

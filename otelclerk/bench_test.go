@@ -13,7 +13,7 @@ import (
 
 	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/clerktest"
-	"github.com/clerkgo/clerk/core/otelclerk"
+	"github.com/clerkgo/clerk/otelclerk"
 )
 
 // BenchmarkRepeatedToken authenticates the same session token again and

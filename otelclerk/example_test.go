@@ -16,7 +16,7 @@ import (
 
 	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/clerktest"
-	"github.com/clerkgo/clerk/core/otelclerk"
+	"github.com/clerkgo/clerk/otelclerk"
 )
 
 // Record a client's decisions with an OpenTelemetry SDK. Here the meter
