@@ -389,4 +389,19 @@ func TestPendingKidOfAnotherIssuer(t *testing.T) {
 	if err := authenticate(noIssuer, b.Token()); core.ReasonOf(err) != core.ReasonJWKSRefreshPending {
 		t.Errorf("no issuer known: %v, want jwks-refresh-pending", err)
 	}
+
+	// A JWT OAuth access token carries the instance's issuer too: another
+	// instance's is settled the same way where OAuth tokens are accepted.
+	c := newClient(t, withIssuer)
+	if _, err := c.VerifyToken(ctx, a.Token()); err != nil {
+		t.Fatal(err) // the keys are fetched: the cooldown starts
+	}
+	foreign := b.NewOAuthJWT(clerktest.MachineTokenParams{})
+	if _, err := c.VerifyMachineToken(ctx, foreign.Token, core.OAuthToken); core.ReasonOf(err) != core.ReasonTokenUnknownKID {
+		t.Errorf("another issuer's OAuth JWT: %v, want token-unknown-kid", err)
+	}
+	own := a.NewOAuthJWT(clerktest.MachineTokenParams{}, clerktest.WithSigningKey(key(2), "ins_2rotatedin"))
+	if _, err := c.VerifyMachineToken(ctx, own.Token, core.OAuthToken); core.ReasonOf(err) != core.ReasonJWKSRefreshPending {
+		t.Errorf("own issuer's OAuth JWT, new kid: %v, want jwks-refresh-pending", err)
+	}
 }

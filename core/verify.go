@@ -102,7 +102,9 @@ func (c *Client) verifyKind(ctx context.Context, token string, accepts kindSet) 
 }
 
 // settlePending refines a [ReasonJWKSRefreshPending] refusal of a session
-// token: when the instance's issuers are known and the token's unverified
+// token or a JWT OAuth access token (whose iss is the instance's Frontend
+// API too, its authorization server): when the instance's issuers are
+// known and the token's unverified
 // iss is not one of them, the token is another instance's (it would be
 // refused for its issuer even if its key were found), not one of a key this
 // instance has just rotated in, so it is 401 token-unknown-kid, as it is
@@ -112,7 +114,7 @@ func (c *Client) settlePending(err error, token string) error {
 		return err
 	}
 	t, r, _ := parseJWS(token)
-	if r != "" || t.kind() != SessionToken || c.issuerOK(peekString(t.payload, "iss")) {
+	if kind := t.kind(); r != "" || (kind != SessionToken && kind != OAuthToken) || c.issuerOK(peekString(t.payload, "iss")) {
 		return err
 	}
 	return newError(ReasonTokenUnknownKID, nil)
