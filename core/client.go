@@ -56,8 +56,14 @@ func New(cfg Config) (*Client, error) {
 		if err != nil {
 			return nil, &ConfigError{Field: "SecretKey/APIURL", Problem: err.Error()}
 		}
-		c.users = newFetchCache[string]("user", c.fetchUser, s.Now, DefaultUserCacheSize, s.Timeout, s.userCache, c.events)
-		c.machines = newFetchCache[tokenHash]("machine", c.fetchMachine, s.Now, s.MachineTokenCacheSize, s.Timeout, s.machineCache, c.events)
+		c.users = newFetchCache[string](fetchCacheConfig[*User]{
+			name: "user", fetch: c.fetchUser, now: s.Now, size: DefaultUserCacheSize,
+			timeout: s.Timeout, ttl: s.userCache, events: c.events,
+		})
+		c.machines = newFetchCache[tokenHash](fetchCacheConfig[machineOutcome]{
+			name: "machine", fetch: c.fetchMachine, now: s.Now, size: s.MachineTokenCacheSize,
+			timeout: s.Timeout, ttl: s.machineCache, events: c.events,
+		})
 		if s.Cache != nil {
 			c.users.withShared(sharedConfig[string, *User]{
 				cache: s.Cache, timeout: s.SharedCacheTimeout, secretKey: s.SecretKey,

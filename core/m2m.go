@@ -412,7 +412,10 @@ func (c *Client) initMachineKey() error {
 		return &ConfigError{Field: "MachineSecretKey/APIURL", Problem: err.Error()}
 	}
 	if c.machines == nil {
-		c.machines = newFetchCache[tokenHash]("machine", c.fetchMachine, s.Now, s.MachineTokenCacheSize, s.Timeout, s.machineCache, c.events)
+		c.machines = newFetchCache[tokenHash](fetchCacheConfig[machineOutcome]{
+			name: "machine", fetch: c.fetchMachine, now: s.Now, size: s.MachineTokenCacheSize,
+			timeout: s.Timeout, ttl: s.machineCache, events: c.events,
+		})
 	}
 	if s.Cache != nil {
 		// The machine's own namespace and MAC key, derived from its key.
