@@ -242,7 +242,7 @@ func (a *Authenticator) authenticate(ctx context.Context, c *Client, r Request) 
 		u, err := c.users.get(ctx, auth.Subject, auth.Subject)
 		if err != nil {
 			if ReasonOf(err) == "" {
-				err = newError(ReasonUserUnavailable, err)
+				err = newError(ReasonUserFetchFailed, err)
 			}
 			return nil, kind, err
 		}

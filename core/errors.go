@@ -35,31 +35,31 @@ type Reason string
 
 // The reasons. Their string values are part of the public contract.
 const (
-	ReasonTokenMissing        Reason = "token-missing"
-	ReasonTokenTooLarge       Reason = "token-too-large"
-	ReasonTokenMalformed      Reason = "token-malformed"
-	ReasonTokenInvalidAlg     Reason = "token-invalid-algorithm"
-	ReasonTokenInvalidType    Reason = "token-invalid-type"
-	ReasonTokenMissingKID     Reason = "token-missing-kid"
-	ReasonTokenUnknownKID     Reason = "token-unknown-kid"
-	ReasonTokenCritical       Reason = "token-unsupported-critical-header"
-	ReasonTokenNotSession     Reason = "token-not-session"
-	ReasonTokenSignature      Reason = "token-invalid-signature"
-	ReasonTokenExpired        Reason = "token-expired"
-	ReasonTokenNotActiveYet   Reason = "token-not-active-yet"
-	ReasonTokenIssuedInFuture Reason = "token-iat-in-the-future"
-	ReasonTokenMissingExpiry  Reason = "token-missing-expiry"
-	ReasonTokenInvalidSubject Reason = "token-invalid-subject"
-	ReasonTokenInvalidAZP     Reason = "token-invalid-authorized-party"
-	ReasonTokenInvalidIssuer  Reason = "token-invalid-issuer"
-	ReasonTokenStale          Reason = "token-stale"
-	// ReasonSessionWithoutClientUAT: a session cookie without the
+	ReasonTokenMissing                   Reason = "token-missing"
+	ReasonTokenTooLarge                  Reason = "token-too-large"
+	ReasonTokenMalformed                 Reason = "token-malformed"
+	ReasonTokenInvalidAlgorithm          Reason = "token-invalid-algorithm"
+	ReasonTokenInvalidType               Reason = "token-invalid-type"
+	ReasonTokenMissingKID                Reason = "token-missing-kid"
+	ReasonTokenUnknownKID                Reason = "token-unknown-kid"
+	ReasonTokenUnsupportedCriticalHeader Reason = "token-unsupported-critical-header"
+	ReasonTokenNotSession                Reason = "token-not-session"
+	ReasonTokenInvalidSignature          Reason = "token-invalid-signature"
+	ReasonTokenExpired                   Reason = "token-expired"
+	ReasonTokenNotActiveYet              Reason = "token-not-active-yet"
+	ReasonTokenIATInTheFuture            Reason = "token-iat-in-the-future"
+	ReasonTokenMissingExpiry             Reason = "token-missing-expiry"
+	ReasonTokenInvalidSubject            Reason = "token-invalid-subject"
+	ReasonTokenInvalidAuthorizedParty    Reason = "token-invalid-authorized-party"
+	ReasonTokenInvalidIssuer             Reason = "token-invalid-issuer"
+	ReasonTokenStale                     Reason = "token-stale"
+	// ReasonSessionTokenButNoClientUAT: a session cookie without the
 	// __client_uat cookie Clerk's frontend sets beside it, or with
 	// __client_uat=0: the client is signed out (Clerk's reason of the same
 	// name).
-	ReasonSessionWithoutClientUAT Reason = "session-token-but-no-client-uat"
-	ReasonSessionPending          Reason = "session-pending"
-	ReasonUserNotFound            Reason = "user-not-found"
+	ReasonSessionTokenButNoClientUAT Reason = "session-token-but-no-client-uat"
+	ReasonSessionPending             Reason = "session-pending"
+	ReasonUserNotFound               Reason = "user-not-found"
 	// ReasonTokenInvalidAudience: Config.Audience is set and the token's aud
 	// is absent or matches none of it.
 	ReasonTokenInvalidAudience Reason = "token-invalid-audience"
@@ -84,10 +84,10 @@ const (
 	// time left in the cooldown ([Error.RetryAfter]); after it, one fetch
 	// settles the key (200, or 401 token-unknown-kid).
 	ReasonJWKSRefreshPending Reason = "jwks-refresh-pending"
-	ReasonUserUnavailable    Reason = "user-fetch-failed"
-	// ReasonMachineUnavailable: the Backend API could not verify an opaque
+	ReasonUserFetchFailed    Reason = "user-fetch-failed"
+	// ReasonTokenVerificationUnavailable: the Backend API could not verify an opaque
 	// machine token (unreachable, failing, or refusing our secret key).
-	ReasonMachineUnavailable Reason = "token-verification-unavailable"
+	ReasonTokenVerificationUnavailable Reason = "token-verification-unavailable"
 	// ReasonM2MTokenUnavailable: no M2M token could be minted for an
 	// outgoing call (Clerk unreachable or refusing, the wait exceeded, or
 	// the token source closed); see [M2MTokenSource].
@@ -97,12 +97,12 @@ const (
 	// any more: HTTP 503, as during a shutdown another replica can answer.
 	ReasonClientClosed Reason = "client-closed"
 
-	ReasonMissingRole          Reason = "missing-role"
-	ReasonMissingPermission    Reason = "missing-permission"
-	ReasonMissingFeature       Reason = "missing-feature"
-	ReasonMissingPlan          Reason = "missing-plan"
-	ReasonMissingScope         Reason = "missing-scope"
-	ReasonReverificationNeeded Reason = "reverification-required"
+	ReasonMissingRole            Reason = "missing-role"
+	ReasonMissingPermission      Reason = "missing-permission"
+	ReasonMissingFeature         Reason = "missing-feature"
+	ReasonMissingPlan            Reason = "missing-plan"
+	ReasonMissingScope           Reason = "missing-scope"
+	ReasonReverificationRequired Reason = "reverification-required"
 )
 
 // Class returns the sentinel error ([ErrNoCredentials],
@@ -112,11 +112,11 @@ func (r Reason) Class() error {
 	switch r {
 	case ReasonTokenMissing:
 		return ErrNoCredentials
-	case ReasonJWKSUnavailable, ReasonJWKSRefreshPending, ReasonUserUnavailable, ReasonMachineUnavailable,
+	case ReasonJWKSUnavailable, ReasonJWKSRefreshPending, ReasonUserFetchFailed, ReasonTokenVerificationUnavailable,
 		ReasonM2MTokenUnavailable, ReasonClientClosed:
 		return ErrUnavailable
 	case ReasonMissingRole, ReasonMissingPermission, ReasonMissingFeature,
-		ReasonMissingPlan, ReasonMissingScope, ReasonReverificationNeeded:
+		ReasonMissingPlan, ReasonMissingScope, ReasonReverificationRequired:
 		return ErrForbidden
 	case ReasonUnknownTenant:
 		return ErrUnknownTenant
@@ -134,7 +134,7 @@ func (r Reason) message() string {
 		return "token is too large"
 	case ReasonTokenMalformed:
 		return "token is malformed"
-	case ReasonTokenInvalidAlg:
+	case ReasonTokenInvalidAlgorithm:
 		return "token algorithm is not accepted"
 	case ReasonTokenInvalidType:
 		return "token type is not accepted"
@@ -142,23 +142,23 @@ func (r Reason) message() string {
 		return "token has no key id"
 	case ReasonTokenUnknownKID:
 		return "token key id is unknown"
-	case ReasonTokenCritical:
+	case ReasonTokenUnsupportedCriticalHeader:
 		return "token has an unsupported critical header"
 	case ReasonTokenNotSession:
 		return "token is not a session token"
-	case ReasonTokenSignature:
+	case ReasonTokenInvalidSignature:
 		return "token signature is invalid"
 	case ReasonTokenExpired:
 		return "token has expired"
 	case ReasonTokenNotActiveYet:
 		return "token is not valid yet"
-	case ReasonTokenIssuedInFuture:
+	case ReasonTokenIATInTheFuture:
 		return "token was issued in the future"
 	case ReasonTokenMissingExpiry:
 		return "token has no valid expiry"
 	case ReasonTokenInvalidSubject:
 		return "token has no valid subject"
-	case ReasonTokenInvalidAZP:
+	case ReasonTokenInvalidAuthorizedParty:
 		return "token authorized party is not allowed"
 	case ReasonTokenInvalidIssuer:
 		return "token issuer is not this instance"
@@ -166,7 +166,7 @@ func (r Reason) message() string {
 		return "token audience is not accepted"
 	case ReasonTokenStale:
 		return "session token is older than the client's last sign-in change"
-	case ReasonSessionWithoutClientUAT:
+	case ReasonSessionTokenButNoClientUAT:
 		return "session cookie without an active client (__client_uat)"
 	case ReasonSessionPending:
 		return "session has pending tasks"
@@ -184,9 +184,9 @@ func (r Reason) message() string {
 		return "verification keys are unavailable"
 	case ReasonJWKSRefreshPending:
 		return "the token's signing key is not known yet; retry shortly"
-	case ReasonUserUnavailable:
+	case ReasonUserFetchFailed:
 		return "user could not be loaded"
-	case ReasonMachineUnavailable:
+	case ReasonTokenVerificationUnavailable:
 		return "token could not be verified with Clerk"
 	case ReasonM2MTokenUnavailable:
 		return "no M2M token could be obtained from Clerk"
@@ -202,7 +202,7 @@ func (r Reason) message() string {
 		return "required plan is missing"
 	case ReasonMissingScope:
 		return "required scope is missing"
-	case ReasonReverificationNeeded:
+	case ReasonReverificationRequired:
 		return "a more recent factor verification is required"
 	}
 	return string(r)
@@ -219,7 +219,7 @@ type Error struct {
 	// It never contains the token or a secret.
 	Err error
 	// Reverification is what a failed [Reverified] check asked for (with
-	// [ReasonReverificationNeeded]); nil otherwise.
+	// [ReasonReverificationRequired]); nil otherwise.
 	Reverification *ReverificationRequirement
 	// Instance is the Name of the Config of the client that failed, or "".
 	Instance string

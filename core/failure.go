@@ -51,7 +51,7 @@ func FailureOf(err error) Failure {
 	f := Failure{Reason: r, Message: r.message()}
 	var ce *Error
 	if errors.As(err, &ce) {
-		if r == ReasonReverificationNeeded {
+		if r == ReasonReverificationRequired {
 			f.Reverification = ce.Reverification
 		}
 		if ce.RetryAfter > 0 {

@@ -55,13 +55,13 @@ func newVerifyKey(pub *rsa.PublicKey, alg string) (*verifyKey, error) {
 // signature of another length than the modulus is refused before RSA.
 func (k *verifyKey) verify(t *jwsToken) Reason {
 	if t.alg != k.alg {
-		return ReasonTokenInvalidAlg
+		return ReasonTokenInvalidAlgorithm
 	}
 	if len(t.signature) != k.pub.Size() {
-		return ReasonTokenSignature
+		return ReasonTokenInvalidSignature
 	}
 	if k.verifier.Verify(k.pub, t.signingInput, t.signature) != nil {
-		return ReasonTokenSignature
+		return ReasonTokenInvalidSignature
 	}
 	return ""
 }

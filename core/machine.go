@@ -262,12 +262,12 @@ var errNoSecretKey = errors.New("opaque machine tokens need the Backend API: set
 // through the coalescing, caching machine-token cache.
 func (c *Client) verifyOpaque(ctx context.Context, kind TokenKind, token string) (*Auth, error) {
 	if c.verifyAPI(kind) == nil {
-		return nil, newError(ReasonMachineUnavailable, errNoSecretKey)
+		return nil, newError(ReasonTokenVerificationUnavailable, errNoSecretKey)
 	}
 	out, err := c.machines.get(ctx, hashToken(token), token)
 	if err != nil {
 		if ReasonOf(err) == "" { // the caller gave up
-			return nil, newError(ReasonMachineUnavailable, err)
+			return nil, newError(ReasonTokenVerificationUnavailable, err)
 		}
 		return nil, err
 	}
@@ -297,7 +297,7 @@ func (c *Client) fetchMachine(ctx context.Context, token string) fetched[machine
 		return fetched[machineOutcome]{value: machineOutcome{Reason: ReasonTokenNotFound}, expires: keep}
 	case err != nil:
 		done(err)
-		return fetched[machineOutcome]{err: newError(ReasonMachineUnavailable, err)}
+		return fetched[machineOutcome]{err: newError(ReasonTokenVerificationUnavailable, err)}
 	}
 	done(nil)
 	if a.reason != "" {

@@ -134,7 +134,7 @@ func (c *Client) authenticate(ctx context.Context, cr Credentials) (*Claims, err
 // the client's last sign-in change.
 func (c *Client) verifyCookie(ctx context.Context, jar cookieJar) (*Claims, error) {
 	if jar.uat == 0 && (jar.hasUAT || !c.s.AllowCookieWithoutClientUAT) {
-		return nil, newError(ReasonSessionWithoutClientUAT, nil)
+		return nil, newError(ReasonSessionTokenButNoClientUAT, nil)
 	}
 	claims, err := c.verifyToken(ctx, jar.token)
 	if err != nil {
@@ -153,7 +153,7 @@ func (c *Client) checkStatic(cl *Claims) Reason {
 	}
 	if c.s.parties != nil {
 		if _, ok := c.s.parties[cl.AuthorizedParty]; !ok || cl.AuthorizedParty == "" {
-			return ReasonTokenInvalidAZP
+			return ReasonTokenInvalidAuthorizedParty
 		}
 	}
 	if len(c.s.issuers) > 0 && !c.issuerOK(cl.Issuer) {
@@ -199,7 +199,7 @@ func (c *Client) checkTime(cl *Claims, now time.Time) Reason {
 		return ReasonTokenNotActiveYet
 	}
 	if !cl.IssuedAt.IsZero() && cl.IssuedAt.After(now.Add(skew)) {
-		return ReasonTokenIssuedInFuture
+		return ReasonTokenIATInTheFuture
 	}
 	return ""
 }

@@ -40,7 +40,6 @@ type ServeFunc func(ctx context.Context, app *demo.App, stdout io.Writer) error
 // -race) and the shutdown of a demo.
 const startTimeout = 60 * time.Second
 
-
 // ClearEnv empties every CLERK_* variable the demo reads, and each with
 // every one of suffixes appended (the tenants' CLERK_SECRET_KEY_A, ...), and
 // sets PORT=0 (a free port) for the duration of the test.
@@ -294,7 +293,7 @@ func CheckRoutes(t *testing.T, s *Server, tok Tokens, want Expect) {
 		// Without __client_uat (or with 0) the client is signed out.
 		for _, cookie := range []string{"", "; __client_uat=0"} {
 			r = s.Get(t, "/claims", "", "Cookie: "+core.DefaultSessionKey+"="+tok.Member+cookie)
-			wantFailure(t, "/claims (cookie"+cookie+")", r, http.StatusUnauthorized, `Bearer error="invalid_token"`, string(core.ReasonSessionWithoutClientUAT))
+			wantFailure(t, "/claims (cookie"+cookie+")", r, http.StatusUnauthorized, `Bearer error="invalid_token"`, string(core.ReasonSessionTokenButNoClientUAT))
 		}
 	})
 
