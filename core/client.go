@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/clerkgo/clerk/core/bapi"
+	"github.com/clerkgo/clerk/internal/secret"
 )
 
 // Client is one Clerk instance: its settings, its key cache, its verified
@@ -153,7 +154,7 @@ func (c *Client) String() string {
 	if c == nil || c.s == nil {
 		return "clerk.Client{}"
 	}
-	return fmt.Sprintf("clerk.Client{Name:%q APIURL:%q SecretKey:%s}", c.s.Name, c.s.apiURL, redact(c.s.SecretKey))
+	return fmt.Sprintf("clerk.Client{Name:%q APIURL:%q SecretKey:%s}", c.s.Name, c.s.apiURL, secret.New(c.s.SecretKey).Quoted())
 }
 
 // GoString is [Client.String], for %#v.
@@ -169,7 +170,7 @@ func (c *Client) LogValue() slog.Value {
 		return slog.GroupValue()
 	}
 	return slog.GroupValue(slog.String("name", c.s.Name), slog.String("api_url", c.s.apiURL),
-		slog.String("secret_key", redactedOrEmpty(c.s.SecretKey)))
+		slog.Any("secret_key", secret.New(c.s.SecretKey)))
 }
 
 // label sets the instance's Name on an *Error leaving the client. Errors

@@ -19,6 +19,7 @@ import (
 
 	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/clerktest"
+	"github.com/clerkgo/clerk/core/webhook"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -50,16 +51,31 @@ func TestSecretsNeverFormatted(t *testing.T) {
 	s := newFake(t, clk)
 	cfg := fakeConfig(s, clk)
 	cfg.Name = "tenant-a"
+	cfg.MachineSecretKey = s.MachineSecretKey()
 	c := newClient(t, cfg)
+	const whsec = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	wcfg := webhook.Config{Secrets: webhook.Secrets(whsec, "whsec_c2Vjb25kLXNlY3JldC0wMTIzNDU2Nzg5YWJjZGVm")}
+	wv, err := webhook.New(wcfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every holder of a secret keeps it in internal/secret's String, so all
+	// of them print the same way.
 	for name, v := range map[string]any{
-		"Config":           cfg,
-		"*Config":          &cfg,
-		"*Client":          c,
-		"Config in struct": struct{ C core.Config }{cfg},
+		"Config":            cfg,
+		"*Config":           &cfg,
+		"*Client":           c,
+		"Config in struct":  struct{ C core.Config }{cfg},
+		"*bapi.Client":      c.API(),
+		"webhook.Secret":    wcfg.Secrets[0],
+		"webhook.Config":    wcfg,
+		"*webhook.Verifier": wv,
 	} {
 		for i, got := range formatted(v) {
-			if strings.Contains(got, s.SecretKey()) || strings.Contains(got, s.SecretKey()[8:]) {
-				t.Errorf("%s, rendering %d prints the secret key: %s", name, i, got)
+			for _, key := range []string{s.SecretKey(), s.MachineSecretKey(), whsec} {
+				if strings.Contains(got, key) || strings.Contains(got, key[8:]) || strings.Contains(got, fmt.Sprintf("%x", key[8:])) {
+					t.Errorf("%s, rendering %d prints a secret: %s", name, i, got)
+				}
 			}
 		}
 	}
