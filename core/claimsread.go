@@ -6,12 +6,11 @@ import (
 	"strings"
 )
 
-// This file reads token claims: the registered claims every JWT this
-// package verifies shares (read by [registered.read], for session tokens
-// by decodePayload and for machine JWTs by parseMachineClaims, both
-// through [jsonReader.claims]), Clerk's
-// session claims, and the typed values they hold, on the strict
-// [jsonReader] of jsonread.go.
+// This file reads token claims on the strict [jsonReader] of jsonread.go:
+// the registered claims every JWT this package verifies shares (one reader,
+// [registered.read], which session tokens (decodePayload) and machine JWTs
+// (parseMachineClaims) both reach through [jsonReader.claims]), Clerk's
+// session claims, and the typed values they hold.
 
 // registered holds the registered claims (RFC 7519 §4.1) read from a token
 // of any kind. Presence flags tell absent from zero. jti is not among them:
