@@ -231,7 +231,7 @@ func (a *Authenticator) decide(ctx context.Context, c *Client, r Request) (*Auth
 		u, err := c.users.get(ctx, auth.Subject, auth.Subject)
 		if err != nil {
 			if ReasonOf(err) == "" {
-				err = newError(ReasonUserUnavailable, err)
+				err = newError(ReasonUserFetchFailed, err)
 			}
 			return nil, v.kind, err
 		}

@@ -171,14 +171,24 @@ type flight[V any] struct {
 	out  fetched[V]
 }
 
-// newFetchCache returns a cache of at most max outcomes in memory (none when
-// max is not positive), each fetch bounded by limit, shared entries used for
-// at most ttl after their fetch.
-func newFetchCache[K comparable, V any](name string, fetch func(ctx context.Context, arg string) fetched[V], now func() time.Time, max int, limit, ttl time.Duration, ev *events) *fetchCache[K, V] {
+// fetchCacheConfig configures a fetchCache.
+type fetchCacheConfig[V any] struct {
+	name    string // in shared-cache keys, logs and observations: "user", "machine"
+	fetch   func(ctx context.Context, arg string) fetched[V]
+	now     func() time.Time
+	size    int           // outcomes kept in memory at most; none when not positive
+	timeout time.Duration // each fetch's budget: Config.Timeout
+	ttl     time.Duration // a shared entry is used until its fetch time + ttl at most
+	events  *events
+}
+
+// newFetchCache returns a fetchCache configured by cfg. A shared Cache is
+// added with [fetchCache.withShared].
+func newFetchCache[K comparable, V any](cfg fetchCacheConfig[V]) *fetchCache[K, V] {
 	ctx, cancel := context.WithCancel(context.Background()) //nolint:gosec // cancel is kept and called by close
 	return &fetchCache[K, V]{
-		name: name, fetch: fetch, now: now, limit: limit, ttl: ttl, events: ev,
-		entries: newBounded[K, fetched[V]](max), calls: make(map[K]*flight[V]),
+		name: cfg.name, fetch: cfg.fetch, now: cfg.now, limit: cfg.timeout, ttl: cfg.ttl, events: cfg.events,
+		entries: newBounded[K, fetched[V]](cfg.size), calls: make(map[K]*flight[V]),
 		ctx: ctx, cancel: cancel,
 	}
 }

@@ -402,7 +402,7 @@ func TestUserIDsOutOfLogsAndErrors(t *testing.T) {
 			c := newClient(t, cfg)
 			id := s.DefaultUserID()
 			_, err := c.User(context.Background(), id)
-			if core.ReasonOf(err) != core.ReasonUserUnavailable {
+			if core.ReasonOf(err) != core.ReasonUserFetchFailed {
 				t.Fatalf("err %v", err)
 			}
 			if strings.Contains(err.Error(), id) || strings.Contains(fmt.Sprintf("%+v", err), id) {

@@ -129,7 +129,7 @@ func Reverified(level ReverificationLevel, maxAge time.Duration) Check {
 			return nil
 		}
 		req := need
-		return &Error{Reason: ReasonReverificationNeeded, Reverification: &req}
+		return &Error{Reason: ReasonReverificationRequired, Reverification: &req}
 	}
 }
 

@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/clerkgo/clerk/core/bapi"
+	"github.com/clerkgo/clerk/internal/secret"
 )
 
 // Client is one Clerk instance: its settings, its key cache, its verified
@@ -57,8 +57,14 @@ func New(cfg Config) (*Client, error) {
 		if err != nil {
 			return nil, &ConfigError{Field: "SecretKey/APIURL", Problem: err.Error()}
 		}
-		c.users = newFetchCache[string]("user", c.fetchUser, s.Now, DefaultUserCacheSize, s.Timeout, s.userCache, c.events)
-		c.machines = newFetchCache[tokenHash]("machine", c.fetchMachine, s.Now, s.MachineTokenCacheSize, s.Timeout, s.machineCache, c.events)
+		c.users = newFetchCache[string](fetchCacheConfig[*User]{
+			name: "user", fetch: c.fetchUser, now: s.Now, size: DefaultUserCacheSize,
+			timeout: s.Timeout, ttl: s.userCache, events: c.events,
+		})
+		c.machines = newFetchCache[tokenHash](fetchCacheConfig[machineOutcome]{
+			name: "machine", fetch: c.fetchMachine, now: s.Now, size: s.MachineTokenCacheSize,
+			timeout: s.Timeout, ttl: s.machineCache, events: c.events,
+		})
 		if s.Cache != nil {
 			c.users.withShared(sharedConfig[string, *User]{
 				cache: s.Cache, timeout: s.SharedCacheTimeout, secretKey: s.SecretKey,
@@ -87,25 +93,6 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.keys.onRecover = func() { c.events.recovered(context.Background(), CallJWKS) }
 	return c, nil
-}
-
-// errCrossOriginRedirect refuses a redirect to another scheme or host.
-var errCrossOriginRedirect = errors.New("redirect to another scheme or host refused")
-
-// sameOriginRedirects returns a copy of hc (sharing its Transport) that
-// follows at most 3 redirects, and none to another scheme or host.
-func sameOriginRedirects(hc *http.Client) *http.Client {
-	cp := *hc
-	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) >= 3 {
-			return errCrossOriginRedirect
-		}
-		if req.URL.Scheme != via[0].URL.Scheme || req.URL.Host != via[0].URL.Host {
-			return errCrossOriginRedirect
-		}
-		return nil
-	}
-	return &cp
 }
 
 // NewFromEnv is New(ConfigFromEnv()): a client configured from the process
@@ -167,7 +154,7 @@ func (c *Client) String() string {
 	if c == nil || c.s == nil {
 		return "core.Client{}"
 	}
-	return fmt.Sprintf("core.Client{Name:%q APIURL:%q SecretKey:%s}", c.s.Name, c.s.apiURL, redact(c.s.SecretKey))
+	return fmt.Sprintf("core.Client{Name:%q APIURL:%q SecretKey:%s}", c.s.Name, c.s.apiURL, secret.New(c.s.SecretKey).Quoted())
 }
 
 // GoString is [Client.String], for %#v.
@@ -183,7 +170,7 @@ func (c *Client) LogValue() slog.Value {
 		return slog.GroupValue()
 	}
 	return slog.GroupValue(slog.String("name", c.s.Name), slog.String("api_url", c.s.apiURL),
-		slog.String("secret_key", redactedOrEmpty(c.s.SecretKey)))
+		slog.Any("secret_key", secret.New(c.s.SecretKey)))
 }
 
 // label sets the instance's Name on an *Error leaving the client. Errors
@@ -205,36 +192,4 @@ func (c *Client) label(err error) error {
 	cp := *e
 	cp.Instance = c.s.Name
 	return &cp
-}
-
-func (c *Client) fetchFrontendKeys(ctx context.Context) (map[string]*verifyKey, error) {
-	ctx, done := c.events.call(ctx, CallJWKS)
-	doc, err := fetchFrontendJWKS(ctx, c.jwksHTTP, c.s.jwksURL)
-	var keys map[string]*verifyKey
-	if err == nil {
-		keys, err = keysFromJWKS(doc)
-	}
-	done(err)
-	return keys, err
-}
-
-// fetchBackendKeys reads the JWKS from the Backend API (GET /v1/jwks, with
-// the secret key) and hands jwx the document exactly as received.
-func (c *Client) fetchBackendKeys(ctx context.Context) (map[string]*verifyKey, error) {
-	ctx, done := c.events.call(ctx, CallJWKS)
-	keys, err := c.backendKeys(ctx)
-	done(err)
-	return keys, err
-}
-
-func (c *Client) backendKeys(ctx context.Context) (map[string]*verifyKey, error) {
-	_, resp, err := c.api.JWKS.Get(ctx)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := io.ReadAll(io.LimitReader(resp.Body, maxJWKSBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	return keysFromJWKS(doc)
 }

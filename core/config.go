@@ -16,6 +16,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"github.com/clerkgo/clerk/core/bapi"
+	"github.com/clerkgo/clerk/internal/secret"
 )
 
 // Defaults used when a [Config] field is left zero.
@@ -511,7 +512,7 @@ func ParseJWTKey(s string) (*rsa.PublicKey, error) {
 // String hides the secret key, so a Config can be printed or logged.
 func (c Config) String() string {
 	return fmt.Sprintf("core.Config{Name:%q APIURL:%q Domain:%q PublishableKey:%q ProxyURL:%q SecretKey:%s MachineSecretKey:%s JWTKey:%t AuthorizedParties:%q}",
-		c.Name, c.APIURL, c.Domain, c.PublishableKey, c.ProxyURL, redact(c.SecretKey), redact(c.MachineSecretKey), c.JWTKey != "", c.AuthorizedParties)
+		c.Name, c.APIURL, c.Domain, c.PublishableKey, c.ProxyURL, secret.New(c.SecretKey).Quoted(), secret.New(c.MachineSecretKey).Quoted(), c.JWTKey != "", c.AuthorizedParties)
 }
 
 // GoString hides the secret key from %#v too.
@@ -529,18 +530,9 @@ func (c Config) LogValue() slog.Value {
 		slog.String("domain", c.Domain),
 		slog.String("publishable_key", c.PublishableKey),
 		slog.String("proxy_url", c.ProxyURL),
-		slog.String("secret_key", redactedOrEmpty(c.SecretKey)),
-		slog.String("machine_secret_key", redactedOrEmpty(c.MachineSecretKey)),
+		slog.Any("secret_key", secret.New(c.SecretKey)),
+		slog.Any("machine_secret_key", secret.New(c.MachineSecretKey)),
 		slog.Bool("jwt_key", c.JWTKey != ""),
 		slog.Any("authorized_parties", c.AuthorizedParties),
 	)
-}
-
-func redact(secret string) string { return strconv.Quote(redactedOrEmpty(secret)) }
-
-func redactedOrEmpty(secret string) string {
-	if secret == "" {
-		return ""
-	}
-	return "[redacted]"
 }

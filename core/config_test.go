@@ -165,12 +165,12 @@ func TestFailureContract(t *testing.T) {
 	}{
 		{core.ReasonTokenMissing, 401, "Bearer"},
 		{core.ReasonTokenExpired, 401, `Bearer error="invalid_token"`},
-		{core.ReasonTokenSignature, 401, `Bearer error="invalid_token"`},
+		{core.ReasonTokenInvalidSignature, 401, `Bearer error="invalid_token"`},
 		{core.ReasonUserNotFound, 401, `Bearer error="invalid_token"`},
 		{core.ReasonMissingRole, 403, `Bearer error="insufficient_scope"`},
-		{core.ReasonReverificationNeeded, 403, `Bearer error="insufficient_scope"`},
+		{core.ReasonReverificationRequired, 403, `Bearer error="insufficient_scope"`},
 		{core.ReasonJWKSUnavailable, 503, ""},
-		{core.ReasonUserUnavailable, 503, ""},
+		{core.ReasonUserFetchFailed, 503, ""},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.reason), func(t *testing.T) {

@@ -31,7 +31,7 @@ func (c *Client) verifyCookies(ctx context.Context, header, name string, accepts
 // the client's last sign-in change.
 func (c *Client) verifyCookie(ctx context.Context, jar cookieJar) (*Claims, error) {
 	if jar.uat == 0 && (jar.hasUAT || !c.s.AllowCookieWithoutClientUAT) {
-		return nil, newError(ReasonSessionWithoutClientUAT, nil)
+		return nil, newError(ReasonSessionTokenButNoClientUAT, nil)
 	}
 	v, err := c.verify(ctx, jar.token, acceptSession)
 	if err != nil {

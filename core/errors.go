@@ -1,10 +1,7 @@
 package core
 
 import (
-	"encoding/json"
 	"errors"
-	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -38,31 +35,31 @@ type Reason string
 
 // The reasons. Their string values are part of the public contract.
 const (
-	ReasonTokenMissing        Reason = "token-missing"
-	ReasonTokenTooLarge       Reason = "token-too-large"
-	ReasonTokenMalformed      Reason = "token-malformed"
-	ReasonTokenInvalidAlg     Reason = "token-invalid-algorithm"
-	ReasonTokenInvalidType    Reason = "token-invalid-type"
-	ReasonTokenMissingKID     Reason = "token-missing-kid"
-	ReasonTokenUnknownKID     Reason = "token-unknown-kid"
-	ReasonTokenCritical       Reason = "token-unsupported-critical-header"
-	ReasonTokenNotSession     Reason = "token-not-session"
-	ReasonTokenSignature      Reason = "token-invalid-signature"
-	ReasonTokenExpired        Reason = "token-expired"
-	ReasonTokenNotActiveYet   Reason = "token-not-active-yet"
-	ReasonTokenIssuedInFuture Reason = "token-iat-in-the-future"
-	ReasonTokenMissingExpiry  Reason = "token-missing-expiry"
-	ReasonTokenInvalidSubject Reason = "token-invalid-subject"
-	ReasonTokenInvalidAZP     Reason = "token-invalid-authorized-party"
-	ReasonTokenInvalidIssuer  Reason = "token-invalid-issuer"
-	ReasonTokenStale          Reason = "token-stale"
-	// ReasonSessionWithoutClientUAT: a session cookie without the
+	ReasonTokenMissing                   Reason = "token-missing"
+	ReasonTokenTooLarge                  Reason = "token-too-large"
+	ReasonTokenMalformed                 Reason = "token-malformed"
+	ReasonTokenInvalidAlgorithm          Reason = "token-invalid-algorithm"
+	ReasonTokenInvalidType               Reason = "token-invalid-type"
+	ReasonTokenMissingKID                Reason = "token-missing-kid"
+	ReasonTokenUnknownKID                Reason = "token-unknown-kid"
+	ReasonTokenUnsupportedCriticalHeader Reason = "token-unsupported-critical-header"
+	ReasonTokenNotSession                Reason = "token-not-session"
+	ReasonTokenInvalidSignature          Reason = "token-invalid-signature"
+	ReasonTokenExpired                   Reason = "token-expired"
+	ReasonTokenNotActiveYet              Reason = "token-not-active-yet"
+	ReasonTokenIATInTheFuture            Reason = "token-iat-in-the-future"
+	ReasonTokenMissingExpiry             Reason = "token-missing-expiry"
+	ReasonTokenInvalidSubject            Reason = "token-invalid-subject"
+	ReasonTokenInvalidAuthorizedParty    Reason = "token-invalid-authorized-party"
+	ReasonTokenInvalidIssuer             Reason = "token-invalid-issuer"
+	ReasonTokenStale                     Reason = "token-stale"
+	// ReasonSessionTokenButNoClientUAT: a session cookie without the
 	// __client_uat cookie Clerk's frontend sets beside it, or with
 	// __client_uat=0: the client is signed out (Clerk's reason of the same
 	// name).
-	ReasonSessionWithoutClientUAT Reason = "session-token-but-no-client-uat"
-	ReasonSessionPending          Reason = "session-pending"
-	ReasonUserNotFound            Reason = "user-not-found"
+	ReasonSessionTokenButNoClientUAT Reason = "session-token-but-no-client-uat"
+	ReasonSessionPending             Reason = "session-pending"
+	ReasonUserNotFound               Reason = "user-not-found"
 	// ReasonTokenInvalidAudience: Config.Audience is set and the token's aud
 	// is absent or matches none of it.
 	ReasonTokenInvalidAudience Reason = "token-invalid-audience"
@@ -87,10 +84,10 @@ const (
 	// time left in the cooldown ([Error.RetryAfter]); after it, one fetch
 	// settles the key (200, or 401 token-unknown-kid).
 	ReasonJWKSRefreshPending Reason = "jwks-refresh-pending"
-	ReasonUserUnavailable    Reason = "user-fetch-failed"
-	// ReasonMachineUnavailable: the Backend API could not verify an opaque
+	ReasonUserFetchFailed    Reason = "user-fetch-failed"
+	// ReasonTokenVerificationUnavailable: the Backend API could not verify an opaque
 	// machine token (unreachable, failing, or refusing our secret key).
-	ReasonMachineUnavailable Reason = "token-verification-unavailable"
+	ReasonTokenVerificationUnavailable Reason = "token-verification-unavailable"
 	// ReasonM2MTokenUnavailable: no M2M token could be minted for an
 	// outgoing call (Clerk unreachable or refusing, the wait exceeded, or
 	// the token source closed); see [M2MTokenSource].
@@ -100,12 +97,12 @@ const (
 	// any more: HTTP 503, as during a shutdown another replica can answer.
 	ReasonClientClosed Reason = "client-closed"
 
-	ReasonMissingRole          Reason = "missing-role"
-	ReasonMissingPermission    Reason = "missing-permission"
-	ReasonMissingFeature       Reason = "missing-feature"
-	ReasonMissingPlan          Reason = "missing-plan"
-	ReasonMissingScope         Reason = "missing-scope"
-	ReasonReverificationNeeded Reason = "reverification-required"
+	ReasonMissingRole            Reason = "missing-role"
+	ReasonMissingPermission      Reason = "missing-permission"
+	ReasonMissingFeature         Reason = "missing-feature"
+	ReasonMissingPlan            Reason = "missing-plan"
+	ReasonMissingScope           Reason = "missing-scope"
+	ReasonReverificationRequired Reason = "reverification-required"
 )
 
 // Class returns the sentinel error ([ErrNoCredentials],
@@ -115,11 +112,11 @@ func (r Reason) Class() error {
 	switch r {
 	case ReasonTokenMissing:
 		return ErrNoCredentials
-	case ReasonJWKSUnavailable, ReasonJWKSRefreshPending, ReasonUserUnavailable, ReasonMachineUnavailable,
+	case ReasonJWKSUnavailable, ReasonJWKSRefreshPending, ReasonUserFetchFailed, ReasonTokenVerificationUnavailable,
 		ReasonM2MTokenUnavailable, ReasonClientClosed:
 		return ErrUnavailable
 	case ReasonMissingRole, ReasonMissingPermission, ReasonMissingFeature,
-		ReasonMissingPlan, ReasonMissingScope, ReasonReverificationNeeded:
+		ReasonMissingPlan, ReasonMissingScope, ReasonReverificationRequired:
 		return ErrForbidden
 	case ReasonUnknownTenant:
 		return ErrUnknownTenant
@@ -137,7 +134,7 @@ func (r Reason) message() string {
 		return "token is too large"
 	case ReasonTokenMalformed:
 		return "token is malformed"
-	case ReasonTokenInvalidAlg:
+	case ReasonTokenInvalidAlgorithm:
 		return "token algorithm is not accepted"
 	case ReasonTokenInvalidType:
 		return "token type is not accepted"
@@ -145,23 +142,23 @@ func (r Reason) message() string {
 		return "token has no key id"
 	case ReasonTokenUnknownKID:
 		return "token key id is unknown"
-	case ReasonTokenCritical:
+	case ReasonTokenUnsupportedCriticalHeader:
 		return "token has an unsupported critical header"
 	case ReasonTokenNotSession:
 		return "token is not a session token"
-	case ReasonTokenSignature:
+	case ReasonTokenInvalidSignature:
 		return "token signature is invalid"
 	case ReasonTokenExpired:
 		return "token has expired"
 	case ReasonTokenNotActiveYet:
 		return "token is not valid yet"
-	case ReasonTokenIssuedInFuture:
+	case ReasonTokenIATInTheFuture:
 		return "token was issued in the future"
 	case ReasonTokenMissingExpiry:
 		return "token has no valid expiry"
 	case ReasonTokenInvalidSubject:
 		return "token has no valid subject"
-	case ReasonTokenInvalidAZP:
+	case ReasonTokenInvalidAuthorizedParty:
 		return "token authorized party is not allowed"
 	case ReasonTokenInvalidIssuer:
 		return "token issuer is not this instance"
@@ -169,7 +166,7 @@ func (r Reason) message() string {
 		return "token audience is not accepted"
 	case ReasonTokenStale:
 		return "session token is older than the client's last sign-in change"
-	case ReasonSessionWithoutClientUAT:
+	case ReasonSessionTokenButNoClientUAT:
 		return "session cookie without an active client (__client_uat)"
 	case ReasonSessionPending:
 		return "session has pending tasks"
@@ -187,9 +184,9 @@ func (r Reason) message() string {
 		return "verification keys are unavailable"
 	case ReasonJWKSRefreshPending:
 		return "the token's signing key is not known yet; retry shortly"
-	case ReasonUserUnavailable:
+	case ReasonUserFetchFailed:
 		return "user could not be loaded"
-	case ReasonMachineUnavailable:
+	case ReasonTokenVerificationUnavailable:
 		return "token could not be verified with Clerk"
 	case ReasonM2MTokenUnavailable:
 		return "no M2M token could be obtained from Clerk"
@@ -205,7 +202,7 @@ func (r Reason) message() string {
 		return "required plan is missing"
 	case ReasonMissingScope:
 		return "required scope is missing"
-	case ReasonReverificationNeeded:
+	case ReasonReverificationRequired:
 		return "a more recent factor verification is required"
 	}
 	return string(r)
@@ -222,7 +219,7 @@ type Error struct {
 	// It never contains the token or a secret.
 	Err error
 	// Reverification is what a failed [Reverified] check asked for (with
-	// [ReasonReverificationNeeded]); nil otherwise.
+	// [ReasonReverificationRequired]); nil otherwise.
 	Reverification *ReverificationRequirement
 	// Instance is the Name of the Config of the client that failed, or "".
 	Instance string
@@ -292,117 +289,3 @@ func newError(r Reason, cause error) *Error { return &Error{Reason: r, Err: caus
 
 // errNilClient is returned by the methods of a nil or zero Client.
 var errNilClient = errors.New("clerk: nil or zero Client; build one with core.New")
-
-// Failure is the HTTP answer the adapters give for an error, following the
-// HTTP failure contract: 401 with a WWW-Authenticate challenge for missing or
-// invalid credentials, 403 for insufficient scope, 503 when Clerk is
-// unreachable (with a Retry-After when the wait is known). Errors that are
-// not [*Error] map to 500 with reason "internal-error".
-type Failure struct {
-	// Status is the HTTP status code.
-	Status int
-	// WWWAuthenticate is the challenge to send, or "" for none.
-	WWWAuthenticate string
-	// Reason is the stable machine-readable code.
-	Reason Reason
-	// Message is a short human-readable description, safe to show.
-	Message string
-	// Reverification, when set, is added to the body in Clerk's own shape
-	// (see [Failure.Body]).
-	Reverification *ReverificationRequirement
-	// RetryAfter, when positive, is the Retry-After to send, in whole
-	// seconds (rounded up; see [Failure.RetryAfterHeader]); zero for none.
-	RetryAfter time.Duration
-}
-
-// RetryAfterHeader returns the value of the Retry-After header to send
-// (delay-seconds, RFC 9110 §10.2.3), or "" for none.
-func (f Failure) RetryAfterHeader() string {
-	if f.RetryAfter <= 0 {
-		return ""
-	}
-	return strconv.FormatInt(int64(f.RetryAfter/time.Second), 10)
-}
-
-// FailureOf maps an error from this package to its HTTP answer.
-func FailureOf(err error) Failure {
-	r := ReasonOf(err)
-	if r == "" {
-		return Failure{Status: http.StatusInternalServerError, Reason: "internal-error", Message: "internal error"}
-	}
-	f := Failure{Reason: r, Message: r.message()}
-	var ce *Error
-	if errors.As(err, &ce) {
-		if r == ReasonReverificationNeeded {
-			f.Reverification = ce.Reverification
-		}
-		if ce.RetryAfter > 0 {
-			f.RetryAfter = ce.RetryAfter.Truncate(time.Second)
-			if f.RetryAfter < ce.RetryAfter {
-				f.RetryAfter += time.Second // rounded up: never invite a retry too early
-			}
-		}
-	}
-	switch r.Class() {
-	case ErrNoCredentials:
-		f.Status, f.WWWAuthenticate = http.StatusUnauthorized, `Bearer`
-	case ErrInvalidCredentials:
-		f.Status, f.WWWAuthenticate = http.StatusUnauthorized, `Bearer error="invalid_token"`
-	case ErrForbidden:
-		f.Status, f.WWWAuthenticate = http.StatusForbidden, `Bearer error="insufficient_scope"`
-	case ErrUnknownTenant:
-		f.Status = http.StatusNotFound
-	default:
-		f.Status = http.StatusServiceUnavailable
-	}
-	return f
-}
-
-// Body returns the JSON body of the failure:
-// {"status":401,"reason":"token-expired","message":"..."}. A reverification
-// failure also carries Clerk's own error shape, which clerk-js's
-// useReverification recognises:
-//
-//	{"status":403,"reason":"reverification-required","message":"...",
-//	 "clerk_error":{"type":"forbidden","reason":"reverification-error",
-//	  "metadata":{"reverification":{"level":"second_factor","afterMinutes":10}}}}
-func (f Failure) Body() []byte {
-	type metadata struct {
-		Reverification *ReverificationRequirement `json:"reverification"`
-	}
-	type clerkError struct {
-		Type     string   `json:"type"`
-		Reason   string   `json:"reason"`
-		Metadata metadata `json:"metadata"`
-	}
-	body := struct {
-		Status     int         `json:"status"`
-		Reason     Reason      `json:"reason"`
-		Message    string      `json:"message"`
-		ClerkError *clerkError `json:"clerk_error,omitempty"`
-	}{Status: f.Status, Reason: f.Reason, Message: f.Message}
-	if f.Reverification != nil {
-		body.ClerkError = &clerkError{Type: "forbidden", Reason: "reverification-error", Metadata: metadata{f.Reverification}}
-	}
-	b, err := json.Marshal(body)
-	if err != nil { // unreachable: the fields always encode
-		return []byte(`{"status":500,"reason":"internal-error"}`)
-	}
-	return b
-}
-
-// WriteFailure writes the failure for err to an http.ResponseWriter. It is the
-// net/http form of [FailureOf]; adapters for other frameworks use FailureOf.
-func WriteFailure(w http.ResponseWriter, err error) {
-	f := FailureOf(err)
-	if f.WWWAuthenticate != "" {
-		w.Header().Set("WWW-Authenticate", f.WWWAuthenticate)
-	}
-	if v := f.RetryAfterHeader(); v != "" {
-		w.Header().Set("Retry-After", v)
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(f.Status)
-	_, _ = w.Write(f.Body())
-}

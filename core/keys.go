@@ -55,13 +55,13 @@ func newVerifyKey(pub *rsa.PublicKey, alg string) (*verifyKey, error) {
 // signature of another length than the modulus is refused before RSA.
 func (k *verifyKey) verify(t *jwsToken) Reason {
 	if t.alg != k.alg {
-		return ReasonTokenInvalidAlg
+		return ReasonTokenInvalidAlgorithm
 	}
 	if len(t.signature) != k.pub.Size() {
-		return ReasonTokenSignature
+		return ReasonTokenInvalidSignature
 	}
 	if k.verifier.Verify(k.pub, t.signingInput, t.signature) != nil {
-		return ReasonTokenSignature
+		return ReasonTokenInvalidSignature
 	}
 	return ""
 }
@@ -132,7 +132,8 @@ func sameKey(a, b *verifyKey) bool {
 }
 
 // fetchFrontendJWKS reads a public JWKS document, size-capped. The client
-// must not follow redirects to another scheme or host (see noRedirects).
+// must not follow redirects to another scheme or host (see
+// [sameOriginRedirects]).
 func fetchFrontendJWKS(ctx context.Context, hc *http.Client, url string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
@@ -156,6 +157,59 @@ func fetchFrontendJWKS(ctx context.Context, hc *http.Client, url string) ([]byte
 		return nil, errors.New("JWKS response is too large")
 	}
 	return body, nil
+}
+
+// fetchFrontendKeys reads the public JWKS of the Frontend API (no secret
+// key needed).
+func (c *Client) fetchFrontendKeys(ctx context.Context) (map[string]*verifyKey, error) {
+	ctx, done := c.events.call(ctx, CallJWKS)
+	doc, err := fetchFrontendJWKS(ctx, c.jwksHTTP, c.s.jwksURL)
+	var keys map[string]*verifyKey
+	if err == nil {
+		keys, err = keysFromJWKS(doc)
+	}
+	done(err)
+	return keys, err
+}
+
+// fetchBackendKeys reads the JWKS from the Backend API (GET /v1/jwks, with
+// the secret key) and hands jwx the document exactly as received.
+func (c *Client) fetchBackendKeys(ctx context.Context) (map[string]*verifyKey, error) {
+	ctx, done := c.events.call(ctx, CallJWKS)
+	keys, err := c.backendKeys(ctx)
+	done(err)
+	return keys, err
+}
+
+func (c *Client) backendKeys(ctx context.Context) (map[string]*verifyKey, error) {
+	_, resp, err := c.api.JWKS.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := io.ReadAll(io.LimitReader(resp.Body, maxJWKSBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	return keysFromJWKS(doc)
+}
+
+// errCrossOriginRedirect refuses a redirect to another scheme or host.
+var errCrossOriginRedirect = errors.New("redirect to another scheme or host refused")
+
+// sameOriginRedirects returns a copy of hc (sharing its Transport) that
+// follows at most 3 redirects, and none to another scheme or host.
+func sameOriginRedirects(hc *http.Client) *http.Client {
+	cp := *hc
+	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 3 {
+			return errCrossOriginRedirect
+		}
+		if req.URL.Scheme != via[0].URL.Scheme || req.URL.Host != via[0].URL.Host {
+			return errCrossOriginRedirect
+		}
+		return nil
+	}
+	return &cp
 }
 
 // maxCheckedKids bounds the unknown kids a key cache remembers, both those

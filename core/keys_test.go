@@ -324,7 +324,7 @@ func TestJWKSKeyFiltering(t *testing.T) {
 		{"a 1024-bit key first, the good key second", []any{weakJWK, good}, ""},
 		{"the good key first, another under the same kid second", []any{good, with(func(k *clerktest.JWK) { k.N = weakJWK.N })}, ""},
 		{"an even exponent is skipped", []any{with(func(k *clerktest.JWK) { k.E = "AQAA" })}, core.ReasonJWKSUnavailable},
-		{"a key of another alg does not verify RS256", []any{with(func(k *clerktest.JWK) { k.Alg = "RS512" })}, core.ReasonTokenInvalidAlg},
+		{"a key of another alg does not verify RS256", []any{with(func(k *clerktest.JWK) { k.Alg = "RS512" })}, core.ReasonTokenInvalidAlgorithm},
 		{"an HMAC alg on an RSA key is skipped", []any{with(func(k *clerktest.JWK) { k.Alg = "HS256" })}, core.ReasonJWKSUnavailable},
 		{"a key without kid is skipped", []any{with(func(k *clerktest.JWK) { k.Kid = "" })}, core.ReasonJWKSUnavailable},
 		{"more than 64 keys", append(make([]any, 0, 70), repeat(good, 70)...), core.ReasonJWKSUnavailable},

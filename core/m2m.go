@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/clerkgo/clerk/core/bapi"
+	"github.com/clerkgo/clerk/internal/secret"
 )
 
 // Outgoing machine-to-machine tokens: a machine secret key mints M2M tokens
@@ -67,7 +68,7 @@ type M2MTokenOptions struct {
 // a credential: every fmt verb, slog and encoding/json show the token
 // without it; only [MintedToken.Value] returns it.
 type MintedToken struct {
-	value string
+	value secret.String
 	// ID is the token's ID ("mt_" followed by 32 hex characters).
 	ID string
 	// Subject is the machine the token acts for ("mch_...").
@@ -82,7 +83,7 @@ type MintedToken struct {
 
 // Value returns the token itself, to send as "Authorization: Bearer
 // <value>". Never log it.
-func (t MintedToken) Value() string { return t.value }
+func (t MintedToken) Value() string { return t.value.Reveal() }
 
 // String describes the token without its value.
 func (t MintedToken) String() string {
@@ -91,7 +92,7 @@ func (t MintedToken) String() string {
 		exp = t.Expiry.UTC().Format(time.RFC3339)
 	}
 	return fmt.Sprintf("clerk.MintedToken{ID:%q Subject:%q Format:%q Expiry:%s Token:%s}",
-		t.ID, t.Subject, t.TokenFormat, exp, redact(t.value))
+		t.ID, t.Subject, t.TokenFormat, exp, t.value.Quoted())
 }
 
 // GoString is [MintedToken.String], for %#v.
@@ -105,7 +106,7 @@ func (t MintedToken) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, t.St
 func (t MintedToken) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("id", t.ID), slog.String("subject", t.Subject),
 		slog.String("format", string(t.TokenFormat)), slog.Time("expiry", t.Expiry),
-		slog.String("token", redactedOrEmpty(t.value)))
+		slog.Any("token", t.value))
 }
 
 // MarshalJSON encodes the token without its value.
@@ -116,8 +117,8 @@ func (t MintedToken) MarshalJSON() ([]byte, error) {
 		Scopes  []string       `json:"scopes"`
 		Format  M2MTokenFormat `json:"format"`
 		Expiry  time.Time      `json:"expiry,omitzero"`
-		Token   string         `json:"token"`
-	}{t.ID, t.Subject, t.Scopes, t.TokenFormat, t.Expiry, redactedOrEmpty(t.value)})
+		Token   secret.String  `json:"token"`
+	}{t.ID, t.Subject, t.Scopes, t.TokenFormat, t.Expiry, t.value})
 }
 
 // Errors of M2M token sources, the Err of an [*Error] of reason
@@ -334,7 +335,7 @@ func (s *M2MTokenSource) mint(ctx context.Context) (MintedToken, error) {
 		}
 		return MintedToken{}, c.label(newError(ReasonM2MTokenUnavailable, err))
 	}
-	tok := MintedToken{value: t.Token, ID: t.ID, Subject: t.Subject, Scopes: t.Scopes, TokenFormat: s.format}
+	tok := MintedToken{value: secret.New(t.Token), ID: t.ID, Subject: t.Subject, Scopes: t.Scopes, TokenFormat: s.format}
 	if t.Expiration != nil && *t.Expiration > 0 && *t.Expiration < math.MaxInt64 {
 		tok.Expiry = time.UnixMilli(int64(*t.Expiration))
 		if !tok.Expiry.After(c.s.Now()) {
@@ -412,7 +413,10 @@ func (c *Client) initMachineKey() error {
 		return &ConfigError{Field: "MachineSecretKey/APIURL", Problem: err.Error()}
 	}
 	if c.machines == nil {
-		c.machines = newFetchCache[tokenHash]("machine", c.fetchMachine, s.Now, s.MachineTokenCacheSize, s.Timeout, s.machineCache, c.events)
+		c.machines = newFetchCache[tokenHash](fetchCacheConfig[machineOutcome]{
+			name: "machine", fetch: c.fetchMachine, now: s.Now, size: s.MachineTokenCacheSize,
+			timeout: s.Timeout, ttl: s.machineCache, events: c.events,
+		})
 	}
 	if s.Cache != nil {
 		// The machine's own namespace and MAC key, derived from its key.

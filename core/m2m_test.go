@@ -514,7 +514,7 @@ func TestMachineSecretKeyAloneVerifiesGrantedM2MTokens(t *testing.T) {
 		{"granted to this machine", granted.Token, core.M2MToken, ""},
 		{"not granted to this machine", notGranted.Token, core.M2MToken, core.ReasonTokenNotFound},
 		{"JWT form without instance keys", jwt.Token, core.M2MToken, core.ReasonTokenUnknownKID},
-		{"API key without the secret key", apiKey.Token, core.APIKey, core.ReasonMachineUnavailable},
+		{"API key without the secret key", apiKey.Token, core.APIKey, core.ReasonTokenVerificationUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -103,7 +103,7 @@ var machineReserved = []string{"iss", "sub", "exp", "nbf", "iat", "jti"}
 // (space-separated), as Clerk reads them.
 func parseMachineClaims(kind TokenKind, raw string) (machineClaims, Reason, error) {
 	var (
-		p                      payload
+		p                      registered
 		jti, clientID          string
 		scopes, scope          string
 		hasScopes, hasScope    bool
@@ -111,25 +111,11 @@ func parseMachineClaims(kind TokenKind, raw string) (machineClaims, Reason, erro
 		hasScp, hasOtherClaims bool
 	)
 	r := jsonReader{s: raw}
-	err := r.object(func(key string) error {
+	err := r.claims(&p, func(key string) (bool, error) {
 		var err error
 		switch key {
-		case "sub":
-			p.hasSub = true
-			err = r.requiredString(&p.sub)
-		case "exp":
-			p.exp, p.hasExp, err = r.numericDate()
-		case "iat":
-			p.iat, p.hasIat, err = r.numericDate()
-		case "nbf":
-			p.nbf, p.hasNbf, err = r.numericDate()
 		case "jti":
 			err = r.requiredString(&jti)
-		case "iss":
-			err = r.requiredString(&p.iss)
-		case "aud":
-			p.aud, err = r.audience()
-			hasOtherClaims = true
 		case "client_id":
 			err = r.str(&clientID)
 		case "scopes":
@@ -143,32 +129,21 @@ func parseMachineClaims(kind TokenKind, raw string) (machineClaims, Reason, erro
 			scp, err = r.strings()
 		default:
 			hasOtherClaims = true
-			return r.skip()
+			return false, nil
 		}
-		if err != nil && !errors.Is(err, errDuplicateName) {
-			return &claimError{name: key}
-		}
-		return err
+		return true, err
 	})
-	if err == nil {
-		err = r.end()
-	}
 	if err != nil {
-		var ce *claimError
-		if errors.As(err, &ce) && ce.name == "exp" {
-			return machineClaims{}, ReasonTokenMissingExpiry, err
-		}
-		if errors.As(err, &ce) && ce.name == "sub" {
-			return machineClaims{}, ReasonTokenInvalidSubject, err
-		}
-		return machineClaims{}, ReasonTokenMalformed, err
+		return machineClaims{}, decodeReason(err), err
 	}
-	if !p.hasSub || p.sub == "" || (kind == M2MToken && !strings.HasPrefix(p.sub, machineSubjectPrefix)) {
-		return machineClaims{}, ReasonTokenInvalidSubject, nil
+	subPrefix := ""
+	if kind == M2MToken {
+		subPrefix = machineSubjectPrefix
 	}
-	if !p.hasExp {
-		return machineClaims{}, ReasonTokenMissingExpiry, nil
+	if r := p.require(subPrefix); r != "" {
+		return machineClaims{}, r, nil
 	}
+	hasOtherClaims = hasOtherClaims || p.aud != nil
 	times := &Claims{Expiry: unixDate(p.exp, true), IssuedAt: unixDate(p.iat, p.hasIat), NotBefore: unixDate(p.nbf, p.hasNbf)}
 	a := &Auth{Kind: kind, Subject: p.sub, ID: jti, Expiry: times.Expiry}
 	switch kind {
@@ -218,12 +193,12 @@ var errNoSecretKey = errors.New("opaque machine tokens need the Backend API: set
 // through the coalescing, caching machine-token cache.
 func (c *Client) verifyOpaque(ctx context.Context, kind TokenKind, token string) (*Auth, error) {
 	if c.verifyAPI(kind) == nil {
-		return nil, newError(ReasonMachineUnavailable, errNoSecretKey)
+		return nil, newError(ReasonTokenVerificationUnavailable, errNoSecretKey)
 	}
 	out, err := c.machines.get(ctx, hashToken(token), token)
 	if err != nil {
 		if ReasonOf(err) == "" { // the caller gave up
-			return nil, newError(ReasonMachineUnavailable, err)
+			return nil, newError(ReasonTokenVerificationUnavailable, err)
 		}
 		return nil, err
 	}
@@ -253,7 +228,7 @@ func (c *Client) fetchMachine(ctx context.Context, token string) fetched[machine
 		return fetched[machineOutcome]{value: machineOutcome{Reason: ReasonTokenNotFound}, expires: keep}
 	case err != nil:
 		done(err)
-		return fetched[machineOutcome]{err: newError(ReasonMachineUnavailable, err)}
+		return fetched[machineOutcome]{err: newError(ReasonTokenVerificationUnavailable, err)}
 	}
 	done(nil)
 	if a.reason != "" {

@@ -122,7 +122,7 @@ func TestMachineTokenRefusals(t *testing.T) {
 		{"expired M2M JWT", func() string { return s.NewM2MJWT(clerktest.MachineTokenParams{TTL: -time.Minute}).Token }, []core.TokenKind{core.M2MToken}, nil, core.ReasonTokenExpired, 0},
 		{"M2M JWT of another key", func() string {
 			return s.NewM2MJWT(clerktest.MachineTokenParams{}, clerktest.WithSigningKey(key(1), "")).Token
-		}, []core.TokenKind{core.M2MToken}, nil, core.ReasonTokenSignature, 0},
+		}, []core.TokenKind{core.M2MToken}, nil, core.ReasonTokenInvalidSignature, 0},
 		{"M2M JWT with a session category", func() string {
 			return s.NewM2MJWT(clerktest.MachineTokenParams{}, clerktest.WithHeader("cat", "cl_B7d4PD111AAA")).Token
 		}, []core.TokenKind{core.M2MToken}, nil, core.ReasonTokenNotSession, 0},
@@ -133,9 +133,9 @@ func TestMachineTokenRefusals(t *testing.T) {
 			return s.NewOAuthJWT(clerktest.MachineTokenParams{}, clerktest.WithHeader("typ", "JWT")).Token
 		}, []core.TokenKind{core.OAuthToken}, nil, core.ReasonTokenTypeNotAccepted, 0},
 		{"Clerk down", func() string { return s.NewAPIKey(clerktest.MachineTokenParams{}).Token }, []core.TokenKind{core.APIKey},
-			func() { s.Fail(clerktest.EndpointVerifyAPIKey, http.StatusServiceUnavailable) }, core.ReasonMachineUnavailable, 1},
+			func() { s.Fail(clerktest.EndpointVerifyAPIKey, http.StatusServiceUnavailable) }, core.ReasonTokenVerificationUnavailable, 1},
 		{"our secret key refused", func() string { return s.NewM2MToken(clerktest.MachineTokenParams{}).Token }, []core.TokenKind{core.M2MToken},
-			func() { s.Fail(clerktest.EndpointVerifyM2MToken, http.StatusUnauthorized) }, core.ReasonMachineUnavailable, 1},
+			func() { s.Fail(clerktest.EndpointVerifyM2MToken, http.StatusUnauthorized) }, core.ReasonTokenVerificationUnavailable, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -137,7 +137,7 @@ func TestAuthorizedPartyAccepted(t *testing.T) {
 	if _, err := c.VerifyToken(context.Background(), s.Token()); err != nil {
 		t.Fatalf("azp %q: %v", s.AuthorizedParty(), err)
 	}
-	if _, err := c.VerifyToken(context.Background(), s.Token(clerktest.WithAuthorizedPartyClaim(s.AuthorizedParty()+"/"))); core.ReasonOf(err) != core.ReasonTokenInvalidAZP {
+	if _, err := c.VerifyToken(context.Background(), s.Token(clerktest.WithAuthorizedPartyClaim(s.AuthorizedParty()+"/"))); core.ReasonOf(err) != core.ReasonTokenInvalidAuthorizedParty {
 		t.Fatalf("azp with a trailing slash: %v", err)
 	}
 }
@@ -184,7 +184,7 @@ func TestNoClockSkew(t *testing.T) {
 		{"none: exp 1s ago", core.NoClockSkew, s.Token(clerktest.WithExpiry(now.Add(-time.Second))), core.ReasonTokenExpired},
 		{"none: nbf exactly now", core.NoClockSkew, s.Token(clerktest.WithNotBefore(now)), ""},
 		{"none: nbf 1s ahead", core.NoClockSkew, s.Token(clerktest.WithNotBefore(now.Add(time.Second))), core.ReasonTokenNotActiveYet},
-		{"none: iat 1s ahead", core.NoClockSkew, s.Token(clerktest.WithIssuedAt(now.Add(time.Second))), core.ReasonTokenIssuedInFuture},
+		{"none: iat 1s ahead", core.NoClockSkew, s.Token(clerktest.WithIssuedAt(now.Add(time.Second))), core.ReasonTokenIATInTheFuture},
 		{"default: exp exactly now", 0, s.Token(clerktest.WithExpiry(now)), ""},
 		{"default: exp 4s ago", 0, s.Token(clerktest.WithExpiry(now.Add(-4 * time.Second))), ""},
 		{"default: exp 5s ago", 0, s.Token(clerktest.WithExpiry(now.Add(-5 * time.Second))), core.ReasonTokenExpired},

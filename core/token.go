@@ -96,19 +96,19 @@ func parseJWS(token string) (jwsToken, Reason, error) {
 // strictHeader (m says which members it has), reading the values with jwsbb.
 func (t *jwsToken) readHeader(h jwsbb.Header, m headerMembers) Reason {
 	if !m.alg {
-		return ReasonTokenInvalidAlg
+		return ReasonTokenInvalidAlgorithm
 	}
 	alg, err := jwsbb.HeaderGetStringBytes(h, jws.AlgorithmKey)
 	if err != nil {
 		return ReasonTokenMalformed
 	}
 	if t.alg = acceptedAlgName(alg); t.alg == "" {
-		return ReasonTokenInvalidAlg
+		return ReasonTokenInvalidAlgorithm
 	}
 	// Any crit or b64 member, whatever its value (null too), is refused, as
 	// jwx's own fast path (jws.VerifyCompactFast) refuses them.
 	if m.crit || m.b64 {
-		return ReasonTokenCritical
+		return ReasonTokenUnsupportedCriticalHeader
 	}
 	if t.hasTyp = m.typ; m.typ && !m.nullTyp { // a null typ stays "": no type
 		typ, err := jwsbb.HeaderGetStringBytes(h, jws.TypeKey)

@@ -22,7 +22,7 @@ var errNoAPI = errors.New("client has no secret key")
 // is reused for Config.UserCacheTTL (default 10s), from memory and, when
 // Config.Cache is set, from the shared cache. A user Clerk does not know is
 // [ReasonUserNotFound] (invalid credentials: HTTP 401), and is remembered as
-// long; any other failure is [ReasonUserUnavailable] ([ErrUnavailable]:
+// long; any other failure is [ReasonUserFetchFailed] ([ErrUnavailable]:
 // HTTP 503), whose text names the operation, not the user id. The returned
 // user is shared: do not modify it.
 func (c *Client) User(ctx context.Context, userID string) (*User, error) {
@@ -30,11 +30,11 @@ func (c *Client) User(ctx context.Context, userID string) (*User, error) {
 		return nil, errNilClient
 	}
 	if c.api == nil {
-		return nil, c.label(newError(ReasonUserUnavailable, errNoAPI))
+		return nil, c.label(newError(ReasonUserFetchFailed, errNoAPI))
 	}
 	u, err := c.users.get(ctx, userID, userID)
 	if err != nil && ReasonOf(err) == "" {
-		err = newError(ReasonUserUnavailable, err) // the caller gave up, or the client is closed
+		err = newError(ReasonUserFetchFailed, err) // the caller gave up, or the client is closed
 	}
 	return u, c.label(err)
 }
@@ -52,14 +52,14 @@ func (c *Client) fetchUser(ctx context.Context, id string) fetched[*User] {
 	}
 	switch {
 	case err == nil && u == nil:
-		err = newError(ReasonUserUnavailable, errEmptyAnswer)
+		err = newError(ReasonUserFetchFailed, errEmptyAnswer)
 		done(err)
 	case bapi.IsNotFound(err):
 		done(nil) // Clerk answered
 		return fetched[*User]{err: newError(ReasonUserNotFound, nil), expires: keep}
 	case err != nil:
 		done(err)
-		err = newError(ReasonUserUnavailable, withoutID(err, id))
+		err = newError(ReasonUserFetchFailed, withoutID(err, id))
 	default:
 		done(nil)
 		return fetched[*User]{value: u, expires: keep}

@@ -23,12 +23,12 @@ func TestUserFetch(t *testing.T) {
 	}{
 		{"found", func(s *clerktest.Server) string { return s.DefaultUserID() }, "", nil},
 		{"deleted user", func(s *clerktest.Server) string { id := s.DefaultUserID(); s.DeleteUser(id); return id }, core.ReasonUserNotFound, core.ErrInvalidCredentials},
-		{"server error", func(s *clerktest.Server) string { s.Fail(clerktest.EndpointGetUser, 500); return s.DefaultUserID() }, core.ReasonUserUnavailable, core.ErrUnavailable},
-		{"unavailable", func(s *clerktest.Server) string { s.Fail(clerktest.EndpointGetUser, 503); return s.DefaultUserID() }, core.ReasonUserUnavailable, core.ErrUnavailable},
+		{"server error", func(s *clerktest.Server) string { s.Fail(clerktest.EndpointGetUser, 500); return s.DefaultUserID() }, core.ReasonUserFetchFailed, core.ErrUnavailable},
+		{"unavailable", func(s *clerktest.Server) string { s.Fail(clerktest.EndpointGetUser, 503); return s.DefaultUserID() }, core.ReasonUserFetchFailed, core.ErrUnavailable},
 		{"connection dropped", func(s *clerktest.Server) string {
 			s.Fail(clerktest.EndpointGetUser, clerktest.DropConnection)
 			return s.DefaultUserID()
-		}, core.ReasonUserUnavailable, core.ErrUnavailable},
+		}, core.ReasonUserFetchFailed, core.ErrUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -177,7 +177,7 @@ func (c *Client) checkStatic(cl *Claims) Reason {
 	}
 	if c.s.parties != nil {
 		if _, ok := c.s.parties[cl.AuthorizedParty]; !ok || cl.AuthorizedParty == "" {
-			return ReasonTokenInvalidAZP
+			return ReasonTokenInvalidAuthorizedParty
 		}
 	}
 	if len(c.s.issuers) > 0 && !c.issuerOK(cl.Issuer) {
@@ -223,7 +223,7 @@ func (c *Client) checkTime(cl *Claims, now time.Time) Reason {
 		return ReasonTokenNotActiveYet
 	}
 	if !cl.IssuedAt.IsZero() && cl.IssuedAt.After(now.Add(skew)) {
-		return ReasonTokenIssuedInFuture
+		return ReasonTokenIATInTheFuture
 	}
 	return ""
 }

@@ -49,18 +49,18 @@ func TestVerifyTokenRules(t *testing.T) {
 		want  core.Reason // "" means accepted
 	}{
 		{"valid", valid, ""},
-		{"alg none with RS256 signature", s.Token(clerktest.WithHeader("alg", "none")), core.ReasonTokenInvalidAlg},
-		{"alg HS256 with RS256 signature", s.Token(clerktest.WithHeader("alg", "HS256")), core.ReasonTokenInvalidAlg},
-		{"alg missing", s.Token(clerktest.WithoutHeader("alg")), core.ReasonTokenInvalidAlg},
-		{"alg RS384 but key is RS256", s.Token(clerktest.WithHeader("alg", "RS384")), core.ReasonTokenInvalidAlg},
+		{"alg none with RS256 signature", s.Token(clerktest.WithHeader("alg", "none")), core.ReasonTokenInvalidAlgorithm},
+		{"alg HS256 with RS256 signature", s.Token(clerktest.WithHeader("alg", "HS256")), core.ReasonTokenInvalidAlgorithm},
+		{"alg missing", s.Token(clerktest.WithoutHeader("alg")), core.ReasonTokenInvalidAlgorithm},
+		{"alg RS384 but key is RS256", s.Token(clerktest.WithHeader("alg", "RS384")), core.ReasonTokenInvalidAlgorithm},
 		{"alg of wrong type", s.Token(clerktest.WithHeader("alg", 256)), core.ReasonTokenMalformed},
-		{"HS256 keyed with the public key", hs256WithPublicKey(s, string(mustJSON(map[string]any{"sub": "user_x", "exp": now.Add(time.Minute).Unix()}))), core.ReasonTokenInvalidAlg},
+		{"HS256 keyed with the public key", hs256WithPublicKey(s, string(mustJSON(map[string]any{"sub": "user_x", "exp": now.Add(time.Minute).Unix()}))), core.ReasonTokenInvalidAlgorithm},
 		{"typ not JWT", s.Token(clerktest.WithHeader("typ", "JOSE")), core.ReasonTokenInvalidType},
 		{"typ of an OAuth access token", s.Token(clerktest.WithHeader("typ", "at+jwt")), core.ReasonTokenTypeNotAccepted},
 		{"typ absent", s.Token(clerktest.WithoutHeader("typ")), ""},
 		{"kid missing", s.Token(clerktest.WithoutHeader("kid")), core.ReasonTokenMissingKID},
 		{"kid empty", s.Token(clerktest.WithHeader("kid", "")), core.ReasonTokenMissingKID},
-		{"crit header", s.Token(clerktest.WithHeader("crit", []string{"exp"})), core.ReasonTokenCritical},
+		{"crit header", s.Token(clerktest.WithHeader("crit", []string{"exp"})), core.ReasonTokenUnsupportedCriticalHeader},
 		{"JWT template category", s.Token(clerktest.WithHeader("cat", "cl_B7d4PD222AAA")), core.ReasonTokenNotSession},
 		{"neutral category", s.Token(clerktest.WithHeader("cat", "cl_I7d4PD111III")), ""},
 		{"no category", s.Token(clerktest.WithoutHeader("cat")), ""},
@@ -71,9 +71,9 @@ func TestVerifyTokenRules(t *testing.T) {
 		{"padded base64", parts[0] + "=." + parts[1] + "." + parts[2], core.ReasonTokenMalformed},
 		{"not base64", "!!!." + parts[1] + "." + parts[2], core.ReasonTokenMalformed},
 		{"oversize", strings.Repeat("a", core.MaxTokenSize+1), core.ReasonTokenTooLarge},
-		{"payload swapped", parts[0] + "." + strings.Split(other, ".")[1] + "." + parts[2], core.ReasonTokenSignature},
-		{"signature truncated", parts[0] + "." + parts[1] + "." + parts[2][:40], core.ReasonTokenSignature},
-		{"right kid, wrong key", s.Token(clerktest.WithSigningKey(key(1), "")), core.ReasonTokenSignature},
+		{"payload swapped", parts[0] + "." + strings.Split(other, ".")[1] + "." + parts[2], core.ReasonTokenInvalidSignature},
+		{"signature truncated", parts[0] + "." + parts[1] + "." + parts[2][:40], core.ReasonTokenInvalidSignature},
+		{"right kid, wrong key", s.Token(clerktest.WithSigningKey(key(1), "")), core.ReasonTokenInvalidSignature},
 		{"exp missing", s.Token(clerktest.WithoutClaim("exp")), core.ReasonTokenMissingExpiry},
 		{"exp null", s.Token(clerktest.WithClaim("exp", nil)), core.ReasonTokenMissingExpiry},
 		{"exp string", s.Token(clerktest.WithClaim("exp", "9999999999")), core.ReasonTokenMissingExpiry},
@@ -88,7 +88,7 @@ func TestVerifyTokenRules(t *testing.T) {
 		{"exp just after now-skew", s.Token(clerktest.WithExpiry(now.Add(-skew + time.Second))), ""},
 		{"nbf beyond skew", s.Token(clerktest.WithNotBefore(now.Add(skew + time.Second))), core.ReasonTokenNotActiveYet},
 		{"nbf within skew", s.Token(clerktest.WithNotBefore(now.Add(skew))), ""},
-		{"iat beyond skew", s.Token(clerktest.WithIssuedAt(now.Add(skew+time.Second)), clerktest.WithNotBefore(now)), core.ReasonTokenIssuedInFuture},
+		{"iat beyond skew", s.Token(clerktest.WithIssuedAt(now.Add(skew+time.Second)), clerktest.WithNotBefore(now)), core.ReasonTokenIATInTheFuture},
 		{"iat within skew", s.Token(clerktest.WithIssuedAt(now.Add(skew)), clerktest.WithNotBefore(now)), ""},
 		{"wrong issuer", s.Token(clerktest.WithClaim("iss", "https://evil.example")), core.ReasonTokenInvalidIssuer},
 		{"issuer with trailing slash", s.Token(clerktest.WithClaim("iss", s.Issuer()+"/")), core.ReasonTokenInvalidIssuer},
@@ -114,12 +114,12 @@ func TestVerifyTokenRules(t *testing.T) {
 		{"custom claim with invalid UTF-8", raw(hdrJSON, strings.Replace(payloadJSON, `"sub":`, "\"x\":\"\xff\",\"sub\":", 1)), core.ReasonTokenMalformed},
 		{"Sub is not sub", s.Token(clerktest.WithoutClaim("sub"), clerktest.WithClaim("Sub", "user_x")), core.ReasonTokenInvalidSubject},
 		{"EXP is not exp", s.Token(clerktest.WithoutClaim("exp"), clerktest.WithClaim("EXP", now.Add(time.Hour).Unix())), core.ReasonTokenMissingExpiry},
-		{"Alg is not alg", s.Token(clerktest.WithoutHeader("alg"), clerktest.WithHeader("Alg", "RS256")), core.ReasonTokenInvalidAlg},
+		{"Alg is not alg", s.Token(clerktest.WithoutHeader("alg"), clerktest.WithHeader("Alg", "RS256")), core.ReasonTokenInvalidAlgorithm},
 		{"alg null", s.Token(clerktest.WithHeader("alg", nil)), core.ReasonTokenMalformed},
 		{"typ null", s.Token(clerktest.WithHeader("typ", nil)), core.ReasonTokenInvalidType},
 		{"kid null", s.Token(clerktest.WithHeader("kid", nil)), core.ReasonTokenMissingKID},
 		{"cat null", s.Token(clerktest.WithHeader("cat", nil)), core.ReasonTokenNotSession},
-		{"b64 header", s.Token(clerktest.WithHeader("b64", false)), core.ReasonTokenCritical},
+		{"b64 header", s.Token(clerktest.WithHeader("b64", false)), core.ReasonTokenUnsupportedCriticalHeader},
 		{"sub null", s.Token(clerktest.WithClaim("sub", nil)), core.ReasonTokenInvalidSubject},
 		{"iat null", s.Token(clerktest.WithClaim("iat", nil)), core.ReasonTokenMalformed},
 		{"nbf null", s.Token(clerktest.WithClaim("nbf", nil)), core.ReasonTokenMalformed},
@@ -207,9 +207,9 @@ func TestVerifyPolicies(t *testing.T) {
 		want  core.Reason
 	}{
 		{"azp allowed", func(c *core.Config) { c.AuthorizedParties = []string{"https://a.example", s.AuthorizedParty()} }, s.Token(), ""},
-		{"azp not allowed", func(c *core.Config) { c.AuthorizedParties = []string{"https://a.example"} }, s.Token(), core.ReasonTokenInvalidAZP},
-		{"azp missing", func(c *core.Config) { c.AuthorizedParties = []string{"https://a.example"} }, s.Token(clerktest.WithoutClaim("azp")), core.ReasonTokenInvalidAZP},
-		{"azp is compared exactly", func(c *core.Config) { c.AuthorizedParties = []string{s.AuthorizedParty()} }, s.Token(clerktest.WithAuthorizedPartyClaim(s.AuthorizedParty() + "/")), core.ReasonTokenInvalidAZP},
+		{"azp not allowed", func(c *core.Config) { c.AuthorizedParties = []string{"https://a.example"} }, s.Token(), core.ReasonTokenInvalidAuthorizedParty},
+		{"azp missing", func(c *core.Config) { c.AuthorizedParties = []string{"https://a.example"} }, s.Token(clerktest.WithoutClaim("azp")), core.ReasonTokenInvalidAuthorizedParty},
+		{"azp is compared exactly", func(c *core.Config) { c.AuthorizedParties = []string{s.AuthorizedParty()} }, s.Token(clerktest.WithAuthorizedPartyClaim(s.AuthorizedParty() + "/")), core.ReasonTokenInvalidAuthorizedParty},
 		{"pending allowed", func(c *core.Config) { c.AllowPendingSessions = true }, s.Token(clerktest.WithStatus("pending")), ""},
 		{"no issuer known: iss unchecked", func(c *core.Config) { c.ProxyURL = "" }, s.Token(clerktest.WithClaim("iss", "https://x.example")), ""},
 		{"larger skew", func(c *core.Config) { c.ClockSkew = time.Minute }, s.Token(clerktest.WithExpiry(clk.Now().Add(-30 * time.Second))), ""},
@@ -282,14 +282,14 @@ func TestAuthenticateCredentials(t *testing.T) {
 		{"bad header never falls back", credentials{Authorization: "Bearer garbage", Cookie: "__session=" + tok + active}, core.ReasonTokenMalformed},
 		{"custom session key", credentials{Cookie: "my_session=" + tok + active, SessionKey: "my_session"}, ""},
 		{"default cookie ignored with custom key", credentials{Cookie: "__session=" + tok + active, SessionKey: "my_session"}, core.ReasonTokenMissing},
-		{"cookie without client_uat: signed out", credentials{Cookie: "__session=" + tok}, core.ReasonSessionWithoutClientUAT},
-		{"empty client_uat: signed out", credentials{Cookie: "__session=" + tok + "; __client_uat="}, core.ReasonSessionWithoutClientUAT},
+		{"cookie without client_uat: signed out", credentials{Cookie: "__session=" + tok}, core.ReasonSessionTokenButNoClientUAT},
+		{"empty client_uat: signed out", credentials{Cookie: "__session=" + tok + "; __client_uat="}, core.ReasonSessionTokenButNoClientUAT},
 		{"client_uat older than iat", credentials{Cookie: "__session=" + tok + uat(iat-100)}, ""},
 		{"client_uat equal to iat", credentials{Cookie: "__session=" + tok + uat(iat)}, ""},
 		{"client_uat newer than iat", credentials{Cookie: "__session=" + tok + uat(iat+1)}, core.ReasonTokenStale},
-		{"client_uat zero: signed out", credentials{Cookie: "__session=" + tok + uat(0)}, core.ReasonSessionWithoutClientUAT},
-		{"client_uat negative: signed out", credentials{Cookie: "__session=" + tok + uat(-5)}, core.ReasonSessionWithoutClientUAT},
-		{"client_uat garbage: signed out", credentials{Cookie: "__session=" + tok + "; __client_uat=12x"}, core.ReasonSessionWithoutClientUAT},
+		{"client_uat zero: signed out", credentials{Cookie: "__session=" + tok + uat(0)}, core.ReasonSessionTokenButNoClientUAT},
+		{"client_uat negative: signed out", credentials{Cookie: "__session=" + tok + uat(-5)}, core.ReasonSessionTokenButNoClientUAT},
+		{"client_uat garbage: signed out", credentials{Cookie: "__session=" + tok + "; __client_uat=12x"}, core.ReasonSessionTokenButNoClientUAT},
 		{"client_uat alone is no token", credentials{Cookie: active[2:]}, core.ReasonTokenMissing},
 		{"header token ignores client_uat", credentials{Authorization: "Bearer " + tok, Cookie: uat(iat + 100)[2:]}, ""},
 		{"header token needs no client_uat", credentials{Authorization: "Bearer " + tok}, ""},
@@ -309,7 +309,7 @@ func TestAuthenticateCredentials(t *testing.T) {
 		c := newClient(t, cfg)
 		for cookie, want := range map[string]core.Reason{
 			"__session=" + tok:              "",
-			"__session=" + tok + uat(0):     core.ReasonSessionWithoutClientUAT,
+			"__session=" + tok + uat(0):     core.ReasonSessionTokenButNoClientUAT,
 			"__session=" + tok + active:     "",
 			"__session=" + tok + uat(iat+1): core.ReasonTokenStale,
 		} {
@@ -377,7 +377,7 @@ func TestSuffixedCookies(t *testing.T) {
 				cookie string
 				sub    string
 				want   core.Reason
-			}{"development: expired suffixed token, plain signed out", plain(plainTok, "0") + "; " + suffixed(expiredSuffixed, uat), "", core.ReasonSessionWithoutClientUAT})
+			}{"development: expired suffixed token, plain signed out", plain(plainTok, "0") + "; " + suffixed(expiredSuffixed, uat), "", core.ReasonSessionTokenButNoClientUAT})
 		} else {
 			tests = append(tests, struct {
 				name   string
@@ -433,7 +433,7 @@ func TestTenantsShareNothing(t *testing.T) {
 	}
 	// Even B's token under A's kid (same kid, B's key) fails at A.
 	_, err = ca.VerifyToken(ctx, b.Token(clerktest.WithSigningKey(key(1), a.KeyID())))
-	if core.ReasonOf(err) != core.ReasonTokenSignature {
+	if core.ReasonOf(err) != core.ReasonTokenInvalidSignature {
 		t.Fatalf("B-signed token with A's kid: %v", err)
 	}
 	if n := b.Requests(clerktest.EndpointJWKS); n != 1 {
@@ -449,7 +449,7 @@ func TestNetworklessPEM(t *testing.T) {
 		t.Fatalf("verify with PEM: %v", err)
 	}
 	_, err := c.VerifyToken(context.Background(), s.Token(clerktest.WithSigningKey(key(1), "")))
-	if core.ReasonOf(err) != core.ReasonTokenSignature {
+	if core.ReasonOf(err) != core.ReasonTokenInvalidSignature {
 		t.Fatalf("other key: %v", err)
 	}
 	if n := s.Requests(clerktest.EndpointJWKS) + s.Requests(clerktest.EndpointWellKnownJWKS); n != 0 {
@@ -546,7 +546,7 @@ func TestClaimsModel(t *testing.T) {
 		{"org plan", core.Plan("pro"), ""},
 		{"absent plan", core.Plan("org:free"), core.ReasonMissingPlan},
 		{"reverified first factor", core.Reverified(core.FirstFactor, 10*time.Minute), ""},
-		{"first factor too old", core.Reverified(core.FirstFactor, 2*time.Minute), core.ReasonReverificationNeeded},
+		{"first factor too old", core.Reverified(core.FirstFactor, 2*time.Minute), core.ReasonReverificationRequired},
 		{"second factor falls back to first", core.Reverified(core.SecondFactor, 10*time.Minute), ""},
 		{"multi factor falls back to first", core.Reverified(core.MultiFactor, 10*time.Minute), ""},
 		{"authorize", func(a *core.Auth) error { return core.Authorize(a, core.Role("org:admin"), core.Feature("premium")) }, ""},

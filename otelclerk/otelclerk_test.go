@@ -83,7 +83,7 @@ func TestAuthentication(t *testing.T) {
 			name:     "user fetch fails",
 			fail:     clerktest.EndpointGetUser,
 			header:   func(s *clerktest.Server) string { return "Bearer " + s.Token() },
-			wantErr:  core.ReasonUserUnavailable,
+			wantErr:  core.ReasonUserFetchFailed,
 			decision: tenant + ",clerk.outcome=refused,clerk.reason=user-fetch-failed,clerk.token.kind=session_token",
 			calls: map[string]int64{
 				tenant + ",clerk.op=jwks,clerk.outcome=ok":                   1,

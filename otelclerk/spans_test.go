@@ -213,7 +213,7 @@ func TestCall(t *testing.T) {
 			wantCall: "clerk.op=verify_oauth_token,clerk.outcome=error,error.type=canceled",
 		},
 		{
-			name: "core reason", op: core.CallUser, err: &core.Error{Reason: core.ReasonUserUnavailable, Err: errors.New(secretUserID)},
+			name: "core reason", op: core.CallUser, err: &core.Error{Reason: core.ReasonUserFetchFailed, Err: errors.New(secretUserID)},
 			wantSpan: spanSummary{
 				Name: "clerk.user", Kind: "client", Status: "Error", Desc: "clerk user call failed: user-fetch-failed",
 				Attrs:  "clerk.op=user,error.type=user-fetch-failed",

@@ -391,10 +391,10 @@ func rows() []row {
 				return request{cookies: []string{"app_session=" + e.token() + "; __client_uat=" + unix(e.Clock.Now().Add(-time.Hour))}}
 			}, ok(true, true))},
 		{name: "session cookie without __client_uat is signed out", setup: fetch,
-			steps: one(func(e *env) request { return request{cookies: []string{"__session=" + e.token()}} }, invalid(core.ReasonSessionWithoutClientUAT)),
+			steps: one(func(e *env) request { return request{cookies: []string{"__session=" + e.token()}} }, invalid(core.ReasonSessionTokenButNoClientUAT)),
 			after: func(e *env) { e.wantRequests(clerktest.AnyEndpoint, 0) }},
 		{name: "session cookie with __client_uat=0 is signed out", setup: fetch,
-			steps: one(func(e *env) request { return request{cookies: []string{"__session=" + e.token() + "; __client_uat=0"}} }, invalid(core.ReasonSessionWithoutClientUAT))},
+			steps: one(func(e *env) request { return request{cookies: []string{"__session=" + e.token() + "; __client_uat=0"}} }, invalid(core.ReasonSessionTokenButNoClientUAT))},
 		{name: "custom session key: __session is ignored", setup: Setup{FetchUser: true, SessionKey: "app_session"},
 			steps: one(cookie(), missing())},
 
@@ -405,7 +405,7 @@ func rows() []row {
 		{name: "expired token", setup: fetch,
 			steps: one(bearer(clerktest.WithTTL(-time.Minute)), invalid(core.ReasonTokenExpired))},
 		{name: "wrong signature", setup: fetch,
-			steps: one(bearer(clerktest.WithSigningKey(keys()[1], "")), invalid(core.ReasonTokenSignature))},
+			steps: one(bearer(clerktest.WithSigningKey(keys()[1], "")), invalid(core.ReasonTokenInvalidSignature))},
 		{name: "unknown key id", setup: fetch,
 			steps: one(bearer(clerktest.WithSigningKey(keys()[1], "ins_2unknownkey")), invalid(core.ReasonTokenUnknownKID))},
 		{name: "a new signing key: 503 with Retry-After in the refetch cooldown, 200 after it", setup: Setup{},
@@ -425,7 +425,7 @@ func rows() []row {
 					req: bearer(), want: ok(false, false)},
 			}},
 		{name: "alg none", setup: fetch,
-			steps: one(bearer(clerktest.WithHeader("alg", "none")), invalid(core.ReasonTokenInvalidAlg))},
+			steps: one(bearer(clerktest.WithHeader("alg", "none")), invalid(core.ReasonTokenInvalidAlgorithm))},
 		{name: "bad header token never falls back to a good cookie", setup: fetch,
 			steps: []step{
 				{req: func(e *env) request {
@@ -463,10 +463,10 @@ func rows() []row {
 			steps: one(bearer(clerktest.WithSubject("user_2NoSuchUserNoSuchUserNoSuch")), invalid(core.ReasonUserNotFound))},
 		{name: "user endpoint failing 500", setup: fetch,
 			arrange: func(e *env) { e.Server.Fail(clerktest.EndpointGetUser, http.StatusInternalServerError) },
-			steps:   one(bearer(), unavailable(core.ReasonUserUnavailable))},
+			steps:   one(bearer(), unavailable(core.ReasonUserFetchFailed))},
 		{name: "user endpoint failing 503", setup: fetch,
 			arrange: func(e *env) { e.Server.Fail(clerktest.EndpointGetUser, http.StatusServiceUnavailable) },
-			steps:   one(bearer(), unavailable(core.ReasonUserUnavailable))},
+			steps:   one(bearer(), unavailable(core.ReasonUserFetchFailed))},
 		{name: "JWKS unreachable at start, then recovery after the cooldown", setup: fetch,
 			arrange: func(e *env) { e.Server.Fail(clerktest.EndpointJWKS, http.StatusServiceUnavailable) },
 			steps: []step{
@@ -517,7 +517,7 @@ func rows() []row {
 
 		{name: "custom error handler on a user fetch failure", setup: Setup{FetchUser: true, CustomErrors: true},
 			arrange: func(e *env) { e.Server.Fail(clerktest.EndpointGetUser, http.StatusInternalServerError) },
-			steps:   one(bearer(), custom(core.ReasonUserUnavailable))},
+			steps:   one(bearer(), custom(core.ReasonUserFetchFailed))},
 		{name: "Require with no checks passes any session", setup: Setup{Check: core.All()},
 			steps: []step{
 				{req: bearer(), want: ok(false, true)},
@@ -586,10 +586,10 @@ func rows() []row {
 			steps: one(header("Bearer oat_"+strings.Repeat("0", 32)), invalid(core.ReasonTokenNotFound))},
 		row{name: "Clerk down for API keys: 503", setup: Setup{AcceptsToken: kinds(core.APIKey)},
 			arrange: func(e *env) { e.Server.Fail(clerktest.EndpointVerifyAPIKey, http.StatusServiceUnavailable) },
-			steps:   one(machineBearer(formAPIKey), unavailable(core.ReasonMachineUnavailable))},
+			steps:   one(machineBearer(formAPIKey), unavailable(core.ReasonTokenVerificationUnavailable))},
 		row{name: "Clerk down for M2M tokens, optional: still 503", setup: Setup{AcceptsToken: kinds(core.M2MToken), Optional: true},
 			arrange: func(e *env) { e.Server.Fail(clerktest.EndpointVerifyM2MToken, clerktest.DropConnection) },
-			steps:   one(machineBearer(formM2M), unavailable(core.ReasonMachineUnavailable))},
+			steps:   one(machineBearer(formM2M), unavailable(core.ReasonTokenVerificationUnavailable))},
 		row{name: "a machine verdict is reused until the cache TTL, on the injected clock", setup: Setup{AcceptsToken: kinds(core.APIKey)},
 			steps: []step{
 				{req: sameMachineBearer(formAPIKey, &cachedTok), want: machine(core.APIKey, subjectUser)},
@@ -716,7 +716,7 @@ func rows() []row {
 		{"plan", core.Plan("pro"), orgToken, ""},
 		{"plan", core.Plan("enterprise"), orgToken, core.ReasonMissingPlan},
 		{"reverification", core.Reverified(core.FirstFactor, 10*time.Minute), []clerktest.TokenOption{clerktest.WithFactorAge(2, -1)}, ""},
-		{"reverification", core.Reverified(core.FirstFactor, 10*time.Minute), []clerktest.TokenOption{clerktest.WithFactorAge(30, -1)}, core.ReasonReverificationNeeded},
+		{"reverification", core.Reverified(core.FirstFactor, 10*time.Minute), []clerktest.TokenOption{clerktest.WithFactorAge(30, -1)}, core.ReasonReverificationRequired},
 		{"all of role and permission", core.All(core.Role("org:admin"), core.Permission("org:articles:read")), orgToken, ""},
 		{"all of role and permission", core.All(core.Role("org:admin"), core.Permission("org:articles:write")), orgToken, core.ReasonMissingPermission},
 	}
@@ -728,7 +728,7 @@ func rows() []row {
 		} else {
 			r.name = "Require " + c.name + ": fail"
 			w := forbidden(c.fail)
-			if c.fail == core.ReasonReverificationNeeded {
+			if c.fail == core.ReasonReverificationRequired {
 				w.reverify = &core.ReverificationRequirement{Level: core.FirstFactor, AfterMinutes: 10}
 			}
 			r.steps = one(bearer(c.opts...), w)
@@ -1108,7 +1108,7 @@ func testTenants(t *testing.T, target Target) {
 		// In A's key refetch cooldown, but of another issuer: not a key A
 		// has just rotated in, so 401 at once, not 503.
 		{"B's token at A", a, b.token(), invalid(core.ReasonTokenUnknownKID)},
-		{"a token of another key under A's kid at A", a, b.token(clerktest.WithSigningKey(keys()[1], a.Server.KeyID())), invalid(core.ReasonTokenSignature)},
+		{"a token of another key under A's kid at A", a, b.token(clerktest.WithSigningKey(keys()[1], a.Server.KeyID())), invalid(core.ReasonTokenInvalidSignature)},
 	} {
 		if r := serve(t, c.label, c.at.serve, newRequest(request{auth: "Bearer " + c.tok})); r != nil {
 			checkAnswer(t, c.label, r, c.want, c.at.userID, []string{c.tok})

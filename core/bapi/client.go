@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clerkgo/clerk/internal/secret"
 	"github.com/clerkgo/clerk/internal/version"
 )
 
@@ -46,10 +47,9 @@ const (
 type Client struct {
 	Services
 
-	// secretKey returns the key. It is a function so that no printing of a
-	// Client (fmt's reflection over a Client value, slog, %#v) can reach the
-	// key: fmt shows a function as an address.
-	secretKey        func() string
+	// secretKey is the key, held so that no printing of a Client (fmt's
+	// reflection over a Client value, slog, %#v) can reach it.
+	secretKey        secret.String
 	baseURL          *url.URL
 	httpClient       *http.Client
 	ownTransport     *http.Transport // the transport NewClient made, nil with WithHTTPClient
@@ -127,7 +127,7 @@ func NewClient(secretKey string, opts ...Option) (*Client, error) {
 	}
 	base, _ := url.Parse(DefaultBaseURL)
 	c := &Client{
-		secretKey:        func() string { return secretKey },
+		secretKey:        secret.New(secretKey),
 		baseURL:          base,
 		userAgent:        "clerkgo/" + version.String(),
 		timeout:          DefaultTimeout,
@@ -346,24 +346,21 @@ func (c *Client) BaseURL() string {
 	return c.baseURL.String()
 }
 
-// redacted stands for the secret key wherever a client is printed.
-const redacted = "[redacted]"
-
 // String describes the client by its base URL; the secret key is shown as
-// [redacted].
+// "[redacted]".
 func (c *Client) String() string {
 	if c == nil {
 		return "bapi.Client(nil)"
 	}
-	return "bapi.Client{BaseURL: " + c.BaseURL() + ", SecretKey: " + redacted + "}"
+	return "bapi.Client{BaseURL: " + c.BaseURL() + ", SecretKey: " + c.secretKey.String() + "}"
 }
 
-// GoString is the %#v form: the base URL, and the secret key as [redacted].
+// GoString is the %#v form: the base URL, and the secret key as "[redacted]".
 func (c *Client) GoString() string {
 	if c == nil {
 		return "(*bapi.Client)(nil)"
 	}
-	return "&bapi.Client{BaseURL:" + strconv.Quote(c.BaseURL()) + ", SecretKey:" + strconv.Quote(redacted) + "}"
+	return "&bapi.Client{BaseURL:" + strconv.Quote(c.BaseURL()) + ", SecretKey:" + c.secretKey.Quoted() + "}"
 }
 
 // Format prints the client for every fmt verb as [Client.String] does (%q
@@ -384,12 +381,12 @@ func (c *Client) Format(f fmt.State, verb rune) {
 }
 
 // LogValue is the client as slog logs it: its base URL and the secret key
-// as [redacted].
+// as "[redacted]".
 func (c *Client) LogValue() slog.Value {
 	if c == nil {
 		return slog.StringValue(c.String())
 	}
-	return slog.GroupValue(slog.String("base_url", c.BaseURL()), slog.String("secret_key", redacted))
+	return slog.GroupValue(slog.String("base_url", c.BaseURL()), slog.Any("secret_key", c.secretKey))
 }
 
 // sleepContext waits for d or until ctx ends.

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/clerkgo/clerk/internal/secret"
 )
 
 // ErrRedirect matches (with [errors.Is]) the [*Error] of a 3xx answer. The
@@ -272,11 +274,11 @@ func IsRateLimited(err error) bool { return StatusCode(err) == http.StatusTooMan
 
 // redact removes the secret key from the server-provided text of e, meta
 // included, in case a proxy or server echoes the Authorization header back.
-func (e *Error) redact(secret string) {
-	if secret == "" {
+func (e *Error) redact(key string) {
+	if key == "" {
 		return
 	}
-	r := strings.NewReplacer(secret, redacted)
+	r := strings.NewReplacer(key, secret.Redacted)
 	e.TraceID = r.Replace(e.TraceID)
 	redactMap(e.Meta, r)
 	for i := range e.Errors {

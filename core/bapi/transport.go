@@ -160,7 +160,7 @@ func idempotent(method string) bool {
 // do sends req, retrying idempotent requests on transient failures, and
 // decodes a successful JSON response into out (when out is not nil).
 func (c *Client) do(ctx context.Context, req *request, out any) (*Response, error) {
-	if c == nil || c.baseURL == nil || c.httpClient == nil || c.secretKey == nil {
+	if c == nil || c.baseURL == nil || c.httpClient == nil || c.secretKey.IsZero() {
 		return nil, ErrNilClient
 	}
 	if ctx == nil {
@@ -252,7 +252,7 @@ func (c *Client) attempt(ctx context.Context, req *request, target string, out a
 	if err != nil {
 		return nil, fmt.Errorf("bapi: building %s %s: %w", req.method, route(req.path), err)
 	}
-	hreq.Header.Set("Authorization", "Bearer "+c.secretKey())
+	hreq.Header.Set("Authorization", "Bearer "+c.secretKey.Reveal())
 	hreq.Header.Set("Clerk-API-Version", APIVersion)
 	hreq.Header.Set("User-Agent", c.userAgent)
 	hreq.Header.Set("Accept", "application/json")
@@ -285,7 +285,7 @@ func (c *Client) attempt(ctx context.Context, req *request, target string, out a
 	}
 	if failed {
 		e := decodeError(req.method, req.path, hresp.StatusCode, hresp.Header, data)
-		e.redact(c.secretKey())
+		e.redact(c.secretKey.Reveal())
 		e.markEchoes(req.values())
 		return resp, e
 	}

@@ -17,9 +17,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clerkgo/clerk/core/bapi"
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
+
+	"github.com/clerkgo/clerk/core/bapi"
 )
 
 // machineT0 has milliseconds, so that the tests see whether timestamps are

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/clerkgo/clerk/internal/secret"
 )
 
 // Defaults and limits of a [Verifier].
@@ -75,14 +77,14 @@ func ConfigFromEnv() (Config, error) {
 }
 
 // Secret is a signing secret (whsec_...), held so that nothing prints it:
-// String, GoString, Format, LogValue and MarshalJSON show "[redacted]",
-// and the value sits in a closure, which fmt prints as an address even
-// where it calls no method (an unexported struct field, %p, %w). Build one
-// with [NewSecret] or [Secrets]; the zero Secret is empty.
-type Secret struct{ value func() string }
+// String, GoString, Format, LogValue and MarshalJSON show "[redacted]" (""
+// for an empty secret), and fmt reaches no value even where it calls no
+// method (an unexported struct field, %p). Build one with [NewSecret] or
+// [Secrets]; the zero Secret is empty.
+type Secret struct{ value secret.String }
 
 // NewSecret wraps a signing secret.
-func NewSecret(s string) Secret { return Secret{value: func() string { return s }} }
+func NewSecret(s string) Secret { return Secret{value: secret.New(s)} }
 
 // Secrets wraps several signing secrets, for [Config].Secrets.
 func Secrets(s ...string) []Secret {
@@ -94,32 +96,22 @@ func Secrets(s ...string) []Secret {
 }
 
 // reveal returns the secret's value.
-func (s Secret) reveal() string {
-	if s.value == nil {
-		return ""
-	}
-	return s.value()
-}
+func (s Secret) reveal() string { return s.value.Reveal() }
 
 // String returns "[redacted]", or "" for an empty secret.
-func (s Secret) String() string {
-	if s.reveal() == "" {
-		return ""
-	}
-	return "[redacted]"
-}
+func (s Secret) String() string { return s.value.String() }
 
 // GoString is String.
-func (s Secret) GoString() string { return s.String() }
+func (s Secret) GoString() string { return s.value.GoString() }
 
 // Format writes String for every verb.
-func (s Secret) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+func (s Secret) Format(f fmt.State, verb rune) { s.value.Format(f, verb) }
 
 // LogValue is the redacted form for log/slog.
-func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+func (s Secret) LogValue() slog.Value { return s.value.LogValue() }
 
 // MarshalJSON encodes the redacted form.
-func (s Secret) MarshalJSON() ([]byte, error) { return []byte(strconv.Quote(s.String())), nil }
+func (s Secret) MarshalJSON() ([]byte, error) { return s.value.MarshalJSON() }
 
 // String describes the config with every secret redacted.
 func (c Config) String() string {

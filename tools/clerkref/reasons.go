@@ -39,11 +39,11 @@ var reasonTable = []reasonRule{
 	{Clerk: "session-token-expired-refresh-*", Ours: rs(core.ReasonTokenExpired)},
 	{Clerk: "token-not-active-yet", Ours: rs(core.ReasonTokenNotActiveYet)},
 	{Clerk: "session-token-nbf", Ours: rs(core.ReasonTokenNotActiveYet)},
-	{Clerk: "token-iat-in-the-future", Ours: rs(core.ReasonTokenIssuedInFuture)},
-	{Clerk: "session-token-iat-in-the-future", Ours: rs(core.ReasonTokenIssuedInFuture)},
-	{Clerk: "token-invalid-algorithm", Ours: rs(core.ReasonTokenInvalidAlg, core.ReasonTokenMalformed)},
-	{Clerk: "token-invalid-signature", Ours: rs(core.ReasonTokenSignature)},
-	{Clerk: "token-invalid-authorized-parties", Ours: rs(core.ReasonTokenInvalidAZP, core.ReasonTokenMalformed)},
+	{Clerk: "token-iat-in-the-future", Ours: rs(core.ReasonTokenIATInTheFuture)},
+	{Clerk: "session-token-iat-in-the-future", Ours: rs(core.ReasonTokenIATInTheFuture)},
+	{Clerk: "token-invalid-algorithm", Ours: rs(core.ReasonTokenInvalidAlgorithm, core.ReasonTokenMalformed)},
+	{Clerk: "token-invalid-signature", Ours: rs(core.ReasonTokenInvalidSignature)},
+	{Clerk: "token-invalid-authorized-parties", Ours: rs(core.ReasonTokenInvalidAuthorizedParty, core.ReasonTokenMalformed)},
 	{Clerk: "token-invalid-issuer", Ours: rs(core.ReasonTokenInvalidIssuer)},
 
 	// token-invalid: the token cannot be decoded, its typ is wrong, or
@@ -61,13 +61,13 @@ var reasonTable = []reasonRule{
 	{Clerk: "token-verification-failed", Message: "expiry date claim", Label: "exp", Ours: rs(core.ReasonTokenMissingExpiry, core.ReasonTokenMalformed)},
 	{Clerk: "token-verification-failed", Message: "not before date claim", Label: "nbf", Ours: rs(core.ReasonTokenMalformed)},
 	{Clerk: "token-verification-failed", Message: "issued at date claim", Label: "iat", Ours: rs(core.ReasonTokenMalformed)},
-	{Clerk: "token-verification-failed", Message: "Error verifying JWT signature", Label: "key-import", Ours: rs(core.ReasonTokenInvalidAlg, core.ReasonTokenSignature)},
+	{Clerk: "token-verification-failed", Message: "Error verifying JWT signature", Label: "key-import", Ours: rs(core.ReasonTokenInvalidAlgorithm, core.ReasonTokenInvalidSignature)},
 
 	// authenticateRequest's own reasons.
 	{Clerk: "token-type-mismatch", Ours: rs(core.ReasonTokenTypeNotAccepted, core.ReasonTokenNotSession, core.ReasonTokenInvalidType, core.ReasonTokenMalformed)},
 	{Clerk: "session-token-and-uat-missing", Ours: rs(core.ReasonTokenMissing)},
 	{Clerk: "client-uat-but-no-session-token", Ours: rs(core.ReasonTokenMissing)},
-	{Clerk: "session-token-but-no-client-uat", Ours: rs(core.ReasonSessionWithoutClientUAT)},
+	{Clerk: "session-token-but-no-client-uat", Ours: rs(core.ReasonSessionTokenButNoClientUAT)},
 	{Clerk: "session-token-iat-before-client-uat", Ours: rs(core.ReasonTokenStale)},
 	// A JavaScript TypeError inside verification (a header or payload that
 	// is JSON but not an object).

@@ -293,7 +293,7 @@ func CheckRoutes(t *testing.T, s *Server, tok Tokens, want Expect) {
 		// Without __client_uat (or with 0) the client is signed out.
 		for _, cookie := range []string{"", "; __client_uat=0"} {
 			r = s.Get(t, "/claims", "", "Cookie: "+core.DefaultSessionKey+"="+tok.Member+cookie)
-			wantFailure(t, "/claims (cookie"+cookie+")", r, http.StatusUnauthorized, `Bearer error="invalid_token"`, string(core.ReasonSessionWithoutClientUAT))
+			wantFailure(t, "/claims (cookie"+cookie+")", r, http.StatusUnauthorized, `Bearer error="invalid_token"`, string(core.ReasonSessionTokenButNoClientUAT))
 		}
 	})
 
