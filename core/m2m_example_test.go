@@ -56,3 +56,38 @@ func ExampleClient_M2MTokenSource() {
 	// received: true
 	// opaque true
 }
+
+// The options of a token source: the format, the lifetime and custom claims
+// of the tokens it mints, and the hosts its HTTP client sends them to.
+func ExampleM2MTokenOptions() {
+	fake := clerktest.New() // stands in for Clerk
+	defer fake.Close()
+	ctx := context.Background()
+	client, err := core.New(core.Config{MachineSecretKey: fake.MachineSecretKey(), APIURL: fake.URL})
+	if err != nil {
+		panic(err)
+	}
+	defer client.Close()
+
+	src, err := client.M2MTokenSource(core.M2MTokenOptions{
+		Format: core.M2MOpaque,                   // or core.M2MJWT
+		TTL:    time.Hour,                        // seconds_until_expiration; 0: the machine's default
+		Claims: map[string]any{"job": "nightly"}, // custom claims, optional
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer src.Close()
+	hc, err := src.HTTPClient("billing.internal", "reports.internal:8443") // Authorization: Bearer mt_… for those hosts only
+	if err != nil {
+		panic(err)
+	}
+
+	tok, err := src.Token(ctx)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(tok.TokenFormat, hc != nil)
+	// Output:
+	// opaque true
+}

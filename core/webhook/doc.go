@@ -30,8 +30,9 @@
 //
 // An [Endpoint] is an http.Handler that verifies, optionally deduplicates
 // by message id ([Dedup]), and calls a [HandlerFunc]; the framework
-// adapters (ginclerk.Webhook, echoclerk.Webhook, chiclerk.Webhook,
-// fiberclerk.Webhook) mount the same endpoint in one line:
+// adapters (ginclerk.Webhook, echoclerk.Webhook, echo5clerk.Webhook,
+// chiclerk.Webhook, fiberclerk.Webhook, fiber3clerk.Webhook) mount the same
+// endpoint in one line:
 //
 //	http.Handle("POST /webhooks/clerk", webhook.Handler(func(ctx context.Context, ev *webhook.Event) error {
 //		switch ev.Type {
