@@ -42,7 +42,7 @@ const (
 	maxAuthorizedPartySize       = 2048
 )
 
-// NoClockSkew, as Config.ClockSkew, asks for no leeway at all: a token is
+// NoClockSkew is the Config.ClockSkew that asks for no leeway at all: a token is
 // expired from the instant of its exp, and nbf and iat may not be a
 // nanosecond in the future. (A ClockSkew of 0 selects DefaultClockSkew;
 // other negative values are refused.)

@@ -406,14 +406,6 @@ func (r *jsonReader) skip() error {
 	return errJSON
 }
 
-// skipObject reads and validates one object.
-func (r *jsonReader) skipObject() error {
-	if r.peek() != '{' {
-		return errJSON
-	}
-	return r.skip()
-}
-
 // end checks that only white space follows the value.
 func (r *jsonReader) end() error {
 	if r.peek() != 0 || r.i != len(r.s) {

@@ -67,7 +67,7 @@ func TokenFrom(extractors ...core.Extractor) Option {
 	return func(o *options) { o.TokenFrom = extractors }
 }
 
-// SkipOptions(true) lets CORS preflight requests through unauthenticated,
+// SkipOptions lets CORS preflight requests through unauthenticated when on,
 // so that a CORS middleware after this one can answer them. Default off.
 // Only a real preflight passes: OPTIONS with both an Origin and an
 // Access-Control-Request-Method header ([core.IsPreflight]); any other

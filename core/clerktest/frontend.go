@@ -273,7 +273,9 @@ func (d *directiveSet) add(name, value string, maxAge int, httpOnly, bothForms b
 		}
 	}
 	for _, n := range names {
-		c := &http.Cookie{Name: n, Value: value, Path: "/", MaxAge: maxAge,
+		// Clerk's attributes: Secure over https only (the fake also serves
+		// plain-http loopback tests), HttpOnly only where Clerk sets it.
+		c := &http.Cookie{Name: n, Value: value, Path: "/", MaxAge: maxAge, //nolint:gosec // mirrors Clerk's cookies, see above
 			HttpOnly: httpOnly, Secure: d.secure, SameSite: http.SameSiteLaxMode}
 		d.out = append(d.out, c.String())
 	}

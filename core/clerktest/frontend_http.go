@@ -395,11 +395,12 @@ func (s *Server) browserClientLocked(r *http.Request) *frontendClient {
 // root-domain __client_uat reaches the app's subdomain.
 func (s *Server) setBrowserCookies(w http.ResponseWriter, clientCookie string, uat string) {
 	if clientCookie != "" {
-		http.SetCookie(w, &http.Cookie{Name: CookieClient, Value: clientCookie, Path: "/", MaxAge: cookieMaxAge,
+		http.SetCookie(w, &http.Cookie{Name: CookieClient, Value: clientCookie, Path: "/", MaxAge: cookieMaxAge, //nolint:gosec // plain-http loopback fake: no Secure
 			HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	}
 	for _, n := range []string{CookieClientUat, CookieClientUat + "_" + s.CookieSuffix()} {
-		http.SetCookie(w, &http.Cookie{Name: n, Value: uat, Path: "/", MaxAge: cookieMaxAge,
+		// __client_uat is readable by clerk-js (no HttpOnly), as Clerk's is.
+		http.SetCookie(w, &http.Cookie{Name: n, Value: uat, Path: "/", MaxAge: cookieMaxAge, //nolint:gosec // mirrors Clerk's __client_uat on a plain-http loopback fake
 			SameSite: http.SameSiteLaxMode})
 	}
 }

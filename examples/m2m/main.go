@@ -92,7 +92,7 @@ func run(ctx context.Context, stdout io.Writer) error {
 	go func() { done <- srv.Serve(ln) }()
 	defer func() {
 		_ = srv.Shutdown(context.WithoutCancel(ctx))
-		<-done
+		<-done //nolint:errcheck // http.ErrServerClosed after Shutdown
 	}()
 	url := "http://" + ln.Addr().String() + "/reports"
 	fmt.Fprintf(stdout, "reports service (machine %s) at %s\n", reports.ID, url)

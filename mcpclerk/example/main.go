@@ -208,7 +208,7 @@ func run(ctx context.Context, stdout io.Writer, getenv func(string) string) erro
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		err := srv.Shutdown(sctx)
-		<-errc
+		<-errc //nolint:errcheck // http.ErrServerClosed after Shutdown
 		return err
 	}
 }
