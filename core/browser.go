@@ -67,6 +67,8 @@ type PageResult struct {
 	Err error
 	// Header holds the response headers of the decision.
 	Header http.Header
+
+	why Reason // a handshake's reason in core's terms, for the Observer
 }
 
 // Redirect reports whether the answer is a 307 to Header's Location: a
@@ -102,28 +104,33 @@ const (
 
 // Refresh reasons (@clerk/backend request.ts RefreshTokenErrorReason).
 const (
-	refreshNoCookie           = "non-eligible-no-refresh-cookie"
-	refreshNonGet             = "non-eligible-non-get"
-	refreshInvalidToken       = "invalid-session-token"
-	refreshMissingAPIClient   = "missing-api-client"
-	refreshMissingSID         = "expired-session-token-missing-sid-claim"
-	refreshFetchError         = "fetch-error"
-	refreshUnexpectedBAPIErr  = "unexpected-bapi-error"
-	refreshDecodeFailed       = "expired-session-token-decode-failed"
-	handshakeLoopLimit        = 3
-	cookieRefresh             = "__refresh"
-	cookieDevBrowser          = "__clerk_db_jwt"
-	cookieHandshake           = "__clerk_handshake"
-	cookieHandshakeNonce      = "__clerk_handshake_nonce"
-	cookieRedirectCount       = "__clerk_redirect_count"
-	paramLegacyDevBrowser     = "__dev_session"
-	paramHandshakeHelp        = "__clerk_help"
-	handshakeAPIVersion       = "2026-05-12"
-	maxHandshakeTokenSize     = 64 << 10
-	headerAuthStatus          = "X-Clerk-Auth-Status"
-	headerAuthReason          = "X-Clerk-Auth-Reason"
-	headerAuthMessage         = "X-Clerk-Auth-Message"
-	redirectLoopMessage       = "clerk: refreshing the session token resulted in an infinite redirect loop; this usually means that the instance keys do not match the browser's instance: copy the publishable and secret keys of the same instance from the Clerk dashboard"
+	refreshNoCookie          = "non-eligible-no-refresh-cookie"
+	refreshNonGet            = "non-eligible-non-get"
+	refreshInvalidToken      = "invalid-session-token"
+	refreshMissingAPIClient  = "missing-api-client"
+	refreshMissingSID        = "expired-session-token-missing-sid-claim"
+	refreshFetchError        = "fetch-error"
+	refreshUnexpectedBAPIErr = "unexpected-bapi-error"
+	refreshDecodeFailed      = "expired-session-token-decode-failed"
+)
+
+// Clerk's cookie, query and header names (@clerk/backend constants.ts),
+// and the handshake's limits.
+const (
+	handshakeLoopLimit    = 3
+	cookieRefresh         = "__refresh"
+	cookieDevBrowser      = "__clerk_db_jwt"
+	cookieHandshake       = "__clerk_handshake"
+	cookieHandshakeNonce  = "__clerk_handshake_nonce"
+	cookieRedirectCount   = "__clerk_redirect_count"
+	paramLegacyDevBrowser = "__dev_session"
+	paramHandshakeHelp    = "__clerk_help"
+	handshakeAPIVersion   = "2026-05-12"
+	maxHandshakeTokenSize = 64 << 10
+	headerAuthStatus      = "X-Clerk-Auth-Status"
+	headerAuthReason      = "X-Clerk-Auth-Reason"
+	headerAuthMessage     = "X-Clerk-Auth-Message"
+	redirectLoopMessage   = "clerk: refreshing the session token resulted in an infinite redirect loop; this usually means that the instance keys do not match the browser's instance: copy the publishable and secret keys of the same instance from the Clerk dashboard"
 )
 
 // pageCtx is what the browser decision reads from one request
@@ -192,10 +199,16 @@ func (a *Authenticator) AuthenticatePage(ctx context.Context, r Request) *PageRe
 			res.Auth.User = u
 		}
 	}
-	d := Decision{Kind: SessionToken, Duration: time.Since(start)}
-	if res.Err != nil {
+	d := Decision{Duration: time.Since(start)}
+	if p.header != "" || p.session != "" {
+		d.Kind = SessionToken
+	}
+	switch {
+	case res.Err != nil:
 		res.Err = c.label(res.Err)
 		d.Reason = ReasonOf(res.Err)
+	case res.Status == PageHandshake:
+		d.Reason = res.why // not authenticated: handed to the handshake
 	}
 	c.events.decision(ctx, d)
 	if res.Status != PageSignedIn {
@@ -393,7 +406,7 @@ func (p *pageCtx) maybeHandshake(reason, message string, coreReason Reason) *Pag
 	h.Set("Location", loc)
 	h.Set("Cache-Control", "no-store")
 	h.Add("Set-Cookie", cookieRedirectCount+"="+strconv.Itoa(p.loops+1)+"; SameSite=Lax; HttpOnly; Max-Age=2")
-	return &PageResult{Status: PageHandshake, Reason: reason, Message: message, Header: h}
+	return &PageResult{Status: PageHandshake, Reason: reason, Message: message, Header: h, why: coreReason}
 }
 
 // logError writes an error line to the client's logger, if any. err is

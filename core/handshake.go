@@ -255,7 +255,7 @@ func (p *pageCtx) handshakeDirectives(ctx context.Context) ([]string, error) {
 		if api == nil {
 			return nil, nil
 		}
-		out, _, err := api.Clients.HandshakePayload(ctx, p.hsNonce)
+		out, _, err := api.Clients.HandshakePayload(ctx, &bapi.GetHandshakePayloadParams{Nonce: p.hsNonce})
 		if err != nil {
 			p.c.logError(ctx, "clerk: the handshake payload could not be fetched", newError(ReasonTokenVerificationUnavailable, nil))
 			return nil, nil

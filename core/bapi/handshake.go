@@ -2,7 +2,6 @@ package bapi
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 )
@@ -21,18 +20,23 @@ type HandshakePayload struct {
 	Directives []string `json:"directives"`
 }
 
-// errNonceMissing is returned for an empty nonce.
-var errNonceMissing = errors.New("bapi: Clients.HandshakePayload: the nonce is empty")
+// GetHandshakePayloadParams holds the query parameters of
+// Clients.HandshakePayload.
+type GetHandshakePayloadParams struct {
+	// Nonce is the __clerk_handshake_nonce the Frontend API handed the
+	// browser. Required.
+	Nonce string
+}
 
 // HandshakePayload sends GET /clients/handshake_payload?nonce= (internal,
 // not in the published spec) and returns the directives Clerk stored for
 // the handshake nonce, once. The nonce is a credential: it is sent in the
 // query as Clerk's SDKs send it, and never appears in an [Error].
-func (s *ClientsService) HandshakePayload(ctx context.Context, nonce string) (*HandshakePayload, *Response, error) {
-	if nonce == "" {
-		return nil, nil, errNonceMissing
+func (s *ClientsService) HandshakePayload(ctx context.Context, params *GetHandshakePayloadParams) (*HandshakePayload, *Response, error) {
+	if params == nil {
+		params = &GetHandshakePayloadParams{} // Clerk refuses an empty nonce (422)
 	}
-	req, err := newRequest(http.MethodGet, "/clients/handshake_payload", url.Values{"nonce": {nonce}}, nil)
+	req, err := newRequest(http.MethodGet, "/clients/handshake_payload", url.Values{"nonce": {params.Nonce}}, nil)
 	if err != nil {
 		return nil, nil, err
 	}
