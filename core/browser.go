@@ -111,6 +111,7 @@ const (
 	refreshMissingSID        = "expired-session-token-missing-sid-claim"
 	refreshFetchError        = "fetch-error"
 	refreshUnexpectedBAPIErr = "unexpected-bapi-error"
+	refreshUnexpectedSDKErr  = "unexpected-sdk-error"
 	refreshDecodeFailed      = "expired-session-token-decode-failed"
 )
 
@@ -307,11 +308,11 @@ func (p *pageCtx) headerPath(ctx context.Context) *PageResult {
 // cookiePath is authenticateRequestWithTokenInCookie, in Clerk's order.
 func (p *pageCtx) cookiePath(ctx context.Context) *PageResult {
 	if p.hsNonce != "" || p.hsToken != "" {
-		res, err := p.resolveHandshake(ctx)
+		res, jwtRefused, err := p.resolveHandshake(ctx)
 		if err == nil {
 			return res
 		}
-		if p.dev {
+		if p.dev && jwtRefused {
 			// Clerk throws here (the app answers 500): signed out instead.
 			return signedOutResult(err, string(ReasonOf(err)), "")
 		}

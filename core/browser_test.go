@@ -491,3 +491,72 @@ func TestAuthenticatePageHandshakeJWT(t *testing.T) {
 		})
 	}
 }
+
+// TestAuthenticatePageHandshakeDirectives: a handshake JWT signed by the
+// instance carries the directives; those that are not single-line cookies
+// are never copied onto the response, and a new __session that does not
+// verify leaves the decision to the request's own cookies (in development
+// too: only a refused handshake JWT signs a development browser out).
+func TestAuthenticatePageHandshakeDirectives(t *testing.T) {
+	for _, production := range []bool{true, false} {
+		t.Run("production="+strconv.FormatBool(production), func(t *testing.T) {
+			p := newPageSetup(t, production)
+			hs := p.s.Token(clerktest.WithClaim("handshake", []string{
+				"__client_uat=0; Path=/", "x=1\r\nLocation: https://evil.example", "=v", "__session=not-a-token; Path=/",
+			}))
+			res := p.a.AuthenticatePage(context.Background(), core.HTTPRequest(pageReq("GET", appURL+"&__clerk_handshake="+hs,
+				map[string]string{"__clerk_db_jwt": "dvb"})))
+			if res.Status != core.PageSignedOut || res.Reason != "session-token-and-uat-missing" {
+				t.Fatalf("%v %q (%v)", res.Status, res.Reason, res.Err)
+			}
+			if got := res.Header.Values("Set-Cookie"); len(got) != 0 {
+				t.Errorf("cookies of an unresolved handshake: %q", got)
+			}
+
+			valid := p.s.Token(clerktest.WithSessionID("sess_1"))
+			hs = p.s.Token(clerktest.WithClaim("handshake", []string{
+				"__client_uat=1; Path=/", "x=1\r\nLocation: https://evil.example", "=v", "__session=" + valid + "; Path=/",
+			}))
+			res = p.a.AuthenticatePage(context.Background(), core.HTTPRequest(pageReq("GET", appURL+"&__clerk_handshake="+hs, nil)))
+			if res.Status != core.PageSignedIn {
+				t.Fatalf("%v %q (%v)", res.Status, res.Reason, res.Err)
+			}
+			if got := res.Header.Values("Set-Cookie"); len(got) != 2 || got[0] != "__client_uat=1; Path=/" || got[1] != "__session="+valid+"; Path=/" {
+				t.Errorf("Set-Cookie %q", got)
+			}
+			if res.Header.Get("Access-Control-Allow-Origin") != "null" || res.Header.Get("Access-Control-Allow-Credentials") != "true" {
+				t.Errorf("headers %v", res.Header)
+			}
+		})
+	}
+}
+
+// TestAuthenticatePageObserved: one Decision per page request, with the
+// reason of a handshake; a signed-in request gets its user.
+func TestAuthenticatePageObserved(t *testing.T) {
+	clk := newClock()
+	s := newFake(t, clk, clerktest.WithProductionInstance())
+	obs := &recorder{}
+	cfg := fakeConfig(s, clk)
+	cfg.PublishableKey = s.PublishableKey()
+	cfg.Observer = obs
+	a, err := core.NewAuthenticator(core.Options{Client: newClient(t, cfg), BrowserPages: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := a.AuthenticatePage(context.Background(), core.HTTPRequest(pageReq("GET", appURL, map[string]string{"__client_uat": "1"})))
+	if res.Status != core.PageHandshake {
+		t.Fatalf("%v", res.Status)
+	}
+	res = a.AuthenticatePage(context.Background(), core.HTTPRequest(pageReq("GET", appURL,
+		map[string]string{"__client_uat": "1", "__session": s.Token()})))
+	if res.Status != core.PageSignedIn || res.Auth.User == nil || res.Auth.User.ID != s.DefaultUserID() {
+		t.Fatalf("%+v", res)
+	}
+	obs.mu.Lock()
+	defer obs.mu.Unlock()
+	want := []string{"decision   token-missing", "decision  session_token "}
+	if len(obs.lines) < 2 || obs.lines[0] != want[0] || obs.lines[len(obs.lines)-1] != want[1] {
+		t.Errorf("decisions %q, want %q", obs.lines, want)
+	}
+}

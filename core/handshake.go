@@ -208,14 +208,16 @@ var errHandshakeToken = errors.New("the handshake token is not acceptable")
 // nonce (Backend API) or of the handshake JWT become Set-Cookie headers,
 // the new __session is verified; a development instance is then sent to
 // the clean URL. An error means the flow goes on with the request's
-// cookies (production), as Clerk's does.
-func (p *pageCtx) resolveHandshake(ctx context.Context) (*PageResult, error) {
+// cookies, as Clerk's does; jwtRefused says the handshake JWT itself was
+// refused (Clerk throws then on a development instance).
+func (p *pageCtx) resolveHandshake(ctx context.Context) (res *PageResult, jwtRefused bool, err error) {
+
 	h := http.Header{}
 	h.Set("Access-Control-Allow-Origin", "null")
 	h.Set("Access-Control-Allow-Credentials", "true")
 	directives, err := p.handshakeDirectives(ctx)
 	if err != nil {
-		return nil, err
+		return nil, true, err
 	}
 	session := ""
 	for _, d := range directives {
@@ -237,13 +239,13 @@ func (p *pageCtx) resolveHandshake(ctx context.Context) (*PageResult, error) {
 	if session == "" {
 		res := signedOutResult(newError(ReasonTokenMissing, nil), hsSessionTokenMissing, "")
 		res.Header = h
-		return res, nil
+		return res, false, nil
 	}
 	v, err := p.c.verify(ctx, session, acceptSession)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return &PageResult{Status: PageSignedIn, Auth: v.auth(), Header: h}, nil
+	return &PageResult{Status: PageSignedIn, Auth: v.auth(), Header: h}, false, nil
 }
 
 // handshakeDirectives returns the Set-Cookie directives of the handshake's
@@ -369,7 +371,7 @@ func (p *pageCtx) attemptRefresh(ctx context.Context, expired string) (*PageResu
 		}
 	}
 	if len(h) == 0 {
-		return nil, refreshUnexpectedBAPIErr
+		return nil, refreshUnexpectedSDKErr // no cookies: Clerk's error is null here
 	}
 	v, err := p.c.verify(ctx, session, acceptSession)
 	if err != nil {
