@@ -58,9 +58,10 @@ type Options struct {
 	// travels in cookies, Clerk's handshake, the session refresh and the
 	// development-browser rules, as @clerk/backend's authenticateRequest
 	// decides them (see docs/browser.md). It needs session tokens accepted,
-	// the default TokenFrom, and a client with a secret key and a Frontend
-	// API (a publishable key, Domain or ProxyURL). Authenticate is not
-	// changed by it. Default off.
+	// the default TokenFrom, and a client with a secret key and a
+	// publishable key (the instance's Frontend API and kind; the handshake
+	// goes to Config.ProxyURL when set). Authenticate is not changed by it.
+	// Default off.
 	BrowserPages bool
 	// TrustForwardedHeaders makes the browser decision build the request's
 	// public URL (the handshake's redirect_url) from X-Forwarded-Proto and
@@ -107,8 +108,8 @@ var (
 	// are accepted, but the client has no secret key.
 	ErrFetchUserNeedsSecretKey = errors.New("clerk: the user fetch needs a secret key (CLERK_SECRET_KEY); set it or turn the user fetch off (Options.SkipUserFetch, the adapters' FetchUser(false))")
 	// ErrBrowserPagesNeedKeys: Options.BrowserPages is on but the client
-	// lacks a secret key or a Frontend API.
-	ErrBrowserPagesNeedKeys = errors.New("clerk: Options.BrowserPages needs a secret key (CLERK_SECRET_KEY) and the Frontend API (CLERK_PUBLISHABLE_KEY, or Config.Domain or Config.ProxyURL): the handshake is resolved through the Backend API and sent to the Frontend API")
+	// lacks a secret key or a publishable key.
+	ErrBrowserPagesNeedKeys = errors.New("clerk: Options.BrowserPages needs a secret key (CLERK_SECRET_KEY) and a publishable key (CLERK_PUBLISHABLE_KEY): the handshake is resolved through the Backend API and sent to the instance's Frontend API")
 	// ErrAPIKeysNeedSecretKey: API keys are accepted but the client has no
 	// secret key (they are verified with the Backend API).
 	ErrAPIKeysNeedSecretKey = errors.New("clerk: accepting API keys needs a secret key (CLERK_SECRET_KEY): they are verified with the Backend API")
@@ -175,7 +176,7 @@ func (a *Authenticator) check(c *Client) error {
 		return ErrFetchUserNeedsSecretKey // the user fetch serves sessions only
 	case a.accepts.has(APIKey) && !c.HasSecretKey():
 		return ErrAPIKeysNeedSecretKey
-	case a.browserPages && (!c.HasSecretKey() || c.s.jwksURL == ""):
+	case a.browserPages && (!c.HasSecretKey() || c.s.cookieSuffix == ""):
 		return ErrBrowserPagesNeedKeys
 	}
 	return nil

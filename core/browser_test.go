@@ -297,8 +297,27 @@ func TestAuthenticatePageConfig(t *testing.T) {
 	if _, err := core.NewAuthenticator(core.Options{Client: c, BrowserPages: true, AcceptsToken: []core.TokenKind{core.APIKey}}); err == nil {
 		t.Error("no session tokens accepted")
 	}
+	if _, err := core.NewAuthenticator(core.Options{Client: c, BrowserPages: true, SkipUserFetch: true}); err != core.ErrBrowserPagesNeedKeys {
+		t.Errorf("no publishable key: %v", err)
+	}
+
+	// Without a ProxyURL the handshake goes to the publishable key's
+	// Frontend API, over https.
+	direct := cfg
+	direct.ProxyURL = ""
+	direct.PublishableKey = s.PublishableKey()
+	a, err := core.NewAuthenticator(core.Options{Client: newClient(t, direct), BrowserPages: true, SkipUserFetch: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := a.AuthenticatePage(context.Background(), core.HTTPRequest(pageReq("GET", appURL, nil)))
+	if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "https://"+s.Host()+"/v1/client/handshake?") {
+		t.Errorf("Location %q", loc)
+	}
+
 	cfg.SecretKey = ""
 	cfg.APIURL = ""
+	cfg.PublishableKey = s.PublishableKey()
 	noSecret := newClient(t, cfg)
 	if _, err := core.NewAuthenticator(core.Options{Client: noSecret, BrowserPages: true, SkipUserFetch: true}); err != core.ErrBrowserPagesNeedKeys {
 		t.Errorf("no secret key: %v", err)

@@ -144,17 +144,15 @@ func withoutParams(u string, drop ...string) string {
 	return base + "?" + strings.Join(kept, "&")
 }
 
-// frontendBase is where the handshake is sent: Config.ProxyURL when the
-// client has one, else https://<Frontend API host> (Config.Domain, else the
-// publishable key's), the base of the client's Frontend API JWKS URL,
-// which config.go derives by exactly this rule. "" when the client knows
-// neither.
+// frontendBase is where the handshake is sent, as Clerk's
+// parsePublishableKey decides it: Config.ProxyURL when the client has one,
+// else https://<the publishable key's Frontend API host> (Config.Domain
+// changes it only for satellites, not built yet).
 func (p *pageCtx) frontendBase() string {
-	base, ok := strings.CutSuffix(p.c.s.jwksURL, "/.well-known/jwks.json")
-	if !ok {
-		return ""
+	if p.c.s.proxyURL != "" {
+		return p.c.s.proxyURL
 	}
-	return base
+	return "https://" + p.c.s.frontendHost
 }
 
 // handshakeURL builds Clerk's buildRedirectToHandshake Location.
@@ -164,9 +162,6 @@ func (p *pageCtx) handshakeURL(reason string) (string, bool) {
 		return "", false
 	}
 	base := p.frontendBase()
-	if base == "" {
-		return "", false
-	}
 	redirect := withoutParams(self, cookieDevBrowser, paramLegacyDevBrowser)
 	var b strings.Builder
 	b.WriteString(strings.TrimRight(base, "/"))
