@@ -39,7 +39,8 @@ const (
 	// PageSignedIn: PageResult.Auth holds the session.
 	PageSignedIn PageStatus = "signed-in"
 	// PageSignedOut: PageResult.Err says why (the failure contract of
-	// [FailureOf]), PageResult.Reason as Clerk spells it.
+	// [FailureOf]; nil for an Optional route's anonymous request without
+	// BrowserPages), PageResult.Reason as Clerk spells it.
 	PageSignedOut PageStatus = "signed-out"
 	// PageHandshake: answer 307 with PageResult.Header (Location to the
 	// Frontend API's handshake) and no body.
@@ -160,7 +161,11 @@ type pageCtx struct {
 // PageHandshake result (a 307 to write as is), an expired cookie token is
 // refreshed when the browser has the refresh cookie, and a handshake's
 // return is resolved into cookies. Without BrowserPages it is
-// [Authenticator.Authenticate] in PageResult form. It never returns nil.
+// [Authenticator.Authenticate] in PageResult form (an Optional route's
+// anonymous request: signed out with a nil Err). With BrowserPages,
+// Options.Optional does not apply: a signed-out result carries its Err
+// and the caller serves the page anonymously or refuses it. It never
+// returns nil.
 func (a *Authenticator) AuthenticatePage(ctx context.Context, r Request) *PageResult {
 	if a == nil {
 		return signedOutResult(errNilClient, "", "")
@@ -174,8 +179,11 @@ func (a *Authenticator) AuthenticatePage(ctx context.Context, r Request) *PageRe
 	}
 	if !a.browserPages || (a.skipOptions && IsPreflight(r)) || c == nil || c.s == nil {
 		auth, err := a.AuthenticateWith(ctx, c, r)
-		if err != nil {
+		switch {
+		case err != nil:
 			return signedOutResult(err, string(ReasonOf(err)), "")
+		case auth == nil: // Optional, or a skipped preflight: signed out, no error
+			return signedOutResult(nil, "", "")
 		}
 		return &PageResult{Status: PageSignedIn, Auth: auth, Header: http.Header{}}
 	}

@@ -284,6 +284,11 @@ func TestAuthenticatePageOff(t *testing.T) {
 	if res.Status != core.PageSignedOut || res.Redirect() || core.ReasonOf(res.Err) != core.ReasonTokenMissing {
 		t.Fatalf("%+v", res)
 	}
+	opt := newPageSetup(t, true, func(o *core.Options) { o.BrowserPages, o.Optional = false, true })
+	res = opt.a.AuthenticatePage(context.Background(), core.HTTPRequest(pageReq("GET", appURL, nil)))
+	if res.Status != core.PageSignedOut || res.Err != nil || res.Auth != nil {
+		t.Fatalf("optional: %+v", res)
+	}
 }
 
 func TestAuthenticatePageConfig(t *testing.T) {
