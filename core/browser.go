@@ -2,8 +2,11 @@ package core
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -430,3 +433,29 @@ func (c *Client) logError(ctx context.Context, msg string, err error) {
 	}
 	c.events.log.LogAttrs(ctx, slog.LevelError, msg, attrs...)
 }
+
+// String describes the result without its header values: Location and
+// Set-Cookie carry session tokens, the refresh token and handshake
+// cookies.
+func (p *PageResult) String() string {
+	if p == nil {
+		return "core.PageResult(nil)"
+	}
+	names := make([]string, 0, len(p.Header))
+	for k := range p.Header {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return fmt.Sprintf("core.PageResult{Status:%q Reason:%q Message:%q Err:%v SignedIn:%t Header:%v}",
+		p.Status, p.Reason, p.Message, p.Err, p.Auth != nil, names)
+}
+
+// GoString is [PageResult.String], for %#v.
+func (p *PageResult) GoString() string { return p.String() }
+
+// Format writes [PageResult.String] for every verb, so that no verb prints
+// a token.
+func (p *PageResult) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, p.String()) }
+
+// LogValue is the result as slog shows it: without header values.
+func (p *PageResult) LogValue() slog.Value { return slog.StringValue(p.String()) }

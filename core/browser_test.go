@@ -159,6 +159,13 @@ func TestAuthenticatePageDecision(t *testing.T) {
 					t.Fatalf("signed out: %+v", res)
 				}
 			}
+			var logged bytes.Buffer
+			slog.New(slog.NewTextHandler(&logged, nil)).Info("page", "result", res)
+			for _, v := range []string{fmt.Sprint(res), fmt.Sprintf("%+v", res), fmt.Sprintf("%#v", res), logged.String()} {
+				if tc.session != "" && strings.Contains(v, tc.session) {
+					t.Errorf("the token is in the formatted result: %s", v)
+				}
+			}
 			if got := res.Header.Get("X-Clerk-Auth-Status"); got != string(tc.status) {
 				t.Errorf("x-clerk-auth-status %q", got)
 			}
