@@ -330,18 +330,18 @@ func (p *pageCtx) cookiePath(ctx context.Context) *PageResult {
 		p.c.logError(ctx, "clerk: unable to resolve the handshake", err)
 	}
 	if p.dev && p.r.Query(cookieDevBrowser) != "" {
-		return p.maybeHandshake(hsDevBrowserSync, "", ReasonTokenMissing)
+		return p.maybeHandshake(ctx, hsDevBrowserSync, "", ReasonTokenMissing)
 	}
 	if p.dev && p.devJWT == "" {
-		return p.maybeHandshake(hsDevBrowserMissing, "", ReasonTokenMissing)
+		return p.maybeHandshake(ctx, hsDevBrowserMissing, "", ReasonTokenMissing)
 	}
 	switch {
 	case p.uat == 0 && p.session == "":
 		return signedOutResult(newError(ReasonTokenMissing, nil), hsSessionAndUATMissing, "")
 	case p.uat == 0:
-		return p.maybeHandshake(hsSessionWithoutClientUAT, "", ReasonSessionTokenButNoClientUAT)
+		return p.maybeHandshake(ctx, hsSessionWithoutClientUAT, "", ReasonSessionTokenButNoClientUAT)
 	case p.session == "":
-		return p.maybeHandshake(hsClientUATWithoutSession, "", ReasonTokenMissing)
+		return p.maybeHandshake(ctx, hsClientUATWithoutSession, "", ReasonTokenMissing)
 	}
 	t, r, err := parseJWS(p.session)
 	if r != "" {
@@ -351,7 +351,7 @@ func (p *pageCtx) cookiePath(ctx context.Context) *PageResult {
 		return signedOutResult(newError(ReasonTokenNotSession, nil), hsTokenTypeMismatch, "")
 	}
 	if iat := peekToken(p.session).iat; iat < float64(p.uat) {
-		return p.maybeHandshake(hsIATBeforeClientUAT, "", ReasonTokenStale)
+		return p.maybeHandshake(ctx, hsIATBeforeClientUAT, "", ReasonTokenStale)
 	}
 	v, err := p.c.verify(ctx, p.session, acceptSession)
 	if err != nil {
@@ -394,14 +394,14 @@ func (p *pageCtx) tokenError(ctx context.Context, err error, token string) *Page
 	case ReasonTokenIATInTheFuture:
 		reason = hsIATInTheFuture
 	}
-	return p.maybeHandshake(reason, "", r)
+	return p.maybeHandshake(ctx, reason, "", r)
 }
 
 // maybeHandshake is Clerk's handleMaybeHandshakeStatus: a handshake
 // redirect for an eligible request that is not in a redirect loop, else
 // signed out with the same reason. coreReason is the failure contract's
 // reason of the signed-out answer.
-func (p *pageCtx) maybeHandshake(reason, message string, coreReason Reason) *PageResult {
+func (p *pageCtx) maybeHandshake(ctx context.Context, reason, message string, coreReason Reason) *PageResult {
 	out := signedOutResult(newError(coreReason, nil), reason, message)
 	if !p.eligible {
 		return out
@@ -411,7 +411,7 @@ func (p *pageCtx) maybeHandshake(reason, message string, coreReason Reason) *Pag
 		return out // no public URL to come back to (see publicURL)
 	}
 	if p.loops >= handshakeLoopLimit {
-		p.c.logError(context.Background(), redirectLoopMessage, nil)
+		p.c.logError(ctx, redirectLoopMessage, nil)
 		return out
 	}
 	h := http.Header{}
