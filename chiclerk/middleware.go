@@ -64,6 +64,14 @@ func (q request) Method() string            { return q.r.Method }
 func (q request) Header(name string) string { return core.HTTPRequest(q.r).Header(name) }
 func (q request) Query(name string) string  { return q.r.URL.Query().Get(name) }
 
+// RequestURI, Host and TLS make request a core.PageRequest (the browser
+// decision builds the page's public URL from them).
+func (q request) RequestURI() string { return q.r.URL.RequestURI() }
+func (q request) Host() string       { return q.r.Host }
+func (q request) TLS() bool          { return q.r.TLS != nil }
+
+var _ core.PageRequest = request{}
+
 // writeError answers err with fn, or with the default JSON failure.
 func writeError(fn func(http.ResponseWriter, *http.Request, error), w http.ResponseWriter, r *http.Request, err error) {
 	if fn != nil {

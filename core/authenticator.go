@@ -53,6 +53,22 @@ type Options struct {
 	// environment. An error or a nil client is [ReasonUnknownTenant] (HTTP
 	// 404). The adapters set it from their typed ClientFunc option.
 	ClientFunc func(Request) (*Client, error)
+	// BrowserPages turns on the browser decision of
+	// [Authenticator.AuthenticatePage]: for a page request whose session
+	// travels in cookies, Clerk's handshake, the session refresh and the
+	// development-browser rules, as @clerk/backend's authenticateRequest
+	// decides them (see docs/browser.md). It needs session tokens accepted,
+	// the default TokenFrom, and a client with a secret key and a
+	// publishable key (the instance's Frontend API and kind; the handshake
+	// goes to Config.ProxyURL when set). Authenticate is not changed by it.
+	// Default off.
+	BrowserPages bool
+	// TrustForwardedHeaders makes the browser decision build the request's
+	// public URL (the handshake's redirect_url) from X-Forwarded-Proto and
+	// X-Forwarded-Host. Turn it on only behind a proxy that sets both and
+	// drops what clients send; otherwise the scheme comes from the
+	// connection and the host from the Host header. Default off.
+	TrustForwardedHeaders bool
 }
 
 // DefaultOptions returns the defaults: the zero Options (the user fetch
@@ -80,6 +96,10 @@ type Authenticator struct {
 	skipOptions bool
 	accepts     kindSet
 	extractors  []Extractor
+
+	browserPages   bool
+	trustForwarded bool
+	sessionKey     string
 }
 
 // Errors of [NewAuthenticator] and of a per-request client.
@@ -87,6 +107,9 @@ var (
 	// ErrFetchUserNeedsSecretKey: the user fetch is on and session tokens
 	// are accepted, but the client has no secret key.
 	ErrFetchUserNeedsSecretKey = errors.New("clerk: the user fetch needs a secret key (CLERK_SECRET_KEY); set it or turn the user fetch off (Options.SkipUserFetch, the adapters' FetchUser(false))")
+	// ErrBrowserPagesNeedKeys: Options.BrowserPages is on but the client
+	// lacks a secret key or a publishable key.
+	ErrBrowserPagesNeedKeys = errors.New("clerk: Options.BrowserPages needs a secret key (CLERK_SECRET_KEY) and a publishable key (CLERK_PUBLISHABLE_KEY): the handshake is resolved through the Backend API and sent to the instance's Frontend API")
 	// ErrAPIKeysNeedSecretKey: API keys are accepted but the client has no
 	// secret key (they are verified with the Backend API).
 	ErrAPIKeysNeedSecretKey = errors.New("clerk: accepting API keys needs a secret key (CLERK_SECRET_KEY): they are verified with the Backend API")
@@ -118,7 +141,11 @@ func NewAuthenticator(o Options) (*Authenticator, error) {
 		}
 		extractors = append([]Extractor(nil), o.TokenFrom...)
 	}
-	a := &Authenticator{fetchUser: !o.SkipUserFetch, optional: o.Optional, skipOptions: o.SkipOptions, accepts: accepts, extractors: extractors, clientFunc: o.ClientFunc}
+	a := &Authenticator{fetchUser: !o.SkipUserFetch, optional: o.Optional, skipOptions: o.SkipOptions, accepts: accepts, extractors: extractors, clientFunc: o.ClientFunc,
+		browserPages: o.BrowserPages, trustForwarded: o.TrustForwardedHeaders, sessionKey: key}
+	if o.BrowserPages && (o.TokenFrom != nil || !accepts.has(SessionToken)) {
+		return nil, &ConfigError{Field: "BrowserPages", Problem: "needs session tokens accepted and the default TokenFrom (the Authorization header, then the session cookie)"}
+	}
 	c := o.Client
 	switch {
 	case c == nil && o.ClientFunc != nil:
@@ -149,6 +176,8 @@ func (a *Authenticator) check(c *Client) error {
 		return ErrFetchUserNeedsSecretKey // the user fetch serves sessions only
 	case a.accepts.has(APIKey) && !c.HasSecretKey():
 		return ErrAPIKeysNeedSecretKey
+	case a.browserPages && (!c.HasSecretKey() || c.s.cookieSuffix == ""):
+		return ErrBrowserPagesNeedKeys
 	}
 	return nil
 }

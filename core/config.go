@@ -261,6 +261,7 @@ type settings struct {
 	audiences    []string
 	cookieSuffix string // of the suffixed session cookies; "" without a publishable key
 	production   bool   // a pk_live_ publishable key
+	proxyURL     string // Config.ProxyURL without a trailing slash, or ""
 }
 
 // resolve validates the config and derives what verification needs. A
@@ -333,6 +334,7 @@ func (c Config) resolveFields() (*settings, error) {
 		}
 		s.issuers = append(s.issuers, p)
 		s.jwksURL = p + "/.well-known/jwks.json"
+		s.proxyURL = p
 	}
 	if c.JWTKey != "" {
 		pub, err := ParseJWTKey(c.JWTKey)

@@ -177,3 +177,22 @@ func (h httpRequest) Query(name string) string {
 	}
 	return h.r.URL.Query().Get(name)
 }
+
+// RequestURI is the request target: the URL's path and raw query.
+func (h httpRequest) RequestURI() string {
+	if h.r == nil || h.r.URL == nil {
+		return ""
+	}
+	return h.r.URL.RequestURI()
+}
+
+// Host is the request's Host.
+func (h httpRequest) Host() string {
+	if h.r == nil {
+		return ""
+	}
+	return h.r.Host
+}
+
+// TLS reports whether the request came over TLS.
+func (h httpRequest) TLS() bool { return h.r != nil && h.r.TLS != nil }

@@ -79,6 +79,14 @@ func (q request) Method() string            { return q.c.Request().Method }
 func (q request) Query(name string) string  { return q.c.QueryParam(name) }
 func (q request) Header(name string) string { return header(q.c.Request(), name) }
 
+// RequestURI, Host and TLS make request a core.PageRequest (the browser
+// decision builds the page's public URL from them).
+func (q request) RequestURI() string { return q.c.Request().URL.RequestURI() }
+func (q request) Host() string       { return q.c.Request().Host }
+func (q request) TLS() bool          { return q.c.Request().TLS != nil }
+
+var _ core.PageRequest = request{}
+
 func header(r *http.Request, name string) string {
 	if name == "Cookie" {
 		return strings.Join(r.Header.Values("Cookie"), "; ")

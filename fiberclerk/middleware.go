@@ -71,6 +71,14 @@ type request struct{ c *fiber.Ctx }
 func (q request) Method() string           { return q.c.Method() }
 func (q request) Query(name string) string { return q.c.Query(name) }
 
+// RequestURI, Host and TLS make request a core.PageRequest (the browser
+// decision builds the page's public URL from them); the strings are copies.
+func (q request) RequestURI() string { return string(q.c.Request().URI().RequestURI()) }
+func (q request) Host() string       { return string(q.c.Request().URI().Host()) }
+func (q request) TLS() bool          { return q.c.Context().IsTLS() }
+
+var _ core.PageRequest = request{}
+
 // Header returns a request header; for "Cookie", all lines joined with
 // "; ".
 func (q request) Header(name string) string {

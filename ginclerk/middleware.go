@@ -63,6 +63,15 @@ func New(opts ...Option) (gin.HandlerFunc, error) {
 type request struct{ c *gin.Context }
 
 func (q request) Method() string { return q.c.Request.Method }
+
+// RequestURI, Host and TLS make request a core.PageRequest (the browser
+// decision builds the page's public URL from them).
+func (q request) RequestURI() string { return q.c.Request.URL.RequestURI() }
+func (q request) Host() string       { return q.c.Request.Host }
+func (q request) TLS() bool          { return q.c.Request.TLS != nil }
+
+var _ core.PageRequest = request{}
+
 func (q request) Query(name string) string {
 	return q.c.Query(name)
 }

@@ -1,0 +1,23 @@
+package echo5clerk
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/clerkgo/clerk/core"
+	"github.com/labstack/echo/v5"
+)
+
+// TestPageRequest: the adapter's request is a core.PageRequest that tells
+// the browser decision the request target, Host and TLS as received,
+// through a real router.
+func TestPageRequest(t *testing.T) {
+	var got core.PageRequest
+	e := echo.New()
+	e.GET("/dashboard", func(c *echo.Context) error { got = request{c}; return nil })
+	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "http://app.example:8080/dashboard?tab=2&a=%20b", nil))
+	if got == nil || got.RequestURI() != "/dashboard?tab=2&a=%20b" || got.Host() != "app.example:8080" || got.TLS() {
+		t.Fatalf("%v", got)
+	}
+}
