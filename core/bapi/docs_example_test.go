@@ -112,3 +112,24 @@ func Example_apiClient() {
 	}
 	fmt.Println(user.DisplayName())
 }
+
+// Example_apiClientErrors runs getUser against a stand-in for Clerk: a
+// known user, then a 404 that becomes the application's own error.
+func Example_apiClientErrors() {
+	srv := fakeClerk()
+	defer srv.Close()
+	client, err := bapi.NewClient("sk_test_example", bapi.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	ctx := context.Background()
+
+	user, err := getUser(ctx, client, "user_123")
+	fmt.Println(user.ID, err)
+	_, err = getUser(ctx, client, "user_missing")
+	fmt.Println(errors.Is(err, ErrNoSuchUser))
+	// Output:
+	// user_123 <nil>
+	// true
+}
