@@ -1,6 +1,6 @@
 module github.com/clerkgo/clerk/echo5clerk
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/clerkgo/clerk v0.2.0
