@@ -6,13 +6,12 @@
 #      (one go command for the whole workspace: packages build and run in
 #      parallel), with a redis-server for the shared-cache tests
 #      (scripts/redis.sh)
-#   3. each published module alone (GOWORK=off go vet: its own go.mod and
-#      go.sum resolve)
-#   4. the differential test against @clerk/backend (Node.js, npm ci)
+#   3. the differential test against @clerk/backend (Node.js, npm ci)
 # Every build uses -race, so each package compiles once.
 #
 # The fuzz targets' seed corpora run here as ordinary tests. CI (.ci/run)
-# runs this, then scripts/builds.sh (the core under the other JSON builds),
+# runs this, then scripts/modules.sh (each published module on its own
+# go.mod), scripts/builds.sh (the core under the other JSON builds),
 # scripts/browser.sh (headless Chromium), scripts/lint.sh (golangci-lint),
 # scripts/fuzz.sh (every fuzz target briefly) and scripts/install-check.sh.
 # Each step is printed; a check that cannot run here says SKIPPED loudly.
@@ -68,13 +67,6 @@ fi
 grep -v '^ok ' "$testlog" || true
 echo "ok: $(grep -c '^ok ' "$testlog") packages"
 rm -f "$testlog"
-
-# Each published module on its own go.mod (what `go get` users build).
-step "modules alone (GOWORK=off go vet)"
-for dir in ginclerk echoclerk echo5clerk chiclerk fiberclerk fiber3clerk otelclerk rediscache oauth2clerk mcpclerk examples; do
-	(cd "$dir" && GOWORK=off go vet -race ./...) || { echo "GOWORK=off: $dir does not build on its own go.mod"; exit 1; }
-	echo "ok: $dir"
-done
 
 # The differential test against @clerk/backend (tools/clerkref) needs Node.js
 # >= 20.9 and the pinned package (npm ci). It ran above with the other tests
