@@ -1,10 +1,8 @@
 package clerktest
 
 import (
-	"crypto"
 	"crypto/rsa"
 	"crypto/sha1" //nolint:gosec // Clerk's cookie-name suffix, not a security measure
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -14,6 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jws"
 )
 
 // The fake Frontend API: the browser's client, its sessions, the handshake
@@ -367,8 +368,9 @@ func (s *Server) parseInstanceToken(tok string) (tokenClaims, error) {
 	if pub == nil {
 		return c, errTokenSignature
 	}
-	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	if rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], sig) != nil {
+	// jwx's RS256 verifier, over the bytes as received (as the core does).
+	verifier, err := jws.VerifierFor(jwa.RS256())
+	if err != nil || verifier.Verify(pub, []byte(parts[0]+"."+parts[1]), sig) != nil {
 		return c, errTokenSignature
 	}
 	return c, nil
