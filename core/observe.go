@@ -3,8 +3,6 @@ package core
 import (
 	"context"
 	"log/slog"
-	"net/url"
-	"strings"
 	"time"
 )
 
@@ -127,10 +125,10 @@ func (e *events) decision(ctx context.Context, d Decision) {
 	}
 }
 
-// call observes a call to Clerk and logs a warning when it fails. ids, when
-// given, are the call's path parameters (a user id): the log line leaves them
-// out of the error's text; the Observer gets the error as it is.
-func (e *events) call(ctx context.Context, op CallOp, ids ...string) (context.Context, func(error)) {
+// call observes a call to Clerk and logs a warning when it fails. The
+// error's text names the call by its route only (core/bapi keeps path
+// parameters such as a user id out of every error it builds).
+func (e *events) call(ctx context.Context, op CallOp) (context.Context, func(error)) {
 	if e == nil || (e.obs == nil && e.log == nil) {
 		return ctx, func(error) {}
 	}
@@ -140,12 +138,8 @@ func (e *events) call(ctx context.Context, op CallOp, ids ...string) (context.Co
 	}
 	return ctx, func(err error) {
 		if err != nil && e.log != nil {
-			logged := err
-			for _, id := range ids {
-				logged = withoutID(logged, id)
-			}
 			e.log.LogAttrs(ctx, slog.LevelWarn, "clerk: call to Clerk failed", e.attrs(
-				slog.String("op", string(op)), slog.String("error", errorText(logged)))...)
+				slog.String("op", string(op)), slog.String("error", errorText(err)))...)
 		}
 		done(err)
 	}
@@ -200,30 +194,4 @@ func errorText(err error) string {
 		return ""
 	}
 	return err.Error()
-}
-
-// idFreeError is the cause of a failed call as the core's errors and logs
-// show it: the text of err with an identifier of the call (a user id in the
-// path of GET /users/{user_id}, which bapi and net/http errors quote)
-// replaced by a placeholder. errors.Is and errors.As still reach err.
-type idFreeError struct {
-	err  error
-	text string
-}
-
-func (e *idFreeError) Error() string { return e.text }
-func (e *idFreeError) Unwrap() error { return e.err }
-
-// withoutID returns err with id (as given and path-escaped) out of its
-// text; nil for nil.
-func withoutID(err error, id string) error {
-	if err == nil {
-		return nil
-	}
-	text := err.Error()
-	if id != "" && id != "." && id != ".." { // those never reach a request
-		text = strings.ReplaceAll(text, url.PathEscape(id), "{id}")
-		text = strings.ReplaceAll(text, id, "{id}")
-	}
-	return &idFreeError{err: err, text: text}
 }

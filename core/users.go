@@ -44,7 +44,7 @@ func (c *Client) User(ctx context.Context, userID string) (*User, error) {
 // tokens cost no call each). The user id stays out of the error and the log
 // line of a failed fetch: the operation names the call.
 func (c *Client) fetchUser(ctx context.Context, id string) fetched[*User] {
-	ctx, done := c.events.call(ctx, CallUser, id)
+	ctx, done := c.events.call(ctx, CallUser)
 	u, _, err := c.api.Users.Get(ctx, id)
 	var keep time.Time // zero: not cached
 	if c.s.userCache > 0 {
@@ -59,7 +59,7 @@ func (c *Client) fetchUser(ctx context.Context, id string) fetched[*User] {
 		return fetched[*User]{err: newError(ReasonUserNotFound, nil), expires: keep}
 	case err != nil:
 		done(err)
-		err = newError(ReasonUserFetchFailed, withoutID(err, id))
+		err = newError(ReasonUserFetchFailed, err)
 	default:
 		done(nil)
 		return fetched[*User]{value: u, expires: keep}
