@@ -69,6 +69,13 @@ type Options struct {
 	// drops what clients send; otherwise the scheme comes from the
 	// connection and the host from the Host header. Default off.
 	TrustForwardedHeaders bool
+	// NoSignInRedirect keeps the 401 for page requests. By default, with
+	// BrowserPages, a page request that ends signed out on a route that
+	// needs a session (not Optional) is answered with a 307 to the sign-in
+	// page (Config.SignInURL, else the instance's Account Portal) with
+	// redirect_url back to the page, as Next.js's auth.protect() does; API
+	// requests keep the 401 either way.
+	NoSignInRedirect bool
 }
 
 // DefaultOptions returns the defaults: the zero Options (the user fetch
@@ -99,6 +106,7 @@ type Authenticator struct {
 
 	browserPages   bool
 	trustForwarded bool
+	signInRedirect bool
 	sessionKey     string
 }
 
@@ -142,7 +150,7 @@ func NewAuthenticator(o Options) (*Authenticator, error) {
 		extractors = append([]Extractor(nil), o.TokenFrom...)
 	}
 	a := &Authenticator{fetchUser: !o.SkipUserFetch, optional: o.Optional, skipOptions: o.SkipOptions, accepts: accepts, extractors: extractors, clientFunc: o.ClientFunc,
-		browserPages: o.BrowserPages, trustForwarded: o.TrustForwardedHeaders, sessionKey: key}
+		browserPages: o.BrowserPages, trustForwarded: o.TrustForwardedHeaders, signInRedirect: !o.NoSignInRedirect, sessionKey: key}
 	if o.BrowserPages && (o.TokenFrom != nil || !accepts.has(SessionToken)) {
 		return nil, &ConfigError{Field: "BrowserPages", Problem: "needs session tokens accepted and the default TokenFrom (the Authorization header, then the session cookie)"}
 	}
@@ -181,6 +189,11 @@ func (a *Authenticator) check(c *Client) error {
 	}
 	return nil
 }
+
+// BrowserPages reports whether the authenticator makes the browser
+// decision (Options.BrowserPages): the adapters then answer every request
+// through [Authenticator.AuthenticatePage].
+func (a *Authenticator) BrowserPages() bool { return a != nil && a.browserPages }
 
 // Client returns the client the authenticator verifies against (nil with a
 // ClientFunc and no Client).

@@ -2,10 +2,12 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -71,6 +73,15 @@ type PageResult struct {
 	Err error
 	// Header holds the response headers of the decision.
 	Header http.Header
+	// SignInURL is where a signed-out page request goes to sign in: the
+	// sign-in page (Config.SignInURL, else the Account Portal) with
+	// redirect_url back to the page. It is set, with BrowserPages, for a
+	// page request signed out for want of acceptable credentials (not when
+	// Clerk is unreachable), unless Options.NoSignInRedirect. On a route
+	// that needs a session it is also the result's Location (a 307); on an
+	// Optional route the request goes on anonymously, and the adapters'
+	// Require sends it there if the handler needs a session after all.
+	SignInURL string
 
 	why Reason // a handshake's reason in core's terms, for the Observer
 }
@@ -165,10 +176,11 @@ type pageCtx struct {
 // refreshed when the browser has the refresh cookie, and a handshake's
 // return is resolved into cookies. Without BrowserPages it is
 // [Authenticator.Authenticate] in PageResult form (an Optional route's
-// anonymous request: signed out with a nil Err). With BrowserPages,
-// Options.Optional does not apply: a signed-out result carries its Err
-// and the caller serves the page anonymously or refuses it. It never
-// returns nil.
+// anonymous request: signed out with a nil Err). With BrowserPages, a
+// page request signed out for want of credentials is sent to the sign-in
+// page (a 307 to PageResult.SignInURL; see Options.NoSignInRedirect),
+// unless Optional: then, as for any request signed out that way, Err is
+// nil and the request goes on anonymously. It never returns nil.
 func (a *Authenticator) AuthenticatePage(ctx context.Context, r Request) *PageResult {
 	if a == nil {
 		return signedOutResult(errNilClient, "", "")
@@ -219,6 +231,15 @@ func (a *Authenticator) AuthenticatePage(ctx context.Context, r Request) *PageRe
 	case res.Err != nil:
 		res.Err = c.label(res.Err)
 		d.Reason = ReasonOf(res.Err)
+		if errors.Is(res.Err, ErrNoCredentials) || errors.Is(res.Err, ErrInvalidCredentials) || d.Reason == ReasonJWKSRefreshPending {
+			res.SignInURL = p.signInLocation()
+			if a.optional { // served anonymously, as Authenticate does
+				res.Err, d.Optional = nil, true
+			} else if res.SignInURL != "" {
+				res.Header.Set("Location", res.SignInURL)
+				res.Header.Set("Cache-Control", "no-store")
+			}
+		}
 	case res.Status == PageHandshake:
 		d.Reason = res.why // not authenticated: handed to the handshake
 	}
@@ -233,6 +254,43 @@ func (a *Authenticator) AuthenticatePage(ctx context.Context, r Request) *PageRe
 		}
 	}
 	return res
+}
+
+// signInLocation is the sign-in redirect of a signed-out page request
+// (Clerk's redirectToSignIn): the sign-in URL with redirect_url set to the
+// page's public URL, less the development-browser and handshake
+// parameters, and on a development instance going to another origin the
+// development-browser token (__clerk_db_jwt). "" when the request is not
+// a page request, redirects are off, there is no sign-in URL, the page's
+// URL cannot be told, or the sign-in page is this very page (a loop).
+func (p *pageCtx) signInLocation() string {
+	target := p.c.s.signInURL
+	if !p.eligible || !p.a.signInRedirect || target == "" {
+		return ""
+	}
+	self, ok := p.publicURL()
+	if !ok {
+		return ""
+	}
+	back := withoutParams(self, cookieDevBrowser, paramLegacyDevBrowser, cookieHandshake, cookieHandshakeNonce, paramHandshakeHelp)
+	page, err := url.Parse(back)
+	if err != nil {
+		return ""
+	}
+	u, err := page.Parse(target) // a path is on the page's origin
+	if err != nil {
+		return ""
+	}
+	if u.Host == page.Host && u.Path == page.Path {
+		return "" // the sign-in page itself needs a session: no loop
+	}
+	q := u.Query()
+	q.Set("redirect_url", back)
+	if p.dev && p.devJWT != "" && u.Host != page.Host {
+		q.Set(cookieDevBrowser, p.devJWT)
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // signedOutResult is a signed-out result for err.

@@ -38,6 +38,7 @@ func newPageSetup(t *testing.T, production bool, opts ...func(*core.Options)) *p
 	s := newFake(t, clk, fopts...)
 	cfg := fakeConfig(s, clk)
 	cfg.PublishableKey = s.PublishableKey()
+	cfg.SignInURL = s.URL + "/sign-in" // the fake's http, not the Account Portal's https
 	buf := &bytes.Buffer{}
 	cfg.Logger = slog.New(slog.NewTextHandler(buf, nil))
 	o := core.Options{Client: newClient(t, cfg), BrowserPages: true, SkipUserFetch: true}
@@ -89,8 +90,9 @@ func pageReq(method, target string, cookies map[string]string, hdr ...string) *h
 }
 
 func TestAuthenticatePageDecision(t *testing.T) {
-	prod := newPageSetup(t, true)
-	dev := newPageSetup(t, false)
+	noSignIn := func(o *core.Options) { o.NoSignInRedirect = true } // TestSignInRedirect has them
+	prod := newPageSetup(t, true, noSignIn)
+	dev := newPageSetup(t, false, noSignIn)
 	now := prod.clk.Now()
 	uat := strconv.FormatInt(now.Add(-time.Minute).Unix(), 10)
 	tok := func(s *clerktest.Server, o ...clerktest.TokenOption) string {
@@ -409,14 +411,20 @@ func TestAuthenticatePageRoundTrip(t *testing.T) {
 					t.Errorf("ended at %s, want the clean %s", resp.Request.URL, dashboard)
 				}
 			}
-			user := p.s.DefaultUserID()
-			if production {
-				get(http.StatusUnauthorized, "signed out")
-			} else {
-				get(http.StatusUnauthorized, "signed out") // dev-browser-missing: a handshake first
-				if n := p.s.Requests(clerktest.EndpointHandshake); n != 1 {
-					t.Errorf("%d handshakes, want 1", n)
+			// Signed out: sent to the sign-in page with redirect_url back
+			// (development: after the dev-browser-missing handshake).
+			signIn := func() {
+				t.Helper()
+				resp, body := browserGet(t, b, dashboard)
+				if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Sign in") ||
+					resp.Request.URL.Path != "/sign-in" || resp.Request.URL.Query().Get("redirect_url") != dashboard {
+					t.Fatalf("GET /dashboard signed out: %d at %s %q", resp.StatusCode, resp.Request.URL, body)
 				}
+			}
+			user := p.s.DefaultUserID()
+			signIn()
+			if n := p.s.Requests(clerktest.EndpointHandshake); !production && n != 1 || production && n != 0 {
+				t.Errorf("%d handshakes before sign-in", n)
 			}
 			hs := p.s.Requests(clerktest.EndpointHandshake)
 
@@ -461,7 +469,7 @@ func TestAuthenticatePageRoundTrip(t *testing.T) {
 				t.Fatal("EndSession")
 			}
 			p.clk.Advance(40 * time.Second) // past the lifetime and the clock skew
-			get(http.StatusUnauthorized, "signed out")
+			signIn()
 			if r := p.s.LastHandshakeQuery().Get("__clerk_hs_reason"); r != "session-token-expired-refresh-"+clerktest.RefreshErrSessionEnded {
 				t.Errorf("handshake reason %q", r)
 			}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -83,6 +84,13 @@ type Config struct {
 	// ProxyURL is the URL of a Frontend API proxy. Tokens issued through it
 	// carry it as iss, and its /.well-known/jwks.json serves the keys.
 	ProxyURL string
+	// SignInURL is the application's sign-in page, where the browser
+	// decision (Options.BrowserPages) sends a signed-out page request of a
+	// route that needs a session, with redirect_url back to the page: a
+	// path on the application ("/sign-in") or an absolute http(s) URL.
+	// Default: the instance's Account Portal (https://accounts.<domain>/sign-in,
+	// derived from the publishable key as Clerk derives it).
+	SignInURL string
 	// JWTKey is the instance's PEM public key ("-----BEGIN PUBLIC KEY-----",
 	// from the Clerk dashboard). When set, tokens are verified with it and no
 	// network call is ever made for keys.
@@ -262,6 +270,7 @@ type settings struct {
 	cookieSuffix string // of the suffixed session cookies; "" without a publishable key
 	production   bool   // a pk_live_ publishable key
 	proxyURL     string // Config.ProxyURL without a trailing slash, or ""
+	signInURL    string // Config.SignInURL, else the Account Portal's, or ""
 }
 
 // resolve validates the config and derives what verification needs. A
@@ -336,6 +345,11 @@ func (c Config) resolveFields() (*settings, error) {
 		s.jwksURL = p + "/.well-known/jwks.json"
 		s.proxyURL = p
 	}
+	signIn, err := signInURLOf(c.SignInURL, s.frontendHost)
+	if err != nil {
+		return nil, err
+	}
+	s.signInURL = signIn
 	if c.JWTKey != "" {
 		pub, err := ParseJWTKey(c.JWTKey)
 		if err == nil {
@@ -513,8 +527,8 @@ func ParseJWTKey(s string) (*rsa.PublicKey, error) {
 
 // String hides the secret key, so a Config can be printed or logged.
 func (c Config) String() string {
-	return fmt.Sprintf("core.Config{Name:%q APIURL:%q Domain:%q PublishableKey:%q ProxyURL:%q SecretKey:%s MachineSecretKey:%s JWTKey:%t AuthorizedParties:%q}",
-		c.Name, c.APIURL, c.Domain, c.PublishableKey, c.ProxyURL, secret.New(c.SecretKey).Quoted(), secret.New(c.MachineSecretKey).Quoted(), c.JWTKey != "", c.AuthorizedParties)
+	return fmt.Sprintf("core.Config{Name:%q APIURL:%q Domain:%q PublishableKey:%q ProxyURL:%q SignInURL:%q SecretKey:%s MachineSecretKey:%s JWTKey:%t AuthorizedParties:%q}",
+		c.Name, c.APIURL, c.Domain, c.PublishableKey, c.ProxyURL, c.SignInURL, secret.New(c.SecretKey).Quoted(), secret.New(c.MachineSecretKey).Quoted(), c.JWTKey != "", c.AuthorizedParties)
 }
 
 // GoString hides the secret key from %#v too.
@@ -532,9 +546,62 @@ func (c Config) LogValue() slog.Value {
 		slog.String("domain", c.Domain),
 		slog.String("publishable_key", c.PublishableKey),
 		slog.String("proxy_url", c.ProxyURL),
+		slog.String("sign_in_url", c.SignInURL),
 		slog.Any("secret_key", secret.New(c.SecretKey)),
 		slog.Any("machine_secret_key", secret.New(c.MachineSecretKey)),
 		slog.Bool("jwt_key", c.JWTKey != ""),
 		slog.Any("authorized_parties", c.AuthorizedParties),
 	)
+}
+
+// signInURLOf checks Config.SignInURL (a path on the application, or an
+// absolute http(s) URL with nothing but a scheme, host, path and query) and
+// defaults it to the Account Portal of the Frontend API host, as Clerk's
+// buildAccountsBaseUrl derives it ("clerk.example.com" becomes
+// "accounts.example.com", "x.clerk.accounts.dev" becomes "x.accounts.dev").
+func signInURLOf(raw, frontendHost string) (string, error) {
+	if raw == "" {
+		if frontendHost == "" {
+			return "", nil
+		}
+		return "https://" + accountsHost(frontendHost) + "/sign-in", nil
+	}
+	bad := func(problem string) error { return &ConfigError{Field: "SignInURL", Problem: problem} }
+	for i := 0; i < len(raw); i++ {
+		if raw[i] <= ' ' || raw[i] >= 0x7f {
+			return "", bad("must be a URL without spaces or control characters")
+		}
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return "", bad("is not a URL")
+	case u.Fragment != "" || strings.Contains(raw, "#"):
+		return "", bad("must not have a fragment")
+	case strings.HasPrefix(raw, "/"):
+		if strings.HasPrefix(raw, "//") || strings.HasPrefix(raw, "/\\") {
+			return "", bad("must be a path (\"/sign-in\") or an absolute URL, not \"//host\"")
+		}
+		return raw, nil
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", bad("must be a path (\"/sign-in\") or an http(s) URL")
+	case u.User != nil || !validHost(u.Host):
+		return "", bad("must have a plain host[:port] and no user info")
+	}
+	return raw, nil
+}
+
+// accountsHost is Clerk's buildAccountsBaseUrl without the scheme.
+func accountsHost(frontendHost string) string {
+	if strings.Contains(frontendHost, "clerk.accountsstage.") {
+		return strings.Replace(frontendHost, "clerk.accountsstage.", "accountsstage.", 1)
+	}
+	i, j := strings.Index(frontendHost, "clerk.accounts."), strings.Index(frontendHost, "clerk.")
+	switch {
+	case i >= 0 && (j < 0 || i <= j):
+		return frontendHost[:i] + "accounts." + frontendHost[i+len("clerk.accounts."):]
+	case j >= 0:
+		return frontendHost[:j] + "accounts." + frontendHost[j+len("clerk."):]
+	}
+	return frontendHost
 }

@@ -20,6 +20,7 @@ const (
 	EnvAuthorizedParties = "CLERK_AUTHORIZED_PARTIES"
 	EnvDomain            = "CLERK_DOMAIN"
 	EnvProxyURL          = "CLERK_PROXY_URL"
+	EnvSignInURL         = "CLERK_SIGN_IN_URL"
 	EnvUserCacheTTL      = "CLERK_USER_CACHE_TTL" // a Go duration; "0" disables the cache
 	EnvAudience          = "CLERK_AUDIENCE"       // comma-separated accepted aud values
 	EnvClockSkew         = "CLERK_CLOCK_SKEW"     // a Go duration; "0" for none (core.NoClockSkew)
@@ -34,7 +35,7 @@ const (
 func EnvNames() []string {
 	return []string{
 		EnvSecretKey, EnvAPIKey, EnvPublishableKey, EnvAPIURL, EnvJWTKey,
-		EnvAuthorizedParties, EnvDomain, EnvProxyURL, EnvUserCacheTTL,
+		EnvAuthorizedParties, EnvDomain, EnvProxyURL, EnvSignInURL, EnvUserCacheTTL,
 		EnvAudience, EnvClockSkew, EnvMachineSecretKey,
 	}
 }
@@ -42,7 +43,7 @@ func EnvNames() []string {
 // ConfigFromEnv builds a Config from the process environment:
 // CLERK_SECRET_KEY (or CLERK_API_KEY), CLERK_PUBLISHABLE_KEY, CLERK_API_URL,
 // CLERK_JWT_KEY, CLERK_AUTHORIZED_PARTIES (comma-separated), CLERK_DOMAIN,
-// CLERK_PROXY_URL, CLERK_USER_CACHE_TTL ("0" disables the user cache),
+// CLERK_PROXY_URL, CLERK_SIGN_IN_URL, CLERK_USER_CACHE_TTL ("0" disables the user cache),
 // CLERK_AUDIENCE (comma-separated), CLERK_CLOCK_SKEW (a duration such as
 // 2s; "0" for none) and CLERK_MACHINE_SECRET_KEY.
 // Empty entries of the comma-separated lists (a trailing comma) are
@@ -68,6 +69,7 @@ func ConfigFromEnvSuffix(suffix string) (Config, error) {
 		JWTKey:         env(EnvJWTKey),
 		Domain:         env(EnvDomain),
 		ProxyURL:       env(EnvProxyURL),
+		SignInURL:      env(EnvSignInURL),
 		Name:           strings.TrimPrefix(suffix, "_"),
 	}
 	cfg.MachineSecretKey = env(EnvMachineSecretKey)
@@ -138,6 +140,8 @@ func envName(field string) string {
 		return EnvDomain
 	case "ProxyURL":
 		return EnvProxyURL
+	case "SignInURL":
+		return EnvSignInURL
 	case "UserCacheTTL":
 		return EnvUserCacheTTL
 	case "Audience":
