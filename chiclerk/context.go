@@ -10,6 +10,10 @@ import (
 // context, for Require.
 type errorHandlerKey struct{}
 
+// signInKey holds where [Require] sends a signed-out page request of an
+// Optional route with BrowserPages ("" for none).
+type signInKey struct{}
+
 // Auth returns what [Middleware] learned about the request (the token's
 // kind, subject, scopes, and for a session its claims and user), or nil
 // (signed out, skipped, or no Middleware ran). ctx is the request's

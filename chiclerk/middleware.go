@@ -44,6 +44,10 @@ func New(opts ...Option) (func(http.Handler) http.Handler, error) {
 	onError := o.onError
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if a.BrowserPages() {
+				servePage(a, onError, next, w, r)
+				return
+			}
 			auth, err := a.Authenticate(r.Context(), request{r})
 			if err != nil {
 				writeError(onError, w, r, err)
@@ -52,9 +56,30 @@ func New(opts ...Option) (func(http.Handler) http.Handler, error) {
 			// Exactly this middleware's result and error handler, even when
 			// signed out: an outer middleware's must not show through.
 			ctx := context.WithValue(core.WithAuth(r.Context(), auth), errorHandlerKey{}, onError)
+			ctx = context.WithValue(ctx, signInKey{}, "")
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}, nil
+}
+
+// servePage answers r with the browser decision: a 307 (a handshake, the
+// clean URL, or the sign-in page) or an error with the decision's headers,
+// else next with the session (or, on an Optional route, anonymously) and
+// the decision's cookies on the response.
+func servePage(a *core.Authenticator, onError func(http.ResponseWriter, *http.Request, error), next http.Handler, w http.ResponseWriter, r *http.Request) {
+	res := a.AuthenticatePage(r.Context(), request{r})
+	res.CopyHeaders(w.Header())
+	if res.Redirect() {
+		w.WriteHeader(http.StatusTemporaryRedirect)
+		return
+	}
+	if res.Err != nil {
+		writeError(onError, w, r, res.Err)
+		return
+	}
+	ctx := context.WithValue(core.WithAuth(r.Context(), res.Auth), errorHandlerKey{}, onError)
+	ctx = context.WithValue(ctx, signInKey{}, res.SignInURL)
+	next.ServeHTTP(w, r.WithContext(ctx))
 }
 
 // request is the core's view of a net/http request.

@@ -17,13 +17,22 @@ import (
 // error="insufficient_scope" (a reverification failure with Clerk's
 // reverification body); a request without authentication (Optional and
 // signed out, skipped, or no Middleware before it) is answered 401
-// token-missing. It answers with the ErrorHandler of the Middleware that
-// ran before it, else the default. It panics if a check is nil.
+// token-missing, or, a page request of a [BrowserPages] route, sent to
+// the sign-in page ([SignInRedirect]). It answers with the ErrorHandler of
+// the Middleware that ran before it, else the default. It panics if a
+// check is nil.
 func Require(checks ...core.Check) func(http.Handler) http.Handler {
 	check := core.All(checks...) // panics on a nil check
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if err := core.Authorize(Auth(r.Context()), check); err != nil {
+			auth := Auth(r.Context())
+			if loc, _ := r.Context().Value(signInKey{}).(string); auth == nil && loc != "" {
+				w.Header().Set("Location", loc)
+				w.Header().Set("Cache-Control", "no-store")
+				w.WriteHeader(http.StatusTemporaryRedirect)
+				return
+			}
+			if err := core.Authorize(auth, check); err != nil {
 				fn, _ := r.Context().Value(errorHandlerKey{}).(func(http.ResponseWriter, *http.Request, error))
 				writeError(fn, w, r, err)
 				return
