@@ -8,6 +8,8 @@
 # only lint.
 #
 # Usage: scripts/lint.sh
+#        scripts/lint.sh --build-only   (only build the linter: .ci/run does
+#                                        it at low priority beside test.sh)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -19,10 +21,13 @@ if [ ! -x "$lintbin/golangci-lint" ]; then
 	echo "building golangci-lint $GOLANGCI_LINT_VERSION into $lintbin"
 	GOBIN="$lintbin" GOFLAGS= go install "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$GOLANGCI_LINT_VERSION"
 fi
-mapfile -t modules < <(go list -m -f '{{.Dir}}')
-for dir in "${modules[@]}"; do
-	step "golangci-lint: ${dir#"$PWD"/}"
-	(cd "$dir" && "$lintbin/golangci-lint" run --config "$OLDPWD/.golangci.yml" ./...) || { echo "golangci-lint: findings in ${dir#"$PWD"/}"; exit 1; }
-done
-echo "clean: ${#modules[@]} modules"
+if [ "${1:-}" = --build-only ]; then
+	done_ok
+	exit 0
+fi
+# One run over every module of the workspace (go.work): the packages they
+# share are loaded and checked once, not once per module.
+mapfile -t patterns < <(go list -m -f '{{.Dir}}' | sed "s|^$PWD|.|; s|\$|/...|")
+"$lintbin/golangci-lint" run --config .golangci.yml "${patterns[@]}" || { echo "golangci-lint: findings (above)"; exit 1; }
+echo "clean: ${#patterns[@]} modules"
 done_ok
