@@ -27,7 +27,13 @@ func sharedReplicas(t *testing.T, n int, fake *clerktest.Server, clk *fakeClock,
 	t.Helper()
 	out := make([]*core.Client, n)
 	for i := range out {
-		out[i] = replica(t, fake, clk, newCache(t, newRedis(t, addr), rediscache.WithPrefix(prefix)))
+		// A budget far above any Redis round trip: these tests count
+		// Backend API calls, and under -race on a loaded 2-core machine
+		// a lookup can take longer than the default 100 ms, turning a
+		// shared hit into a miss and a second call (a flake seen once in
+		// TestMachineTokensShared). The budget has tests of its own.
+		out[i] = replica(t, fake, clk, newCache(t, newRedis(t, addr), rediscache.WithPrefix(prefix), rediscache.WithTimeout(10*time.Second)),
+			func(c *core.Config) { c.SharedCacheTimeout = 10 * time.Second })
 	}
 	return out
 }
