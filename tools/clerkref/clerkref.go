@@ -93,8 +93,10 @@ type testCase struct {
 	Family string `json:"-"`
 	Name   string `json:"-"`
 	// Mode is "request" (Clerk's authenticateRequest, clerkgo's
-	// Authenticator) or "verifyToken" (Clerk's verifyToken,
-	// clerkgo's Client.VerifyToken).
+	// Authenticator), "verifyToken" (Clerk's verifyToken, clerkgo's
+	// Client.VerifyToken) or "page" (a browser's request: Clerk's
+	// authenticateRequest, clerkgo's Authenticator.AuthenticatePage; see
+	// pages.go).
 	Mode string `json:"mode"`
 	// Authorization is the Authorization header value; "" for none.
 	Authorization string `json:"authorization,omitempty"`
@@ -104,6 +106,23 @@ type testCase struct {
 	Token string `json:"token,omitempty"`
 	// AuthorizedParties configures azp checking on both sides.
 	AuthorizedParties []string `json:"authorizedParties,omitempty"`
+
+	// The fields of a page case.
+
+	// Instance names the instance of a page case ("live" or "test").
+	Instance string `json:"instance,omitempty"`
+	// Method is the page request's method; "" for GET.
+	Method string `json:"method,omitempty"`
+	// URL is the page's absolute URL.
+	URL string `json:"url,omitempty"`
+	// Headers are the page request's other headers (Sec-Fetch-Dest, Accept,
+	// Authorization).
+	Headers map[string]string `json:"headers,omitempty"`
+	// Nonce replaces "{nonce}" in URL and Cookies on Clerk's side; goNonce
+	// on clerkgo's. A handshake nonce resolves once, so each side has its
+	// own, with the same directives behind it.
+	Nonce   string `json:"nonce,omitempty"`
+	goNonce string
 }
 
 // outcome is one verifier's verdict on a case.
@@ -119,4 +138,6 @@ type outcome struct {
 	OrgSlug        string   `json:"orgSlug,omitempty"`
 	OrgRole        string   `json:"orgRole,omitempty"`
 	OrgPermissions []string `json:"orgPermissions,omitempty"`
+	// Page is the answer to a page case; nil when Clerk threw.
+	Page *pageOutcome `json:"page,omitempty"`
 }
