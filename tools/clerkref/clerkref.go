@@ -8,7 +8,9 @@
 // reject, the reason (mapped through one explicit table, reasons.go), and
 // for accepted sessions the subject, session and organization. Every
 // disagreement must carry a judged verdict in verdicts.json; the generated
-// table DISAGREEMENTS.md lists them. See docs/verification.md.
+// table DISAGREEMENTS.md lists them. The page cases (pages.go) compare
+// browser requests for pages: Clerk's handshake decision against
+// Authenticator.AuthenticatePage. See docs/verification.md.
 package clerkref
 
 import (
