@@ -437,6 +437,10 @@ func pageCasesOf(ctx context.Context, p *pageGen) {
 	p.add("header=valid", nil, header("Authorization", "Bearer "+valid))
 	p.add("header=nbf-in-the-future", nil, header("Authorization", "Bearer "+p.token(func(c object) object { return c.with("nbf", e.unix(60)) })))
 	p.add("header=expired,fetch", nil, header("Authorization", "Bearer "+expired), dest("empty", "*/*"))
+	p.add("header=expired,refresh=ok", []string{refresh(in.active.refresh)}, header("Authorization", "Bearer "+expired))
+	// Clerk refreshes AuthenticateContext.sessionToken: the cookie's token
+	// before the header's.
+	p.add("header=expired,cookie=ended-session,refresh=ok", []string{sess(endedTok), oldUAT, refresh(in.active.refresh)}, header("Authorization", "Bearer "+expired))
 
 	// The redirect loop guard.
 	for _, n := range []string{"1", "2", "3", "4", "abc", "-1"} {
