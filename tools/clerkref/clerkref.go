@@ -125,6 +125,9 @@ type testCase struct {
 	// own, with the same directives behind it.
 	Nonce   string `json:"nonce,omitempty"`
 	goNonce string
+	// trustForwarded turns on clerkgo's Options.TrustForwardedHeaders
+	// (Clerk always reads X-Forwarded-*).
+	trustForwarded bool
 }
 
 // outcome is one verifier's verdict on a case.

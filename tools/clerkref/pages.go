@@ -282,6 +282,7 @@ type pageOpt func(*pageSpec)
 func method(m string) pageOpt    { return func(s *pageSpec) { s.tc.Method = m } }
 func at(u string) pageOpt        { return func(s *pageSpec) { s.tc.URL = u } }
 func noDevBrowser() pageOpt      { return func(s *pageSpec) { s.noDevBrowser = true } }
+func trustForwarded() pageOpt    { return func(s *pageSpec) { s.tc.trustForwarded = true } }
 func header(k, v string) pageOpt { return func(s *pageSpec) { s.tc.Headers[k] = v } }
 func nonces(clerk, ours string) pageOpt {
 	return func(s *pageSpec) { s.tc.Nonce, s.tc.goNonce = clerk, ours }
@@ -479,6 +480,14 @@ func pageCasesOf(ctx context.Context, p *pageGen) {
 	p.add("redirect-url=encoded-query", []string{sess(expired), oldUAT}, at(appOrigin+"/a%20b/c?q=a%20b&r=x+y&s=%7E&e="))
 	p.add("redirect-url=no-query", []string{sess(expired), oldUAT}, at(appOrigin+"/"))
 	p.add("redirect-url=port", []string{sess(expired), oldUAT}, at("https://app.example.com:8443/dashboard"))
+	p.add("redirect-url=http", []string{sess(expired), oldUAT}, at("http://app.example.com/dashboard"))
+	p.add("redirect-url=forwarded-host", []string{sess(expired), oldUAT}, header("X-Forwarded-Host", "proxy.example.net"), header("X-Forwarded-Proto", "http"))
+	p.add("redirect-url=forwarded-host,trusted", []string{sess(expired), oldUAT}, header("X-Forwarded-Host", "proxy.example.net"), header("X-Forwarded-Proto", "http"), trustForwarded())
+
+	// Not built yet in clerkgo (issue 20): the primary domain's
+	// cross-origin referrer sync.
+	p.add("referer=cross-origin", []string{sess(valid), older}, header("Referer", "https://satellite.example.org/page"))
+	p.add("referer=same-origin", []string{sess(valid), older}, header("Referer", appOrigin+"/elsewhere"))
 
 	// Suffixed cookies beside unsuffixed ones.
 	suffixedValid := p.token(func(c object) object { return c.with("sub", quote(in.user)) })
@@ -509,7 +518,7 @@ func clerkgoPage(ctx context.Context, e *env, in *pageInstance, tc testCase) out
 		return outcome{Reason: "config-error: " + err.Error()}
 	}
 	defer c.Close()
-	a, err := core.NewAuthenticator(core.Options{Client: c, SkipUserFetch: true, BrowserPages: true})
+	a, err := core.NewAuthenticator(core.Options{Client: c, SkipUserFetch: true, BrowserPages: true, TrustForwardedHeaders: tc.trustForwarded})
 	if err != nil {
 		return outcome{Reason: "config-error: " + err.Error()}
 	}
