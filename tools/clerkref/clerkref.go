@@ -8,7 +8,9 @@
 // reject, the reason (mapped through one explicit table, reasons.go), and
 // for accepted sessions the subject, session and organization. Every
 // disagreement must carry a judged verdict in verdicts.json; the generated
-// table DISAGREEMENTS.md lists them. See docs/verification.md.
+// table DISAGREEMENTS.md lists them. The page cases (pages.go) compare
+// browser requests for pages: Clerk's handshake decision against
+// Authenticator.AuthenticatePage. See docs/verification.md.
 package clerkref
 
 import (
@@ -93,8 +95,10 @@ type testCase struct {
 	Family string `json:"-"`
 	Name   string `json:"-"`
 	// Mode is "request" (Clerk's authenticateRequest, clerkgo's
-	// Authenticator) or "verifyToken" (Clerk's verifyToken,
-	// clerkgo's Client.VerifyToken).
+	// Authenticator), "verifyToken" (Clerk's verifyToken, clerkgo's
+	// Client.VerifyToken) or "page" (a browser's request: Clerk's
+	// authenticateRequest, clerkgo's Authenticator.AuthenticatePage; see
+	// pages.go).
 	Mode string `json:"mode"`
 	// Authorization is the Authorization header value; "" for none.
 	Authorization string `json:"authorization,omitempty"`
@@ -104,6 +108,26 @@ type testCase struct {
 	Token string `json:"token,omitempty"`
 	// AuthorizedParties configures azp checking on both sides.
 	AuthorizedParties []string `json:"authorizedParties,omitempty"`
+
+	// The fields of a page case.
+
+	// Instance names the instance of a page case ("live" or "test").
+	Instance string `json:"instance,omitempty"`
+	// Method is the page request's method; "" for GET.
+	Method string `json:"method,omitempty"`
+	// URL is the page's absolute URL.
+	URL string `json:"url,omitempty"`
+	// Headers are the page request's other headers (Sec-Fetch-Dest, Accept,
+	// Authorization).
+	Headers map[string]string `json:"headers,omitempty"`
+	// Nonce replaces "{nonce}" in URL and Cookies on Clerk's side; goNonce
+	// on clerkgo's. A handshake nonce resolves once, so each side has its
+	// own, with the same directives behind it.
+	Nonce   string `json:"nonce,omitempty"`
+	goNonce string
+	// trustForwarded turns on clerkgo's Options.TrustForwardedHeaders
+	// (Clerk always reads X-Forwarded-*).
+	trustForwarded bool
 }
 
 // outcome is one verifier's verdict on a case.
@@ -119,4 +143,6 @@ type outcome struct {
 	OrgSlug        string   `json:"orgSlug,omitempty"`
 	OrgRole        string   `json:"orgRole,omitempty"`
 	OrgPermissions []string `json:"orgPermissions,omitempty"`
+	// Page is the answer to a page case; nil when Clerk threw.
+	Page *pageOutcome `json:"page,omitempty"`
 }

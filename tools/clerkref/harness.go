@@ -66,6 +66,16 @@ type harnessEnv struct {
 	PublishableKey string `json:"publishableKey"`
 	SecretKey      string `json:"secretKey"`
 	APIURL         string `json:"apiUrl"`
+	// Instances are the instances of the page cases, by name.
+	Instances map[string]harnessInstance `json:"instances,omitempty"`
+}
+
+// harnessInstance is one instance of the page cases: its keys and the fake
+// Backend API both sides call.
+type harnessInstance struct {
+	PublishableKey string `json:"publishableKey"`
+	SecretKey      string `json:"secretKey"`
+	APIURL         string `json:"apiUrl"`
 }
 
 type harnessResult struct {
@@ -75,11 +85,11 @@ type harnessResult struct {
 
 // run verifies every case with @clerk/backend in one node process and
 // returns Clerk's outcome per case ID.
-func (h *harness) run(ctx context.Context, e *env, cases []testCase, workDir string) (map[string]outcome, error) {
+func (h *harness) run(ctx context.Context, e *env, instances map[string]harnessInstance, cases []testCase, workDir string) (map[string]outcome, error) {
 	in, err := json.Marshal(struct {
 		Env   harnessEnv `json:"env"`
 		Cases []testCase `json:"cases"`
-	}{harnessEnv{e.now.UnixMilli(), e.pem, e.publishableKey, secretKey, closedLoopback}, cases})
+	}{harnessEnv{e.now.UnixMilli(), e.pem, e.publishableKey, secretKey, closedLoopback, instances}, cases})
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +99,7 @@ func (h *harness) run(ctx context.Context, e *env, cases []testCase, workDir str
 	}
 	cmd := exec.CommandContext(ctx, h.node, "harness.mjs", inPath, outPath)
 	cmd.Dir = h.dir
-	cmd.Env = append(os.Environ(), "CLERK_TELEMETRY_DISABLED=1")
+	cmd.Env = append(os.Environ(), "CLERK_TELEMETRY_DISABLED=1", "TZ=UTC")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {

@@ -36,6 +36,18 @@ var anchors = map[string]bool{
 	"cookie/none":                            false,
 }
 
+// pageAnchors are page cases whose status is known on both sides.
+var pageAnchors = map[string]string{
+	"page-live/valid":                "signed-in",
+	"page-live/no-cookies":           "signed-out",
+	"page-live/expired,refresh=none": "handshake",
+	"page-live/expired,refresh=ok":   "signed-in",
+	"page-live/nonce=signed-in":      "signed-in",
+	"page-test/valid":                "signed-in",
+	"page-test/dev-browser=missing":  "handshake",
+	"page-test/expired,refresh=none": "handshake",
+}
+
 // TestReference runs every generated case through @clerk/backend and
 // through clerkgo and checks the disagreements against verdicts.json.
 func TestReference(t *testing.T) {
@@ -56,7 +68,24 @@ func TestReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clerk, err := h.run(ctx, e, cases, t.TempDir())
+	ins, err := newPageInstances(ctx, e)
+	for _, in := range ins {
+		t.Cleanup(in.fake.Close)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := generatePages(ctx, e, ins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases = append(cases, pages...)
+	byName := map[string]*pageInstance{}
+	for _, in := range ins {
+		byName[in.name] = in
+	}
+	norm := newNormalizer(e, ins)
+	clerk, err := h.run(ctx, e, harnessInstances(ins), cases, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +98,12 @@ func TestReference(t *testing.T) {
 		if !ok {
 			t.Fatalf("the harness gave no verdict for %s", tc.ID)
 		}
-		ours := clerkgoOutcome(ctx, e, tc)
+		var ours outcome
+		if tc.Mode == "page" {
+			ours = clerkgoPage(ctx, e, byName[tc.Instance], tc)
+		} else {
+			ours = clerkgoOutcome(ctx, e, tc)
+		}
 		if *dump != "" {
 			line, _ := json.Marshal(struct {
 				ID             string
@@ -80,7 +114,15 @@ func TestReference(t *testing.T) {
 		if want, isAnchor := anchors[tc.ID]; isAnchor && (c.Accepted != want || ours.Accepted != want) {
 			t.Fatalf("anchor case %s: want accepted=%v on both sides, got Clerk %+v, clerkgo %+v", tc.ID, want, c, ours)
 		}
-		d, err := compare(tc, c, ours)
+		if want, isAnchor := pageAnchors[tc.ID]; isAnchor && (c.Page == nil || ours.Page == nil || c.Page.Status != want || ours.Page.Status != want) {
+			t.Fatalf("anchor page case %s: want %s on both sides, got Clerk %+v, clerkgo %+v", tc.ID, want, c.Page, ours.Page)
+		}
+		var d *disagreement
+		if tc.Mode == "page" {
+			d, err = norm.comparePage(tc, c, ours)
+		} else {
+			d, err = compare(tc, c, ours)
+		}
 		var um *errUnmappedReason
 		if errors.As(err, &um) {
 			unmapped = append(unmapped, err.Error())

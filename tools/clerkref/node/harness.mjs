@@ -4,11 +4,14 @@
 //   node harness.mjs cases.json verdicts.json
 //
 // cases.json: {"env": {...}, "cases": [...]} (see tools/clerkref/clerkref.go).
-// Every case is verified in this one process. Nothing here touches the
-// network: keys come from env.jwtKey (the PEM), the instance is a production
-// one (pk_live_), requests are API-style (no Sec-Fetch-Dest, no Accept:
-// text/html), so no handshake, refresh or JWKS fetch is ever attempted, and
-// apiUrl points at a closed loopback port in case something tried.
+// Every case is verified in this one process. Nothing here leaves the
+// machine: keys come from env.jwtKey (the PEM). The token cases are
+// API-style requests to a production instance (pk_live_) whose apiUrl is a
+// closed loopback port, so no handshake, refresh or JWKS fetch is ever
+// attempted. The page cases (mode "page", tools/clerkref/pages.go) are
+// browser requests to a production or a development instance
+// (env.instances) whose apiUrl is a local fake Backend API (core/clerktest):
+// handshake payloads and session refreshes go there.
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const [, , inPath, outPath] = process.argv;
@@ -30,6 +33,10 @@ for (const name of ['log', 'info', 'warn', 'error', 'debug']) {
 
 const { createClerkClient, verifyToken } = await import('@clerk/backend');
 const { signedInAuthObject } = await import('@clerk/backend/internal');
+
+// Messages carry dates (Date.prototype.toString): one time zone on every
+// machine.
+process.env.TZ = 'UTC';
 
 const clerk = createClerkClient({
   secretKey: env.secretKey,
@@ -104,14 +111,68 @@ async function viaVerifyToken(c) {
   return accepted(signedInAuthObject({}, c.token, payload));
 }
 
+// One client per instance of the page cases, as an app would hold.
+const pageClients = new Map();
+function pageClient(name) {
+  if (!pageClients.has(name)) {
+    const inst = env.instances?.[name];
+    if (!inst) throw new Error(`no instance ${name} in env.instances`);
+    pageClients.set(
+      name,
+      createClerkClient({
+        secretKey: inst.secretKey,
+        publishableKey: inst.publishableKey,
+        jwtKey: env.jwtKey,
+        apiUrl: inst.apiUrl,
+        telemetry: { disabled: true },
+      }),
+    );
+  }
+  return pageClients.get(name);
+}
+
+// viaPage sends a browser's request through authenticateRequest and
+// records the whole answer: status, reason, message, the headers an app
+// copies onto its response, and the session when signed in. {nonce} in the
+// URL or the cookies stands for this side's handshake nonce (one use each).
+async function viaPage(c) {
+  const fill = (s) => s.replaceAll('{nonce}', c.nonce ?? '');
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(c.headers ?? {})) headers.set(k, v);
+  if (c.cookies && c.cookies.length) headers.set('Cookie', fill(c.cookies.join('; ')));
+  const request = new Request(fill(c.url), { method: c.method || 'GET', headers });
+  const state = await pageClient(c.instance).authenticateRequest(request, {});
+  const h = state.headers ?? new Headers();
+  const page = {
+    status: String(state.status ?? ''),
+    reason: String(state.reason ?? ''),
+    message: String(state.message ?? ''),
+    location: h.get('location') ?? '',
+    cacheControl: h.get('cache-control') ?? '',
+    setCookies: h.getSetCookie(),
+    authStatus: h.get('x-clerk-auth-status') ?? '',
+    authReason: h.get('x-clerk-auth-reason') ?? '',
+    authMessage: h.get('x-clerk-auth-message') ?? '',
+  };
+  if (state.status === 'signed-in') {
+    const auth = state.toAuth();
+    page.sub = text(auth.userId);
+    page.sid = text(auth.sessionId);
+  }
+  return { accepted: state.status === 'signed-in', page };
+}
+
 const results = [];
 for (const c of cases) {
   let r;
   try {
-    r = c.mode === 'verifyToken' ? await viaVerifyToken(c) : await viaRequest(c);
+    if (c.mode === 'page') r = await viaPage(c);
+    else if (c.mode === 'verifyToken') r = await viaVerifyToken(c);
+    else r = await viaRequest(c);
   } catch (err) {
     // Clerk threw instead of answering (e.g. toAuth() over a malformed fea
-    // claim): recorded as a rejection of its own kind.
+    // claim, or a development instance's refused handshake JWT): recorded
+    // as a rejection of its own kind.
     r = rejected('exception', `${err?.name}: ${err?.message}`);
   }
   results.push({ id: c.id, ...r });
