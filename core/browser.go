@@ -369,7 +369,7 @@ func (p *pageCtx) headerPath(ctx context.Context) *PageResult {
 		return &PageResult{Status: PageSignedIn, Auth: v.auth(), Header: http.Header{}}
 	}
 	if v.kind == SessionToken && timeReason(ReasonOf(err)) {
-		return p.tokenError(ctx, err, p.header)
+		return p.tokenError(ctx, err)
 	}
 	return signedOutResult(err, string(ReasonOf(err)), "")
 }
@@ -413,7 +413,7 @@ func (p *pageCtx) cookiePath(ctx context.Context) *PageResult {
 	}
 	v, err := p.c.verify(ctx, p.session, acceptSession)
 	if err != nil {
-		return p.tokenError(ctx, err, p.session)
+		return p.tokenError(ctx, err)
 	}
 	return &PageResult{Status: PageSignedIn, Auth: v.auth(), Header: http.Header{}}
 }
@@ -424,8 +424,10 @@ func timeReason(r Reason) bool {
 	return r == ReasonTokenExpired || r == ReasonTokenNotActiveYet || r == ReasonTokenIATInTheFuture
 }
 
-// tokenError is Clerk's handleSessionTokenError for the token that failed.
-func (p *pageCtx) tokenError(ctx context.Context, err error, token string) *PageResult {
+// tokenError is Clerk's handleSessionTokenError for a token that failed
+// (the header's or the cookie's); the refresh renews Clerk's sessionToken,
+// the cookie's token first.
+func (p *pageCtx) tokenError(ctx context.Context, err error) *PageResult {
 	r := ReasonOf(err)
 	if !timeReason(r) {
 		return signedOutResult(err, string(r), "")
@@ -433,7 +435,7 @@ func (p *pageCtx) tokenError(ctx context.Context, err error, token string) *Page
 	var refreshErr string
 	switch {
 	case r == ReasonTokenExpired && p.refresh != "" && p.r.Method() == http.MethodGet:
-		res, code := p.attemptRefresh(ctx, token)
+		res, code := p.attemptRefresh(ctx, p.sessionToken())
 		if res != nil {
 			return res
 		}

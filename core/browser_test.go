@@ -135,6 +135,10 @@ func TestAuthenticatePageDecision(t *testing.T) {
 		{name: "machine token in cookie", setup: prod, req: pageReq("GET", appURL, cookies{"__session": machine, "__client_uat": "1"}), status: core.PageSignedOut, reason: "token-type-mismatch"},
 		{name: "garbage cookie", setup: prod, req: pageReq("GET", appURL, cookies{"__session": "x.y.z", "__client_uat": "1"}), status: core.PageSignedOut, reason: "token-malformed"},
 		{name: "expired bearer on a page", setup: prod, req: pageReq("GET", appURL, nil, "Authorization", "Bearer "+expired), status: core.PageHandshake, reason: "session-token-expired-refresh-non-eligible-no-refresh-cookie", session: expired},
+		// Clerk's sessionToken is the cookie's first: the handshake carries
+		// the cookie's token even when the header's failed (found by the
+		// differential test).
+		{name: "expired bearer beside a valid cookie", setup: prod, req: pageReq("GET", appURL, cookies{"__session": valid, "__client_uat": uat}, "Authorization", "Bearer "+expired), status: core.PageHandshake, reason: "session-token-expired-refresh-non-eligible-no-refresh-cookie", session: valid},
 		{name: "valid bearer", setup: prod, req: pageReq("GET", appURL, nil, "Authorization", "Bearer "+valid), status: core.PageSignedIn},
 		{name: "loop guard at 3", setup: prod, req: pageReq("GET", appURL, cookies{"__client_uat": uat, "__clerk_redirect_count": "3"}), status: core.PageSignedOut, reason: "client-uat-but-no-session-token"},
 		{name: "unknown nonce beside valid cookies", setup: prod, req: pageReq("GET", appURL+"&__clerk_handshake_nonce=unknown", cookies{"__session": valid, "__client_uat": uat}), status: core.PageSignedOut, reason: "session-token-missing"},

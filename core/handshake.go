@@ -187,13 +187,15 @@ func (p *pageCtx) handshakeURL(reason string) (string, bool) {
 	return b.String(), true
 }
 
-// sessionToken is Clerk's AuthenticateContext.sessionToken: the header's
-// token, else the cookie's.
+// sessionToken is Clerk's AuthenticateContext.sessionToken: the cookie's
+// token, else the header's (sessionTokenInCookie || tokenInHeader). The
+// handshake carries it and the refresh renews it, even when the header's
+// token is the one that failed.
 func (p *pageCtx) sessionToken() string {
-	if p.header != "" {
-		return p.header
+	if p.session != "" {
+		return p.session
 	}
-	return p.session
+	return p.header
 }
 
 // errHandshakeToken refuses a __clerk_handshake JWT.

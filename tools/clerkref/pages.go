@@ -518,7 +518,10 @@ func clerkgoPage(ctx context.Context, e *env, in *pageInstance, tc testCase) out
 		return outcome{Reason: "config-error: " + err.Error()}
 	}
 	defer c.Close()
-	a, err := core.NewAuthenticator(core.Options{Client: c, SkipUserFetch: true, BrowserPages: true, TrustForwardedHeaders: tc.trustForwarded})
+	// NoSignInRedirect: authenticateRequest decides signed in, signed out or
+	// handshake; sending a signed-out page to sign in is the framework's
+	// next step (Next.js's auth.protect()), not part of the comparison.
+	a, err := core.NewAuthenticator(core.Options{Client: c, SkipUserFetch: true, BrowserPages: true, TrustForwardedHeaders: tc.trustForwarded, NoSignInRedirect: true})
 	if err != nil {
 		return outcome{Reason: "config-error: " + err.Error()}
 	}
