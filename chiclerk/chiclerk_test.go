@@ -78,7 +78,7 @@ func build(t *testing.T, s authtest.Setup) func(*http.Request) (*http.Response, 
 	r.Options("/protected", identify)
 	r.HandleFunc("/any", identify) // every method
 	r.Get("/skip/ping", identify)
-	return serveWith(r)
+	return serveWith(brokenWriter(r))
 }
 
 func serveWith(h http.Handler) func(*http.Request) (*http.Response, error) {
