@@ -49,6 +49,9 @@ func options(s authtest.Setup) []chiclerk.Option {
 	if s.NoSignInRedirect {
 		opts = append(opts, chiclerk.SignInRedirect(false))
 	}
+	if s.TrustForwardedHeaders {
+		opts = append(opts, chiclerk.TrustForwardedHeaders(true))
+	}
 	if s.CustomErrors {
 		opts = append(opts, chiclerk.ErrorHandler(func(w http.ResponseWriter, _ *http.Request, err error) {
 			w.Header().Set("Content-Type", "application/json")
