@@ -45,6 +45,15 @@ func options(s authtest.Setup) []echoclerk.Option {
 	if s.SessionKey != "" {
 		opts = append(opts, echoclerk.SessionKey(s.SessionKey))
 	}
+	if s.BrowserPages {
+		opts = append(opts, echoclerk.BrowserPages(true))
+	}
+	if s.NoSignInRedirect {
+		opts = append(opts, echoclerk.SignInRedirect(false))
+	}
+	if s.TrustForwardedHeaders {
+		opts = append(opts, echoclerk.TrustForwardedHeaders(true))
+	}
 	if s.CustomErrors {
 		opts = append(opts, echoclerk.ErrorHandler(func(c echo.Context, err error) error {
 			return c.JSONBlob(authtest.CustomErrorStatus, authtest.CustomErrorBody(err))
