@@ -46,6 +46,7 @@ func run(ctx context.Context, stdout io.Writer) error {
 // serve serves app until ctx is done, then shuts down cleanly.
 func serve(ctx context.Context, app *demo.App, stdout io.Writer) error {
 	app.Log.SetOutput(stdout)
+	app.SkipPages() // until its adapter has BrowserPages
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
