@@ -9,7 +9,9 @@ require (
 )
 
 require (
+	github.com/clerkgo/clerk/chiclerk v0.2.0
 	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.1 // indirect
+	github.com/go-chi/chi/v5 v5.5.0
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/goccy/go-json v0.11.2 // indirect
 	github.com/lestrrat-go/blackmagic v1.0.4 // indirect
@@ -25,3 +27,5 @@ require (
 )
 
 replace github.com/clerkgo/clerk => ../..
+
+replace github.com/clerkgo/clerk/chiclerk => ../../chiclerk
