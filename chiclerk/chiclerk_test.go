@@ -43,6 +43,12 @@ func options(s authtest.Setup) []chiclerk.Option {
 	if s.SessionKey != "" {
 		opts = append(opts, chiclerk.SessionKey(s.SessionKey))
 	}
+	if s.BrowserPages {
+		opts = append(opts, chiclerk.BrowserPages(true))
+	}
+	if s.NoSignInRedirect {
+		opts = append(opts, chiclerk.SignInRedirect(false))
+	}
 	if s.CustomErrors {
 		opts = append(opts, chiclerk.ErrorHandler(func(w http.ResponseWriter, _ *http.Request, err error) {
 			w.Header().Set("Content-Type", "application/json")

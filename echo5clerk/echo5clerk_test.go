@@ -45,6 +45,12 @@ func options(s authtest.Setup) []echo5clerk.Option {
 	if s.SessionKey != "" {
 		opts = append(opts, echo5clerk.SessionKey(s.SessionKey))
 	}
+	if s.BrowserPages {
+		opts = append(opts, echo5clerk.BrowserPages(true))
+	}
+	if s.NoSignInRedirect {
+		opts = append(opts, echo5clerk.SignInRedirect(false))
+	}
 	if s.CustomErrors {
 		opts = append(opts, echo5clerk.ErrorHandler(func(c *echo.Context, err error) error {
 			return c.JSONBlob(authtest.CustomErrorStatus, authtest.CustomErrorBody(err))

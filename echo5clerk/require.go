@@ -1,6 +1,8 @@
 package echo5clerk
 
 import (
+	"net/http"
+
 	"github.com/labstack/echo/v5"
 
 	"github.com/clerkgo/clerk/core"
@@ -17,13 +19,22 @@ import (
 // error="insufficient_scope" (a reverification failure with Clerk's
 // reverification body); a request without authentication (Optional and
 // signed out, skipped, or no Middleware before it) is answered 401
-// token-missing. It answers with the ErrorHandler of the Middleware that
-// ran before it, else the default. It panics if a check is nil.
+// token-missing, or, a page request of a [BrowserPages] route, sent to
+// the sign-in page ([SignInRedirect]). It answers with the ErrorHandler of
+// the Middleware that ran before it, else the default. It panics if a
+// check is nil.
 func Require(checks ...core.Check) echo.MiddlewareFunc {
 	check := core.All(checks...) // panics on a nil check
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c *echo.Context) error {
-			if err := core.Authorize(Auth(c), check); err != nil {
+			auth := Auth(c)
+			if loc, _ := c.Get(signInKey).(string); auth == nil && loc != "" {
+				h := c.Response().Header()
+				h.Set(echo.HeaderLocation, loc)
+				h.Set(echo.HeaderCacheControl, "no-store")
+				return c.NoContent(http.StatusTemporaryRedirect)
+			}
+			if err := core.Authorize(auth, check); err != nil {
 				onError, _ := c.Get(handlerKey).(func(*echo.Context, error) error)
 				return handleError(c, onError, err)
 			}

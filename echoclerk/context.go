@@ -11,6 +11,9 @@ import (
 const (
 	authKey    = "github.com/clerkgo/clerk/echoclerk.auth"
 	handlerKey = "github.com/clerkgo/clerk/echoclerk.errorHandler"
+	// signInKey holds where [Require] sends a signed-out page request of
+	// an Optional route with BrowserPages ("" for none).
+	signInKey = "github.com/clerkgo/clerk/echoclerk.signIn"
 )
 
 // Auth returns what [Middleware] learned about the request (the token's

@@ -45,6 +45,12 @@ func options(s authtest.Setup) []echoclerk.Option {
 	if s.SessionKey != "" {
 		opts = append(opts, echoclerk.SessionKey(s.SessionKey))
 	}
+	if s.BrowserPages {
+		opts = append(opts, echoclerk.BrowserPages(true))
+	}
+	if s.NoSignInRedirect {
+		opts = append(opts, echoclerk.SignInRedirect(false))
+	}
 	if s.CustomErrors {
 		opts = append(opts, echoclerk.ErrorHandler(func(c echo.Context, err error) error {
 			return c.JSONBlob(authtest.CustomErrorStatus, authtest.CustomErrorBody(err))

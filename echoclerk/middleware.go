@@ -56,8 +56,12 @@ func New(opts ...Option) (echo.MiddlewareFunc, error) {
 			// signed out or skipped: an outer middleware's must not show
 			// through.
 			c.Set(handlerKey, onError)
+			c.Set(signInKey, "")
 			var auth *core.Auth
 			if !skip(c) {
+				if a.BrowserPages() {
+					return servePage(a, onError, next, c)
+				}
 				var err error
 				if auth, err = a.Authenticate(c.Request().Context(), request{c}); err != nil {
 					c.Set(authKey, (*core.Auth)(nil))
@@ -70,6 +74,27 @@ func New(opts ...Option) (echo.MiddlewareFunc, error) {
 			return next(c)
 		}
 	}, nil
+}
+
+// servePage answers c with the browser decision: a 307 (a handshake, the
+// clean URL, or the sign-in page) or an error with the decision's headers,
+// else next with the session (or, on an Optional route, anonymously) and
+// the decision's cookies on the response.
+func servePage(a *core.Authenticator, onError func(echo.Context, error) error, next echo.HandlerFunc, c echo.Context) error {
+	res := a.AuthenticatePage(c.Request().Context(), request{c})
+	res.CopyHeaders(c.Response().Header())
+	if res.Redirect() || res.Err != nil {
+		c.Set(authKey, (*core.Auth)(nil))
+		if res.Redirect() {
+			return c.NoContent(http.StatusTemporaryRedirect) // Location is set
+		}
+		return handleError(c, onError, res.Err)
+	}
+	c.Set(authKey, res.Auth)
+	c.Set(signInKey, res.SignInURL)
+	r := c.Request()
+	c.SetRequest(r.WithContext(core.WithAuth(r.Context(), res.Auth)))
+	return next(c)
 }
 
 // request is the core's view of an Echo request.

@@ -92,3 +92,32 @@ func ErrorHandler(fn func(c echo.Context, err error) error) Option {
 // skipped request has no [Auth]: a [Require] after it answers 401, with
 // this middleware's ErrorHandler.
 func Skipper(fn middleware.Skipper) Option { return func(o *options) { o.skipper = fn } }
+
+// BrowserPages turns on Clerk's browser decision for the routes (default
+// off; see docs/browser.md): a page request (a browser's GET of a document)
+// whose session cookie has expired, or whose cookies disagree, is answered
+// with a 307 to Clerk's handshake and comes back signed in; an expired
+// session is refreshed with the __refresh cookie; development instances
+// sync the development browser; and a signed-out page request of a route
+// that needs a session is sent to the sign-in page ([SignInRedirect]).
+// Every other request keeps the 401/403/503 contract. It needs session
+// tokens accepted, the default [TokenFrom], and a client with a secret key
+// and a publishable key ([New] says so otherwise).
+func BrowserPages(on bool) Option { return func(o *options) { o.BrowserPages = on } }
+
+// SignInRedirect sends a page request that ends signed out on a route that
+// needs a session to the sign-in page (core.Config.SignInURL, else the
+// instance's Account Portal) with redirect_url back to the page, when
+// [BrowserPages] is on (default on). Off, pages get the 401 as API
+// requests do. On an [Optional] route the request goes on anonymously and
+// [Require] sends it to sign in.
+func SignInRedirect(on bool) Option { return func(o *options) { o.NoSignInRedirect = !on } }
+
+// TrustForwardedHeaders makes [BrowserPages] build the page's public URL
+// (where the handshake and the sign-in page send the browser back) from
+// X-Forwarded-Proto and X-Forwarded-Host (default off: the connection and
+// the Host header). Turn it on only behind a proxy that sets both and drops
+// what clients send.
+func TrustForwardedHeaders(on bool) Option {
+	return func(o *options) { o.TrustForwardedHeaders = on }
+}

@@ -54,6 +54,12 @@ func options(s authtest.Setup) []fiber3clerk.Option {
 	if s.SessionKey != "" {
 		opts = append(opts, fiber3clerk.SessionKey(s.SessionKey))
 	}
+	if s.BrowserPages {
+		opts = append(opts, fiber3clerk.BrowserPages(true))
+	}
+	if s.NoSignInRedirect {
+		opts = append(opts, fiber3clerk.SignInRedirect(false))
+	}
 	if s.CustomErrors {
 		opts = append(opts, fiber3clerk.ErrorHandler(customErrors))
 	}

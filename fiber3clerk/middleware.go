@@ -49,8 +49,12 @@ func New(opts ...Option) (fiber.Handler, error) {
 		// signed out or skipped: an outer middleware's must not show
 		// through.
 		c.Locals(handlerKey{}, onError)
+		c.Locals(signInKey{}, "")
 		var auth *core.Auth
 		if next == nil || !next(c) {
+			if a.BrowserPages() {
+				return servePage(a, onError, c)
+			}
 			// The header strings alias fasthttp's buffers. They are only
 			// read during this call; the core copies what it keeps.
 			var err error
@@ -72,6 +76,41 @@ func New(opts ...Option) (fiber.Handler, error) {
 func setAuth(c fiber.Ctx, auth *core.Auth) {
 	c.Locals(authKey{}, auth)
 	c.Locals(core.AuthContextKey(), auth)
+}
+
+// servePage answers c with the browser decision: a 307 (a handshake, the
+// clean URL, or the sign-in page) or an error with the decision's headers,
+// else the next handlers with the session (or, on an Optional route,
+// anonymously) and the decision's cookies on the response.
+func servePage(a *core.Authenticator, onError func(fiber.Ctx, error) error, c fiber.Ctx) error {
+	// The header strings alias fasthttp's buffers. They are only read
+	// during this call; the core copies what it keeps.
+	res := a.AuthenticatePage(c.Context(), request{c})
+	copyHeaders(c, res)
+	if res.Redirect() || res.Err != nil {
+		setAuth(c, nil)
+		if res.Redirect() {
+			c.Status(fiber.StatusTemporaryRedirect) // no body: Location is set
+			return nil
+		}
+		return handleError(c, onError, res.Err)
+	}
+	setAuth(c, res.Auth)
+	c.Locals(signInKey{}, res.SignInURL)
+	c.SetContext(core.WithAuth(c.Context(), res.Auth))
+	return c.Next()
+}
+
+// copyHeaders adds the decision's headers to the response with fasthttp's
+// Add: c.Set keeps one value per name, and c.Append joins the values with
+// ", ", which merges several Set-Cookie headers into one broken cookie.
+func copyHeaders(c fiber.Ctx, res *core.PageResult) {
+	h := &c.Response().Header
+	for name, values := range res.Header {
+		for _, v := range values {
+			h.Add(name, v)
+		}
+	}
 }
 
 // request is the core's view of a Fiber request.

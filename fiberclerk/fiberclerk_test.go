@@ -50,6 +50,12 @@ func options(s authtest.Setup) []fiberclerk.Option {
 	if s.SessionKey != "" {
 		opts = append(opts, fiberclerk.SessionKey(s.SessionKey))
 	}
+	if s.BrowserPages {
+		opts = append(opts, fiberclerk.BrowserPages(true))
+	}
+	if s.NoSignInRedirect {
+		opts = append(opts, fiberclerk.SignInRedirect(false))
+	}
 	if s.CustomErrors {
 		opts = append(opts, fiberclerk.ErrorHandler(customErrors))
 	}

@@ -11,6 +11,9 @@ import (
 type (
 	authKey         struct{}
 	errorHandlerKey struct{}
+	// signInKey holds where [Require] sends a signed-out page request of
+	// an Optional route with BrowserPages ("" for none).
+	signInKey struct{}
 )
 
 // Auth returns what [Middleware] learned about the request (the token's

@@ -51,6 +51,12 @@ func options(s authtest.Setup) []ginclerk.Option {
 	if s.SessionKey != "" {
 		opts = append(opts, ginclerk.SessionKey(s.SessionKey))
 	}
+	if s.BrowserPages {
+		opts = append(opts, ginclerk.BrowserPages(true))
+	}
+	if s.NoSignInRedirect {
+		opts = append(opts, ginclerk.SignInRedirect(false))
+	}
 	if s.CustomErrors {
 		opts = append(opts, ginclerk.ErrorHandler(func(c *gin.Context, err error) {
 			c.Data(authtest.CustomErrorStatus, "application/json", authtest.CustomErrorBody(err))

@@ -1,6 +1,7 @@
 package ginclerk
 
 import (
+	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -47,6 +48,11 @@ func New(opts ...Option) (gin.HandlerFunc, error) {
 		// Exactly this middleware's error handler and result, even when
 		// signed out: an outer middleware's must not show through.
 		c.Set(errorHandlerKey{}, onError)
+		if a.BrowserPages() {
+			servePage(a, onError, c)
+			return
+		}
+		c.Set(signInKey{}, "")
 		auth, err := a.Authenticate(c.Request.Context(), request{c})
 		if err != nil {
 			c.Set(authKey{}, (*core.Auth)(nil))
@@ -57,6 +63,31 @@ func New(opts ...Option) (gin.HandlerFunc, error) {
 		c.Request = c.Request.WithContext(core.WithAuth(c.Request.Context(), auth))
 		c.Next()
 	}, nil
+}
+
+// servePage answers c with the browser decision: a 307 (a handshake, the
+// clean URL, or the sign-in page) or an error with the decision's headers,
+// else the next handlers with the session (or, on an Optional route,
+// anonymously) and the decision's cookies on the response.
+func servePage(a *core.Authenticator, onError func(*gin.Context, error), c *gin.Context) {
+	res := a.AuthenticatePage(c.Request.Context(), request{c})
+	res.CopyHeaders(c.Writer.Header()) // Add, not c.Header: several Set-Cookie
+	if res.Redirect() || res.Err != nil {
+		c.Set(authKey{}, (*core.Auth)(nil))
+		c.Set(signInKey{}, "")
+		if res.Redirect() {
+			// No c.Redirect: its HTML body would repeat the Location,
+			// which may carry the session token.
+			c.AbortWithStatus(http.StatusTemporaryRedirect)
+		} else {
+			abort(c, onError, res.Err)
+		}
+		return
+	}
+	c.Set(authKey{}, res.Auth)
+	c.Set(signInKey{}, res.SignInURL)
+	c.Request = c.Request.WithContext(core.WithAuth(c.Request.Context(), res.Auth))
+	c.Next()
 }
 
 // request is the core's view of a Gin request.

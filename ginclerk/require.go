@@ -1,6 +1,8 @@
 package ginclerk
 
 import (
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/clerkgo/clerk/core"
@@ -17,13 +19,23 @@ import (
 // error="insufficient_scope" (a reverification failure with Clerk's
 // reverification body); a request without authentication (Optional and
 // signed out, skipped, or no Middleware before it) is answered 401
-// token-missing. It answers with the ErrorHandler of the Middleware that
-// ran before it, else the default, and aborts the chain. It panics if a
-// check is nil.
+// token-missing, or, a page request of a [BrowserPages] route, sent to
+// the sign-in page ([SignInRedirect]). It answers with the ErrorHandler of
+// the Middleware that ran before it, else the default, and aborts the
+// chain. It panics if a check is nil.
 func Require(checks ...core.Check) gin.HandlerFunc {
 	check := core.All(checks...) // panics on a nil check
 	return func(c *gin.Context) {
-		if err := core.Authorize(Auth(c), check); err != nil {
+		auth := Auth(c)
+		if v, _ := c.Get(signInKey{}); auth == nil {
+			if loc, _ := v.(string); loc != "" {
+				c.Writer.Header().Set("Location", loc)
+				c.Writer.Header().Set("Cache-Control", "no-store")
+				c.AbortWithStatus(http.StatusTemporaryRedirect)
+				return
+			}
+		}
+		if err := core.Authorize(auth, check); err != nil {
 			v, _ := c.Get(errorHandlerKey{})
 			fn, _ := v.(func(*gin.Context, error))
 			abort(c, fn, err)

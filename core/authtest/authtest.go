@@ -12,8 +12,12 @@
 //
 // Every row checks the status, the WWW-Authenticate header (exactly), the
 // JSON body (its "reason", or the handler's [Identity]), whether the
-// downstream handler ran, and that neither the token nor the secret key
-// appears anywhere in the response.
+// downstream handler ran, the browser decision's headers (Location,
+// Set-Cookie, Cache-Control, x-clerk-auth-status and -reason; absent
+// unless the row expects them), and that neither the token nor the secret
+// key appears anywhere in the response (but a handshake's Location, which
+// carries the current session token as Clerk's does, and the Set-Cookie
+// headers of a handshake's return).
 //
 // The package uses only the standard library, core and clerktest.
 package authtest
@@ -27,6 +31,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -67,6 +72,13 @@ type Setup struct {
 	// WithClient: it picks the client by the request's host (Host header)
 	// and returns an error for a host it does not know.
 	Tenants map[string]*core.Client
+	// BrowserPages sets the BrowserPages(true) option: the middleware
+	// answers with the browser decision (docs/browser.md). The row's fake
+	// is then a production instance and its client has the fake's
+	// publishable key and SignInURL "<fake URL>/sign-in".
+	BrowserPages bool
+	// NoSignInRedirect sets the SignInRedirect(false) option.
+	NoSignInRedirect bool
 	// Outer, when non-nil, installs another Middleware before the row's,
 	// with WithClient(Outer), Optional(true) and FetchUser(false): two
 	// Clerk instances stacked, as a global middleware and a route group's.
@@ -171,7 +183,12 @@ type env struct {
 }
 
 func newEnv(t *testing.T, target Target, s Setup) *env {
-	f := NewFake(t)
+	var f *Fake
+	if s.BrowserPages {
+		f = newPageFake(t)
+	} else {
+		f = NewFake(t)
+	}
 	s.Client = f.Client
 	e := &env{t: t, Fake: f, userID: f.Server.DefaultUserID()}
 	if s.Stacked || s.PerHost {
@@ -205,6 +222,12 @@ type request struct {
 	// preflight adds Origin and Access-Control-Request-Method, as a
 	// browser's CORS preflight carries them.
 	preflight bool
+	// page adds the headers of a browser's document request:
+	// Sec-Fetch-Dest: document and Accept: text/html.
+	page bool
+	// setCookieTokens are tokens the answer may carry in its Set-Cookie
+	// headers (a handshake's new session), and nowhere else.
+	setCookieTokens []string
 }
 
 // want is what a step expects.
@@ -225,6 +248,24 @@ type want struct {
 	reverify *core.ReverificationRequirement
 	// retryAfter is the exact Retry-After header; "" means absent.
 	retryAfter string
+
+	// The browser decision's headers. In location and locationPrefix,
+	// "@fake" stands for the fake's URL.
+	location       string   // the exact Location; "" means absent (unless locationPrefix)
+	locationPrefix string   // Location starts with it
+	setCookies     []string // the Set-Cookie names ("name" or "name=value"), in order; nil: none
+	noStore        bool     // Cache-Control: no-store (always checked on error bodies)
+	authStatus     string   // x-clerk-auth-status; "" means absent
+	authReason     string   // x-clerk-auth-reason; "" means absent
+	// tokenInLocation lets the request's tokens appear in Location (a
+	// handshake sends the current session token to Clerk, as Clerk's does).
+	tokenInLocation bool
+}
+
+// clerk is w with the x-clerk-auth headers of a signed-out page decision.
+func (w want) clerk(reason string) want {
+	w.authStatus, w.authReason = "signed-out", reason
+	return w
 }
 
 func ok(user, session bool) want { return want{status: http.StatusOK, user: user, session: session} }
@@ -531,6 +572,8 @@ func rows() []row {
 			}},
 	}
 
+	rs = append(rs, pageRows()...)
+
 	// Machine tokens.
 	for _, m := range []struct {
 		form    string
@@ -738,6 +781,145 @@ func rows() []row {
 	return rs
 }
 
+// The browser decision's answers for GET /protected on example.com.
+const (
+	pageURL    = "http%3A%2F%2Fexample.com%2Fprotected"
+	signInURL  = "@fake/sign-in?redirect_url=" + pageURL
+	handshakes = "@fake/v1/client/handshake?redirect_url=" + pageURL + "&__clerk_api_version=2026-05-12&suffixed_cookies=false&__clerk_hs_reason="
+)
+
+// toSignIn is a 307 to the fake's sign-in page, signed out for reason.
+func toSignIn(reason string) want {
+	return want{status: http.StatusTemporaryRedirect, location: signInURL, noStore: true}.clerk(reason)
+}
+
+// handshake is a 307 to the fake's handshake for reason, the loop guard's
+// cookie at 1. A handshake with the current session token has Location
+// the exact URL followed by "&__session=<token>".
+func handshake(reason string, withSession bool) want {
+	w := want{status: http.StatusTemporaryRedirect, noStore: true, authStatus: "handshake", authReason: reason,
+		setCookies: []string{"__clerk_redirect_count=1"}}
+	if withSession {
+		w.locationPrefix, w.tokenInLocation = handshakes+reason+"&format=nonce&__session=", true
+	} else {
+		w.location = handshakes + reason + "&format=nonce"
+	}
+	return w
+}
+
+// page is a browser's document request (Sec-Fetch-Dest: document,
+// Accept: text/html) with the given Cookie header, if any.
+func page(cookies func(e *env) string) func(e *env) request {
+	return func(e *env) request {
+		rq := request{page: true}
+		if cookies != nil {
+			rq.cookies = []string{cookies(e)}
+		}
+		return rq
+	}
+}
+
+// api is a fetch() call: Accept: application/json, no Sec-Fetch-Dest.
+func api(cookies func(e *env) string) func(e *env) request {
+	return func(e *env) request {
+		rq := request{header: [2]string{"Accept", "application/json"}}
+		if cookies != nil {
+			rq.cookies = []string{cookies(e)}
+		}
+		return rq
+	}
+}
+
+// uatOnly is a __client_uat cookie of an hour ago without a __session,
+// and extra cookies.
+func uatOnly(extra string) func(e *env) string {
+	return func(e *env) string { return "__client_uat=" + unix(e.Clock.Now().Add(-time.Hour)) + extra }
+}
+
+// handshakeReturn is a production instance's return from the handshake:
+// GET /protected?__clerk_handshake=<a JWT signed by the instance> carrying
+// the directives of a new __session and __client_uat.
+func handshakeReturn(e *env) request {
+	tok := e.token()
+	hs := e.token(clerktest.WithClaim("handshake", []string{
+		"__session=" + tok + "; Path=/; SameSite=Lax",
+		"__client_uat=" + unix(e.Clock.Now()) + "; Path=/; SameSite=Lax; Max-Age=31536000",
+	}))
+	return request{page: true, path: "/protected?__clerk_handshake=" + hs, setCookieTokens: []string{tok}}
+}
+
+// pageRows are the rows of the browser decision (Setup.BrowserPages): the
+// same 307s with the same headers and cookies in every adapter.
+func pageRows() []row {
+	pages := Setup{FetchUser: true, BrowserPages: true}
+	no401 := Setup{FetchUser: true, BrowserPages: true, NoSignInRedirect: true}
+	noCookies := "session-token-and-uat-missing"
+	expired := "session-token-expired-refresh-non-eligible-no-refresh-cookie"
+	expiredCookie := func(e *env) string { return e.sessionCookie(e.token(clerktest.WithTTL(-time.Minute))) }
+	return []row{
+		{name: "page: no cookies: 307 to the sign-in page", setup: pages,
+			steps: one(page(nil), toSignIn(noCookies)),
+			after: func(e *env) { e.wantRequests(clerktest.AnyEndpoint, 0) }},
+		{name: "page, SignInRedirect(false): no cookies: 401", setup: no401,
+			steps: one(page(nil), missing().clerk(noCookies))},
+		{name: "page decision: API requests and POSTs keep the 401", setup: pages,
+			steps: []step{
+				{req: api(nil), want: missing().clerk(noCookies)},
+				{req: header(""), want: missing().clerk(noCookies)},
+				{req: func(*env) request { return request{method: http.MethodPost, path: "/any", page: true} }, want: missing().clerk(noCookies)},
+			}},
+		{name: "page: __client_uat without __session: handshake", setup: pages,
+			steps: []step{
+				{req: page(uatOnly("")), want: handshake("client-uat-but-no-session-token", false)},
+				{req: api(uatOnly("")), want: missing().clerk("client-uat-but-no-session-token")},
+			},
+			after: func(e *env) { e.wantRequests(clerktest.AnyEndpoint, 0) }},
+		{name: "page: the loop guard counts the handshakes and stops at 3", setup: pages,
+			steps: []step{
+				{req: page(uatOnly("; __clerk_redirect_count=2")), want: func() want {
+					w := handshake("client-uat-but-no-session-token", false)
+					w.setCookies = []string{"__clerk_redirect_count=3"}
+					return w
+				}()},
+				{req: page(uatOnly("; __clerk_redirect_count=3")), want: toSignIn("client-uat-but-no-session-token")},
+			}},
+		{name: "page, SignInRedirect(false): the loop guard stops at 3 with a 401", setup: no401,
+			steps: one(page(uatOnly("; __clerk_redirect_count=3")), missing().clerk("client-uat-but-no-session-token"))},
+		{name: "page: valid cookies sign in", setup: pages,
+			steps: []step{
+				{req: page(func(e *env) string { return e.sessionCookie(e.token()) }), want: ok(true, true)},
+				{req: func(e *env) request { return request{page: true, auth: "Bearer " + e.token()} }, want: ok(true, true)},
+			},
+			after: func(e *env) { e.wantRequests(clerktest.EndpointGetUser, 1) }},
+		{name: "page: expired cookie token without a refresh cookie: handshake", setup: pages,
+			steps: []step{
+				{req: page(expiredCookie), want: handshake(expired, true)},
+				{req: api(expiredCookie), want: invalid(core.ReasonTokenExpired).clerk(expired)},
+			}},
+		{name: "page, SignInRedirect(false): expired cookie token: still the handshake", setup: no401,
+			steps: one(page(expiredCookie), handshake(expired, true))},
+		{name: "page: a production handshake's return signs in with its cookies", setup: pages,
+			steps: one(handshakeReturn, func() want {
+				w := ok(true, true)
+				w.setCookies = []string{"__session", "__client_uat"}
+				return w
+			}())},
+		{name: "page, optional: no cookies go on anonymously", setup: Setup{FetchUser: true, BrowserPages: true, Optional: true},
+			steps: []step{
+				{req: page(nil), want: ok(false, false).clerk(noCookies)},
+				{req: page(func(e *env) string { return e.sessionCookie(e.token()) }), want: ok(true, true)},
+			}},
+		{name: "page, optional: Require sends a signed-out page to sign in", setup: Setup{FetchUser: true, BrowserPages: true, Optional: true, Check: core.All()},
+			steps: []step{
+				{req: page(nil), want: toSignIn(noCookies)},
+				{req: api(nil), want: missing().clerk(noCookies)},
+				{req: page(func(e *env) string { return e.sessionCookie(e.token()) }), want: ok(true, true)},
+			}},
+		{name: "page, optional, SignInRedirect(false): Require answers 401", setup: Setup{BrowserPages: true, NoSignInRedirect: true, Optional: true, Check: core.All()},
+			steps: one(page(nil), missing().clerk(noCookies))},
+	}
+}
+
 func unix(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
 
 // wantRequests checks how many requests the fake received at endpoint.
@@ -768,6 +950,10 @@ func newRequest(rq request) *http.Request {
 	if rq.header[0] != "" {
 		req.Header.Set(rq.header[0], rq.header[1])
 	}
+	if rq.page {
+		req.Header.Set("Sec-Fetch-Dest", "document")
+		req.Header.Set("Accept", "text/html,application/xhtml+xml")
+	}
 	if rq.preflight {
 		req.Header.Set("Origin", "https://app.example")
 		req.Header.Set("Access-Control-Request-Method", http.MethodDelete)
@@ -791,11 +977,14 @@ func (e *env) check(label string, rq request, w want) {
 	case subjectMachine:
 		w.subject = e.Server.MachineID()
 	}
+	w.location = strings.ReplaceAll(w.location, "@fake", e.Server.URL)
+	w.locationPrefix = strings.ReplaceAll(w.locationPrefix, "@fake", e.Server.URL)
 	sec := secrets(e.Server, rq)
 	if e.other != nil {
 		sec = append(sec, e.other.Server.SecretKey())
 	}
 	checkAnswer(e.t, label, got, w, e.userID, sec)
+	checkPage(e.t, label, got, w, e.Server.SecretKey(), rq.setCookieTokens)
 }
 
 // Placeholders of want.subject, resolved per row.
@@ -834,7 +1023,7 @@ func secrets(s *clerktest.Server, rq request) []string {
 	if tok := core.HeaderToken(rq.auth); len(tok) >= 16 {
 		out = append(out, tok)
 	}
-	if len(rq.header[1]) >= 16 {
+	if len(rq.header[1]) >= 16 && rq.header[0] != "Accept" {
 		out = append(out, rq.header[1])
 	}
 	if _, q, ok := strings.Cut(rq.path, "="); ok && len(q) >= 16 {
@@ -857,6 +1046,9 @@ func checkAnswer(t *testing.T, label string, a *answer, w want, userID string, s
 			t.Errorf("%s: the response body leaks a token or the secret key", label)
 		}
 		for name, vs := range a.header {
+			if name == "Location" && w.tokenInLocation {
+				continue // checkPage checks the secret key there
+			}
 			for _, v := range vs {
 				if strings.Contains(v, s) {
 					t.Errorf("%s: response header %s leaks a token or the secret key", label, name)
@@ -878,6 +1070,12 @@ func checkAnswer(t *testing.T, label string, a *answer, w want, userID string, s
 		t.Errorf("%s: WWW-Authenticate %q, want exactly %q", label, got, w.www)
 	}
 
+	if w.status == http.StatusTemporaryRedirect {
+		if len(a.body) != 0 {
+			t.Errorf("%s: a 307 with a body (the handler ran, or a redirect page): %s", label, a.body)
+		}
+		return
+	}
 	values, err := decodeAll(a.body)
 	if err != nil {
 		t.Errorf("%s: body is not JSON: %v: %s", label, err, a.body)
@@ -1112,6 +1310,76 @@ func testTenants(t *testing.T, target Target) {
 	} {
 		if r := serve(t, c.label, c.at.serve, newRequest(request{auth: "Bearer " + c.tok})); r != nil {
 			checkAnswer(t, c.label, r, c.want, c.at.userID, []string{c.tok})
+		}
+	}
+}
+
+// checkPage checks the browser decision's headers of an answer: Location,
+// Set-Cookie, Cache-Control and the x-clerk-auth headers are exactly what
+// w expects (absent unless expected); the secret key appears nowhere, not
+// even in a handshake's Location; and the tokens of setCookieTokens appear
+// only in Set-Cookie headers.
+func checkPage(t *testing.T, label string, a *answer, w want, secretKey string, setCookieTokens []string) {
+	t.Helper()
+	loc := a.header.Values("Location")
+	switch {
+	case w.locationPrefix != "":
+		if len(loc) != 1 || !strings.HasPrefix(loc[0], w.locationPrefix) {
+			t.Errorf("%s: Location %q, want one starting with %q", label, loc, w.locationPrefix)
+		}
+	case w.location == "" && len(loc) > 0:
+		t.Errorf("%s: Location %q, want none", label, loc)
+	case w.location != "" && (len(loc) != 1 || loc[0] != w.location):
+		t.Errorf("%s: Location %q, want exactly %q", label, loc, w.location)
+	}
+	// The cookies as w spells them: "name", or "name=value" where w
+	// expects a value (never a session token's).
+	cookies := a.header.Values("Set-Cookie")
+	var got []string
+	for i, c := range cookies {
+		pair, _, _ := strings.Cut(c, ";")
+		name, _, _ := strings.Cut(pair, "=")
+		if i < len(w.setCookies) && strings.Contains(w.setCookies[i], "=") {
+			name = pair
+		}
+		got = append(got, name)
+	}
+	if !slices.Equal(got, w.setCookies) {
+		t.Errorf("%s: Set-Cookie %q, want %q", label, got, w.setCookies)
+	}
+	if w.noStore {
+		if cc := a.header.Values("Cache-Control"); len(cc) != 1 || cc[0] != "no-store" {
+			t.Errorf("%s: Cache-Control %q, want no-store", label, cc)
+		}
+	}
+	for _, h := range [...]struct{ name, want string }{
+		{"X-Clerk-Auth-Status", w.authStatus},
+		{"X-Clerk-Auth-Reason", w.authReason},
+	} {
+		if got := a.header.Values(h.name); h.want == "" && len(got) > 0 {
+			t.Errorf("%s: %s %q, want none", label, h.name, got)
+		} else if h.want != "" && (len(got) != 1 || got[0] != h.want) {
+			t.Errorf("%s: %s %q, want exactly %q", label, h.name, got, h.want)
+		}
+	}
+	if bytes.Contains(a.body, []byte(secretKey)) {
+		t.Errorf("%s: the body shows the secret key", label)
+	}
+	for name, vs := range a.header {
+		for _, v := range vs {
+			if strings.Contains(v, secretKey) {
+				t.Errorf("%s: response header %s shows the secret key", label, name)
+			}
+			for _, tok := range setCookieTokens {
+				if name != "Set-Cookie" && strings.Contains(v, tok) {
+					t.Errorf("%s: response header %s carries the handshake's session token", label, name)
+				}
+			}
+		}
+	}
+	for _, tok := range setCookieTokens {
+		if bytes.Contains(a.body, []byte(tok)) {
+			t.Errorf("%s: the body carries the handshake's session token", label)
 		}
 	}
 }

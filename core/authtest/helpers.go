@@ -66,8 +66,20 @@ type Fake struct {
 // built.
 func NewFake(tb testing.TB, tune ...func(*core.Config)) *Fake {
 	tb.Helper()
+	return newFake(tb, nil, func(_ *clerktest.Server, cfg *core.Config) {
+		for _, fn := range tune {
+			fn(cfg)
+		}
+	})
+}
+
+// newFake is [NewFake] with options for the fake, and a tune function
+// that can read the started server (its URL, its publishable key) before
+// the client is built.
+func newFake(tb testing.TB, opts []clerktest.Option, tune func(*clerktest.Server, *core.Config)) *Fake {
+	tb.Helper()
 	clock := NewClock(Epoch)
-	s := clerktest.New(clerktest.WithClock(clock.Now), clerktest.WithKey(keys()[0]))
+	s := clerktest.New(append([]clerktest.Option{clerktest.WithClock(clock.Now), clerktest.WithKey(keys()[0])}, opts...)...)
 	tb.Cleanup(s.Close)
 	cfg := core.Config{
 		SecretKey:  s.SecretKey(),
@@ -77,8 +89,8 @@ func NewFake(tb testing.TB, tune ...func(*core.Config)) *Fake {
 		Now:        clock.Now,
 		MaxRetries: -1,
 	}
-	for _, fn := range tune {
-		fn(&cfg)
+	if tune != nil {
+		tune(s, &cfg)
 	}
 	c, err := core.New(cfg)
 	if err != nil {
@@ -86,6 +98,18 @@ func NewFake(tb testing.TB, tune ...func(*core.Config)) *Fake {
 	}
 	tb.Cleanup(func() { _ = c.Close() })
 	return &Fake{Server: s, Client: c, Clock: clock}
+}
+
+// newPageFake is the fake of a BrowserPages row: a production instance
+// (no development browser to sync), and a client with the fake's
+// publishable key and its sign-in page; ProxyURL already sends handshakes
+// to the fake.
+func newPageFake(tb testing.TB) *Fake {
+	tb.Helper()
+	return newFake(tb, []clerktest.Option{clerktest.WithProductionInstance()}, func(s *clerktest.Server, cfg *core.Config) {
+		cfg.PublishableKey = s.PublishableKey()
+		cfg.SignInURL = s.URL + "/sign-in"
+	})
 }
 
 // Identity is the JSON body the targets' handlers answer with (see
