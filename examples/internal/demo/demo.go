@@ -222,11 +222,6 @@ func (a *App) FetchUser() bool { return a.Client.HasSecretKey() }
 // secret key and a publishable key (the embedded fake has both).
 func (a *App) ServesPages() bool { return a.pages }
 
-// SkipPages stops the demo from serving its pages (and the banner from
-// announcing them): for a demo whose adapter has no BrowserPages option
-// yet. Call it before routing and PrintBanner.
-func (a *App) SkipPages() { a.pages = false }
-
 // ServesPing reports whether the demo serves GET /api/ping: API keys and
 // opaque M2M tokens are verified with the Backend API, which needs a secret
 // key.
