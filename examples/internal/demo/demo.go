@@ -297,14 +297,16 @@ func (a *App) pagesBanner(b *strings.Builder, base string) {
 		return
 	}
 	if a.Fake != nil {
-		fmt.Fprintf(b, "\nPages: open http://%s%s in a browser: you are sent to the fake's sign-in page,\n", base, DashboardPath)
-		fmt.Fprintf(b, "pick a user, come back signed in; the session token lasts %d s and is refreshed\n", int(SessionTokenLifetime.Seconds()))
-		fmt.Fprintf(b, "without a 401 (reload after a minute). http://%s%s is public.\n\n", base, HomePath)
+		fmt.Fprintf(b, "\nPages: open http://%s%s in a browser: you are sent\n", base, DashboardPath)
+		b.WriteString("to the fake's sign-in page, pick a user, come back signed in; the session\n")
+		fmt.Fprintf(b, "token lasts %d s and is refreshed without a 401 (reload after a minute).\n", int(SessionTokenLifetime.Seconds()))
 	} else {
-		fmt.Fprintf(b, "\nPages: open http://%s%s in a browser: you are sent to your instance's sign-in page\n", base, DashboardPath)
-		b.WriteString("(CLERK_SIGN_IN_URL, else the Account Portal), come back signed in; the session token\n")
-		fmt.Fprintf(b, "(60 s) is refreshed without a 401. http://%s%s is public.\n\n", base, HomePath)
+		fmt.Fprintf(b, "\nPages: open http://%s%s in a browser: you are sent\n", base, DashboardPath)
+		b.WriteString("to your instance's sign-in page (CLERK_SIGN_IN_URL, else the Account\n")
+		b.WriteString("Portal) and come back signed in; the session token (60 s) is refreshed\n")
+		b.WriteString("without a 401.\n")
 	}
+	fmt.Fprintf(b, "http://%s%s is public.\n\n", base, HomePath)
 	fmt.Fprintf(b, "  curl -i %s%s   # 401: not a browser's page request\n", base, DashboardPath)
 	fmt.Fprintf(b, "  curl -i -H 'Accept: text/html' %s%s   # 307: a page request goes to Clerk\n", base, DashboardPath)
 }

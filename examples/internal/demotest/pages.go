@@ -243,8 +243,10 @@ func PagesMode(t *testing.T, serve ServeFunc) {
 
 // pageLines are the banner's lines about the pages, when they are served.
 var pageLines = []string{
-	"Pages: open http://HOST/dashboard in a browser: you are sent to the fake's sign-in page,",
-	fmt.Sprintf("pick a user, come back signed in; the session token lasts %d s and is refreshed", int(demo.SessionTokenLifetime.Seconds())),
+	"Pages: open http://HOST/dashboard in a browser: you are sent",
+	"to the fake's sign-in page, pick a user, come back signed in; the session",
+	fmt.Sprintf("token lasts %d s and is refreshed without a 401 (reload after a minute).", int(demo.SessionTokenLifetime.Seconds())),
+	"http://HOST/ is public.",
 	`curl -i HOST/dashboard   # 401: not a browser's page request`,
 	`curl -i -H 'Accept: text/html' HOST/dashboard   # 307: a page request goes to Clerk`,
 }
