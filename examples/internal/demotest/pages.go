@@ -80,7 +80,8 @@ func (b *Browser) Hops() []Hop {
 func (b *Browser) Open(t *testing.T, u string, form url.Values) (*http.Response, string) {
 	t.Helper()
 	if pu, err := url.Parse(u); err == nil {
-		b.client.Jar.SetCookies(pu, []*http.Cookie{{Name: "__clerk_redirect_count", Path: "/", MaxAge: -1}})
+		// Deletes the jar's copy (MaxAge < 0): no cookie is sent.
+		b.client.Jar.SetCookies(pu, []*http.Cookie{{Name: "__clerk_redirect_count", Path: "/", MaxAge: -1}}) //nolint:gosec // a deletion in a test client's jar
 	}
 	method, body := http.MethodGet, io.Reader(nil)
 	if form != nil {
