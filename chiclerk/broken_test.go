@@ -1,6 +1,7 @@
 package chiclerk_test
 
 import (
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,11 +16,21 @@ import (
 // when the test binary runs itself (TestSuiteCatchesBrokenAdapters).
 const brokenEnv = "CHICLERK_BROKEN_ADAPTER"
 
-// brokenHandlers are adapter bugs the contract suite must catch.
+// brokenHandlers are adapter bugs the contract suite must catch: a broken
+// error handler, or a broken writer of the browser decision's answers.
 var brokenHandlers = map[string]struct {
 	onError func(w http.ResponseWriter, r *http.Request, err error)
+	wrap    func(http.ResponseWriter) http.ResponseWriter
 	symptom string // in the suite's failure output
 }{
+	"merged-set-cookie": { // several Set-Cookie headers as one (c.Append in Fiber)
+		wrap:    func(w http.ResponseWriter) http.ResponseWriter { return &mergeCookies{ResponseWriter: w} },
+		symptom: `Set-Cookie ["__session"], want ["__session" "__client_uat"]`,
+	},
+	"redirect-page": { // http.Redirect's HTML body (gin's c.Redirect), repeating Location
+		wrap:    func(w http.ResponseWriter) http.ResponseWriter { return redirectPage{w} },
+		symptom: "a 307 with a body",
+	},
 	"fail-open": { // answers the error but still runs the handler
 		onError: func(w http.ResponseWriter, r *http.Request, err error) { core.WriteFailure(w, err); identify(w, r) },
 		symptom: "downstream handler ran: true, want false",
@@ -47,10 +58,48 @@ var brokenHandlers = map[string]struct {
 // brokenOption returns the broken ErrorHandler selected by brokenEnv, if any.
 func brokenOption() []chiclerk.Option {
 	b, ok := brokenHandlers[os.Getenv(brokenEnv)]
-	if !ok {
+	if !ok || b.onError == nil {
 		return nil
 	}
 	return []chiclerk.Option{chiclerk.ErrorHandler(b.onError)}
+}
+
+// brokenWriter wraps h's response writer with the broken writer selected by
+// brokenEnv, if any.
+func brokenWriter(h http.Handler) http.Handler {
+	b, ok := brokenHandlers[os.Getenv(brokenEnv)]
+	if !ok || b.wrap == nil {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(b.wrap(w), r) })
+}
+
+// mergeCookies joins several Set-Cookie headers into one before the
+// header is written.
+type mergeCookies struct {
+	http.ResponseWriter
+	done bool
+}
+
+func (m *mergeCookies) merge() {
+	if h := m.Header(); !m.done && len(h.Values("Set-Cookie")) > 1 {
+		h.Set("Set-Cookie", strings.Join(h.Values("Set-Cookie"), ", "))
+	}
+	m.done = true
+}
+
+func (m *mergeCookies) WriteHeader(code int) { m.merge(); m.ResponseWriter.WriteHeader(code) }
+
+func (m *mergeCookies) Write(b []byte) (int, error) { m.merge(); return m.ResponseWriter.Write(b) }
+
+// redirectPage writes a link to Location as the body of a 307.
+type redirectPage struct{ http.ResponseWriter }
+
+func (w redirectPage) WriteHeader(code int) {
+	w.ResponseWriter.WriteHeader(code)
+	if code == http.StatusTemporaryRedirect {
+		_, _ = io.WriteString(w.ResponseWriter, `<a href="`+w.Header().Get("Location")+`">Temporary Redirect</a>`)
+	}
 }
 
 // TestSuiteCatchesBrokenAdapters runs the contract suite against broken

@@ -49,6 +49,9 @@ func options(s authtest.Setup) []chiclerk.Option {
 	if s.NoSignInRedirect {
 		opts = append(opts, chiclerk.SignInRedirect(false))
 	}
+	if s.TrustForwardedHeaders {
+		opts = append(opts, chiclerk.TrustForwardedHeaders(true))
+	}
 	if s.CustomErrors {
 		opts = append(opts, chiclerk.ErrorHandler(func(w http.ResponseWriter, _ *http.Request, err error) {
 			w.Header().Set("Content-Type", "application/json")
@@ -78,7 +81,7 @@ func build(t *testing.T, s authtest.Setup) func(*http.Request) (*http.Response, 
 	r.Options("/protected", identify)
 	r.HandleFunc("/any", identify) // every method
 	r.Get("/skip/ping", identify)
-	return serveWith(r)
+	return serveWith(brokenWriter(r))
 }
 
 func serveWith(h http.Handler) func(*http.Request) (*http.Response, error) {

@@ -24,6 +24,12 @@
 // opens a route to machine tokens (API keys, M2M tokens, OAuth access
 // tokens), and [Webhook] serves Clerk's signed webhook deliveries.
 //
+// For server-rendered pages, [BrowserPages] makes the decision Clerk's own
+// server SDKs make for a browser: an expired session cookie is refreshed
+// through Clerk's handshake (a 307 there and back) instead of answered
+// 401, and a signed-out page request is sent to the sign-in page
+// ([SignInRedirect]); API requests keep the 401 (docs/browser.md).
+//
 // With no [WithClient] or [ClientFunc] option the Clerk client is
 // configured from the environment (CLERK_SECRET_KEY, ...; see
 // core.ConfigFromEnv).

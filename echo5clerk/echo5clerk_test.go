@@ -51,6 +51,9 @@ func options(s authtest.Setup) []echo5clerk.Option {
 	if s.NoSignInRedirect {
 		opts = append(opts, echo5clerk.SignInRedirect(false))
 	}
+	if s.TrustForwardedHeaders {
+		opts = append(opts, echo5clerk.TrustForwardedHeaders(true))
+	}
 	if s.CustomErrors {
 		opts = append(opts, echo5clerk.ErrorHandler(func(c *echo.Context, err error) error {
 			return c.JSONBlob(authtest.CustomErrorStatus, authtest.CustomErrorBody(err))

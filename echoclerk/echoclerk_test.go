@@ -51,6 +51,9 @@ func options(s authtest.Setup) []echoclerk.Option {
 	if s.NoSignInRedirect {
 		opts = append(opts, echoclerk.SignInRedirect(false))
 	}
+	if s.TrustForwardedHeaders {
+		opts = append(opts, echoclerk.TrustForwardedHeaders(true))
+	}
 	if s.CustomErrors {
 		opts = append(opts, echoclerk.ErrorHandler(func(c echo.Context, err error) error {
 			return c.JSONBlob(authtest.CustomErrorStatus, authtest.CustomErrorBody(err))

@@ -60,6 +60,9 @@ func options(s authtest.Setup) []fiber3clerk.Option {
 	if s.NoSignInRedirect {
 		opts = append(opts, fiber3clerk.SignInRedirect(false))
 	}
+	if s.TrustForwardedHeaders {
+		opts = append(opts, fiber3clerk.TrustForwardedHeaders(true))
+	}
 	if s.CustomErrors {
 		opts = append(opts, fiber3clerk.ErrorHandler(customErrors))
 	}

@@ -56,6 +56,9 @@ func options(s authtest.Setup) []fiberclerk.Option {
 	if s.NoSignInRedirect {
 		opts = append(opts, fiberclerk.SignInRedirect(false))
 	}
+	if s.TrustForwardedHeaders {
+		opts = append(opts, fiberclerk.TrustForwardedHeaders(true))
+	}
 	if s.CustomErrors {
 		opts = append(opts, fiberclerk.ErrorHandler(customErrors))
 	}

@@ -57,6 +57,9 @@ func options(s authtest.Setup) []ginclerk.Option {
 	if s.NoSignInRedirect {
 		opts = append(opts, ginclerk.SignInRedirect(false))
 	}
+	if s.TrustForwardedHeaders {
+		opts = append(opts, ginclerk.TrustForwardedHeaders(true))
+	}
 	if s.CustomErrors {
 		opts = append(opts, ginclerk.ErrorHandler(func(c *gin.Context, err error) {
 			c.Data(authtest.CustomErrorStatus, "application/json", authtest.CustomErrorBody(err))

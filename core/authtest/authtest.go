@@ -79,6 +79,8 @@ type Setup struct {
 	BrowserPages bool
 	// NoSignInRedirect sets the SignInRedirect(false) option.
 	NoSignInRedirect bool
+	// TrustForwardedHeaders sets the TrustForwardedHeaders(true) option.
+	TrustForwardedHeaders bool
 	// Outer, when non-nil, installs another Middleware before the row's,
 	// with WithClient(Outer), Optional(true) and FetchUser(false): two
 	// Clerk instances stacked, as a global middleware and a route group's.
@@ -917,6 +919,31 @@ func pageRows() []row {
 			}},
 		{name: "page, optional, SignInRedirect(false): Require answers 401", setup: Setup{BrowserPages: true, NoSignInRedirect: true, Optional: true, Check: core.All()},
 			steps: one(page(nil), missing().clerk(noCookies))},
+		{name: "page, SignInRedirect(false): the error handler answers, beside the decision's headers", setup: Setup{BrowserPages: true, NoSignInRedirect: true, CustomErrors: true},
+			steps: one(page(nil), custom(core.ReasonTokenMissing).clerk(noCookies))},
+		{name: "page: a skipped request is not decided", setup: Setup{BrowserPages: true, SkipPrefix: "/skip/"},
+			steps: []step{
+				{req: func(*env) request { return request{page: true, path: "/skip/ping"} }, want: ok(false, false)},
+				{req: page(nil), want: toSignIn(noCookies)},
+			},
+			after: func(e *env) { e.wantRequests(clerktest.AnyEndpoint, 0) }},
+		{name: "page: X-Forwarded-Host is not trusted by default", setup: pages,
+			steps: one(func(*env) request { return request{page: true, header: [2]string{"X-Forwarded-Host", "app.example"}} }, toSignIn(noCookies))},
+		{name: "page, TrustForwardedHeaders(true): the page's URL is the proxy's", setup: Setup{BrowserPages: true, TrustForwardedHeaders: true},
+			steps: []step{
+				{req: func(*env) request { return request{page: true, header: [2]string{"X-Forwarded-Host", "app.example"}} },
+					want: func() want {
+						w := toSignIn(noCookies)
+						w.location = "@fake/sign-in?redirect_url=http%3A%2F%2Fapp.example%2Fprotected"
+						return w
+					}()},
+				{req: func(*env) request { return request{page: true, header: [2]string{"X-Forwarded-Proto", "https"}} },
+					want: func() want {
+						w := toSignIn(noCookies)
+						w.location = "@fake/sign-in?redirect_url=https%3A%2F%2Fexample.com%2Fprotected"
+						return w
+					}()},
+			}},
 	}
 }
 

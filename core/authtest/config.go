@@ -57,6 +57,9 @@ func runConfig(t *testing.T, target Target) {
 		{name: "publishable key only, user fetch on", env: map[string]string{core.EnvPublishableKey: "pk_test_ZXhhbXBsZS5jbGVyay5hY2NvdW50cy5kZXYk"}, setup: Setup{FetchUser: true}, wantErr: core.ErrFetchUserNeedsSecretKey, inMsg: "FetchUser"},
 		{name: "JWT-key-only client, user fetch on", setup: Setup{Client: pemClient, FetchUser: true}, wantErr: core.ErrFetchUserNeedsSecretKey, inMsg: "FetchUser"},
 		{name: "invalid session cookie name", setup: Setup{Client: good.Client, SessionKey: "bad name;"}, inMsg: "SessionKey"},
+		{name: "browser pages without a publishable key", setup: Setup{Client: good.Client, BrowserPages: true}, wantErr: core.ErrBrowserPagesNeedKeys, inMsg: "BrowserPages"},
+		{name: "browser pages with TokenFrom", setup: Setup{Client: good.Client, BrowserPages: true, TokenFrom: []core.Extractor{core.FromCookie("__session")}}, inMsg: "BrowserPages"},
+		{name: "browser pages on a machine-only route", setup: Setup{Client: good.Client, BrowserPages: true, AcceptsToken: kinds(core.APIKey)}, inMsg: "BrowserPages"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
