@@ -85,6 +85,18 @@ func routes(app *demo.App) http.Handler {
 		writeJSON(w, demo.AdminOf(chiclerk.Session(r.Context())))
 	})
 
+	if app.ServesPages() {
+		// Server-rendered pages with Clerk's browser flow: the handshake,
+		// the session refresh and the sign-in redirect.
+		page := chiclerk.Middleware(client, chiclerk.BrowserPages(true))
+		public := chiclerk.Middleware(client, chiclerk.BrowserPages(true), chiclerk.Optional(true))
+		r.With(public).Get(demo.HomePath, func(w http.ResponseWriter, r *http.Request) {
+			writePage(w, demo.HomePage, chiclerk.User(r.Context()), chiclerk.Session(r.Context()))
+		})
+		r.With(page).Get(demo.DashboardPath, func(w http.ResponseWriter, r *http.Request) {
+			writePage(w, demo.DashboardPage, chiclerk.User(r.Context()), chiclerk.Session(r.Context()))
+		})
+	}
 	if app.ServesPing() {
 		// Machines only: API keys and M2M tokens, no user to fetch.
 		machines := chiclerk.Middleware(client, chiclerk.FetchUser(false), chiclerk.AcceptsToken(core.APIKey, core.M2MToken))
@@ -108,6 +120,17 @@ func routes(app *demo.App) http.Handler {
 		})
 	}
 	return r
+}
+
+// writePage answers 200 with the page render shows for the user.
+func writePage(w http.ResponseWriter, render func(demo.PageData) ([]byte, error), user *core.User, session *core.Claims) {
+	b, err := render(demo.PageOf(user, session))
+	if err != nil {
+		http.Error(w, "rendering the page failed", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", demo.HTMLContentType)
+	_, _ = w.Write(b)
 }
 
 // writeJSON answers 200 with v as JSON.

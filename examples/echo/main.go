@@ -85,6 +85,14 @@ func routes(e *echo.Echo, app *demo.App) {
 		return c.JSON(http.StatusOK, demo.AdminOf(echoclerk.Session(c)))
 	}, claimsOnly, echoclerk.Require(core.Role("org:admin")))
 
+	if app.ServesPages() {
+		// Server-rendered pages with Clerk's browser flow: the handshake,
+		// the session refresh and the sign-in redirect.
+		page := echoclerk.Middleware(client, echoclerk.BrowserPages(true))
+		public := echoclerk.Middleware(client, echoclerk.BrowserPages(true), echoclerk.Optional(true))
+		e.GET(demo.HomePath, func(c echo.Context) error { return writePage(c, demo.HomePage) }, public)
+		e.GET(demo.DashboardPath, func(c echo.Context) error { return writePage(c, demo.DashboardPage) }, page)
+	}
 	if app.ServesPing() {
 		// Machines only: API keys and M2M tokens, no user to fetch.
 		machines := echoclerk.Middleware(client, echoclerk.FetchUser(false), echoclerk.AcceptsToken(core.APIKey, core.M2MToken))
@@ -104,4 +112,13 @@ func routes(e *echo.Echo, app *demo.App) {
 			return c.String(http.StatusOK, token+"\n")
 		})
 	}
+}
+
+// writePage answers 200 with the page render shows for the request's user.
+func writePage(c echo.Context, render func(demo.PageData) ([]byte, error)) error {
+	b, err := render(demo.PageOf(echoclerk.User(c), echoclerk.Session(c)))
+	if err != nil {
+		return c.String(http.StatusInternalServerError, "rendering the page failed\n")
+	}
+	return c.Blob(http.StatusOK, demo.HTMLContentType, b)
 }

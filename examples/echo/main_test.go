@@ -9,3 +9,4 @@ import (
 func TestFakeMode(t *testing.T)   { demotest.FakeMode(t, serve) }
 func TestEnvMode(t *testing.T)    { demotest.EnvMode(t, run) }
 func TestJWTKeyMode(t *testing.T) { demotest.JWTKeyMode(t, run) }
+func TestPagesMode(t *testing.T)  { demotest.PagesMode(t, serve) }

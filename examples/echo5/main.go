@@ -85,6 +85,14 @@ func routes(e *echo.Echo, app *demo.App) {
 		return c.JSON(http.StatusOK, demo.AdminOf(echo5clerk.Session(c)))
 	}, claimsOnly, echo5clerk.Require(core.Role("org:admin")))
 
+	if app.ServesPages() {
+		// Server-rendered pages with Clerk's browser flow: the handshake,
+		// the session refresh and the sign-in redirect.
+		page := echo5clerk.Middleware(client, echo5clerk.BrowserPages(true))
+		public := echo5clerk.Middleware(client, echo5clerk.BrowserPages(true), echo5clerk.Optional(true))
+		e.GET(demo.HomePath, func(c *echo.Context) error { return writePage(c, demo.HomePage) }, public)
+		e.GET(demo.DashboardPath, func(c *echo.Context) error { return writePage(c, demo.DashboardPage) }, page)
+	}
 	if app.ServesPing() {
 		// Machines only: API keys and M2M tokens, no user to fetch.
 		machines := echo5clerk.Middleware(client, echo5clerk.FetchUser(false), echo5clerk.AcceptsToken(core.APIKey, core.M2MToken))
@@ -104,4 +112,13 @@ func routes(e *echo.Echo, app *demo.App) {
 			return c.String(http.StatusOK, token+"\n")
 		})
 	}
+}
+
+// writePage answers 200 with the page render shows for the request's user.
+func writePage(c *echo.Context, render func(demo.PageData) ([]byte, error)) error {
+	b, err := render(demo.PageOf(echo5clerk.User(c), echo5clerk.Session(c)))
+	if err != nil {
+		return c.String(http.StatusInternalServerError, "rendering the page failed\n")
+	}
+	return c.Blob(http.StatusOK, demo.HTMLContentType, b)
 }

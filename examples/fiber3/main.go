@@ -93,6 +93,14 @@ func routes(f *fiber.App, app *demo.App) {
 		return c.JSON(demo.AdminOf(fiber3clerk.Session(c)))
 	})
 
+	if app.ServesPages() {
+		// Server-rendered pages with Clerk's browser flow: the handshake,
+		// the session refresh and the sign-in redirect.
+		page := fiber3clerk.Middleware(client, fiber3clerk.BrowserPages(true))
+		public := fiber3clerk.Middleware(client, fiber3clerk.BrowserPages(true), fiber3clerk.Optional(true))
+		f.Get(demo.HomePath, public, func(c fiber.Ctx) error { return writePage(c, demo.HomePage) })
+		f.Get(demo.DashboardPath, page, func(c fiber.Ctx) error { return writePage(c, demo.DashboardPage) })
+	}
 	if app.ServesPing() {
 		// Machines only: API keys and M2M tokens, no user to fetch.
 		machines := fiber3clerk.Middleware(client, fiber3clerk.FetchUser(false), fiber3clerk.AcceptsToken(core.APIKey, core.M2MToken))
@@ -112,4 +120,14 @@ func routes(f *fiber.App, app *demo.App) {
 			return c.SendString(token + "\n")
 		})
 	}
+}
+
+// writePage answers 200 with the page render shows for the request's user.
+func writePage(c fiber.Ctx, render func(demo.PageData) ([]byte, error)) error {
+	b, err := render(demo.PageOf(fiber3clerk.User(c), fiber3clerk.Session(c)))
+	if err != nil {
+		return c.Status(http.StatusInternalServerError).SendString("rendering the page failed\n")
+	}
+	c.Set(fiber.HeaderContentType, demo.HTMLContentType)
+	return c.Send(b)
 }

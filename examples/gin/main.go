@@ -87,6 +87,14 @@ func routes(r *gin.Engine, app *demo.App) {
 		c.JSON(http.StatusOK, demo.AdminOf(ginclerk.Session(c)))
 	})
 
+	if app.ServesPages() {
+		// Server-rendered pages with Clerk's browser flow: the handshake,
+		// the session refresh and the sign-in redirect.
+		page := ginclerk.Middleware(client, ginclerk.BrowserPages(true))
+		public := ginclerk.Middleware(client, ginclerk.BrowserPages(true), ginclerk.Optional(true))
+		r.GET(demo.HomePath, public, func(c *gin.Context) { writePage(c, demo.HomePage) })
+		r.GET(demo.DashboardPath, page, func(c *gin.Context) { writePage(c, demo.DashboardPage) })
+	}
 	if app.ServesPing() {
 		// Machines only: API keys and M2M tokens, no user to fetch.
 		machines := ginclerk.Middleware(client, ginclerk.FetchUser(false), ginclerk.AcceptsToken(core.APIKey, core.M2MToken))
@@ -107,4 +115,14 @@ func routes(r *gin.Engine, app *demo.App) {
 			c.String(http.StatusOK, token+"\n")
 		})
 	}
+}
+
+// writePage answers 200 with the page render shows for the request's user.
+func writePage(c *gin.Context, render func(demo.PageData) ([]byte, error)) {
+	b, err := render(demo.PageOf(ginclerk.User(c), ginclerk.Session(c)))
+	if err != nil {
+		c.String(http.StatusInternalServerError, "rendering the page failed\n")
+		return
+	}
+	c.Data(http.StatusOK, demo.HTMLContentType, b)
 }

@@ -1,15 +1,26 @@
-// Package browsertest drives a real headless Chromium against the fake Clerk
-// (core/clerktest) playing Clerk's Frontend API: the browser signs in on the
-// fake's sign-in page, is handed by a small app to the fake's handshake,
-// comes back with a nonce that the app resolves through the fake's Backend
-// API, and holds the cookies Clerk would give it (__session, __client_uat,
-// __refresh_<suffix>); past the session token's lifetime on the fake's clock
-// the app refreshes it.
+// Package browsertest drives a real headless Chromium against apps served
+// by the real adapters (chiclerk, ...) with BrowserPages on, and the fake
+// Clerk (core/clerktest) playing Clerk's Frontend API:
+//
+//   - TestBrowserWalk: the browser opens /dashboard signed out, is sent to
+//     Clerk (a development instance's handshake first) and on to the fake's
+//     sign-in page, clicks a user, and is back on /dashboard signed in with
+//     Clerk's cookies (__session, __client_uat, an HttpOnly
+//     __refresh_<suffix>); past the session token's lifetime on the
+//     injected clock it keeps navigating signed in (one refresh, no
+//     handshake), and no response it sees is a 401 (every status is
+//     recorded from the DevTools network events), for a development and a
+//     production instance;
+//   - TestBrowserKeysMismatch: an app whose instance keys do not match the
+//     browser's (its JWT key is another fake's) stops handing the browser
+//     to the handshake after the loop guard (__clerk_redirect_count): the
+//     browser ends on the sign-in page after at most 3 + 1 handshakes, and
+//     the client logs why.
 //
 // It is a module of its own so that neither the core module nor any adapter
-// depends on github.com/chromedp/chromedp. It has no API. The test runs when
-// CLERKGO_CHROMIUM names a Chromium binary (scripts/chromium.sh finds or
-// installs one; scripts/test.sh does both) and skips, saying SKIPPED,
+// depends on github.com/chromedp/chromedp. It has no API. The tests run when
+// CLERKGO_CHROMIUM names a Chromium binary (scripts/browser.sh finds or
+// installs one with scripts/chromium.sh) and skip, saying SKIPPED,
 // otherwise:
 //
 //	CLERKGO_CHROMIUM=$(scripts/chromium.sh) go test ./tools/browsertest/...

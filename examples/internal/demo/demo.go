@@ -75,6 +75,8 @@ type App struct {
 	// Log is where [App.OnWebhook] logs; the mains point it at their
 	// stdout. Default: os.Stdout with the standard flags.
 	Log *log.Logger
+
+	pages bool // the client has a secret key and a publishable key
 }
 
 // Setup loads .env from the working directory (variables already set win),
@@ -94,7 +96,7 @@ func Setup() (*App, error) {
 	cfg, err := core.ConfigFromEnv()
 	var a *App
 	if err != nil {
-		a, err = fallBack(err, "")
+		a, err = fallBack(err, "", nil)
 	} else {
 		a, err = newApp(cfg, "Clerk instance from the environment")
 	}
@@ -122,7 +124,7 @@ func SetupTenant(name string) (*App, error) {
 	cfg, err := core.ConfigFromEnvSuffix(suffix)
 	if err != nil {
 		if errors.Is(err, core.ErrNoKeySource) {
-			return fallBack(core.ErrNoKeySource, strings.ToUpper(name))
+			return fallBack(core.ErrNoKeySource, strings.ToUpper(name), nil)
 		}
 		return nil, err
 	}
@@ -135,22 +137,60 @@ func newApp(cfg core.Config, source string) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &App{Client: c, Port: port(), Source: source, Log: defaultLog()}, nil
+	return &App{Client: c, Port: port(), Source: source, Log: defaultLog(), pages: pagesPossible(cfg)}, nil
 }
 
-// fallBack starts a fake Clerk when err says that the configuration names
-// no key source at all, and returns err otherwise.
-func fallBack(err error, name string) (*App, error) {
+// pagesPossible reports whether cfg allows the browser decision
+// (BrowserPages): it resolves handshakes and refreshes sessions through the
+// Backend API (a secret key) and sends browsers to the instance's Frontend
+// API (a publishable key).
+func pagesPossible(cfg core.Config) bool { return cfg.SecretKey != "" && cfg.PublishableKey != "" }
+
+// SetupFake is [Setup] with the embedded fake Clerk whatever the
+// environment says, on the clock now (nil: the real one) for both the fake
+// and the client: for tests that move time past a session token's
+// lifetime. $PORT still applies.
+func SetupFake(now func() time.Time) (*App, error) {
+	a, err := fallBack(core.ErrNoKeySource, "", now)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.setupWebhooks(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// fallBack starts a fake Clerk (on the clock now, nil for the real one)
+// when err says that the configuration names no key source at all, and
+// returns err otherwise.
+func fallBack(err error, name string, now func() time.Time) (*App, error) {
 	if !errors.Is(err, core.ErrNoKeySource) {
 		return nil, err
 	}
-	s := clerktest.New()
-	c, err := core.New(core.Config{Name: name, SecretKey: s.SecretKey(), APIURL: s.URL, ProxyURL: s.URL})
+	opts := []clerktest.Option{clerktest.WithSessionTokenLifetime(SessionTokenLifetime)}
+	if now != nil {
+		opts = append(opts, clerktest.WithClock(now))
+	}
+	s := clerktest.New(opts...)
+	cfg := fakeConfig(s, name)
+	cfg.Now = now
+	c, err := core.New(cfg)
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
-	return &App{Client: c, Fake: s, Port: port(), Source: "embedded fake Clerk at " + s.URL, Log: defaultLog()}, nil
+	return &App{Client: c, Fake: s, Port: port(), Source: "embedded fake Clerk at " + s.URL, Log: defaultLog(), pages: true}, nil
+}
+
+// fakeConfig is the client configuration of the embedded fake Clerk s: its
+// secret and publishable keys, its Backend API, its Frontend API (ProxyURL:
+// the handshake goes to the fake, whose URL is also the tokens' iss) and
+// its sign-in page.
+func fakeConfig(s *clerktest.Server, name string) core.Config {
+	return core.Config{Name: name, SecretKey: s.SecretKey(), PublishableKey: s.PublishableKey(),
+		APIURL: s.URL, ProxyURL: s.URL, SignInURL: s.URL + "/sign-in"}
 }
 
 // defaultLog is the default [App.Log].
@@ -176,6 +216,11 @@ func (a *App) Close() {
 // that needs a secret key. A configuration with only CLERK_JWT_KEY (or a
 // publishable key) verifies tokens but cannot call the Backend API.
 func (a *App) FetchUser() bool { return a.Client.HasSecretKey() }
+
+// ServesPages reports whether the demo serves its pages, GET / and GET
+// /dashboard, with the browser decision (BrowserPages): that needs a
+// secret key and a publishable key (the embedded fake has both).
+func (a *App) ServesPages() bool { return a.pages }
 
 // ServesPing reports whether the demo serves GET /api/ping: API keys and
 // opaque M2M tokens are verified with the Backend API, which needs a secret
@@ -233,6 +278,7 @@ func (a *App) PrintBanner(w io.Writer, framework string, addr net.Addr) {
 		}
 		fmt.Fprintf(&b, "  curl -i -H \"Authorization: Bearer $TOKEN\" %s%s   # 401: a session token\n", base, PingPath)
 	}
+	a.pagesBanner(&b, base)
 	if !a.FetchUser() {
 		b.WriteString("\nNo secret key: /me answers \"user\": null and there is no " + PingPath + "\n")
 		b.WriteString("(set CLERK_SECRET_KEY to load users and verify API keys and M2M tokens).\n")
@@ -240,4 +286,27 @@ func (a *App) PrintBanner(w io.Writer, framework string, addr net.Addr) {
 	a.webhookBanner(&b, base)
 	b.WriteString("\nStop with Ctrl-C.\n")
 	_, _ = io.WriteString(w, b.String())
+}
+
+// pagesBanner says how to try the pages in a browser, or why they are not
+// served.
+func (a *App) pagesBanner(b *strings.Builder, base string) {
+	if !a.ServesPages() {
+		b.WriteString("\nNo secret key and publishable key: the pages " + HomePath + " and " + DashboardPath + " are not served\n")
+		b.WriteString("(set CLERK_SECRET_KEY and CLERK_PUBLISHABLE_KEY for Clerk's browser flow).\n")
+		return
+	}
+	if a.Fake != nil {
+		fmt.Fprintf(b, "\nPages: open http://%s%s in a browser: you are sent\n", base, DashboardPath)
+		b.WriteString("to the fake's sign-in page, pick a user, come back signed in; the session\n")
+		fmt.Fprintf(b, "token lasts %d s and is refreshed without a 401 (reload after a minute).\n", int(SessionTokenLifetime.Seconds()))
+	} else {
+		fmt.Fprintf(b, "\nPages: open http://%s%s in a browser: you are sent\n", base, DashboardPath)
+		b.WriteString("to your instance's sign-in page (CLERK_SIGN_IN_URL, else the Account\n")
+		b.WriteString("Portal) and come back signed in; the session token (60 s) is refreshed\n")
+		b.WriteString("without a 401.\n")
+	}
+	fmt.Fprintf(b, "http://%s%s is public.\n\n", base, HomePath)
+	fmt.Fprintf(b, "  curl -i %s%s   # 401: not a browser's page request\n", base, DashboardPath)
+	fmt.Fprintf(b, "  curl -i -H 'Accept: text/html' %s%s   # 307: a page request goes to Clerk\n", base, DashboardPath)
 }

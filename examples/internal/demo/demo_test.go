@@ -221,6 +221,33 @@ func TestPrintBannerRealInstance(t *testing.T) {
 	}
 }
 
+// TestPrintBannerRealInstancePages: with a secret key and a publishable
+// key the banner says how to try the pages against the instance's sign-in
+// page; with a secret key alone that they are not served.
+func TestPrintBannerRealInstancePages(t *testing.T) {
+	fake := clerktest.New()
+	defer fake.Close()
+	for _, pk := range []string{fake.PublishableKey(), ""} {
+		demotest.ClearEnv(t)
+		t.Setenv(core.EnvSecretKey, fake.SecretKey())
+		t.Setenv(core.EnvAPIURL, fake.URL)
+		t.Setenv(core.EnvPublishableKey, pk)
+		app, err := demo.Setup()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		app.PrintBanner(&b, "test", &net.TCPAddr{Port: 1234})
+		app.Close()
+		out := b.String()
+		pages := strings.Contains(out, "Pages: open http://localhost:1234/dashboard in a browser: you are sent\nto your instance's sign-in page")
+		notServed := strings.Contains(out, "the pages / and /dashboard are not served")
+		if app.ServesPages() != (pk != "") || pages != (pk != "") || notServed != (pk == "") {
+			t.Errorf("publishable key %t: ServesPages %t, banner:\n%s", pk != "", app.ServesPages(), out)
+		}
+	}
+}
+
 func TestBodiesOfSignedOutRequests(t *testing.T) {
 	if got := demo.OptionalOf(nil); got != (demo.OptionalResponse{}) {
 		t.Errorf("OptionalOf(nil) = %+v", got)

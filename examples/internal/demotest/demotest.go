@@ -81,7 +81,9 @@ func Start(t *testing.T, run RunFunc) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	out := newNotifyingBuffer()
 	s := &Server{
-		client: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{}},
+		// Redirects are not followed, as curl does not without -L.
+		client: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{},
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 		out:    out,
 		cancel: cancel,
 		errc:   make(chan error, 1),
@@ -507,6 +509,12 @@ func FakeMode(t *testing.T, serve ServeFunc) {
 	}
 	CheckRoutes(t, s, tok, Expect{User: true})
 	t.Run("ping", func(t *testing.T) { CheckPing(t, s, app.Fake, tok.Member) })
+	if app.ServesPages() {
+		wantBannerLines(t, s, pageLines...)
+		t.Run("pages", func(t *testing.T) { CheckPages(t, s, app.Fake, nil) })
+	} else {
+		checkNoPages(t, s)
+	}
 
 	if err := s.Stop(); err != nil {
 		t.Fatalf("shutdown: %v", err)
@@ -562,6 +570,7 @@ func EnvMode(t *testing.T, run RunFunc) {
 	wantFailure(t, "/claims (foreign azp)", r, http.StatusUnauthorized, `Bearer error="invalid_token"`, "")
 
 	t.Run("webhook", func(t *testing.T) { CheckWebhookSigned(t, s, signer) })
+	checkNoPages(t, s) // no publishable key
 }
 
 // JWTKeyMode runs the demo with only CLERK_JWT_KEY: tokens are verified
@@ -594,6 +603,7 @@ func JWTKeyMode(t *testing.T, run RunFunc) {
 		}
 	})
 	t.Run("no webhook route", func(t *testing.T) { CheckNoWebhookRoute(t, s) })
+	checkNoPages(t, s)
 	if n := fake.Requests(clerktest.AnyEndpoint); n != 0 {
 		t.Errorf("%d requests to Clerk with a JWT key, want none", n)
 	}
