@@ -235,7 +235,10 @@ func (a *Authenticator) AuthenticatePage(ctx context.Context, r Request) *PageRe
 			res.SignInURL = p.signInLocation()
 			if a.optional { // served anonymously, as Authenticate does
 				res.Err, d.Optional = nil, true
-			} else if res.SignInURL != "" {
+			} else if res.SignInURL != "" && res.Header.Get("Location") == "" {
+				// A development instance back from a handshake goes to the
+				// clean URL first (Clerk's resolveHandshake); that request
+				// is then sent to sign in, with the development browser.
 				res.Header.Set("Location", res.SignInURL)
 				res.Header.Set("Cache-Control", "no-store")
 			}

@@ -424,6 +424,12 @@ func TestAuthenticatePageRoundTrip(t *testing.T) {
 					resp.Request.URL.Path != "/sign-in" || resp.Request.URL.Query().Get("redirect_url") != dashboard {
 					t.Fatalf("GET /dashboard signed out: %d at %s %q", resp.StatusCode, resp.Request.URL, body)
 				}
+				// Development: back from the handshake at the clean URL
+				// first, then to the sign-in page on another origin with
+				// the development browser, as Clerk's redirectToSignIn.
+				if !production && resp.Request.URL.Query().Get("__clerk_db_jwt") == "" {
+					t.Errorf("development sign-in page %s without __clerk_db_jwt", resp.Request.URL)
+				}
 			}
 			user := p.s.DefaultUserID()
 			signIn()
