@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -630,3 +631,110 @@ func TestNewFrontendAPIProxyFromEnv(t *testing.T) {
 		t.Errorf("no secret key in the environment: %v", err)
 	}
 }
+
+// TestFrontendAPIProxyBrowserRoundTrip: with Config.ProxyURL on the proxy,
+// a browser (a cookie jar following redirects) signs in on the fake Clerk's
+// page and is handed through the handshake, all through the proxy: it
+// never talks to the Frontend API's host itself, and ends signed in.
+func TestFrontendAPIProxyBrowserRoundTrip(t *testing.T) {
+	var handler http.Handler
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	t.Cleanup(app.Close)
+	fake := clerktest.New(clerktest.WithKey(key(0)), clerktest.WithIssuer(app.URL+"/__clerk"))
+	t.Cleanup(fake.Close)
+	c := newClient(t, core.Config{SecretKey: fake.SecretKey(), PublishableKey: fake.PublishableKey(), APIURL: fake.URL, ProxyURL: app.URL + "/__clerk"})
+	proxy, err := core.NewFrontendAPIProxy(core.ProxyOptions{Client: c, FrontendAPIURL: fake.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := core.NewAuthenticator(core.Options{Client: c, BrowserPages: true, SkipUserFetch: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/__clerk/", proxy)
+	mux.HandleFunc("/dashboard", func(w http.ResponseWriter, r *http.Request) {
+		res := a.AuthenticatePage(r.Context(), core.HTTPRequest(r))
+		res.CopyHeaders(w.Header())
+		switch {
+		case res.Redirect():
+			w.WriteHeader(http.StatusTemporaryRedirect)
+		case res.Status != core.PageSignedIn:
+			core.WriteFailure(w, res.Err)
+		default:
+			_, _ = io.WriteString(w, "hello "+res.Auth.Session.Subject)
+		}
+	})
+	handler = mux
+
+	jar, _ := cookiejar.New(nil)
+	var hosts []string
+	var first string // the app's first redirect
+	browser := &http.Client{Jar: jar, CheckRedirect: func(r *http.Request, via []*http.Request) error {
+		if first == "" {
+			first = r.URL.String()
+		}
+		return nil
+	}, Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+		hosts = append(hosts, r.URL.Host)
+		r.Header.Set("Sec-Fetch-Dest", "document")
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+	defer browser.CloseIdleConnections()
+	page := func() (int, string) {
+		t.Helper()
+		res, err := browser.Get(app.URL + "/dashboard")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+
+	// Signed out: the development browser is handed out by the handshake.
+	if status, _ := page(); status != http.StatusUnauthorized {
+		t.Fatalf("signed out: %d", status)
+	}
+	if !strings.HasPrefix(first, app.URL+"/__clerk/v1/client/handshake?") {
+		t.Errorf("the handshake went to %q", first)
+	}
+	appURL, _ := url.Parse(app.URL)
+	devBrowser := ""
+	for _, ck := range jar.Cookies(appURL) {
+		if ck.Name == clerktest.CookieDevBrowser {
+			devBrowser = ck.Value
+		}
+	}
+	if devBrowser == "" {
+		t.Fatal("no development browser after the handshake")
+	}
+
+	// Sign in on the fake's page, through the proxy, back to the dashboard.
+	res, err := browser.PostForm(app.URL+"/__clerk/sign-in", url.Values{
+		"user_id": {fake.DefaultUserID()}, "redirect_url": {app.URL + "/dashboard"}, clerktest.CookieDevBrowser: {devBrowser},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || string(b) != "hello "+fake.DefaultUserID() {
+		t.Fatalf("after sign-in: %d %s", res.StatusCode, b)
+	}
+	if status, body := page(); status != 200 || body != "hello "+fake.DefaultUserID() {
+		t.Fatalf("signed in: %d %s", status, body)
+	}
+	if fake.Requests(clerktest.EndpointHandshake) < 2 {
+		t.Errorf("%d handshakes", fake.Requests(clerktest.EndpointHandshake))
+	}
+	for _, h := range hosts {
+		if h != appURL.Host {
+			t.Errorf("the browser went to %s", h)
+		}
+	}
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
