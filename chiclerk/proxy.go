@@ -15,10 +15,12 @@ import (
 //
 // Mount it at o.Path (default "/__clerk", or Config.ProxyURL's path), with
 // Mount or Handle, not behind http.StripPrefix: it reads the full path.
-// Bodies stream both ways. With no o.Client the client is built from the
-// environment (CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY, CLERK_PROXY_URL). An
-// invalid configuration panics at once with a message naming the setting,
-// never a secret; use [NewFrontendAPIProxy] to get the error instead.
+// Bodies stream both ways. Register it outside the Clerk middleware: the
+// browser calls it to get a session. With no o.Client the client is built
+// from the environment (CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY,
+// CLERK_PROXY_URL). An invalid configuration panics at once with a message
+// naming the setting, never a secret; use [NewFrontendAPIProxy] to get the
+// error instead.
 func FrontendAPIProxy(o core.ProxyOptions) http.Handler {
 	h, err := NewFrontendAPIProxy(o)
 	if err != nil {

@@ -18,13 +18,14 @@ import (
 //	app.All("/__clerk/*", fiber3clerk.FrontendAPIProxy(core.ProxyOptions{Client: client}))
 //
 // Mount it under o.Path (default "/__clerk", or Config.ProxyURL's path): it
-// reads the request's full path and refuses one outside o.Path. It runs on net/http through Fiber's adaptor: the answer
-// streams, but the request body is read whole first (within the app's
-// BodyLimit).
-// With no o.Client the client is built from the environment
-// (CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY, CLERK_PROXY_URL). An invalid
-// configuration panics at once with a message naming the setting, never a
-// secret; use [NewFrontendAPIProxy] to get the error instead.
+// reads the request's full path and refuses one outside o.Path. It runs on
+// net/http through Fiber's adaptor: the answer streams, but the request body
+// is read whole first (within the app's BodyLimit). Register it outside the
+// Clerk middleware: the browser calls it to get a session. With no o.Client
+// the client is built from the environment (CLERK_SECRET_KEY,
+// CLERK_PUBLISHABLE_KEY, CLERK_PROXY_URL). An invalid configuration panics
+// at once with a message naming the setting, never a secret; use
+// [NewFrontendAPIProxy] to get the error instead.
 func FrontendAPIProxy(o core.ProxyOptions) fiber.Handler {
 	h, err := NewFrontendAPIProxy(o)
 	if err != nil {

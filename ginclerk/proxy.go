@@ -15,11 +15,12 @@ import (
 //	r.Any("/__clerk/*path", ginclerk.FrontendAPIProxy(core.ProxyOptions{Client: client}))
 //
 // Mount it under o.Path (default "/__clerk", or Config.ProxyURL's path): it
-// reads the request's full path and refuses one outside o.Path. Bodies stream both ways.
-// With no o.Client the client is built from the environment
-// (CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY, CLERK_PROXY_URL). An invalid
-// configuration panics at once with a message naming the setting, never a
-// secret; use [NewFrontendAPIProxy] to get the error instead.
+// reads the request's full path and refuses one outside o.Path. Bodies
+// stream both ways. Register it outside the Clerk middleware: the browser
+// calls it to get a session. With no o.Client the client is built from the
+// environment (CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY, CLERK_PROXY_URL). An
+// invalid configuration panics at once with a message naming the setting,
+// never a secret; use [NewFrontendAPIProxy] to get the error instead.
 func FrontendAPIProxy(o core.ProxyOptions) gin.HandlerFunc {
 	h, err := NewFrontendAPIProxy(o)
 	if err != nil {
