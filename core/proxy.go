@@ -145,16 +145,17 @@ func newFrontendAPIProxy(c *Client, o ProxyOptions) (*FrontendAPIProxy, error) {
 	}
 	p := &FrontendAPIProxy{client: c, publicURL: c.s.proxyURL, trust: o.TrustForwardedHeaders}
 
+	field := "ProxyOptions.Path"
 	p.path = o.Path
 	if p.path == "" {
 		p.path = DefaultProxyPath
 		if u, err := url.Parse(c.s.proxyURL); err == nil && c.s.proxyURL != "" && strings.Trim(u.Path, "/") != "" {
-			p.path = u.Path
+			p.path, field = u.EscapedPath(), "ProxyURL"
 		}
 	}
 	p.path = strings.TrimRight(p.path, "/")
 	if problem := checkProxyPath(p.path); problem != "" {
-		return nil, &ConfigError{Field: "ProxyOptions.Path", Problem: problem, Instance: c.s.Name}
+		return nil, &ConfigError{Field: field, Problem: "as the proxy's path " + problem, Instance: c.s.Name}
 	}
 
 	raw := o.FrontendAPIURL

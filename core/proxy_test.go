@@ -569,6 +569,7 @@ func TestNewFrontendAPIProxyErrors(t *testing.T) {
 		{name: "root path", cfg: full, opts: core.ProxyOptions{Path: "/"}, field: "ProxyOptions.Path"},
 		{name: "dot segment", cfg: full, opts: core.ProxyOptions{Path: "/a/../__clerk"}, field: "ProxyOptions.Path"},
 		{name: "query in path", cfg: full, opts: core.ProxyOptions{Path: "/__clerk?x"}, field: "ProxyOptions.Path"},
+		{name: "Config.ProxyURL's path", cfg: core.Config{SecretKey: fake.SecretKey(), PublishableKey: fake.PublishableKey(), APIURL: fake.URL, ProxyURL: "https://app.example/a%20b"}, field: "ProxyURL"},
 		{name: "plain http upstream", cfg: full, opts: core.ProxyOptions{FrontendAPIURL: "http://frontend-api.clerk.dev"}, field: "ProxyOptions.FrontendAPIURL"},
 		{name: "upstream with a query", cfg: full, opts: core.ProxyOptions{FrontendAPIURL: "https://frontend-api.clerk.dev?env=x"}, field: "ProxyOptions.FrontendAPIURL"},
 		{name: "upstream with credentials", cfg: full, opts: core.ProxyOptions{FrontendAPIURL: "https://u:p@frontend-api.clerk.dev"}, field: "ProxyOptions.FrontendAPIURL"},
