@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -621,6 +622,9 @@ func TestNewFrontendAPIProxyFromEnv(t *testing.T) {
 	defer p.Close()
 	if p.Path() != "/clerk-proxy" {
 		t.Errorf("Path %q", p.Path())
+	}
+	if s := fmt.Sprintf("%v %+v %#v", p, p, *p); strings.Contains(s, fake.SecretKey()) {
+		t.Error("the formatted proxy holds the secret key")
 	}
 	rec := httptest.NewRecorder()
 	p.ServeHTTP(rec, httptest.NewRequest("GET", "/clerk-proxy/.well-known/jwks.json", nil))
