@@ -174,6 +174,7 @@ var layout = map[string]string{
 	"Auth": "context.go", "User": "context.go", "Session": "context.go",
 	"Require": "require.go",
 	"Webhook": "webhook.go", "NewWebhook": "webhook.go",
+	"FrontendAPIProxy": "proxy.go", "NewFrontendAPIProxy": "proxy.go",
 }
 
 // TestAdaptersShareNamesAndLayout: the adapters export the same names
