@@ -647,7 +647,8 @@ func TestFrontendAPIProxyBrowserRoundTrip(t *testing.T) {
 	t.Cleanup(app.Close)
 	fake := clerktest.New(clerktest.WithKey(key(0)), clerktest.WithIssuer(app.URL+"/__clerk"))
 	t.Cleanup(fake.Close)
-	c := newClient(t, core.Config{SecretKey: fake.SecretKey(), PublishableKey: fake.PublishableKey(), APIURL: fake.URL, ProxyURL: app.URL + "/__clerk"})
+	c := newClient(t, core.Config{SecretKey: fake.SecretKey(), PublishableKey: fake.PublishableKey(), APIURL: fake.URL, ProxyURL: app.URL + "/__clerk",
+		SignInURL: app.URL + "/__clerk/sign-in"}) // the fake's sign-in page, through the proxy too
 	proxy, err := core.NewFrontendAPIProxy(core.ProxyOptions{Client: c, FrontendAPIURL: fake.URL})
 	if err != nil {
 		t.Fatal(err)
@@ -697,9 +698,10 @@ func TestFrontendAPIProxyBrowserRoundTrip(t *testing.T) {
 		return res.StatusCode, string(b)
 	}
 
-	// Signed out: the development browser is handed out by the handshake.
-	if status, _ := page(); status != http.StatusUnauthorized {
-		t.Fatalf("signed out: %d", status)
+	// Signed out: the development browser is handed out by the handshake,
+	// then the browser is sent to the sign-in page.
+	if status, body := page(); status != http.StatusOK || !strings.Contains(body, "Sign in") {
+		t.Fatalf("signed out: %d %q, want the sign-in page", status, body)
 	}
 	if !strings.HasPrefix(first, app.URL+"/__clerk/v1/client/handshake?") {
 		t.Errorf("the handshake went to %q", first)

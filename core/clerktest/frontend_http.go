@@ -65,13 +65,16 @@ func (s *Server) serveHandshake(w http.ResponseWriter, r *http.Request) {
 	s.fmu.Lock()
 	c := s.clientLocked(devBrowser, clientCookie)
 	handOutDevBrowser := ""
-	if !s.production && devBrowser == "" {
-		// A development instance's browser without a development-browser
-		// token (the app's "dev-browser-missing" handshake) gets one.
-		// Guess: Clerk creates one and sets it through a directive; the
-		// fake reuses the client of its __client cookie when there is one
-		// (Clerk's development Frontend API recognises browsers by the
-		// token alone).
+	if !s.production {
+		// A development instance's browser gets its development-browser
+		// token as a directive on every handshake: a new one when it had
+		// none (the app's "dev-browser-missing" handshake), else the one
+		// it sent, so that the app's domain has it in the cookie forms it
+		// reads (plain, and suffixed with suffixed_cookies=true) after a
+		// "dev-browser-sync" handshake too. Guess: Clerk's Frontend API
+		// does the same; the fake reuses the client of its __client
+		// cookie when there is one (Clerk's development Frontend API
+		// recognises browsers by the token alone).
 		if c == nil {
 			c = s.newClientLocked()
 		}

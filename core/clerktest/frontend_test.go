@@ -602,9 +602,9 @@ func TestDevBrowser(t *testing.T) {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 	// A browser known only by its development-browser token: signed out,
-	// and no new token handed out.
-	names, _ := parseDirectives(t, handshake(t, s, newBrowser(t), handshakeQuery{redirect: "http://127.0.0.1:1/", nonce: true, devBrowser: db.ID}))
-	if slices.Contains(names, "__clerk_db_jwt") {
+	// and its own token handed back (no new one).
+	names, byName := parseDirectives(t, handshake(t, s, newBrowser(t), handshakeQuery{redirect: "http://127.0.0.1:1/", nonce: true, devBrowser: db.ID}))
+	if !slices.Contains(names, "__clerk_db_jwt") || byName["__clerk_db_jwt"].Value != db.ID {
 		t.Errorf("directives %v", names)
 	}
 	// Signing in with that token (the form carries it) signs that browser in,
@@ -615,7 +615,7 @@ func TestDevBrowser(t *testing.T) {
 	if got := mustParse(t, resp.Header.Get("Location")).Query().Get("__clerk_db_jwt"); got != db.ID {
 		t.Errorf("handed back %q, want %q", got, db.ID)
 	}
-	_, byName := parseDirectives(t, handshake(t, s, newBrowser(t), handshakeQuery{redirect: "http://127.0.0.1:1/", nonce: true, devBrowser: db.ID}))
+	_, byName = parseDirectives(t, handshake(t, s, newBrowser(t), handshakeQuery{redirect: "http://127.0.0.1:1/", nonce: true, devBrowser: db.ID}))
 	if byName["__session"].Value == "" {
 		t.Errorf("dev browser not signed in: %v", byName)
 	}
