@@ -137,7 +137,7 @@ func (p *pageCtx) organizationSync(ctx context.Context, auth *Auth) *PageResult 
 		}
 		return nil
 	}
-	res := p.maybeHandshake(ctx, hsActiveOrgMismatch, "", ReasonTokenMissing)
+	res := p.maybeHandshake(ctx, hsActiveOrgMismatch, "", ReasonTokenStale) // the token's organization is not the page's
 	if res.Status != PageHandshake {
 		return nil
 	}

@@ -133,7 +133,9 @@ func (p *pageCtx) crossOriginSync(ctx context.Context) *PageResult {
 	if !ok || refOrigin == selfOrigin || p.knownClerkReferrer(refOrigin, refHost) {
 		return nil
 	}
-	return p.maybeHandshake(ctx, hsPrimaryCrossOriginSync, crossOriginSyncMessage, ReasonTokenMissing)
+	// the session may be older than the other domain's: token-stale for
+	// the Observer (the request never ends signed out here: loops is 0)
+	return p.maybeHandshake(ctx, hsPrimaryCrossOriginSync, crossOriginSyncMessage, ReasonTokenStale)
 }
 
 // knownClerkReferrer is Clerk's isKnownClerkReferrer: the referrer's host

@@ -399,3 +399,47 @@ func TestSatelliteRoundTrip(t *testing.T) {
 		t.Fatalf("after sync: %d", code)
 	}
 }
+
+// TestSatelliteLocationsAsClerk: the exact Locations @clerk/backend 3.25.0's
+// authenticateRequest answers for these requests (run in Node with the
+// same keys and options), without a proxy.
+func TestSatelliteLocationsAsClerk(t *testing.T) {
+	pkLive := "pk_live_" + base64.StdEncoding.EncodeToString([]byte("clerk.primary.example$"))
+	pkTest := "pk_test_" + base64.StdEncoding.EncodeToString([]byte("foo-bar-1.clerk.accounts.dev$"))
+	auth := func(cfg core.Config) *core.Authenticator {
+		a, err := core.NewAuthenticator(core.Options{Client: newClient(t, cfg), BrowserPages: true, SkipUserFetch: true, NoSignInRedirect: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	prodSat := auth(core.Config{SecretKey: "sk_live_x", PublishableKey: pkLive, IsSatellite: true, Domain: "sat.example"})
+	devSat := auth(core.Config{SecretKey: "sk_test_x", PublishableKey: pkTest, IsSatellite: true, Domain: "localhost:3001", SignInURL: "http://primary.example/sign-in?from=sat"})
+	devPrimary := auth(core.Config{SecretKey: "sk_test_x", PublishableKey: pkTest})
+	cases := []struct {
+		name     string
+		a        *core.Authenticator
+		req      *http.Request
+		reason   string
+		location string
+	}{
+		{"production satellite, sync", prodSat, pageReq("GET", "https://sat.example/dashboard?tab=2&__clerk_synced=false", nil), "satellite-needs-syncing",
+			"https://clerk.sat.example/v1/client/handshake?redirect_url=https%3A%2F%2Fsat.example%2Fdashboard%3Ftab%3D2%26__clerk_synced%3Dfalse&__clerk_api_version=2026-05-12&suffixed_cookies=false&__clerk_hs_reason=satellite-needs-syncing&format=nonce"},
+		{"production satellite, first visit", prodSat, pageReq("GET", "https://sat.example/dashboard?tab=2", nil), "session-token-and-uat-missing", ""},
+		{"production satellite, synced", prodSat, pageReq("GET", "https://sat.example/dashboard?tab=2&__clerk_synced=true", nil), "session-token-and-uat-missing", ""},
+		{"development satellite, sync", devSat, pageReq("GET", "http://localhost:3001/dashboard?tab=2&__clerk_synced=false", nil), "satellite-needs-syncing",
+			"http://primary.example/sign-in?from=sat&__clerk_redirect_url=http%3A%2F%2Flocalhost%3A3001%2Fdashboard%3Ftab%3D2%26__clerk_synced%3Dfalse"},
+		{"development primary answers", devPrimary, pageReq("GET", "http://app.example/sign-in?__clerk_redirect_url="+url.QueryEscape("http://sat.example/dashboard?tab=2&__clerk_synced=false#top"), map[string]string{"__clerk_db_jwt": "dvb_1"}),
+			"primary-responds-to-syncing", "http://sat.example/dashboard?tab=2&__clerk_synced=true&__clerk_db_jwt=dvb_1#top"},
+		{"development primary, fetch()", devPrimary, pageReq("GET", "http://app.example/sign-in?__clerk_redirect_url="+url.QueryEscape("http://sat.example/"), map[string]string{"__clerk_db_jwt": "dvb_1"}, "Sec-Fetch-Dest", "empty"),
+			"primary-responds-to-syncing", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := tc.a.AuthenticatePage(context.Background(), core.HTTPRequest(tc.req))
+			if res.Reason != tc.reason || res.Header.Get("Location") != tc.location {
+				t.Errorf("%q %q\nwant %q %q", res.Reason, res.Header.Get("Location"), tc.reason, tc.location)
+			}
+		})
+	}
+}
