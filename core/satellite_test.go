@@ -443,3 +443,72 @@ func TestSatelliteLocationsAsClerk(t *testing.T) {
 		})
 	}
 }
+
+// TestSatelliteDevelopmentRoundTrip walks a browser through a development
+// satellite's sync: signed in on the primary, it opens the satellite back
+// from the primary's sign-in (__clerk_synced=false), is sent to the
+// primary's sign-in page with __clerk_redirect_url, which the primary
+// answers with its development-browser token and __clerk_synced=true; the
+// satellite's dev-browser-sync handshake on the fake then signs it in.
+func TestSatelliteDevelopmentRoundTrip(t *testing.T) {
+	primary := newPageSetup(t, false)
+	primaryApp := httptest.NewServer(pageApp(primary.a))
+	t.Cleanup(primaryApp.Close)
+	cfg := fakeConfig(primary.s, primary.clk)
+	cfg.PublishableKey = primary.s.PublishableKey()
+	cfg.IsSatellite = true
+	cfg.SignInURL = primaryApp.URL + "/sign-in"
+	sat, err := core.NewAuthenticator(core.Options{Client: newClient(t, cfg), BrowserPages: true, SkipUserFetch: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	satApp := httptest.NewServer(pageApp(sat))
+	t.Cleanup(satApp.Close)
+	satPage := strings.Replace(satApp.URL, "127.0.0.1", "localhost", 1) + "/dashboard"
+
+	b, _ := browserClient(t)
+	dashboard := primaryApp.URL + "/dashboard"
+	browserGet(t, b, dashboard) // dev-browser-missing handshake, then the sign-in page
+	user := primary.s.DefaultUserID()
+	form := url.Values{"user_id": {user}, "redirect_url": {dashboard}}
+	req, _ := http.NewRequest("POST", primary.s.URL+"/sign-in", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := b.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "hello "+user {
+		t.Fatalf("primary after sign-in: %d %q", resp.StatusCode, body)
+	}
+
+	newNavigation(b, primaryApp.URL) // seconds later: the loop guard cookie is gone
+	var visited []string
+	b.CheckRedirect = func(r *http.Request, via []*http.Request) error {
+		if len(via) > 20 {
+			return errors.New("too many redirects")
+		}
+		visited = append(visited, r.URL.Scheme+"://"+r.URL.Host+r.URL.Path)
+		r.Header.Set("Sec-Fetch-Dest", "document")
+		return nil
+	}
+	r, _ := http.NewRequest("GET", satPage+"?__clerk_synced=false", nil)
+	r.Header.Set("Sec-Fetch-Dest", "document")
+	resp, err = b.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || string(body) != "hello "+user {
+		t.Fatalf("satellite: %d %q at %s after %v", resp.StatusCode, body, resp.Request.URL, visited)
+	}
+	t.Logf("%d hops: %v", len(visited), visited)
+	if len(visited) < 2 || visited[0] != primaryApp.URL+"/sign-in" || visited[1] != satPage {
+		t.Errorf("hops %v", visited)
+	}
+	if q := resp.Request.URL.Query(); q.Get("__clerk_synced") != "true" || q.Get("__clerk_db_jwt") != "" {
+		t.Errorf("ended at %s", resp.Request.URL)
+	}
+}
