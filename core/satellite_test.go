@@ -340,8 +340,16 @@ func TestSatelliteConfig(t *testing.T) {
 	if _, err := c.VerifyToken(context.Background(), tok); err != nil {
 		t.Errorf("a token of clerk.sat.example: %v", err)
 	}
-	if _, err := c.VerifyToken(context.Background(), s.Token(clerktest.WithClaim("iss", "https://clerk.other.example"))); core.ReasonOf(err) != core.ReasonTokenInvalidIssuer {
+	if _, err := c.VerifyToken(context.Background(), s.Token(clerktest.WithClaim("iss", "https://clerk.sat.example/x"))); core.ReasonOf(err) != core.ReasonTokenInvalidIssuer {
 		t.Errorf("a token of another issuer: %v", err)
+	}
+	// The satellite's own cookie token belongs to the instance (Clerk's
+	// originalFrontendApi is clerk.<Domain>): the un-suffixed cookies
+	// are read, not the (absent) suffixed ones.
+	uat := strconv.FormatInt(clk.Now().Add(-time.Minute).Unix(), 10)
+	res = a.AuthenticatePage(context.Background(), core.HTTPRequest(pageReq("GET", satURL, map[string]string{"__session": tok, "__client_uat": uat})))
+	if res.Status != core.PageSignedIn {
+		t.Errorf("the satellite's cookie session: %q %q (%v)", res.Status, res.Reason, res.Err)
 	}
 }
 
