@@ -46,8 +46,10 @@ const (
 	// [FailureOf]; nil for an Optional route's anonymous request without
 	// BrowserPages), PageResult.Reason as Clerk spells it.
 	PageSignedOut PageStatus = "signed-out"
-	// PageHandshake: answer 307 with PageResult.Header (Location to the
-	// Frontend API's handshake) and no body.
+	// PageHandshake: answer 307 with PageResult.Header and no body
+	// (Location to the Frontend API's handshake; in a development
+	// instance's satellite sync, to the primary's sign-in page or back to
+	// the satellite).
 	PageHandshake PageStatus = "handshake"
 )
 
