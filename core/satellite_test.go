@@ -131,6 +131,11 @@ func TestSatelliteDecision(t *testing.T) {
 	if !strings.Contains(prod.log.String(), "satellite-domain authentication resulted in an infinite redirect loop") {
 		t.Errorf("the loop guard logged %q", prod.log.String())
 	}
+	for _, p := range []*pageSetup{prod, dev, auto} {
+		if l := p.log.String(); strings.Contains(l, valid) || strings.Contains(l, devValid) || strings.Contains(l, "dvb_1") {
+			t.Errorf("a token in the log: %q", l)
+		}
+	}
 }
 
 // TestSatelliteSignInRedirect: a satellite's signed-out page is sent to
