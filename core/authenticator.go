@@ -76,6 +76,13 @@ type Options struct {
 	// redirect_url back to the page, as Next.js's auth.protect() does; API
 	// requests keep the 401 either way.
 	NoSignInRedirect bool
+	// OrganizationSync, with BrowserPages, activates the organization a
+	// page's URL names (Clerk's organizationSyncOptions): a signed-in page
+	// request whose path names another organization than the session's
+	// active one (or the personal account while an organization is active)
+	// is answered with a handshake that activates it. Its patterns are
+	// checked here, at start-up. Nil: off.
+	OrganizationSync *OrganizationSync
 }
 
 // DefaultOptions returns the defaults: the zero Options (the user fetch
@@ -108,6 +115,7 @@ type Authenticator struct {
 	trustForwarded bool
 	signInRedirect bool
 	sessionKey     string
+	orgSync        *orgMatcher
 }
 
 // Errors of [NewAuthenticator] and of a per-request client.
@@ -153,6 +161,12 @@ func NewAuthenticator(o Options) (*Authenticator, error) {
 		browserPages: o.BrowserPages, trustForwarded: o.TrustForwardedHeaders, signInRedirect: !o.NoSignInRedirect, sessionKey: key}
 	if o.BrowserPages && (o.TokenFrom != nil || !accepts.has(SessionToken)) {
 		return nil, &ConfigError{Field: "BrowserPages", Problem: "needs session tokens accepted and the default TokenFrom (the Authorization header, then the session cookie)"}
+	}
+	if o.OrganizationSync != nil && !o.BrowserPages {
+		return nil, &ConfigError{Field: "OrganizationSync", Problem: "needs BrowserPages: organizations are activated through Clerk's handshake"}
+	}
+	if a.orgSync, err = newOrgMatcher(o.OrganizationSync); err != nil {
+		return nil, err
 	}
 	c := o.Client
 	switch {

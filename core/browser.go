@@ -17,9 +17,8 @@ import (
 // The browser decision: what @clerk/backend's authenticateRequest decides
 // for a page request of a browser whose session token travels in cookies
 // (signed in, signed out, or Clerk's handshake), turned on by
-// Options.BrowserPages. Satellite domains, organization sync and the
-// primary domain's cross-origin referrer rule are not built (issue 20).
-// See docs/browser.md.
+// Options.BrowserPages, with satellite domains (satellite.go) and
+// organization sync (orgsync.go). See docs/browser.md.
 
 // PageRequest is a [Request] that also says where it was sent, which the
 // browser decision needs to build the handshake's redirect_url.
@@ -47,8 +46,10 @@ const (
 	// [FailureOf]; nil for an Optional route's anonymous request without
 	// BrowserPages), PageResult.Reason as Clerk spells it.
 	PageSignedOut PageStatus = "signed-out"
-	// PageHandshake: answer 307 with PageResult.Header (Location to the
-	// Frontend API's handshake) and no body.
+	// PageHandshake: answer 307 with PageResult.Header and no body
+	// (Location to the Frontend API's handshake; in a development
+	// instance's satellite sync, to the primary's sign-in page or back to
+	// the satellite).
 	PageHandshake PageStatus = "handshake"
 )
 
@@ -150,7 +151,7 @@ const (
 )
 
 // pageCtx is what the browser decision reads from one request
-// (@clerk/backend's AuthenticateContext, without satellites).
+// (@clerk/backend's AuthenticateContext).
 type pageCtx struct {
 	a        *Authenticator
 	c        *Client
@@ -287,6 +288,10 @@ func (p *pageCtx) signInLocation() string {
 	if u.Host == page.Host && u.Path == page.Path {
 		return "" // the sign-in page itself needs a session: no loop
 	}
+	if p.c.s.satellite && u.Host != page.Host {
+		// createRedirect: back from the primary's sign-in, sync
+		back = setParam(back, paramClerkSynced, syncNeeded)
+	}
 	q := u.Query()
 	q.Set("redirect_url", back)
 	if p.dev && p.devJWT != "" && u.Host != page.Host {
@@ -390,6 +395,9 @@ func (p *pageCtx) cookiePath(ctx context.Context) *PageResult {
 		}
 		p.c.logError(ctx, "clerk: unable to resolve the handshake", err)
 	}
+	if res := p.multiDomainSync(ctx); res != nil {
+		return res
+	}
 	if p.dev && p.r.Query(cookieDevBrowser) != "" {
 		return p.maybeHandshake(ctx, hsDevBrowserSync, "", ReasonTokenMissing)
 	}
@@ -418,7 +426,14 @@ func (p *pageCtx) cookiePath(ctx context.Context) *PageResult {
 	if err != nil {
 		return p.tokenError(ctx, err)
 	}
-	return &PageResult{Status: PageSignedIn, Auth: v.auth(), Header: http.Header{}}
+	if res := p.crossOriginSync(ctx); res != nil {
+		return res
+	}
+	auth := v.auth()
+	if res := p.organizationSync(ctx, auth); res != nil {
+		return res
+	}
+	return &PageResult{Status: PageSignedIn, Auth: auth, Header: http.Header{}}
 }
 
 // timeReason reports the refusals Clerk answers with a refresh or a
@@ -465,16 +480,28 @@ func (p *pageCtx) tokenError(ctx context.Context, err error) *PageResult {
 // signed out with the same reason. coreReason is the failure contract's
 // reason of the signed-out answer.
 func (p *pageCtx) maybeHandshake(ctx context.Context, reason, message string, coreReason Reason) *PageResult {
+	return p.maybeRedirect(ctx, reason, message, coreReason, "")
+}
+
+// maybeRedirect is handleMaybeHandshakeStatus with the Location given
+// (the multi-domain sync's redirects), or "" for the handshake's.
+func (p *pageCtx) maybeRedirect(ctx context.Context, reason, message string, coreReason Reason, loc string) *PageResult {
 	out := signedOutResult(newError(coreReason, nil), reason, message)
 	if !p.eligible {
 		return out
 	}
-	loc, ok := p.handshakeURL(reason)
-	if !ok {
-		return out // no public URL to come back to (see publicURL)
+	if loc == "" {
+		var ok bool
+		if loc, ok = p.handshakeURL(reason); !ok {
+			return out // no public URL to come back to (see publicURL)
+		}
 	}
 	if p.loops >= handshakeLoopLimit {
-		p.c.logError(ctx, redirectLoopMessage, nil)
+		msg := redirectLoopMessage
+		if reason == hsSatelliteNeedsSyncing {
+			msg = satelliteLoopMessage
+		}
+		p.c.logError(ctx, msg, nil)
 		return out
 	}
 	h := http.Header{}

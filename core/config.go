@@ -76,7 +76,29 @@ type Config struct {
 	// Domain is the Frontend API host, for example
 	// "example.clerk.accounts.dev" (a leading "https://" is accepted). When
 	// set, a token's iss must be "https://" + Domain.
+	//
+	// With IsSatellite it is instead Clerk's domain of a satellite
+	// application: the satellite's own host ("satellite.example"; env
+	// CLERK_DOMAIN, as Clerk's SDKs read it). A production satellite's
+	// Frontend API is then "clerk.<Domain>" (handshakes go there, and its
+	// tokens' iss may be "https://clerk.<Domain>" as well as the
+	// publishable key's host); a development satellite's stays the
+	// publishable key's.
 	Domain string
+	// IsSatellite marks the application as a satellite domain of a Clerk
+	// instance (env CLERK_IS_SATELLITE): the browser decision then syncs
+	// the session from the primary domain (the __clerk_synced flow; see
+	// docs/browser.md). It needs PublishableKey, Domain or ProxyURL, and on
+	// a development instance SignInURL (the primary's sign-in page, an
+	// absolute URL on another host), as Clerk's asserts do; New refuses
+	// the config otherwise with Clerk's messages.
+	IsSatellite bool
+	// SatelliteAutoSync is Clerk's satelliteAutoSync: a satellite's page
+	// request without any session cookie is handed to the handshake (or,
+	// in development, to the primary's sign-in) to look for a session on
+	// the primary. Default off, as Clerk's: such a request is signed out
+	// until it comes back from the primary with __clerk_synced=false.
+	SatelliteAutoSync bool
 	// PublishableKey is the instance's publishable key (pk_test_... or
 	// pk_live_...). When Domain is empty the Frontend API host is derived
 	// from it.
@@ -271,6 +293,20 @@ type settings struct {
 	production   bool   // a pk_live_ publishable key
 	proxyURL     string // Config.ProxyURL without a trailing slash, or ""
 	signInURL    string // Config.SignInURL, else the Account Portal's, or ""
+
+	satellite     bool   // Config.IsSatellite
+	autoSync      bool   // Config.SatelliteAutoSync
+	satelliteFAPI string // a production satellite's Frontend API host, clerk.<Domain>; or ""
+}
+
+// instanceHost is the Frontend API host of the instance's own tokens
+// (Clerk's originalFrontendApi): a production satellite's clerk.<Domain>,
+// else the publishable key's (or Domain's) host.
+func (s *settings) instanceHost() string {
+	if s.satelliteFAPI != "" {
+		return s.satelliteFAPI
+	}
+	return s.frontendHost
 }
 
 // resolve validates the config and derives what verification needs. A
@@ -327,14 +363,23 @@ func (c Config) resolveFields() (*settings, error) {
 		if d == "" || strings.ContainsAny(d, "/?#@ \t") {
 			return nil, &ConfigError{Field: "Domain", Problem: "must be a host name such as example.clerk.accounts.dev"}
 		}
-		frontend = d
-		if s.frontendHost == "" {
-			s.frontendHost = d
+		switch {
+		case !c.IsSatellite:
+			frontend = d
+			if s.frontendHost == "" {
+				s.frontendHost = d
+			}
+		case s.production && c.ProxyURL == "":
+			// parsePublishableKey: a production satellite's Frontend API
+			s.satelliteFAPI = "clerk." + d
 		}
 	}
 	if frontend != "" {
 		s.issuers = append(s.issuers, "https://"+frontend)
 		s.jwksURL = "https://" + frontend + "/.well-known/jwks.json"
+	}
+	if s.satelliteFAPI != "" {
+		s.issuers = append(s.issuers, "https://"+s.satelliteFAPI)
 	}
 	if c.ProxyURL != "" {
 		p := strings.TrimSuffix(c.ProxyURL, "/")
@@ -350,6 +395,12 @@ func (c Config) resolveFields() (*settings, error) {
 		return nil, err
 	}
 	s.signInURL = signIn
+	if c.IsSatellite {
+		if err := c.checkSatellite(); err != nil {
+			return nil, err
+		}
+		s.satellite, s.autoSync = true, c.SatelliteAutoSync
+	}
 	if c.JWTKey != "" {
 		pub, err := ParseJWTKey(c.JWTKey)
 		if err == nil {
@@ -437,6 +488,35 @@ func (c Config) resolveFields() (*settings, error) {
 		s.Now = time.Now
 	}
 	return s, nil
+}
+
+// checkSatellite is Clerk's satellite asserts (authenticateRequest), at
+// start-up: a publishable key (the instance), a Domain or a ProxyURL, and
+// on a development instance (a sk_test_ secret key, else a pk_test_
+// publishable key) a SignInURL. A SignInURL must be absolute and on
+// another host than Domain (Clerk checks the request's Origin instead).
+func (c Config) checkSatellite() error {
+	switch {
+	case c.PublishableKey == "":
+		return &ConfigError{Field: "PublishableKey", Problem: "Publishable key is missing. A satellite application needs the publishable key of its instance"}
+	case c.Domain == "" && c.ProxyURL == "":
+		return &ConfigError{Field: "Domain", Problem: "Missing domain and proxyUrl. A satellite application needs to specify a domain or a proxyUrl"}
+	}
+	dev := strings.HasPrefix(c.SecretKey, "sk_test_") || (c.SecretKey == "" && strings.HasPrefix(c.PublishableKey, "pk_test_"))
+	if c.SignInURL == "" {
+		if dev {
+			return &ConfigError{Field: "SignInURL", Problem: "Missing signInUrl. Pass a signInUrl for dev instances if an app is satellite"}
+		}
+		return nil
+	}
+	u, err := url.Parse(c.SignInURL)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return &ConfigError{Field: "SignInURL", Problem: "The signInUrl needs to have a absolute url format."}
+	}
+	if d := strings.TrimSuffix(strings.TrimPrefix(c.Domain, "https://"), "/"); d != "" && strings.EqualFold(u.Host, d) {
+		return &ConfigError{Field: "SignInURL", Problem: "The signInUrl needs to be on a different origin than your satellite application."}
+	}
+	return nil
 }
 
 // checkKey validates a Clerk key's shape without echoing it.
@@ -527,8 +607,8 @@ func ParseJWTKey(s string) (*rsa.PublicKey, error) {
 
 // String hides the secret key, so a Config can be printed or logged.
 func (c Config) String() string {
-	return fmt.Sprintf("core.Config{Name:%q APIURL:%q Domain:%q PublishableKey:%q ProxyURL:%q SignInURL:%q SecretKey:%s MachineSecretKey:%s JWTKey:%t AuthorizedParties:%q}",
-		c.Name, c.APIURL, c.Domain, c.PublishableKey, c.ProxyURL, c.SignInURL, secret.New(c.SecretKey).Quoted(), secret.New(c.MachineSecretKey).Quoted(), c.JWTKey != "", c.AuthorizedParties)
+	return fmt.Sprintf("core.Config{Name:%q APIURL:%q Domain:%q PublishableKey:%q ProxyURL:%q SignInURL:%q IsSatellite:%t SecretKey:%s MachineSecretKey:%s JWTKey:%t AuthorizedParties:%q}",
+		c.Name, c.APIURL, c.Domain, c.PublishableKey, c.ProxyURL, c.SignInURL, c.IsSatellite, secret.New(c.SecretKey).Quoted(), secret.New(c.MachineSecretKey).Quoted(), c.JWTKey != "", c.AuthorizedParties)
 }
 
 // GoString hides the secret key from %#v too.
@@ -547,6 +627,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("publishable_key", c.PublishableKey),
 		slog.String("proxy_url", c.ProxyURL),
 		slog.String("sign_in_url", c.SignInURL),
+		slog.Bool("is_satellite", c.IsSatellite),
 		slog.Any("secret_key", secret.New(c.SecretKey)),
 		slog.Any("machine_secret_key", secret.New(c.MachineSecretKey)),
 		slog.Bool("jwt_key", c.JWTKey != ""),

@@ -150,7 +150,8 @@ func (c *Client) usesSuffixedCookies(header string) bool {
 }
 
 // issuedByInstance compares an unverified iss with the instance's Frontend
-// API host, ignoring http:// and https:// as Clerk does.
+// API host (a production satellite's clerk.<Domain>), ignoring http://
+// and https:// as Clerk does.
 func (c *Client) issuedByInstance(iss string) bool {
 	for _, p := range []string{"https://", "http://"} {
 		for {
@@ -161,5 +162,5 @@ func (c *Client) issuedByInstance(iss string) bool {
 			iss = iss[:i] + iss[i+len(p):]
 		}
 	}
-	return iss == c.s.frontendHost
+	return iss == c.s.instanceHost()
 }

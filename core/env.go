@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ const (
 	EnvDomain            = "CLERK_DOMAIN"
 	EnvProxyURL          = "CLERK_PROXY_URL"
 	EnvSignInURL         = "CLERK_SIGN_IN_URL"
+	EnvIsSatellite       = "CLERK_IS_SATELLITE"   // "true" or "false" (any case), or a number: > 0 is true
 	EnvUserCacheTTL      = "CLERK_USER_CACHE_TTL" // a Go duration; "0" disables the cache
 	EnvAudience          = "CLERK_AUDIENCE"       // comma-separated accepted aud values
 	EnvClockSkew         = "CLERK_CLOCK_SKEW"     // a Go duration; "0" for none (core.NoClockSkew)
@@ -36,14 +38,16 @@ func EnvNames() []string {
 	return []string{
 		EnvSecretKey, EnvAPIKey, EnvPublishableKey, EnvAPIURL, EnvJWTKey,
 		EnvAuthorizedParties, EnvDomain, EnvProxyURL, EnvSignInURL, EnvUserCacheTTL,
-		EnvAudience, EnvClockSkew, EnvMachineSecretKey,
+		EnvAudience, EnvClockSkew, EnvMachineSecretKey, EnvIsSatellite,
 	}
 }
 
 // ConfigFromEnv builds a Config from the process environment:
 // CLERK_SECRET_KEY (or CLERK_API_KEY), CLERK_PUBLISHABLE_KEY, CLERK_API_URL,
 // CLERK_JWT_KEY, CLERK_AUTHORIZED_PARTIES (comma-separated), CLERK_DOMAIN,
-// CLERK_PROXY_URL, CLERK_SIGN_IN_URL, CLERK_USER_CACHE_TTL ("0" disables the user cache),
+// CLERK_PROXY_URL, CLERK_SIGN_IN_URL, CLERK_IS_SATELLITE (Clerk's isTruthy:
+// "true"/"false" in any case or an integer, > 0 true; any other value is
+// refused), CLERK_USER_CACHE_TTL ("0" disables the user cache),
 // CLERK_AUDIENCE (comma-separated), CLERK_CLOCK_SKEW (a duration such as
 // 2s; "0" for none) and CLERK_MACHINE_SECRET_KEY.
 // Empty entries of the comma-separated lists (a trailing comma) are
@@ -73,6 +77,13 @@ func ConfigFromEnvSuffix(suffix string) (Config, error) {
 		Name:           strings.TrimPrefix(suffix, "_"),
 	}
 	cfg.MachineSecretKey = env(EnvMachineSecretKey)
+	if v := env(EnvIsSatellite); v != "" {
+		sat, ok := envTruthy(v)
+		if !ok {
+			return Config{}, &ConfigError{Field: EnvIsSatellite + suffix, Problem: "must be true or false", Instance: cfg.Name}
+		}
+		cfg.IsSatellite = sat
+	}
 	if cfg.SecretKey == "" {
 		cfg.SecretKey = env(EnvAPIKey)
 	} else if alias := env(EnvAPIKey); alias != "" && alias != cfg.SecretKey {
@@ -142,6 +153,8 @@ func envName(field string) string {
 		return EnvProxyURL
 	case "SignInURL":
 		return EnvSignInURL
+	case "IsSatellite":
+		return EnvIsSatellite
 	case "UserCacheTTL":
 		return EnvUserCacheTTL
 	case "Audience":
@@ -152,6 +165,23 @@ func envName(field string) string {
 		return EnvMachineSecretKey
 	}
 	return field
+}
+
+// envTruthy reads a boolean variable as Clerk's isTruthy does ("true" or
+// "false" in any case; an integer, true when > 0), and reports false for
+// anything else, which Clerk reads as false and clerkgo refuses.
+func envTruthy(v string) (value, ok bool) {
+	switch strings.ToLower(v) {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		return false, false
+	}
+	return n > 0, true
 }
 
 // LoadEnvFile sets environment variables from a .env file, read as

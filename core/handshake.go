@@ -146,13 +146,13 @@ func withoutParams(u string, drop ...string) string {
 
 // frontendBase is where the handshake is sent, as Clerk's
 // parsePublishableKey decides it: Config.ProxyURL when the client has one,
-// else https://<the publishable key's Frontend API host> (Config.Domain
-// changes it only for satellites, not built yet).
+// else a production satellite's https://clerk.<Config.Domain>, else
+// https://<the publishable key's Frontend API host>.
 func (p *pageCtx) frontendBase() string {
 	if p.c.s.proxyURL != "" {
 		return p.c.s.proxyURL
 	}
-	return "https://" + p.c.s.frontendHost
+	return "https://" + p.c.s.instanceHost()
 }
 
 // handshakeURL builds Clerk's buildRedirectToHandshake Location.
@@ -184,6 +184,7 @@ func (p *pageCtx) handshakeURL(reason string) (string, bool) {
 		b.WriteString("&" + cookieDevBrowser + "=")
 		b.WriteString(url.QueryEscape(p.devJWT))
 	}
+	b.WriteString(p.organizationParam())
 	return b.String(), true
 }
 

@@ -79,6 +79,46 @@ type BrowserSession struct {
 	UserID   string        // the "sub" of its tokens
 	ClientID string        // "client_...", the browser's client
 	Status   SessionStatus // active until signed out or ended
+	// Org is the session's active organization (its tokens' v2 "o"
+	// claim), set by a handshake's organization_id; zero: none.
+	Org OrgMembership
+}
+
+// OrgMembership is a user's membership of an organization on the fake
+// (see [Server.AddOrgMembership]).
+type OrgMembership struct {
+	OrgID string // "org_..."
+	Slug  string // the organization's slug
+	Role  string // the member's role, e.g. "org:admin"
+}
+
+// AddOrgMembership makes userID a member of an organization, for
+// organization sync: a handshake with organization_id (the organization's
+// id or slug, as @clerk/backend sends it) activates it on the browser's
+// session, whose tokens then carry it. organization_id empty (the
+// personal account) or naming an organization the user is not a member
+// of leaves the session without an active organization (Guess: Clerk's
+// Frontend API answers an invalid one with "a null organization", as
+// @clerk/backend's request.ts puts it).
+func (s *Server) AddOrgMembership(userID string, m OrgMembership) {
+	s.fmu.Lock()
+	defer s.fmu.Unlock()
+	s.front.init()
+	if s.front.memberships == nil {
+		s.front.memberships = map[string][]OrgMembership{}
+	}
+	s.front.memberships[userID] = append(s.front.memberships[userID], m)
+}
+
+// membershipLocked is userID's membership of the organization named by
+// idOrSlug, or the zero membership.
+func (s *Server) membershipLocked(userID, idOrSlug string) OrgMembership {
+	for _, m := range s.front.memberships[userID] {
+		if idOrSlug != "" && (m.OrgID == idOrSlug || m.Slug == idOrSlug) {
+			return m
+		}
+	}
+	return OrgMembership{}
 }
 
 type frontendClient struct {
@@ -102,9 +142,10 @@ type frontendStore struct {
 	byCookie     map[string]*frontendClient
 	byDevBrowser map[string]*frontendClient
 	sessions     map[string]*frontendSession
-	nonces       map[string][]string // nonce -> directives, deleted when used
-	nonceOrder   []string            // nonces in order of issue, for the cap
-	lastQuery    url.Values          // query of the last handshake
+	nonces       map[string][]string        // nonce -> directives, deleted when used
+	nonceOrder   []string                   // nonces in order of issue, for the cap
+	lastQuery    url.Values                 // query of the last handshake
+	memberships  map[string][]OrgMembership // by user ID
 }
 
 func (f *frontendStore) init() {
@@ -251,6 +292,9 @@ func (s *Server) LastHandshakeQuery() url.Values {
 // lifetime from now, with azp the given origin.
 func (s *Server) sessionToken(sess BrowserSession, azp string) string {
 	opts := []TokenOption{WithSubject(sess.UserID), WithSessionID(sess.ID), WithTTL(s.tokenTTL)}
+	if sess.Org.OrgID != "" {
+		opts = append(opts, WithOrg(sess.Org.OrgID, sess.Org.Slug, sess.Org.Role, nil))
+	}
 	if azp != "" {
 		opts = append(opts, WithAuthorizedPartyClaim(azp))
 	}

@@ -27,8 +27,8 @@ const (
 //
 // The query's __session (the app's current token), __clerk_hs_reason,
 // __clerk_api_version and organization_id are accepted and recorded (see
-// [Server.LastHandshakeQuery]); the fake has no organizations, so
-// organization_id changes nothing.
+// [Server.LastHandshakeQuery]); organization_id sets the session's active
+// organization (see [Server.AddOrgMembership]).
 func (s *Server) serveHandshake(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	redirect, ok := validRedirectURL(q.Get(paramRedirectURL))
@@ -85,6 +85,9 @@ func (s *Server) serveHandshake(w http.ResponseWriter, r *http.Request) {
 	var uat = s.clock()
 	active := s.activeSessionLocked(c)
 	if active != nil {
+		if org, ok := q["organization_id"]; ok && len(org) > 0 {
+			active.Org = s.membershipLocked(active.UserID, org[0])
+		}
 		sess, refresh, uat = active.BrowserSession, active.refreshToken, c.updatedAt
 	}
 	s.fmu.Unlock()
