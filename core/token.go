@@ -176,6 +176,18 @@ func (t *jwsHeader) read(h jwsbb.Header, m headerMembers) Reason {
 	return ""
 }
 
+// machineSubject reports whether t's unverified payload has a sub that
+// starts with machineSubjectPrefix, as peekSubject reads it. A payload
+// with neither that prefix nor a JSON escape anywhere in it cannot have
+// such a sub, and is not scanned a second time (Clerk's session payloads
+// have neither; the claims are read once the signature verified).
+func (t *jwsToken) machineSubject() bool {
+	if !strings.Contains(t.payload, machineSubjectPrefix) && strings.IndexByte(t.payload, '\\') < 0 {
+		return false
+	}
+	return strings.HasPrefix(peekSubject(t.payload), machineSubjectPrefix)
+}
+
 // internHeader returns the one of known that equals b, without allocating,
 // or else a copy of b.
 func internHeader(b []byte, known ...string) string {
