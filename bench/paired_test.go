@@ -83,33 +83,49 @@ func BenchmarkPaired(b *testing.B) {
 // nA calls of opA with a batch of nB calls of opB (choose them so that both
 // batches take about as long, a few milliseconds), and reports their costs
 // per call and their ratio b/a (ratio true) or their difference b-a.
+//
+// With a ratio it also reports the ratio of the process's CPU time per call
+// ("cpu-ratio", where the platform tells it): on a shared machine a batch's
+// wall time includes the time another process held the core, which CPU
+// time does not, while the garbage collection a side causes on other
+// threads is counted in both.
 func paired(b *testing.B, nA, nB int, opA, opB func(int), ratio bool) {
 	b.Helper()
 	var (
 		ta, tb time.Duration
+		ua, ub time.Duration // CPU time
 		ca     int
 	)
+	_, cpuOK := cpuTime()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for done := 0; done < b.N; done += nB {
+		u0, _ := cpuTime()
 		t0 := time.Now()
 		for range nA {
 			opA(ca)
 			ca++
 		}
 		t1 := time.Now()
+		u1, _ := cpuTime()
 		for i := range min(nB, b.N-done) {
 			opB(done + i)
 		}
 		tb += time.Since(t1)
 		ta += t1.Sub(t0)
+		u2, _ := cpuTime()
+		ua += u1 - u0
+		ub += u2 - u1
 	}
 	a, c := float64(ta)/float64(ca), float64(tb)/float64(b.N)
 	b.ReportMetric(a, "ns-a/op")
 	b.ReportMetric(c, "ns-b/op")
-	if ratio {
-		b.ReportMetric(c/a, "ratio")
-	} else {
+	if !ratio {
 		b.ReportMetric(c-a, "added-ns/op")
+		return
+	}
+	b.ReportMetric(c/a, "ratio")
+	if cpuOK && ua > 0 {
+		b.ReportMetric((float64(ub)/float64(b.N))/(float64(ua)/float64(ca)), "cpu-ratio")
 	}
 }

@@ -23,6 +23,7 @@ type Client struct {
 	s        *settings
 	keys     *keyCache
 	tokens   *tokenCache
+	headers  *headerMemo  // verdicts of header segments whose tokens verified
 	api      *bapi.Client // nil without a secret key
 	m2mAPI   *bapi.Client // authenticated with the machine secret key; nil without one
 	users    *fetchCache[string, *User]
@@ -45,6 +46,7 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		s:        s,
 		tokens:   newTokenCache(s.TokenCacheSize),
+		headers:  newHeaderMemo(),
 		jwksHTTP: sameOriginRedirects(s.HTTPClient),
 		events:   newEvents(s.Logger, s.Observer, s.Name),
 	}

@@ -15,18 +15,39 @@ import (
 
 // FuzzParseJWS feeds arbitrary strings to the JWS parser: it must never
 // panic, and whatever it accepts must be the one canonical spelling of its
-// parts, with the header rules met.
+// parts, with the header rules met. A header memo never changes a verdict:
+// parsing with a memo that holds the seed's header (and every header
+// accepted so far, as if its token had verified) gives what parsing
+// without one gives.
 func FuzzParseJWS(f *testing.F) {
-	f.Add("eyJhbGciOiJSUzI1NiIsImtpZCI6Imluc18xIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ1c2VyXzEiLCJleHAiOjE3MDAwMDAwMDB9.c2ln")
+	const seed = "eyJhbGciOiJSUzI1NiIsImtpZCI6Imluc18xIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ1c2VyXzEiLCJleHAiOjE3MDAwMDAwMDB9.c2ln"
+	f.Add(seed)
 	f.Add("eyJhbGciOiJub25lIn0.e30.")
 	f.Add(`{"protected":"x","payload":"y","signature":"z"}`)
 	f.Add("a.b.c")
 	f.Add("..")
+	f.Add("eyJhbGciOiJSUzI1NiIsImtpZCI6Imluc18xIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ1c2VyXzEiLCJleHAiOjE3MDAwMDAwMDB9=.c2ln")
+	f.Add("eyJhbGciOiJSUzI1NiIsImtpZCI6Imluc18xIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ1c2VyXzEiLCJleHAiOjE3MDAwMDAwMDB9.c2l")
+	memo := newHeaderMemo()
+	if p, r, _ := parseCompact(seed, memo); r == "" {
+		p.verified()
+	} else {
+		f.Fatalf("seed refused: %q", r)
+	}
 	f.Fuzz(func(t *testing.T, token string) {
 		p, r, _ := parseJWS(token)
+		m, rm, _ := parseCompact(token, memo)
+		if rm != r {
+			t.Fatalf("reason %q with the memo, %q without", rm, r)
+		}
 		if r != "" {
 			return
 		}
+		if m.jwsHeader != p.jwsHeader || m.payload != p.payload || string(m.signature) != string(p.signature) ||
+			string(m.signingInput) != string(p.signingInput) {
+			t.Fatalf("parsed %+v with the memo, %+v without", m, p)
+		}
+		m.verified()
 		if p.kid == "" || !acceptedAlg(p.alg) || !strings.HasPrefix(token, string(p.signingInput)+".") {
 			t.Fatalf("accepted a header without kid or alg: %+v", p)
 		}

@@ -52,7 +52,8 @@ func newVerifyKey(pub *rsa.PublicKey, alg string) (*verifyKey, error) {
 // verify checks t's signature with jwx's verifier for the key's algorithm,
 // over the bytes as received. The token's alg must be the key's (jwx
 // verifies with the key's algorithm whatever the header says), and a
-// signature of another length than the modulus is refused before RSA.
+// signature of another length than the modulus is refused before RSA. A
+// token that verifies has its header remembered (see [headerMemo]).
 func (k *verifyKey) verify(t *jwsToken) Reason {
 	if t.alg != k.alg {
 		return ReasonTokenInvalidAlgorithm
@@ -63,6 +64,7 @@ func (k *verifyKey) verify(t *jwsToken) Reason {
 	if k.verifier.Verify(k.pub, t.signingInput, t.signature) != nil {
 		return ReasonTokenInvalidSignature
 	}
+	t.verified()
 	return ""
 }
 

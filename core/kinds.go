@@ -152,7 +152,7 @@ func (t *jwsToken) kind() TokenKind {
 	switch {
 	case t.hasCat && t.cat == categoryM2M:
 		return M2MToken
-	case strings.HasPrefix(peekSubject(t.payload), machineSubjectPrefix):
+	case t.machineSubject():
 		return M2MToken
 	case t.hasTyp && isOAuthType(t.typ):
 		return OAuthToken

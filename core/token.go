@@ -27,13 +27,34 @@ const machineSubjectPrefix = "mch_"
 // jwsToken is a compact JWS whose header passed the JOSE rules every Clerk
 // token shares. Its signature is not verified yet.
 type jwsToken struct {
-	alg, kid     string
-	typ, cat     string
-	hasTyp       bool
-	hasCat       bool
+	jwsHeader
 	signingInput []byte // header.payload, exactly as received
 	signature    []byte
 	payload      string // decoded (the one copy claims are read from)
+
+	// memo and hdrSeg say where the header's verdict is remembered once
+	// the signature verifies (see verified); memo is nil when the header
+	// came from the memo or no memo was asked for.
+	memo   *headerMemo
+	hdrSeg string // the protected-header segment, a substring of the token
+}
+
+// jwsHeader is what the header rules read from a protected header that
+// passed them: the verdict the header memo keeps per header segment.
+type jwsHeader struct {
+	alg, kid string
+	typ, cat string
+	hasTyp   bool
+	hasCat   bool
+}
+
+// verified records that t's signature verified with an instance key: its
+// header's verdict is remembered for the next token with the same header
+// segment.
+func (t *jwsToken) verified() {
+	if t.memo != nil {
+		t.memo.remember(t.hdrSeg, t.jwsHeader)
+	}
 }
 
 // The decoded sizes up to which a header or a payload is decoded into a
@@ -54,6 +75,13 @@ const (
 // registered member of the wrong JSON type is malformed. It does no
 // cryptography. The caller bounds the token's size.
 func parseJWS(token string) (jwsToken, Reason, error) {
+	return parseCompact(token, nil)
+}
+
+// parseCompact is parseJWS with a header memo (nil for none): a header
+// segment the memo holds is not decoded, parsed nor judged again; a new
+// one is, and is offered to the memo once the token's signature verifies.
+func parseCompact(token string, memo *headerMemo) (jwsToken, Reason, error) {
 	var t jwsToken
 	if !canonicalCompact(token) {
 		return t, ReasonTokenMalformed, nil
@@ -63,12 +91,18 @@ func parseJWS(token string) (jwsToken, Reason, error) {
 	if err != nil {
 		return t, ReasonTokenMalformed, errJWS
 	}
+	// A remembered header segment was decoded and judged before, byte for
+	// byte: its spelling is canonical and its verdict is known.
+	seg := token[:len(hdrSeg)]
+	h, known := memo.lookup(seg)
 	// Decode all three segments first: a spelling that is not canonical is
 	// malformed before any header rule.
 	var hdrBuf [maxStackHeader]byte
-	hdr, err := decodeSegment(hdrBuf[:], hdrSeg)
-	if err != nil {
-		return t, ReasonTokenMalformed, err
+	var hdr []byte
+	if !known {
+		if hdr, err = decodeSegment(hdrBuf[:], hdrSeg); err != nil {
+			return t, ReasonTokenMalformed, err
+		}
 	}
 	var payloadBuf [maxStackPayload]byte
 	payload, err := decodeSegment(payloadBuf[:], payloadSeg)
@@ -78,23 +112,28 @@ func parseJWS(token string) (jwsToken, Reason, error) {
 	if t.signature, err = decodeSegment(nil, sigSeg); err != nil {
 		return t, ReasonTokenMalformed, err
 	}
-	// jwsbb's JSON reader keeps one of repeated member names and is lenient
-	// where our rules are not: validate the header JSON strictly first.
-	members, err := strictHeader(hdr)
-	if err != nil {
-		return t, ReasonTokenMalformed, err
+	if !known {
+		// jwsbb's JSON reader keeps one of repeated member names and is
+		// lenient where our rules are not: validate the header JSON
+		// strictly first.
+		members, err := strictHeader(hdr)
+		if err != nil {
+			return t, ReasonTokenMalformed, err
+		}
+		if r := h.read(jwsbb.HeaderParse(hdr), members); r != "" {
+			return t, r, nil
+		}
+		t.memo, t.hdrSeg = memo, seg
 	}
-	if r := t.readHeader(jwsbb.HeaderParse(hdr), members); r != "" {
-		return t, r, nil
-	}
+	t.jwsHeader = h
 	t.payload = string(payload)
 	t.signingInput = buf[:len(hdrSeg)+1+len(payloadSeg)]
 	return t, "", nil
 }
 
-// readHeader applies the header rules to a header that passed
-// strictHeader (m says which members it has), reading the values with jwsbb.
-func (t *jwsToken) readHeader(h jwsbb.Header, m headerMembers) Reason {
+// read applies the header rules to a header that passed strictHeader (m
+// says which members it has), reading the values with jwsbb into t.
+func (t *jwsHeader) read(h jwsbb.Header, m headerMembers) Reason {
 	if !m.alg {
 		return ReasonTokenInvalidAlgorithm
 	}
@@ -135,6 +174,18 @@ func (t *jwsToken) readHeader(h jwsbb.Header, m headerMembers) Reason {
 		}
 	}
 	return ""
+}
+
+// machineSubject reports whether t's unverified payload has a sub that
+// starts with machineSubjectPrefix, as peekSubject reads it. A payload
+// with neither that prefix nor a JSON escape anywhere in it cannot have
+// such a sub, and is not scanned a second time (Clerk's session payloads
+// have neither; the claims are read once the signature verified).
+func (t *jwsToken) machineSubject() bool {
+	if !strings.Contains(t.payload, machineSubjectPrefix) && strings.IndexByte(t.payload, '\\') < 0 {
+		return false
+	}
+	return strings.HasPrefix(peekSubject(t.payload), machineSubjectPrefix)
 }
 
 // internHeader returns the one of known that equals b, without allocating,

@@ -3,6 +3,7 @@ package core
 import (
 	"bytes"
 	"encoding/base64"
+	"strings"
 	"testing"
 )
 
@@ -116,4 +117,22 @@ func TestParseJWSAllocations(t *testing.T) {
 		t.Fatalf("parseJWS: %v allocations per token, want <= 16", allocs)
 	}
 	t.Logf("parseJWS: %v allocations per token", allocs)
+}
+
+// FuzzMachineSubject: the shortcut that skips the peek at sub for payloads
+// with neither "mch_" nor a JSON escape in them decides as the full peek
+// does, for any payload.
+func FuzzMachineSubject(f *testing.F) {
+	f.Add(`{"sub":"user_1","exp":1800000000}`)
+	f.Add(`{"sub":"mch_1"}`)
+	f.Add(`{"sub":"\u006dch_1"}`)
+	f.Add(`{"azp":"mch_","sub":"user_1"}`)
+	f.Add(`{"sub":"m\u0063h_1","sub":"user_1"}`)
+	f.Add(`{"x":"\"","sub":"mch_"}`)
+	f.Fuzz(func(t *testing.T, payload string) {
+		tok := jwsToken{payload: payload}
+		if got, want := tok.machineSubject(), strings.HasPrefix(peekSubject(payload), machineSubjectPrefix); got != want {
+			t.Fatalf("machineSubject(%q) = %v, the full peek says %v", payload, got, want)
+		}
+	})
 }

@@ -82,7 +82,7 @@ func (c *Client) verifyKind(ctx context.Context, token string, accepts kindSet) 
 			return verdict{kind: SessionToken, session: claims}, err
 		}
 	}
-	t, r, err := parseJWS(token)
+	t, r, err := parseCompact(token, c.headers)
 	if r != "" {
 		return verdict{}, newError(r, err)
 	}
