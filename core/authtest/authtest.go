@@ -17,7 +17,10 @@
 // unless the row expects them), and that neither the token nor the secret
 // key appears anywhere in the response (but a handshake's Location, which
 // carries the current session token as Clerk's does, and the Set-Cookie
-// headers of a handshake's return).
+// headers of a handshake's return). Some page rows walk a browser's session
+// through the fake for real: a sign-in on its page, the handshake and its
+// nonce, the session refresh, a development instance's flows; the browser
+// keeps the app's cookies on the injected clock.
 //
 // The package uses only the standard library, core and clerktest.
 package authtest
