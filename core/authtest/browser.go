@@ -266,6 +266,16 @@ func sessionRows() []row {
 				e.wantRequests(clerktest.EndpointRefreshSession, 2)
 				e.wantRequests(clerktest.EndpointHandshake, 1)
 			}},
+		{name: "page decision: the refresh needs a GET, not a page request", setup: pages,
+			steps: append(slices.Clone(roundTrip),
+				step{before: pastExpiry, req: func(*env) request {
+					return request{method: http.MethodPost, path: "/any", jar: true}
+				}, want: invalid(core.ReasonTokenExpired).clerk("session-token-expired-refresh-non-eligible-non-get")},
+				step{req: func(*env) request {
+					return request{jar: true, header: [2]string{"Accept", "application/json"}}
+				}, want: withCookies(ok(true, true), "__session")},
+			),
+			after: func(e *env) { e.wantRequests(clerktest.EndpointRefreshSession, 1) }},
 
 		{name: "page, development: no development-browser token: handshake", setup: dev,
 			steps: []step{
