@@ -17,7 +17,10 @@
 // unless the row expects them), and that neither the token nor the secret
 // key appears anywhere in the response (but a handshake's Location, which
 // carries the current session token as Clerk's does, and the Set-Cookie
-// headers of a handshake's return).
+// headers of a handshake's return). Some page rows walk a browser's session
+// through the fake for real: a sign-in on its page, the handshake and its
+// nonce, the session refresh, a development instance's flows; the browser
+// keeps the app's cookies on the injected clock.
 //
 // The package uses only the standard library, core and clerktest.
 package authtest
@@ -81,6 +84,10 @@ type Setup struct {
 	NoSignInRedirect bool
 	// TrustForwardedHeaders sets the TrustForwardedHeaders(true) option.
 	TrustForwardedHeaders bool
+	// Development makes a BrowserPages row's fake a development instance
+	// (pk_test_: the development-browser rules) instead of a production
+	// one. Build need not read it: the suite builds Client.
+	Development bool
 	// Outer, when non-nil, installs another Middleware before the row's,
 	// with WithClient(Outer), Optional(true) and FetchUser(false): two
 	// Clerk instances stacked, as a global middleware and a route group's.
@@ -182,13 +189,18 @@ type env struct {
 	other  *Fake // the second instance of a Stacked or PerHost setup
 	userID string
 	serve  func(*http.Request) (*http.Response, error)
+	b      *browser // the row's browser, see env.browser
+	last   *answer  // the last step's answer
 }
 
 func newEnv(t *testing.T, target Target, s Setup) *env {
 	var f *Fake
-	if s.BrowserPages {
+	switch {
+	case s.BrowserPages && s.Development:
+		f = newDevFake(t)
+	case s.BrowserPages:
 		f = newPageFake(t)
-	} else {
+	default:
 		f = NewFake(t)
 	}
 	s.Client = f.Client
@@ -228,8 +240,12 @@ type request struct {
 	// Sec-Fetch-Dest: document and Accept: text/html.
 	page bool
 	// setCookieTokens are tokens the answer may carry in its Set-Cookie
-	// headers (a handshake's new session), and nowhere else.
+	// headers (a handshake's new session), and nowhere else. The values
+	// of the answer's own Set-Cookie headers are checked so too.
 	setCookieTokens []string
+	// jar sends the cookies of the row's browser (env.browser) too, and
+	// keeps the answer's Set-Cookie headers there, as a browser does.
+	jar bool
 }
 
 // want is what a step expects.
@@ -255,7 +271,7 @@ type want struct {
 	// "@fake" stands for the fake's URL.
 	location       string   // the exact Location; "" means absent (unless locationPrefix)
 	locationPrefix string   // Location starts with it
-	setCookies     []string // the Set-Cookie names ("name" or "name=value"), in order; nil: none
+	setCookies     []string // the Set-Cookie names ("name" or "name=value"; "@sfx" is the fake's cookie suffix), in order; nil: none
 	noStore        bool     // Cache-Control: no-store (always checked on error bodies)
 	authStatus     string   // x-clerk-auth-status; "" means absent
 	authReason     string   // x-clerk-auth-reason; "" means absent
@@ -575,6 +591,7 @@ func rows() []row {
 	}
 
 	rs = append(rs, pageRows()...)
+	rs = append(rs, sessionRows()...)
 
 	// Machine tokens.
 	for _, m := range []struct {
@@ -842,11 +859,7 @@ func uatOnly(extra string) func(e *env) string {
 // GET /protected?__clerk_handshake=<a JWT signed by the instance> carrying
 // the directives of a new __session and __client_uat.
 func handshakeReturn(e *env) request {
-	tok := e.token()
-	hs := e.token(clerktest.WithClaim("handshake", []string{
-		"__session=" + tok + "; Path=/; SameSite=Lax",
-		"__client_uat=" + unix(e.Clock.Now()) + "; Path=/; SameSite=Lax; Max-Age=31536000",
-	}))
+	hs, tok := hsJWT(e)
 	return request{page: true, path: "/protected?__clerk_handshake=" + hs, setCookieTokens: []string{tok}}
 }
 
@@ -994,9 +1007,18 @@ func newRequest(rq request) *http.Request {
 // check sends rq through the target and checks the answer against w.
 func (e *env) check(label string, rq request, w want) {
 	e.t.Helper()
+	if rq.jar {
+		if c := e.browser().cookieHeader(); c != "" {
+			rq.cookies = append(rq.cookies, c)
+		}
+	}
 	got := serve(e.t, label, e.serve, newRequest(rq))
+	e.last = got
 	if got == nil {
 		return
+	}
+	if rq.jar {
+		e.browser().store(got.header)
 	}
 	switch w.subject {
 	case subjectUser:
@@ -1006,12 +1028,19 @@ func (e *env) check(label string, rq request, w want) {
 	}
 	w.location = strings.ReplaceAll(w.location, "@fake", e.Server.URL)
 	w.locationPrefix = strings.ReplaceAll(w.locationPrefix, "@fake", e.Server.URL)
+	cookies := make([]string, 0, len(w.setCookies))
+	for _, c := range w.setCookies {
+		cookies = append(cookies, strings.ReplaceAll(c, "@sfx", e.Server.CookieSuffix()))
+	}
+	if w.setCookies != nil {
+		w.setCookies = cookies
+	}
 	sec := secrets(e.Server, rq)
 	if e.other != nil {
 		sec = append(sec, e.other.Server.SecretKey())
 	}
 	checkAnswer(e.t, label, got, w, e.userID, sec)
-	checkPage(e.t, label, got, w, e.Server.SecretKey(), rq.setCookieTokens)
+	checkPage(e.t, label, got, w, e.Server.SecretKey(), append(rq.setCookieTokens, setCookieValues(got.header)...))
 }
 
 // Placeholders of want.subject, resolved per row.
