@@ -2,17 +2,22 @@ package chiclerk
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/clerkgo/clerk/core"
 )
 
-// errorHandlerKey holds the Middleware's ErrorHandler on the request
-// context, for Require.
-type errorHandlerKey struct{}
+// stateKey holds the Middleware's *state on the request context, for
+// Require.
+type stateKey struct{}
 
-// signInKey holds where [Require] sends a signed-out page request of an
-// Optional route with BrowserPages ("" for none).
-type signInKey struct{}
+// state is what Require needs from the Middleware that ran before it: its
+// ErrorHandler and, for a signed-out page request of an Optional
+// BrowserPages route, where to send it to sign in.
+type state struct {
+	onError func(http.ResponseWriter, *http.Request, error)
+	signIn  string
+}
 
 // Auth returns what [Middleware] learned about the request (the token's
 // kind, subject, scopes, and for a session its claims and user), or nil

@@ -41,22 +41,21 @@ func New(opts ...Option) (func(http.Handler) http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	onError := o.onError
+	st := &state{onError: o.onError} // shared by every request: no allocation
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if a.BrowserPages() {
-				servePage(a, onError, next, w, r)
+				servePage(a, st, next, w, r)
 				return
 			}
 			auth, err := a.Authenticate(r.Context(), request{r})
 			if err != nil {
-				writeError(onError, w, r, err)
+				writeError(st.onError, w, r, err)
 				return
 			}
-			// Exactly this middleware's result and error handler, even when
-			// signed out: an outer middleware's must not show through.
-			ctx := context.WithValue(core.WithAuth(r.Context(), auth), errorHandlerKey{}, onError)
-			ctx = context.WithValue(ctx, signInKey{}, "")
+			// Exactly this middleware's result and state, even when signed
+			// out: an outer middleware's must not show through.
+			ctx := context.WithValue(core.WithAuth(r.Context(), auth), stateKey{}, st)
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}, nil
@@ -66,7 +65,7 @@ func New(opts ...Option) (func(http.Handler) http.Handler, error) {
 // clean URL, or the sign-in page) or an error with the decision's headers,
 // else next with the session (or, on an Optional route, anonymously) and
 // the decision's cookies on the response.
-func servePage(a *core.Authenticator, onError func(http.ResponseWriter, *http.Request, error), next http.Handler, w http.ResponseWriter, r *http.Request) {
+func servePage(a *core.Authenticator, st *state, next http.Handler, w http.ResponseWriter, r *http.Request) {
 	res := a.AuthenticatePage(r.Context(), request{r})
 	res.CopyHeaders(w.Header())
 	if res.Redirect() {
@@ -74,11 +73,13 @@ func servePage(a *core.Authenticator, onError func(http.ResponseWriter, *http.Re
 		return
 	}
 	if res.Err != nil {
-		writeError(onError, w, r, res.Err)
+		writeError(st.onError, w, r, res.Err)
 		return
 	}
-	ctx := context.WithValue(core.WithAuth(r.Context(), res.Auth), errorHandlerKey{}, onError)
-	ctx = context.WithValue(ctx, signInKey{}, res.SignInURL)
+	if res.SignInURL != "" {
+		st = &state{onError: st.onError, signIn: res.SignInURL}
+	}
+	ctx := context.WithValue(core.WithAuth(r.Context(), res.Auth), stateKey{}, st)
 	next.ServeHTTP(w, r.WithContext(ctx))
 }
 

@@ -26,15 +26,18 @@ func Require(checks ...core.Check) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			auth := Auth(r.Context())
-			if loc, _ := r.Context().Value(signInKey{}).(string); auth == nil && loc != "" {
-				w.Header().Set("Location", loc)
+			st, _ := r.Context().Value(stateKey{}).(*state)
+			if st == nil {
+				st = &state{} // no Middleware before: the defaults
+			}
+			if auth == nil && st.signIn != "" {
+				w.Header().Set("Location", st.signIn)
 				w.Header().Set("Cache-Control", "no-store")
 				w.WriteHeader(http.StatusTemporaryRedirect)
 				return
 			}
 			if err := core.Authorize(auth, check); err != nil {
-				fn, _ := r.Context().Value(errorHandlerKey{}).(func(http.ResponseWriter, *http.Request, error))
-				writeError(fn, w, r, err)
+				writeError(st.onError, w, r, err)
 				return
 			}
 			next.ServeHTTP(w, r)
