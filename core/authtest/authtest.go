@@ -88,6 +88,11 @@ type Setup struct {
 	// (pk_test_: the development-browser rules) instead of a production
 	// one. Build need not read it: the suite builds Client.
 	Development bool
+	// Satellite makes a BrowserPages row's fake client a production
+	// satellite (Config.IsSatellite) whose primary signs in at
+	// [SatelliteSignIn]; the handshake still goes to the fake (its
+	// ProxyURL). Build need not read it: the suite builds Client.
+	Satellite bool
 	// Outer, when non-nil, installs another Middleware before the row's,
 	// with WithClient(Outer), Optional(true) and FetchUser(false): two
 	// Clerk instances stacked, as a global middleware and a route group's.
@@ -196,6 +201,8 @@ type env struct {
 func newEnv(t *testing.T, target Target, s Setup) *env {
 	var f *Fake
 	switch {
+	case s.BrowserPages && s.Satellite:
+		f = newSatelliteFake(t)
 	case s.BrowserPages && s.Development:
 		f = newDevFake(t)
 	case s.BrowserPages:
@@ -868,6 +875,8 @@ func handshakeReturn(e *env) request {
 func pageRows() []row {
 	pages := Setup{FetchUser: true, BrowserPages: true}
 	no401 := Setup{FetchUser: true, BrowserPages: true, NoSignInRedirect: true}
+	satellite := Setup{FetchUser: true, BrowserPages: true, Satellite: true}
+	syncedURL := "http%3A%2F%2Fexample.com%2Fprotected%3F__clerk_synced%3Dfalse"
 	noCookies := "session-token-and-uat-missing"
 	expired := "session-token-expired-refresh-non-eligible-no-refresh-cookie"
 	expiredCookie := func(e *env) string { return e.sessionCookie(e.token(clerktest.WithTTL(-time.Minute))) }
@@ -883,6 +892,24 @@ func pageRows() []row {
 				{req: header(""), want: missing().clerk(noCookies)},
 				{req: func(*env) request { return request{method: http.MethodPost, path: "/any", page: true} }, want: missing().clerk(noCookies)},
 			}},
+		// A production satellite (issue 20): Clerk's multi-domain sync on
+		// page requests, the primary's sign-in page on another origin.
+		{name: "page, satellite: __clerk_synced=false: handshake satellite-needs-syncing", setup: satellite,
+			steps: []step{
+				{req: func(*env) request { return request{page: true, path: "/protected?__clerk_synced=false"} },
+					want: want{status: http.StatusTemporaryRedirect, noStore: true, authStatus: "handshake", authReason: "satellite-needs-syncing",
+						setCookies: []string{"__clerk_redirect_count=1"},
+						location:   "@fake/v1/client/handshake?redirect_url=" + syncedURL + "&__clerk_api_version=2026-05-12&suffixed_cookies=false&__clerk_hs_reason=satellite-needs-syncing&format=nonce"}},
+				{req: func(*env) request {
+					return request{path: "/protected?__clerk_synced=false", header: [2]string{"Accept", "application/json"}}
+				}, want: missing().clerk(noCookies)},
+			},
+			after: func(e *env) { e.wantRequests(clerktest.AnyEndpoint, 0) }},
+		{name: "page, satellite: signed out: to the primary's sign-in page, to come back syncing", setup: satellite,
+			steps: one(page(nil), want{status: http.StatusTemporaryRedirect, noStore: true,
+				location: SatelliteSignIn + "?redirect_url=" + syncedURL}.clerk(noCookies))},
+		{name: "page, satellite: signed in with its own cookies", setup: satellite,
+			steps: one(page(func(e *env) string { return e.sessionCookie(e.token()) }), ok(true, true))},
 		{name: "page: __client_uat without __session: handshake", setup: pages,
 			steps: []step{
 				{req: page(uatOnly("")), want: handshake("client-uat-but-no-session-token", false)},

@@ -112,6 +112,21 @@ func newPageFake(tb testing.TB) *Fake {
 	})
 }
 
+// SatelliteSignIn is the primary domain's sign-in page of a Satellite
+// row's client.
+const SatelliteSignIn = "https://primary.example/sign-in"
+
+// newSatelliteFake is newPageFake for a production satellite: the
+// primary's sign-in page is on another origin, as Clerk requires.
+func newSatelliteFake(tb testing.TB) *Fake {
+	tb.Helper()
+	return newFake(tb, []clerktest.Option{clerktest.WithProductionInstance()}, func(s *clerktest.Server, cfg *core.Config) {
+		cfg.PublishableKey = s.PublishableKey()
+		cfg.IsSatellite = true
+		cfg.SignInURL = SatelliteSignIn
+	})
+}
+
 // Identity is the JSON body the targets' handlers answer with (see
 // [Target]): what the adapter's getters and the request context say about
 // the request. Fields are "" when absent.
