@@ -28,6 +28,7 @@ import (
 	"html/template"
 	"io"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -75,7 +76,11 @@ func main() {
 // run starts the embedded fake Clerk and serves the demo until ctx is
 // done.
 func run(ctx context.Context, stdout io.Writer) error {
-	app, err := demo.SetupFake(nil)
+	app, err := demo.SetupFakeWith(nil, func(c *core.Config) {
+		// Clerk's warnings in the demo's output: the organization
+		// activation loop of a slug the user is not a member of.
+		c.Logger = slog.New(slog.NewTextHandler(stdout, nil))
+	})
 	if err != nil {
 		return err
 	}

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/clerkgo/clerk/core"
 	"github.com/clerkgo/clerk/core/clerktest"
 	"github.com/clerkgo/clerk/examples/internal/demo"
 	"github.com/clerkgo/clerk/examples/internal/demotest"
@@ -21,10 +25,12 @@ import (
 // active organization; acme's dashboard activates acme again; and the
 // dashboard of an organization the user is not a member of ends, after
 // Clerk's loop guard (three handshakes), signed in with no active
-// organization and the 403 page. No response is a 401 or a 5xx.
+// organization and the 403 page, and Clerk's warning in the log. No
+// response is a 401 or a 5xx.
 func TestOrganizations(t *testing.T) {
 	demotest.ClearEnv(t)
-	app, err := demo.SetupFake(nil)
+	logs := &syncBuffer{}
+	app, err := demo.SetupFakeWith(nil, func(c *core.Config) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,11 +103,33 @@ func TestOrganizations(t *testing.T) {
 		}
 	}
 
+	// Clerk's warning at the loop guard, and no token in the log.
+	if l := logs.String(); !strings.Contains(l, "organization activation handshake loop detected") || strings.Contains(l, "eyJ") {
+		t.Errorf("log:\n%s", l)
+	}
 	for _, h := range b.Hops() {
 		if h.Status == http.StatusUnauthorized || h.Status >= 500 {
 			t.Errorf("the browser saw %d at %s", h.Status, h.URL)
 		}
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // activeOrg is the slug of the active organization of the fake's one
