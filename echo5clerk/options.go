@@ -121,3 +121,16 @@ func SignInRedirect(on bool) Option { return func(o *options) { o.NoSignInRedire
 func TrustForwardedHeaders(on bool) Option {
 	return func(o *options) { o.TrustForwardedHeaders = on }
 }
+
+// OrganizationSync makes [BrowserPages] activate the organization a page's
+// URL names (Clerk's organizationSyncOptions; see docs/browser.md): a
+// signed-in page request whose path matches s.OrganizationPatterns (e.g.
+// "/orgs/:slug/(.*)") and names another organization than the session's
+// active one, or matches s.PersonalAccountPatterns while an organization is
+// active, is answered with a 307 to Clerk's handshake with organization_id,
+// which activates it and sends the browser back. Other requests are not
+// changed. [New] refuses a bad pattern, or the option without
+// BrowserPages, with a *core.ConfigError.
+func OrganizationSync(s core.OrganizationSync) Option {
+	return func(o *options) { o.OrganizationSync = &s }
+}

@@ -170,7 +170,7 @@ var layout = map[string]string{
 	"Option": "options.go", "WithClient": "options.go", "ClientFunc": "options.go", "FetchUser": "options.go",
 	"SessionKey": "options.go", "Optional": "options.go", "AcceptsToken": "options.go", "TokenFrom": "options.go",
 	"SkipOptions": "options.go", "ErrorHandler": "options.go", "Skipper": "options.go", "Next": "options.go",
-	"BrowserPages": "options.go", "SignInRedirect": "options.go", "TrustForwardedHeaders": "options.go",
+	"BrowserPages": "options.go", "SignInRedirect": "options.go", "TrustForwardedHeaders": "options.go", "OrganizationSync": "options.go",
 	"Auth": "context.go", "User": "context.go", "Session": "context.go",
 	"Require": "require.go",
 	"Webhook": "webhook.go", "NewWebhook": "webhook.go",

@@ -96,7 +96,7 @@ func Setup() (*App, error) {
 	cfg, err := core.ConfigFromEnv()
 	var a *App
 	if err != nil {
-		a, err = fallBack(err, "", nil)
+		a, err = fallBack(err, "", nil, nil)
 	} else {
 		a, err = newApp(cfg, "Clerk instance from the environment")
 	}
@@ -124,7 +124,7 @@ func SetupTenant(name string) (*App, error) {
 	cfg, err := core.ConfigFromEnvSuffix(suffix)
 	if err != nil {
 		if errors.Is(err, core.ErrNoKeySource) {
-			return fallBack(core.ErrNoKeySource, strings.ToUpper(name), nil)
+			return fallBack(core.ErrNoKeySource, strings.ToUpper(name), nil, nil)
 		}
 		return nil, err
 	}
@@ -150,8 +150,12 @@ func pagesPossible(cfg core.Config) bool { return cfg.SecretKey != "" && cfg.Pub
 // environment says, on the clock now (nil: the real one) for both the fake
 // and the client: for tests that move time past a session token's
 // lifetime. $PORT still applies.
-func SetupFake(now func() time.Time) (*App, error) {
-	a, err := fallBack(core.ErrNoKeySource, "", now)
+func SetupFake(now func() time.Time) (*App, error) { return SetupFakeWith(now, nil) }
+
+// SetupFakeWith is [SetupFake] with configure, when not nil, applied to the
+// client's configuration before the client is built: a Logger, say.
+func SetupFakeWith(now func() time.Time, configure func(*core.Config)) (*App, error) {
+	a, err := fallBack(core.ErrNoKeySource, "", now, configure)
 	if err != nil {
 		return nil, err
 	}
@@ -164,8 +168,9 @@ func SetupFake(now func() time.Time) (*App, error) {
 
 // fallBack starts a fake Clerk (on the clock now, nil for the real one)
 // when err says that the configuration names no key source at all, and
-// returns err otherwise.
-func fallBack(err error, name string, now func() time.Time) (*App, error) {
+// returns err otherwise. configure, when not nil, adjusts the client's
+// configuration.
+func fallBack(err error, name string, now func() time.Time, configure func(*core.Config)) (*App, error) {
 	if !errors.Is(err, core.ErrNoKeySource) {
 		return nil, err
 	}
@@ -176,6 +181,9 @@ func fallBack(err error, name string, now func() time.Time) (*App, error) {
 	s := clerktest.New(opts...)
 	cfg := fakeConfig(s, name)
 	cfg.Now = now
+	if configure != nil {
+		configure(&cfg)
+	}
 	c, err := core.New(cfg)
 	if err != nil {
 		s.Close()
