@@ -35,7 +35,7 @@ func TestPageCases(t *testing.T) {
 	families := map[string]int{}
 	for _, tc := range cases {
 		families[tc.Family]++
-		if tc.Mode != "page" || byName[tc.Instance] == nil || tc.Family != "page-"+tc.Instance {
+		if tc.Mode != "page" || byName[tc.Instance] == nil || !strings.HasSuffix(tc.Family, "-"+tc.Instance) {
 			t.Errorf("case %s: mode %q, instance %q", tc.ID, tc.Mode, tc.Instance)
 		}
 		needsNonce := strings.Contains(tc.URL, "{nonce}") || strings.Contains(strings.Join(tc.Cookies, ";"), "{nonce}")
