@@ -78,15 +78,14 @@ func domainCasesOf(ctx context.Context, g *gen, in *pageInstance) error {
 			return f(c)
 		})
 	}
-	signedInPrimary := signedIn
-	signedIn = []string{sess(satIssued(func(c object) object { return c })), older}
-	expiredCookies = []string{sess(satIssued(func(c object) object {
+	satSignedIn := []string{sess(satIssued(func(c object) object { return c })), older}
+	satExpired := []string{sess(satIssued(func(c object) object {
 		return c.with("exp", e.unix(-60)).with("iat", e.unix(-120)).with("nbf", e.unix(-130))
 	})), oldUAT}
 	p := sub("satellite", satConf, satURL)
 	needsSync := satURL + "&__clerk_synced=false"
-	p.add("valid,iss=primary", signedInPrimary)
-	p.add("expired,iss=primary", []string{sess(expired), oldUAT})
+	p.add("valid,iss=primary", signedIn)
+	p.add("expired,iss=primary", expiredCookies)
 	p.add("no-cookies", nil)
 	p.add("no-cookies,no-dev-browser", nil, noDevBrowser())
 	p.add("synced=false", nil, at(needsSync))
@@ -94,11 +93,11 @@ func domainCasesOf(ctx context.Context, g *gen, in *pageInstance) error {
 	p.add("synced=true", nil, at(satURL+"&__clerk_synced=true"))
 	p.add("synced=true,no-dev-browser", nil, at(satURL+"&__clerk_synced=true"), noDevBrowser())
 	p.add("synced=other", nil, at(satURL+"&__clerk_synced=maybe"))
-	p.add("valid", signedIn)
-	p.add("valid,synced=false", signedIn, at(needsSync))
-	p.add("valid,synced=true", signedIn, at(satURL+"&__clerk_synced=true"))
-	p.add("expired", expiredCookies)
-	p.add("expired,synced=false", expiredCookies, at(needsSync))
+	p.add("valid", satSignedIn)
+	p.add("valid,synced=false", satSignedIn, at(needsSync))
+	p.add("valid,synced=true", satSignedIn, at(satURL+"&__clerk_synced=true"))
+	p.add("expired", satExpired)
+	p.add("expired,synced=false", satExpired, at(needsSync))
 	p.add("uat-only", []string{older})
 	p.add("session-only,synced=false", []string{sess(valid)}, at(needsSync))
 	p.add("synced=false,fetch", nil, at(needsSync), dest("empty", "*/*"))
@@ -107,7 +106,7 @@ func domainCasesOf(ctx context.Context, g *gen, in *pageInstance) error {
 	p.add("synced=false,iframe", nil, at(needsSync), dest("iframe", "text/html"))
 	p.add("synced=false,redirect-count=1", []string{count("1")}, at(needsSync))
 	p.add("synced=false,redirect-count=3", []string{count("3")}, at(needsSync))
-	p.add("referer=primary", signedIn, header("Referer", appOrigin+"/"))
+	p.add("referer=primary", satSignedIn, header("Referer", appOrigin+"/"))
 	if in.dev {
 		p.add("synced=true,dev-browser=query", nil, at(satURL+"&__clerk_synced=true&__clerk_db_jwt="+in.active.devBrowser), noDevBrowser())
 	} else {
@@ -122,9 +121,8 @@ func domainCasesOf(ctx context.Context, g *gen, in *pageInstance) error {
 	p = sub("satellite", &auto, satURL)
 	p.add("auto-sync,no-cookies", nil)
 	p.add("auto-sync,no-cookies,synced=true", nil, at(satURL+"&__clerk_synced=true"))
-	p.add("auto-sync,valid", signedIn)
+	p.add("auto-sync,valid", satSignedIn)
 	p.add("auto-sync,no-cookies,fetch", nil, dest("empty", "*/*"))
-	signedIn, expiredCookies = signedInPrimary, []string{sess(expired), oldUAT}
 
 	// A primary answering a development satellite's sync request
 	// (__clerk_redirect_url): development only, on any request.
