@@ -107,6 +107,10 @@ func domainCasesOf(ctx context.Context, g *gen, in *pageInstance) error {
 	p.add("synced=false,redirect-count=1", []string{count("1")}, at(needsSync))
 	p.add("synced=false,redirect-count=3", []string{count("3")}, at(needsSync))
 	p.add("referer=primary", satSignedIn, header("Referer", appOrigin+"/"))
+	p.add("synced=false,HEAD", nil, at(needsSync), method(http.MethodHead))
+	p.add("synced=false,encoded-name", nil, at(satURL+"&%5F_clerk_synced=false"))
+	p.add("synced=false,twice", nil, at(satURL+"&__clerk_synced=true&__clerk_synced=false"))
+	p.add("synced=false,fragment-like", nil, at(satURL+"&x=%23&__clerk_synced=false"))
 	if in.dev {
 		p.add("synced=true,dev-browser=query", nil, at(satURL+"&__clerk_synced=true&__clerk_db_jwt="+in.active.devBrowser), noDevBrowser())
 	} else {
@@ -136,6 +140,19 @@ func domainCasesOf(ctx context.Context, g *gen, in *pageInstance) error {
 	p.add("redirect-url=synced-twice", nil, at(pageURL+"&__clerk_redirect_url="+url.QueryEscape("http://sat.example/?__clerk_synced=false&a=1&__clerk_synced=x")))
 	p.add("redirect-url=not-a-url", nil, at(pageURL+"&__clerk_redirect_url=not%20a%20url"))
 	p.add("redirect-url=javascript", nil, at(pageURL+"&__clerk_redirect_url="+url.QueryEscape("javascript:alert(1)")))
+	for _, r := range []struct{ name, target string }{
+		{"fragment-only", "http://sat.example/#x"},
+		{"space", "http://sat.example/a b?q=a b"},
+		{"upper-case-host", "HTTP://SAT.Example/x"},
+		{"userinfo", "http://user@sat.example/"},
+		{"port", "http://sat.example:8080/x?y=1"},
+		{"has-dev-browser", "http://sat.example/x?__clerk_db_jwt=dvb_old"},
+		{"encoded", "http://sat.example/a%20b?q=%26&r=a+b"},
+		{"relative", "/dashboard"},
+	} {
+		p.add("redirect-url="+r.name, nil, at(pageURL+"&__clerk_redirect_url="+url.QueryEscape(r.target)))
+	}
+	p.add("redirect-url,dev-browser=query", nil, at(pageURL+"&__clerk_db_jwt=dvb_from_query&__clerk_redirect_url="+url.QueryEscape(satReturnURL)))
 
 	// The primary's cross-origin referrer rule, for a signed-in cookie
 	// session on a GET document request.
@@ -156,6 +173,16 @@ func domainCasesOf(ctx context.Context, g *gen, in *pageInstance) error {
 		{"not-a-url", "not a url"},
 		{"android-app", "android-app://" + frontendHost + "/"},
 		{"empty", ""},
+		{"about-blank", "about:blank"},
+		{"data", "data:text/html,x"},
+		{"blob=same-origin", "blob:" + appOrigin + "/0b8e"},
+		{"blob=satellite", "blob:https://sat.example/0b8e"},
+		{"one-slash", "https:/sat.example/x"},
+		{"no-slash,same-host", "https:app.example.com/x"},
+		{"trailing-dot", "https://app.example.com./x"},
+		{"userinfo", "https://user@app.example.com/x"},
+		{"port=0443", "https://app.example.com:0443/x"},
+		{"backslash", `https:\\sat.example\x`},
 	} {
 		p.add("referer="+r.name, signedIn, header("Referer", r.referer))
 	}
@@ -199,6 +226,15 @@ func domainCasesOf(ctx context.Context, g *gen, in *pageInstance) error {
 	p.add("path=/orgs/beta,fetch", withOrg, at(appOrigin+"/orgs/beta"), dest("empty", "*/*"))
 	p.add("path=/orgs/beta,no-cookies", nil, at(appOrigin+"/orgs/beta"))
 	p.add("path=/orgs/beta,referer=satellite", withOrg, at(appOrigin+"/orgs/beta"), header("Referer", "https://sat.example/page"))
+	p.add("path=/orgs/beta,header-token", nil, at(appOrigin+"/orgs/beta"), header("Authorization", "Bearer "+orgTok))
+	p.add("path=/orgs/a%2Fb", withOrg, at(appOrigin+"/orgs/a%2Fb"))
+	p.add("path=/x/../orgs/beta", withOrg, at(appOrigin+"/x/../orgs/beta"))
+	p.add("path=/orgs/acme,v1-claims", []string{sess(base.token(func(c object) object {
+		return c.with("v", "1").with("org_id", `"org_1"`).with("org_slug", `"acme"`).with("org_role", `"admin"`)
+	})), older}, at(appOrigin+"/orgs/acme"))
+	p.add("path=/orgs/beta,satellite", withOrg, at(satOrigin+"/orgs/beta"), func(s *pageSpec) {
+		s.tc.Config = &pageConfig{IsSatellite: true, Domain: satDomain, SignInURL: primarySignIn, OrganizationSyncOptions: orgPatterns}
+	})
 
 	// The Frontend API proxy in the handshake: a primary's and a
 	// satellite's.
@@ -214,6 +250,12 @@ func domainCasesOf(ctx context.Context, g *gen, in *pageInstance) error {
 	satProxy := &pageConfig{IsSatellite: true, ProxyURL: satProxyURL}
 	if in.dev {
 		satProxy.SignInURL = primarySignIn
+	}
+	p = sub("satellite", &pageConfig{IsSatellite: true, Domain: "https://" + satConf.Domain, SignInURL: satConf.SignInURL}, satURL)
+	p.add("domain=with-scheme,synced=false", nil, at(needsSync))
+	if in.dev {
+		p = sub("satellite", &pageConfig{IsSatellite: true, Domain: devSatDomain, SignInURL: "http://primary.example/sign-in#frag"}, satURL)
+		p.add("sign-in-url=fragment,synced=false", nil, at(needsSync))
 	}
 	p = sub("proxy", satProxy, satPage)
 	p.add("satellite,synced=false", nil, at(satPage+"&__clerk_synced=false"))
