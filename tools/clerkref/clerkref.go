@@ -128,6 +128,9 @@ type testCase struct {
 	// trustForwarded turns on clerkgo's Options.TrustForwardedHeaders
 	// (Clerk always reads X-Forwarded-*).
 	trustForwarded bool
+	// Config is a page case's multi-domain configuration (satellite,
+	// proxy, organization sync; see pages_domains.go); nil for none.
+	Config *pageConfig `json:"config,omitempty"`
 }
 
 // outcome is one verifier's verdict on a case.

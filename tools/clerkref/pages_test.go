@@ -35,7 +35,7 @@ func TestPageCases(t *testing.T) {
 	families := map[string]int{}
 	for _, tc := range cases {
 		families[tc.Family]++
-		if tc.Mode != "page" || byName[tc.Instance] == nil || tc.Family != "page-"+tc.Instance {
+		if tc.Mode != "page" || byName[tc.Instance] == nil || !strings.HasSuffix(tc.Family, "-"+tc.Instance) {
 			t.Errorf("case %s: mode %q, instance %q", tc.ID, tc.Mode, tc.Instance)
 		}
 		needsNonce := strings.Contains(tc.URL, "{nonce}") || strings.Contains(strings.Join(tc.Cookies, ";"), "{nonce}")
@@ -45,13 +45,28 @@ func TestPageCases(t *testing.T) {
 		if tc.Nonce != "" && tc.Nonce == tc.goNonce && !strings.Contains(tc.Name, "unknown") {
 			t.Errorf("case %s: both sides get nonce %s, which resolves only once", tc.ID, tc.Nonce)
 		}
+		if strings.HasPrefix(tc.Family, "assert-") {
+			// Both sides must refuse these configurations.
+			if o := clerkgoPage(ctx, e, byName[tc.Instance], tc); o.Page != nil || !strings.HasPrefix(o.Reason, "config-error: ") {
+				t.Errorf("assert case %s: clerkgo answered %+v (%s), want a configuration error", tc.ID, o.Page, o.Reason)
+			}
+		}
 		want, isAnchor := pageAnchors[tc.ID]
-		if !isAnchor {
+		loc, isLocAnchor := pageLocationAnchors[tc.ID]
+		if !isAnchor && !isLocAnchor {
 			continue
 		}
 		o := clerkgoPage(ctx, e, byName[tc.Instance], tc)
-		if o.Page == nil || o.Page.Status != want {
+		if isAnchor && (o.Page == nil || o.Page.Status != want) {
 			t.Errorf("anchor %s: clerkgo answered %+v (%s), want %s", tc.ID, o.Page, o.Reason, want)
+		}
+		if isLocAnchor && (o.Page == nil || !strings.HasPrefix(o.Page.Location, loc)) {
+			t.Errorf("anchor %s: clerkgo answered %+v (%s), want a Location starting %s", tc.ID, o.Page, o.Reason, loc)
+		}
+	}
+	for _, f := range []string{"satellite", "sync", "referrer", "orgsync", "proxy", "assert"} {
+		if families[f+"-live"] == 0 || families[f+"-test"] == 0 {
+			t.Errorf("families %v: want %s cases for both instances", families, f)
 		}
 	}
 	if families["page-live"] == 0 || families["page-test"] == 0 {
@@ -119,6 +134,31 @@ func TestComparePage(t *testing.T) {
 	}
 	if got := n.text(tc, tok); got != "jwt(sub=user_1,sid=sess_1,exp=now+60)" {
 		t.Errorf("jwt summary %q", got)
+	}
+	// organization_id is last on Clerk's side: it must be on clerkgo's.
+	orgLast := hs("&organization_id=beta")
+	orgFirst := hs("")
+	orgFirst.Page.Location = strings.Replace(orgLast.Page.Location, "?", "?organization_id=beta&", 1)
+	orgFirst.Page.Location = strings.TrimSuffix(orgFirst.Page.Location, "&organization_id=beta")
+	if d, err := n.comparePage(tc, orgLast, orgLast); d != nil || err != nil {
+		t.Errorf("organization_id last on both sides: %+v %v", d, err)
+	}
+	if d, _ := n.comparePage(tc, orgLast, orgFirst); d == nil || d.Clerk != "last-parameter=organization_id" || d.Clerkgo != "last-parameter=__session" {
+		t.Errorf("organization_id not last: %+v", d)
+	}
+	// A configuration both sides refuse, with the same message or not.
+	threw := outcome{Reason: "exception", Message: "Error: Missing domain and proxyUrl. A satellite application needs to specify a domain or a proxyUrl"}
+	refused := func(problem string) outcome {
+		return outcome{Reason: "config-error: clerk: invalid config: Domain: " + problem}
+	}
+	if d, err := n.comparePage(tc, threw, refused("Missing domain and proxyUrl. A satellite application needs to specify a domain or a proxyUrl")); d != nil || err != nil {
+		t.Errorf("the same assert: %+v %v", d, err)
+	}
+	if d, _ := n.comparePage(tc, threw, refused("Missing signInUrl.")); d == nil {
+		t.Error("different asserts compare equal")
+	}
+	if d, _ := n.comparePage(tc, threw, signedOut("session-token-and-uat-missing")); d == nil {
+		t.Error("an assert against an answer compares equal")
 	}
 	// Clerk threw.
 	if d, _ := n.comparePage(tc, outcome{Reason: "exception", Message: "Error: boom"}, signedOut("x")); d == nil || !strings.HasPrefix(d.Clerk, "status=threw: exception Error: boom") {

@@ -46,6 +46,31 @@ var pageAnchors = map[string]string{
 	"page-test/valid":                "signed-in",
 	"page-test/dev-browser=missing":  "handshake",
 	"page-test/expired,refresh=none": "handshake",
+	// The multi-domain cases (pages_domains.go): a configuration that
+	// one side dropped would turn these around.
+	"satellite-live/no-cookies":         "signed-out",
+	"satellite-live/synced=false":       "handshake",
+	"satellite-live/valid":              "signed-in",
+	"satellite-test/synced=false":       "handshake",
+	"sync-test/redirect-url":            "handshake",
+	"sync-test/redirect-url,fetch":      "signed-out",
+	"referrer-live/referer=satellite":   "handshake",
+	"referrer-live/referer=same-origin": "signed-in",
+	"orgsync-live/path=/orgs/acme":      "signed-in",
+	"orgsync-live/path=/orgs/beta":      "handshake",
+	"proxy-live/expired":                "handshake",
+}
+
+// pageLocationAnchors are page cases whose Location is known to start so
+// on both sides: where the handshake or the sync redirect goes.
+var pageLocationAnchors = map[string]string{
+	"satellite-live/synced=false":       "https://clerk." + satDomain + "/v1/client/handshake?",
+	"satellite-test/synced=false":       primarySignIn + "&__clerk_redirect_url=",
+	"sync-test/redirect-url":            "http://sat.example/dashboard?tab=2&__clerk_synced=true&__clerk_db_jwt=",
+	"proxy-live/expired":                appProxyURL + "/v1/client/handshake?",
+	"proxy-live/other-host,expired":     otherProxyURL + "/v1/client/handshake?",
+	"proxy-live/satellite,synced=false": satProxyURL + "/v1/client/handshake?",
+	"proxy-test/satellite,expired":      satProxyURL + "/v1/client/handshake?",
 }
 
 // TestReference runs every generated case through @clerk/backend and
@@ -116,6 +141,9 @@ func TestReference(t *testing.T) {
 		}
 		if want, isAnchor := pageAnchors[tc.ID]; isAnchor && (c.Page == nil || ours.Page == nil || c.Page.Status != want || ours.Page.Status != want) {
 			t.Fatalf("anchor page case %s: want %s on both sides, got Clerk %+v, clerkgo %+v", tc.ID, want, c.Page, ours.Page)
+		}
+		if want, isAnchor := pageLocationAnchors[tc.ID]; isAnchor && (c.Page == nil || ours.Page == nil || !strings.HasPrefix(c.Page.Location, want) || !strings.HasPrefix(ours.Page.Location, want)) {
+			t.Fatalf("anchor page case %s: want a Location starting %s on both sides, got Clerk %+v, clerkgo %+v", tc.ID, want, c.Page, ours.Page)
 		}
 		var d *disagreement
 		if tc.Mode == "page" {

@@ -141,7 +141,8 @@ async function viaPage(c) {
   for (const [k, v] of Object.entries(c.headers ?? {})) headers.set(k, v);
   if (c.cookies && c.cookies.length) headers.set('Cookie', fill(c.cookies.join('; ')));
   const request = new Request(fill(c.url), { method: c.method || 'GET', headers });
-  const state = await pageClient(c.instance).authenticateRequest(request, {});
+  // c.config: the case's satellite, proxy and organization-sync options.
+  const state = await pageClient(c.instance).authenticateRequest(request, { ...(c.config ?? {}) });
   const h = state.headers ?? new Headers();
   const page = {
     status: String(state.status ?? ''),
