@@ -86,11 +86,12 @@ type hop struct {
 }
 
 // recorder records every response a browser tab sees, redirects included,
-// from the DevTools network events.
+// and the URL of every request it sends, from the DevTools network events.
 type recorder struct {
-	mu      sync.Mutex
-	hops    []hop
-	changed chan struct{} // signalled after each new hop
+	mu       sync.Mutex
+	hops     []hop
+	requests []string
+	changed  chan struct{} // signalled after each new hop
 }
 
 func newRecorder() *recorder { return &recorder{changed: make(chan struct{}, 1)} }
@@ -99,6 +100,9 @@ func (r *recorder) listen(ev any) {
 	var h hop
 	switch e := ev.(type) {
 	case *network.EventRequestWillBeSent:
+		r.mu.Lock()
+		r.requests = append(r.requests, e.Request.URL)
+		r.mu.Unlock()
 		if e.RedirectResponse == nil {
 			return
 		}
@@ -133,6 +137,13 @@ func (r *recorder) all() []hop {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]hop(nil), r.hops...)
+}
+
+// sent returns the URLs of the requests the tab sent so far.
+func (r *recorder) sent() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.requests...)
 }
 
 // count returns how many responses came from a URL starting with prefix.
