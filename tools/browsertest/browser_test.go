@@ -167,16 +167,43 @@ func (r *recorder) noUnauthorized(t *testing.T) {
 	}
 }
 
-// newBrowser starts a headless Chromium of its own (its own cookies) whose
-// tab records every response; it stops at the end of the test.
+// browser is the package's one headless Chromium: starting one costs
+// seconds, so every test opens a browser context of its own in it instead
+// (its own cookies, cache and storage, as a fresh profile would have).
+// The first test that needs it starts it; TestMain stops it.
+var browser struct {
+	once sync.Once
+	ctx  context.Context
+	stop func()
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if browser.stop != nil {
+		browser.stop()
+	}
+	os.Exit(code)
+}
+
+// newBrowser opens a tab in a new browser context of the package's
+// Chromium (cookies of its own) that records every response; it closes,
+// and its browser context is disposed of, at the end of the test.
 func newBrowser(t *testing.T, exec string) (context.Context, *recorder) {
 	t.Helper()
-	allocOpts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exec), chromedp.NoSandbox, chromedp.Flag("disable-dev-shm-usage", true))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), allocOpts...)
-	t.Cleanup(cancelAlloc)
+	browser.once.Do(func() {
+		allocOpts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(exec), chromedp.NoSandbox, chromedp.Flag("disable-dev-shm-usage", true))
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), allocOpts...)
+		bctx, cancelBrowser := chromedp.NewContext(actx)
+		browser.ctx, browser.stop = bctx, func() { cancelBrowser(); cancelAlloc() }
+		browser.err = chromedp.Do(bctx) // starts the browser
+	})
+	if browser.err != nil {
+		t.Fatalf("starting %s: %v", exec, browser.err)
+	}
 	rec := newRecorder()
-	ctx, cancel := chromedp.NewContext(actx, chromedp.WithListener(rec.listen))
+	ctx, cancel := chromedp.NewContext(browser.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(rec.listen))
 	t.Cleanup(cancel)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(cancelTimeout)
