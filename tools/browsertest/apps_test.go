@@ -29,6 +29,14 @@ var frameworks = []struct {
 
 // serveChi is the app on chi with chiclerk.
 func serveChi(t *testing.T, c *core.Client) string {
+	srv := httptest.NewServer(chiApp(c))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// chiApp is serveChi's router, for tests that add routes or serve it on
+// a listener of their own.
+func chiApp(c *core.Client) chi.Router {
 	client := chiclerk.WithClient(c)
 	page := chiclerk.Middleware(client, chiclerk.BrowserPages(true))
 	public := chiclerk.Middleware(client, chiclerk.BrowserPages(true), chiclerk.Optional(true))
@@ -39,9 +47,7 @@ func serveChi(t *testing.T, c *core.Client) string {
 	r.With(public).Get("/", func(w http.ResponseWriter, r *http.Request) {
 		writeHTML(w, homePage(chiclerk.Session(r.Context())))
 	})
-	srv := httptest.NewServer(r)
-	t.Cleanup(srv.Close)
-	return srv.URL
+	return r
 }
 
 func writeHTML(w http.ResponseWriter, body string) {
@@ -51,6 +57,14 @@ func writeHTML(w http.ResponseWriter, body string) {
 
 // serveGin is the app on Gin with ginclerk.
 func serveGin(t *testing.T, c *core.Client) string {
+	srv := httptest.NewServer(ginApp(c))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// ginApp is serveGin's engine, for tests that add routes or serve it on a
+// listener of their own.
+func ginApp(c *core.Client) *gin.Engine {
 	client := ginclerk.WithClient(c)
 	page := ginclerk.Middleware(client, ginclerk.BrowserPages(true))
 	public := ginclerk.Middleware(client, ginclerk.BrowserPages(true), ginclerk.Optional(true))
@@ -62,9 +76,7 @@ func serveGin(t *testing.T, c *core.Client) string {
 	r.GET("/", public, func(g *gin.Context) {
 		g.Data(http.StatusOK, "text/html; charset=utf-8", []byte(homePage(ginclerk.Session(g))))
 	})
-	srv := httptest.NewServer(r)
-	t.Cleanup(srv.Close)
-	return srv.URL
+	return r
 }
 
 // serveFiber is the app on Fiber v2 with fiberclerk (fasthttp underneath:

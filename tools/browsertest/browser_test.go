@@ -86,11 +86,12 @@ type hop struct {
 }
 
 // recorder records every response a browser tab sees, redirects included,
-// from the DevTools network events.
+// and the URL of every request it sends, from the DevTools network events.
 type recorder struct {
-	mu      sync.Mutex
-	hops    []hop
-	changed chan struct{} // signalled after each new hop
+	mu       sync.Mutex
+	hops     []hop
+	requests []string
+	changed  chan struct{} // signalled after each new hop
 }
 
 func newRecorder() *recorder { return &recorder{changed: make(chan struct{}, 1)} }
@@ -99,6 +100,9 @@ func (r *recorder) listen(ev any) {
 	var h hop
 	switch e := ev.(type) {
 	case *network.EventRequestWillBeSent:
+		r.mu.Lock()
+		r.requests = append(r.requests, e.Request.URL)
+		r.mu.Unlock()
 		if e.RedirectResponse == nil {
 			return
 		}
@@ -135,6 +139,13 @@ func (r *recorder) all() []hop {
 	return append([]hop(nil), r.hops...)
 }
 
+// sent returns the URLs of the requests the tab sent so far.
+func (r *recorder) sent() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.requests...)
+}
+
 // count returns how many responses came from a URL starting with prefix.
 func (r *recorder) count(prefix string) int {
 	n := 0
@@ -156,16 +167,43 @@ func (r *recorder) noUnauthorized(t *testing.T) {
 	}
 }
 
-// newBrowser starts a headless Chromium of its own (its own cookies) whose
-// tab records every response; it stops at the end of the test.
+// browser is the package's one headless Chromium: starting one costs
+// seconds, so every test opens a browser context of its own in it instead
+// (its own cookies, cache and storage, as a fresh profile would have).
+// The first test that needs it starts it; TestMain stops it.
+var browser struct {
+	once sync.Once
+	ctx  context.Context
+	stop func()
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if browser.stop != nil {
+		browser.stop()
+	}
+	os.Exit(code)
+}
+
+// newBrowser opens a tab in a new browser context of the package's
+// Chromium (cookies of its own) that records every response; it closes,
+// and its browser context is disposed of, at the end of the test.
 func newBrowser(t *testing.T, exec string) (context.Context, *recorder) {
 	t.Helper()
-	allocOpts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exec), chromedp.NoSandbox, chromedp.Flag("disable-dev-shm-usage", true))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), allocOpts...)
-	t.Cleanup(cancelAlloc)
+	browser.once.Do(func() {
+		allocOpts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(exec), chromedp.NoSandbox, chromedp.Flag("disable-dev-shm-usage", true))
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), allocOpts...)
+		bctx, cancelBrowser := chromedp.NewContext(actx)
+		browser.ctx, browser.stop = bctx, func() { cancelBrowser(); cancelAlloc() }
+		browser.err = chromedp.Do(bctx) // starts the browser
+	})
+	if browser.err != nil {
+		t.Fatalf("starting %s: %v", exec, browser.err)
+	}
 	rec := newRecorder()
-	ctx, cancel := chromedp.NewContext(actx, chromedp.WithListener(rec.listen))
+	ctx, cancel := chromedp.NewContext(browser.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(rec.listen))
 	t.Cleanup(cancel)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(cancelTimeout)
