@@ -496,25 +496,26 @@ func (c Config) resolveFields() (*settings, error) {
 // publishable key) a SignInURL. A SignInURL must be absolute and on
 // another host than Domain (Clerk checks the request's Origin instead).
 func (c Config) checkSatellite() error {
-	switch {
-	case c.PublishableKey == "":
+	if c.PublishableKey == "" {
 		return &ConfigError{Field: "PublishableKey", Problem: "Publishable key is missing. A satellite application needs the publishable key of its instance"}
-	case c.Domain == "" && c.ProxyURL == "":
-		return &ConfigError{Field: "Domain", Problem: "Missing domain and proxyUrl. A satellite application needs to specify a domain or a proxyUrl"}
 	}
+	// Clerk's order (request.ts): the sign-in URL's presence, its format
+	// and origin, then a domain or a proxy URL.
 	dev := strings.HasPrefix(c.SecretKey, "sk_test_") || (c.SecretKey == "" && strings.HasPrefix(c.PublishableKey, "pk_test_"))
-	if c.SignInURL == "" {
-		if dev {
-			return &ConfigError{Field: "SignInURL", Problem: "Missing signInUrl. Pass a signInUrl for dev instances if an app is satellite"}
+	if c.SignInURL == "" && dev {
+		return &ConfigError{Field: "SignInURL", Problem: "Missing signInUrl. Pass a signInUrl for dev instances if an app is satellite"}
+	}
+	if c.SignInURL != "" {
+		u, err := url.Parse(c.SignInURL)
+		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			return &ConfigError{Field: "SignInURL", Problem: "The signInUrl needs to have a absolute url format."}
 		}
-		return nil
+		if d := strings.TrimSuffix(strings.TrimPrefix(c.Domain, "https://"), "/"); d != "" && strings.EqualFold(u.Host, d) {
+			return &ConfigError{Field: "SignInURL", Problem: "The signInUrl needs to be on a different origin than your satellite application."}
+		}
 	}
-	u, err := url.Parse(c.SignInURL)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return &ConfigError{Field: "SignInURL", Problem: "The signInUrl needs to have a absolute url format."}
-	}
-	if d := strings.TrimSuffix(strings.TrimPrefix(c.Domain, "https://"), "/"); d != "" && strings.EqualFold(u.Host, d) {
-		return &ConfigError{Field: "SignInURL", Problem: "The signInUrl needs to be on a different origin than your satellite application."}
+	if c.Domain == "" && c.ProxyURL == "" {
+		return &ConfigError{Field: "Domain", Problem: "Missing domain and proxyUrl. A satellite application needs to specify a domain or a proxyUrl"}
 	}
 	return nil
 }

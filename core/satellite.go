@@ -187,13 +187,35 @@ func devAccountPortalHost(host string) bool {
 // webOrigin returns the origin of an absolute URL as the WHATWG URL
 // standard serialises it (scheme and host lower-cased, the scheme's
 // default port dropped; "null" for a scheme that is not http(s), ws(s) or
-// ftp) and its host name; false when raw is not an absolute URL.
+// ftp, opaque URLs such as about:blank and data: included; a blob: URL's
+// is the origin of the URL inside it) and its host name; false when raw is
+// not an absolute URL.
 func webOrigin(raw string) (origin, host string, ok bool) {
+	return webOriginDepth(raw, 0)
+}
+
+func webOriginDepth(raw string, depth int) (origin, host string, ok bool) {
 	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || u.Scheme == "" || u.Opaque != "" {
+	if err != nil || u.Scheme == "" {
 		return "", "", false
 	}
 	scheme := strings.ToLower(u.Scheme)
+	if scheme == "blob" && depth == 0 {
+		inner := strings.TrimSpace(raw)[len("blob:"):]
+		if o, h, ok := webOriginDepth(inner, 1); ok && o != "null" {
+			return o, h, true
+		}
+		return "null", "", true
+	}
+	if u.Opaque != "" {
+		switch scheme {
+		case "http", "https", "ws", "wss", "ftp":
+			// A special scheme without slashes ("https:host/x") is the
+			// same URL with them, as WHATWG URL parsers read it.
+			return webOriginDepth(scheme+"://"+u.Opaque, depth)
+		}
+		return "null", "", true
+	}
 	defaults := map[string]string{"http": "80", "https": "443", "ws": "80", "wss": "443", "ftp": "21"}
 	def, special := defaults[scheme]
 	if !special {

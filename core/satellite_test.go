@@ -230,6 +230,14 @@ func TestPrimaryCrossOriginSync(t *testing.T) {
 		{"the Frontend API (proxy) host", prod, pageReq("GET", appURL, jar(prod), "Referer", prod.s.URL+"/v1/client"), false},
 		{"not a URL", prod, pageReq("GET", appURL, jar(prod), "Referer", "not a url"), false},
 		{"no Referer", prod, pageReq("GET", appURL, jar(prod)), false},
+		// Opaque URLs have the origin "null", a blob: URL its inner URL's,
+		// and a special scheme without slashes is the URL with them (the
+		// WHATWG parser, as Clerk's new URL(); found by the differential test).
+		{"about:blank", prod, pageReq("GET", appURL, jar(prod), "Referer", "about:blank"), true},
+		{"data: URL", prod, pageReq("GET", appURL, jar(prod), "Referer", "data:text/html,x"), true},
+		{"blob: of another origin", prod, pageReq("GET", appURL, jar(prod), "Referer", "blob:https://sat.example/0b8e"), true},
+		{"blob: of the same origin", prod, pageReq("GET", appURL, jar(prod), "Referer", "blob:http://app.example/0b8e"), false},
+		{"same origin without slashes", prod, pageReq("GET", appURL, jar(prod), "Referer", "http:app.example/x"), false},
 		{"a handshake in progress", prod, pageReq("GET", appURL, jar(prod, "__clerk_redirect_count", "1"), "Referer", "https://sat.example/"), false},
 		{"Accept text/html, no Sec-Fetch-Dest", prod, pageReq("GET", appURL, jar(prod), "Sec-Fetch-Dest", "", "Accept", "text/html", "Referer", "https://sat.example/"), false},
 		{"iframe", prod, pageReq("GET", appURL, jar(prod), "Sec-Fetch-Dest", "iframe", "Referer", "https://sat.example/"), false},

@@ -301,7 +301,7 @@ var signInPage = template.Must(template.New("sign-in").Parse(`<!doctype html>
 <body>
 <h1>Sign in</h1>
 <p>clerktest's stand-in for the Account Portal: pick a user.</p>
-{{range .Users}}<form method="post" action="/sign-in">
+{{range .Users}}<form method="post" action="sign-in">
 <input type="hidden" name="redirect_url" value="{{$.RedirectURL}}">
 <input type="hidden" name="__clerk_db_jwt" value="{{$.DevBrowser}}">
 <button type="submit" name="user_id" value="{{.ID}}" id="{{.ID}}">{{.Name}}</button>

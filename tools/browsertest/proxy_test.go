@@ -1,7 +1,6 @@
 package browsertest
 
 import (
-	"context"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -104,7 +103,6 @@ func proxyWalk(t *testing.T, exec string, app func(*core.Client, core.ProxyOptio
 	if u, err := url.Parse(at); err != nil || !strings.HasPrefix(at, proxyURL+"/sign-in?") || u.Query().Get("redirect_url") != dashboard {
 		t.Fatalf("signed out, /dashboard ended at %s, want the sign-in page through the proxy with redirect_url %s", at, dashboard)
 	}
-	keepSignInInProxy(t, ctx)
 
 	if err := chromedp.Do(ctx, chromedp.Click(button), chromedp.WaitVisible(chromedp.CSS(`#greeting`))); err != nil {
 		t.Fatal(err)
@@ -148,23 +146,3 @@ func proxyWalk(t *testing.T, exec string, app func(*core.Client, core.ProxyOptio
 	t.Logf("%d requests, all to %s; %d responses, %d handshakes through the proxy", len(sent), appURL.Host, len(rec.all()), seen)
 }
 
-// keepSignInInProxy points the forms of the fake's sign-in page, served
-// through the proxy at /__clerk/sign-in, at the proxy. clerktest's page
-// posts to the root-relative "/sign-in" (right on the fake's own host, but
-// outside the proxy's path on the app's: a 404), where a relative
-// "sign-in" would stay under the page's path. It changes nothing once the
-// page does that.
-func keepSignInInProxy(t *testing.T, ctx context.Context) {
-	t.Helper()
-	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(() => {
-		const forms = document.querySelectorAll('form[action="/sign-in"]');
-		forms.forEach(f => f.setAttribute('action', 'sign-in'));
-		return forms.length;
-	})()`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n > 0 {
-		t.Logf("clerktest's sign-in page posts to /sign-in, outside the proxy: %d form(s) pointed at /__clerk/sign-in", n)
-	}
-}
