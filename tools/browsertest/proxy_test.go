@@ -145,4 +145,3 @@ func proxyWalk(t *testing.T, exec string, app func(*core.Client, core.ProxyOptio
 	}
 	t.Logf("%d requests, all to %s; %d responses, %d handshakes through the proxy", len(sent), appURL.Host, len(rec.all()), seen)
 }
-
