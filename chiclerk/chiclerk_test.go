@@ -46,6 +46,9 @@ func options(s authtest.Setup) []chiclerk.Option {
 	if s.BrowserPages {
 		opts = append(opts, chiclerk.BrowserPages(true))
 	}
+	if s.OrganizationSync != nil {
+		opts = append(opts, chiclerk.OrganizationSync(*s.OrganizationSync))
+	}
 	if s.NoSignInRedirect {
 		opts = append(opts, chiclerk.SignInRedirect(false))
 	}

@@ -48,6 +48,9 @@ func options(s authtest.Setup) []echo5clerk.Option {
 	if s.BrowserPages {
 		opts = append(opts, echo5clerk.BrowserPages(true))
 	}
+	if s.OrganizationSync != nil {
+		opts = append(opts, echo5clerk.OrganizationSync(*s.OrganizationSync))
+	}
 	if s.NoSignInRedirect {
 		opts = append(opts, echo5clerk.SignInRedirect(false))
 	}

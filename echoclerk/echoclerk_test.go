@@ -48,6 +48,9 @@ func options(s authtest.Setup) []echoclerk.Option {
 	if s.BrowserPages {
 		opts = append(opts, echoclerk.BrowserPages(true))
 	}
+	if s.OrganizationSync != nil {
+		opts = append(opts, echoclerk.OrganizationSync(*s.OrganizationSync))
+	}
 	if s.NoSignInRedirect {
 		opts = append(opts, echoclerk.SignInRedirect(false))
 	}

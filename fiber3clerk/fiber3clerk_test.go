@@ -57,6 +57,9 @@ func options(s authtest.Setup) []fiber3clerk.Option {
 	if s.BrowserPages {
 		opts = append(opts, fiber3clerk.BrowserPages(true))
 	}
+	if s.OrganizationSync != nil {
+		opts = append(opts, fiber3clerk.OrganizationSync(*s.OrganizationSync))
+	}
 	if s.NoSignInRedirect {
 		opts = append(opts, fiber3clerk.SignInRedirect(false))
 	}

@@ -53,6 +53,9 @@ func options(s authtest.Setup) []fiberclerk.Option {
 	if s.BrowserPages {
 		opts = append(opts, fiberclerk.BrowserPages(true))
 	}
+	if s.OrganizationSync != nil {
+		opts = append(opts, fiberclerk.OrganizationSync(*s.OrganizationSync))
+	}
 	if s.NoSignInRedirect {
 		opts = append(opts, fiberclerk.SignInRedirect(false))
 	}

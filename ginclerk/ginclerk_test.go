@@ -54,6 +54,9 @@ func options(s authtest.Setup) []ginclerk.Option {
 	if s.BrowserPages {
 		opts = append(opts, ginclerk.BrowserPages(true))
 	}
+	if s.OrganizationSync != nil {
+		opts = append(opts, ginclerk.OrganizationSync(*s.OrganizationSync))
+	}
 	if s.NoSignInRedirect {
 		opts = append(opts, ginclerk.SignInRedirect(false))
 	}

@@ -93,6 +93,9 @@ type Setup struct {
 	// [SatelliteSignIn]; the handshake still goes to the fake (its
 	// ProxyURL). Build need not read it: the suite builds Client.
 	Satellite bool
+	// OrganizationSync, when non-nil, sets the OrganizationSync option
+	// (with BrowserPages).
+	OrganizationSync *core.OrganizationSync
 	// Outer, when non-nil, installs another Middleware before the row's,
 	// with WithClient(Outer), Optional(true) and FetchUser(false): two
 	// Clerk instances stacked, as a global middleware and a route group's.
@@ -278,6 +281,7 @@ type want struct {
 	// "@fake" stands for the fake's URL.
 	location       string   // the exact Location; "" means absent (unless locationPrefix)
 	locationPrefix string   // Location starts with it
+	locationSuffix string   // with locationPrefix: Location also ends with it
 	setCookies     []string // the Set-Cookie names ("name" or "name=value"; "@sfx" is the fake's cookie suffix), in order; nil: none
 	noStore        bool     // Cache-Control: no-store (always checked on error bodies)
 	authStatus     string   // x-clerk-auth-status; "" means absent
@@ -876,6 +880,8 @@ func pageRows() []row {
 	pages := Setup{FetchUser: true, BrowserPages: true}
 	no401 := Setup{FetchUser: true, BrowserPages: true, NoSignInRedirect: true}
 	satellite := Setup{FetchUser: true, BrowserPages: true, Satellite: true}
+	orgs := Setup{FetchUser: true, BrowserPages: true, OrganizationSync: &core.OrganizationSync{
+		OrganizationPatterns: []string{"/:slug"}, PersonalAccountPatterns: []string{"/skip/(.*)"}}}
 	syncedURL := "http%3A%2F%2Fexample.com%2Fprotected%3F__clerk_synced%3Dfalse"
 	noCookies := "session-token-and-uat-missing"
 	expired := "session-token-expired-refresh-non-eligible-no-refresh-cookie"
@@ -891,6 +897,36 @@ func pageRows() []row {
 				{req: api(nil), want: missing().clerk(noCookies)},
 				{req: header(""), want: missing().clerk(noCookies)},
 				{req: func(*env) request { return request{method: http.MethodPost, path: "/any", page: true} }, want: missing().clerk(noCookies)},
+			}},
+		// Organization sync (issue 20): "/:slug" names the organization
+		// "protected" on the suite's /protected route, and /skip/ping is a
+		// page of the personal account.
+		{name: "page, organization sync: the URL names another organization: handshake with organization_id", setup: orgs,
+			steps: []step{
+				{req: page(func(e *env) string { return e.sessionCookie(e.token(orgToken...)) }), want: func() want {
+					w := handshake("active-organization-mismatch", true)
+					w.locationSuffix = "&organization_id=protected"
+					return w
+				}()},
+				{req: api(func(e *env) string { return e.sessionCookie(e.token(orgToken...)) }), want: ok(true, true)},
+			}},
+		{name: "page, organization sync: the URL names the active organization", setup: orgs,
+			steps: one(page(func(e *env) string {
+				return e.sessionCookie(e.token(clerktest.WithOrgMembership("org_2protected", "protected", "admin")))
+			}), ok(true, true))},
+		{name: "page, organization sync: a personal-account page with an organization active: handshake to clear it", setup: orgs,
+			steps: []step{
+				{req: func(e *env) request {
+					return request{page: true, path: "/skip/ping", cookies: []string{e.sessionCookie(e.token(orgToken...))}}
+				}, want: func() want {
+					w := handshake("active-organization-mismatch", true)
+					w.locationPrefix = strings.Replace(w.locationPrefix, "%2Fprotected", "%2Fskip%2Fping", 1)
+					w.locationSuffix = "&organization_id="
+					return w
+				}()},
+				{req: func(e *env) request {
+					return request{page: true, path: "/skip/ping", cookies: []string{e.sessionCookie(e.token())}}
+				}, want: ok(true, true)},
 			}},
 		// A production satellite (issue 20): Clerk's multi-domain sync on
 		// page requests, the primary's sign-in page on another origin.
@@ -1407,8 +1443,8 @@ func checkPage(t *testing.T, label string, a *answer, w want, secretKey string, 
 	loc := a.header.Values("Location")
 	switch {
 	case w.locationPrefix != "":
-		if len(loc) != 1 || !strings.HasPrefix(loc[0], w.locationPrefix) {
-			t.Errorf("%s: Location %q, want one starting with %q", label, loc, w.locationPrefix)
+		if len(loc) != 1 || !strings.HasPrefix(loc[0], w.locationPrefix) || !strings.HasSuffix(loc[0], w.locationSuffix) {
+			t.Errorf("%s: Location %q, want one starting with %q and ending with %q", label, loc, w.locationPrefix, w.locationSuffix)
 		}
 	case w.location == "" && len(loc) > 0:
 		t.Errorf("%s: Location %q, want none", label, loc)
