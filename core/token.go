@@ -1,6 +1,7 @@
 package core
 
 import (
+	"crypto"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -246,11 +247,21 @@ func (t *jwsToken) sessionHeader() Reason {
 // acceptedAlg reports whether alg is one of the RSA PKCS#1 v1.5 algorithms
 // Clerk signs with.
 func acceptedAlg(alg string) bool {
+	return rsaHash(alg) != 0
+}
+
+// rsaHash is the PKCS #1 v1.5 hash of an accepted algorithm, 0 for any
+// other.
+func rsaHash(alg string) crypto.Hash {
 	switch alg {
-	case "RS256", "RS384", "RS512":
-		return true
+	case "RS256":
+		return crypto.SHA256
+	case "RS384":
+		return crypto.SHA384
+	case "RS512":
+		return crypto.SHA512
 	}
-	return false
+	return 0
 }
 
 // canonicalCompact reports whether token has the shape of a compact JWS in
