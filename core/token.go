@@ -87,7 +87,11 @@ func parseCompact(token string, memo *headerMemo) (jwsToken, Reason, error) {
 	if !canonicalCompact(token) {
 		return t, ReasonTokenMalformed, nil
 	}
-	buf := []byte(token)
+	// One allocation for a copy of the token (the signing input the
+	// verifier hashes) and, after it, the decoded signature.
+	sigLen := strictB64.DecodedLen(len(token) - strings.LastIndexByte(token, '.') - 1)
+	mem := make([]byte, len(token)+sigLen)
+	buf := mem[:copy(mem, token):len(token)]
 	hdrSeg, payloadSeg, sigSeg, err := jwsbb.SplitCompact(buf)
 	if err != nil {
 		return t, ReasonTokenMalformed, errJWS
@@ -110,7 +114,7 @@ func parseCompact(token string, memo *headerMemo) (jwsToken, Reason, error) {
 	if err != nil {
 		return t, ReasonTokenMalformed, err
 	}
-	if t.signature, err = decodeSegment(nil, sigSeg); err != nil {
+	if t.signature, err = decodeSegment(mem[len(token):], sigSeg); err != nil {
 		return t, ReasonTokenMalformed, err
 	}
 	if !known {
