@@ -131,10 +131,8 @@ func parseClaims(raw string) (*Claims, Reason, error) {
 	}
 	if p.v == 2 {
 		if p.hasO && p.o.id != "" {
-			block.org = Organization{ID: p.o.id, Slug: p.o.slg, Permissions: orgPermissions(p.fea, p.o.per, p.o.fpm)}
-			if p.o.rol != "" {
-				block.org.Role = "org:" + p.o.rol
-			}
+			role, perms := orgNames(p.o.rol, p.fea, p.o.per, p.o.fpm)
+			block.org = Organization{ID: p.o.id, Slug: p.o.slg, Role: role, Permissions: perms}
 			c.Org = &block.org
 		}
 	} else if p.orgID != "" {
@@ -200,43 +198,67 @@ func splitScope(entry string) (org, user bool, name string) {
 	return false, false, name
 }
 
-// orgPermissions decodes v2 permissions as Clerk does: the org-scoped
-// features of fea pair in order with the entries of fpm, each a decimal bit
-// mask of any length over the comma-separated per list, least significant
-// bit first. Feature f and permission p give "org:f:p". A mask that is not
-// a decimal number grants nothing.
-func orgPermissions(fea, per, fpm string) []string {
-	if fea == "" || per == "" || fpm == "" {
-		return nil
+// orgNames builds a v2 organization's role and permissions: "org:" and
+// rol (empty when rol is), and the permissions decoded as Clerk does: the
+// org-scoped features of fea pair in order with the entries of fpm, each a
+// decimal bit mask of any length over the comma-separated per list, least
+// significant bit first. Feature f and permission p give "org:f:p". A mask
+// that is not a decimal number grants nothing. The names share one string
+// and the permissions one slice (nil for none): two allocations whatever
+// their number.
+func orgNames(rol, fea, per, fpm string) (string, []string) {
+	var (
+		stack   [512]byte
+		endsBuf [16]int
+	)
+	b, ends := stack[:0], endsBuf[:0]
+	if rol != "" {
+		b = append(b, "org:"...)
+		b = append(b, rol...)
 	}
-	var out []string
-	masks := fpm
-	for rest := fea; rest != ""; {
-		var entry string
-		entry, rest, _ = strings.Cut(rest, ",")
-		org, _, name := splitScope(entry)
-		if !org {
-			continue
-		}
-		if masks == "" {
-			break
-		}
-		var m string
-		m, masks, _ = strings.Cut(masks, ",")
-		mask, ok := parseMask(strings.TrimSpace(m))
-		if !ok {
-			continue
-		}
-		j := 0
-		for perms := per; perms != ""; j++ {
-			var p string
-			p, perms, _ = strings.Cut(perms, ",")
-			if mask.has(j) {
-				out = append(out, "org:"+name+":"+strings.TrimSpace(p))
+	roleEnd := len(b)
+	if fea != "" && per != "" && fpm != "" {
+		masks := fpm
+		for rest := fea; rest != ""; {
+			var entry string
+			entry, rest, _ = strings.Cut(rest, ",")
+			org, _, name := splitScope(entry)
+			if !org {
+				continue
+			}
+			if masks == "" {
+				break
+			}
+			var m string
+			m, masks, _ = strings.Cut(masks, ",")
+			mask, ok := parseMask(strings.TrimSpace(m))
+			if !ok {
+				continue
+			}
+			j := 0
+			for perms := per; perms != ""; j++ {
+				var p string
+				p, perms, _ = strings.Cut(perms, ",")
+				if mask.has(j) {
+					b = append(b, "org:"...)
+					b = append(b, name...)
+					b = append(b, ':')
+					b = append(b, strings.TrimSpace(p)...)
+					ends = append(ends, len(b))
+				}
 			}
 		}
 	}
-	return out
+	all := string(b)
+	var out []string
+	if len(ends) > 0 {
+		out = make([]string, len(ends))
+		start := roleEnd
+		for i, end := range ends {
+			out[i], start = all[start:end], end
+		}
+	}
+	return all[:roleEnd], out
 }
 
 // bitMask is a decimal fpm mask: a uint64 when it fits, else a big.Int.

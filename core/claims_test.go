@@ -1,13 +1,18 @@
 package core
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // TestParseClaimsAllocations keeps a Clerk session's claims (v2
 // organization, factor ages) to one allocation for the Claims and the
-// parts they point to, plus the organization's role and permissions.
+// parts they point to, one for the organization's role and permission
+// names together and one for the permission slice, whatever the number of
+// permissions.
 func TestParseClaimsAllocations(t *testing.T) {
-	const payload = `{"azp":"https://example.com","exp":1800000060,"fea":"o:invoices","fva":[0,-1],"iat":1800000000,` +
-		`"iss":"https://clerk.example.com","o":{"fpm":"1","id":"org_1","per":"read","rol":"admin","slg":"acme"},` +
+	const payload = `{"azp":"https://example.com","exp":1800000060,"fea":"o:invoices,u:profile,o:billing","fva":[0,-1],"iat":1800000000,` +
+		`"iss":"https://clerk.example.com","o":{"fpm":"7,5","id":"org_1","per":"read,write,manage","rol":"admin","slg":"acme"},` +
 		`"sid":"sess_1","sts":"active","sub":"user_1","v":2}`
 	var c *Claims
 	allocs := testing.AllocsPerRun(100, func() {
@@ -16,11 +21,12 @@ func TestParseClaimsAllocations(t *testing.T) {
 			t.Fatal(r)
 		}
 	})
-	if c.Org == nil || c.Org.Role != "org:admin" || len(c.Org.Permissions) != 1 || c.FactorAge == nil || c.FactorAge.Second != -1 {
+	want := []string{"org:invoices:read", "org:invoices:write", "org:invoices:manage", "org:billing:read", "org:billing:manage"}
+	if c.Org == nil || c.Org.Role != "org:admin" || !slices.Equal(c.Org.Permissions, want) || c.FactorAge == nil || c.FactorAge.Second != -1 {
 		t.Fatalf("claims %+v, org %+v, fva %+v", c, c.Org, c.FactorAge)
 	}
-	if allocs > 4 {
-		t.Fatalf("parseClaims: %v allocations, want <= 4", allocs)
+	if allocs > 3 {
+		t.Fatalf("parseClaims: %v allocations, want <= 3", allocs)
 	}
 }
 

@@ -220,7 +220,10 @@ func TestHeaderMemoNil(t *testing.T) {
 
 // TestVerifyNewTokenAllocations bounds the allocations of a new session
 // token whose header is remembered (the token cache is off, so every call
-// verifies): 30 before the memo, of which jwsbb's header parse took 9.
+// verifies): 30 before the memo, of which jwsbb's header parse took 9;
+// 19 with it, before the RSA check went through jwsbb.VerifyRSA (-1), the
+// organization's names into one string (-2 here) and the signature into
+// the token copy's allocation (-1).
 func TestVerifyNewTokenAllocations(t *testing.T) {
 	c, s := memoClient(t)
 	tok := s.Token(clerktest.WithOrgMembership("org_1", "acme", "org:admin", "org:invoices:read"))
@@ -230,8 +233,8 @@ func TestVerifyNewTokenAllocations(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	if n > 22 {
-		t.Errorf("new token: %v allocations, want <= 22", n)
+	if n > 16 {
+		t.Errorf("new token: %v allocations, want <= 16", n)
 	}
 	t.Logf("new token: %v allocations", n)
 }

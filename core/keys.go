@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"crypto"
 	"crypto/rsa"
 	"errors"
 	"fmt"
@@ -13,7 +14,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
-	"github.com/lestrrat-go/jwx/v3/jws"
+	"github.com/lestrrat-go/jwx/v3/jws/jwsbb"
 )
 
 // maxJWKSBytes caps a JWKS response body; maxJWKSKeys caps its key count.
@@ -23,12 +24,12 @@ const (
 )
 
 // verifyKey is one usable verification key: an RSA public key exported
-// from jwx once, when its key set is loaded, with jwx's verifier for its
+// from jwx once, when its key set is loaded, with the hash of its
 // algorithm.
 type verifyKey struct {
-	pub      *rsa.PublicKey
-	alg      string // RS256, RS384 or RS512
-	verifier jws.Verifier2
+	pub  *rsa.PublicKey
+	alg  string      // RS256, RS384 or RS512
+	hash crypto.Hash // the algorithm's: SHA-256, SHA-384 or SHA-512
 }
 
 func newVerifyKey(pub *rsa.PublicKey, alg string) (*verifyKey, error) {
@@ -38,22 +39,18 @@ func newVerifyKey(pub *rsa.PublicKey, alg string) (*verifyKey, error) {
 	if bits := pub.N.BitLen(); bits < 2048 || bits > 8192 || pub.E < 3 || pub.E%2 == 0 {
 		return nil, errors.New("weak or invalid RSA key")
 	}
-	a, ok := jwa.LookupSignatureAlgorithm(alg)
-	if !ok {
-		return nil, errors.New("algorithm is unknown to jwx")
-	}
-	v, err := jws.VerifierFor(a)
-	if err != nil {
-		return nil, err
-	}
-	return &verifyKey{pub: pub, alg: alg, verifier: v}, nil
+	return &verifyKey{pub: pub, alg: alg, hash: rsaHash(alg)}, nil
 }
 
-// verify checks t's signature with jwx's verifier for the key's algorithm,
-// over the bytes as received. The token's alg must be the key's (jwx
-// verifies with the key's algorithm whatever the header says), and a
-// signature of another length than the modulus is refused before RSA. A
-// token that verifies has its header remembered (see [headerMemo]).
+// verify checks t's signature with jwx's RSA building block
+// (jwsbb.VerifyRSA: PKCS #1 v1.5 with the key's hash), over the bytes as
+// received. jws.VerifierFor's verifier ends in the same RSA check but adds
+// per call an algorithm lookup under a lock and the key's conversion
+// through reflection (keyconv), which the key exported at load makes
+// needless. The token's alg must be the key's (the check uses the key's
+// algorithm whatever the header says), and a signature of another length
+// than the modulus is refused before RSA. A token that verifies has its
+// header remembered (see [headerMemo]).
 func (k *verifyKey) verify(t *jwsToken) Reason {
 	if t.alg != k.alg {
 		return ReasonTokenInvalidAlgorithm
@@ -61,7 +58,7 @@ func (k *verifyKey) verify(t *jwsToken) Reason {
 	if len(t.signature) != k.pub.Size() {
 		return ReasonTokenInvalidSignature
 	}
-	if k.verifier.Verify(k.pub, t.signingInput, t.signature) != nil {
+	if jwsbb.VerifyRSA(k.pub, t.signingInput, t.signature, k.hash, false) != nil {
 		return ReasonTokenInvalidSignature
 	}
 	t.verified()

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"crypto"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -86,7 +87,11 @@ func parseCompact(token string, memo *headerMemo) (jwsToken, Reason, error) {
 	if !canonicalCompact(token) {
 		return t, ReasonTokenMalformed, nil
 	}
-	buf := []byte(token)
+	// One allocation for a copy of the token (the signing input the
+	// verifier hashes) and, after it, the decoded signature.
+	sigLen := strictB64.DecodedLen(len(token) - strings.LastIndexByte(token, '.') - 1)
+	mem := make([]byte, len(token)+sigLen)
+	buf := mem[:copy(mem, token):len(token)]
 	hdrSeg, payloadSeg, sigSeg, err := jwsbb.SplitCompact(buf)
 	if err != nil {
 		return t, ReasonTokenMalformed, errJWS
@@ -109,7 +114,7 @@ func parseCompact(token string, memo *headerMemo) (jwsToken, Reason, error) {
 	if err != nil {
 		return t, ReasonTokenMalformed, err
 	}
-	if t.signature, err = decodeSegment(nil, sigSeg); err != nil {
+	if t.signature, err = decodeSegment(mem[len(token):], sigSeg); err != nil {
 		return t, ReasonTokenMalformed, err
 	}
 	if !known {
@@ -246,11 +251,21 @@ func (t *jwsToken) sessionHeader() Reason {
 // acceptedAlg reports whether alg is one of the RSA PKCS#1 v1.5 algorithms
 // Clerk signs with.
 func acceptedAlg(alg string) bool {
+	return rsaHash(alg) != 0
+}
+
+// rsaHash is the PKCS #1 v1.5 hash of an accepted algorithm, 0 for any
+// other.
+func rsaHash(alg string) crypto.Hash {
 	switch alg {
-	case "RS256", "RS384", "RS512":
-		return true
+	case "RS256":
+		return crypto.SHA256
+	case "RS384":
+		return crypto.SHA384
+	case "RS512":
+		return crypto.SHA512
 	}
-	return false
+	return 0
 }
 
 // canonicalCompact reports whether token has the shape of a compact JWS in
