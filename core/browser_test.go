@@ -28,7 +28,7 @@ type pageSetup struct {
 	log *bytes.Buffer
 }
 
-func newPageSetup(t *testing.T, production bool, opts ...func(*core.Options)) *pageSetup {
+func newPageSetup(t testing.TB, production bool, opts ...func(*core.Options)) *pageSetup {
 	t.Helper()
 	clk := newClock()
 	fopts := []clerktest.Option{clerktest.WithSessionTokenLifetime(30 * time.Second)}
