@@ -777,4 +777,38 @@ func TestFrontendAPIProxyUpstreamHangs(t *testing.T) {
 	if strings.Contains(logs, "secret-token") || strings.Contains(logs, s.fake.SecretKey()) {
 		t.Errorf("a secret in the log: %q", logs)
 	}
+
+	// An answer that has started streams on past Config.Timeout (over real
+	// HTTP: cancelling the call would cut the body).
+	release := make(chan struct{})
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "first\n")
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+			return
+		}
+		_, _ = io.WriteString(w, "second\n")
+	}))
+	defer up.Close()
+	s2 := newProxySetup(t, func(c *core.Config, o *core.ProxyOptions) {
+		c.Timeout = 50 * time.Millisecond
+		o.FrontendAPIURL = up.URL
+	})
+	s2.rt.base = up.Client().Transport
+	r2, err := client.Get(s2.app.URL + "/__clerk/v1/stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Body.Close()
+	br := bufio.NewReader(r2.Body)
+	if line, err := br.ReadString('\n'); err != nil || line != "first\n" {
+		t.Fatalf("first chunk %q %v", line, err)
+	}
+	<-time.After(150 * time.Millisecond) // past the 50ms bound on purpose, not a wait for a result
+	close(release)
+	if line, err := br.ReadString('\n'); err != nil || line != "second\n" {
+		t.Fatalf("second chunk after the timeout: %q %v", line, err)
+	}
 }
