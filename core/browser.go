@@ -526,11 +526,10 @@ func (c *Client) logError(ctx context.Context, msg string, err error) {
 
 // String describes the result without its header values: Location and
 // Set-Cookie carry session tokens, the refresh token and handshake
-// cookies.
-func (p *PageResult) String() string {
-	if p == nil {
-		return "core.PageResult(nil)"
-	}
+// cookies. The formatting methods have value receivers, so that a
+// PageResult value (not only a pointer) never prints its headers either;
+// a nil *PageResult prints as fmt's "<nil>".
+func (p PageResult) String() string {
 	names := make([]string, 0, len(p.Header))
 	for k := range p.Header {
 		names = append(names, k)
@@ -541,11 +540,11 @@ func (p *PageResult) String() string {
 }
 
 // GoString is [PageResult.String], for %#v.
-func (p *PageResult) GoString() string { return p.String() }
+func (p PageResult) GoString() string { return p.String() }
 
 // Format writes [PageResult.String] for every verb, so that no verb prints
 // a token.
-func (p *PageResult) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, p.String()) }
+func (p PageResult) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, p.String()) }
 
 // LogValue is the result as slog shows it: without header values.
-func (p *PageResult) LogValue() slog.Value { return slog.StringValue(p.String()) }
+func (p PageResult) LogValue() slog.Value { return slog.StringValue(p.String()) }

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"testing"
@@ -112,6 +113,29 @@ func FuzzPublicURL(f *testing.F) {
 		}
 		if u.Host != want || u.User != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Fragment != "" {
 			t.Fatalf("%q: host %q user %v scheme %q, want host %q", got, u.Host, u.User, u.Scheme, want)
+		}
+	})
+}
+
+// FuzzHandshakeToken: a __clerk_handshake JWT comes from the query or a
+// cookie, so from anyone: whatever it is, verifying it never panics and
+// never succeeds without the instance's signature.
+func FuzzHandshakeToken(f *testing.F) {
+	c, err := New(Config{JWTKey: fuzzPEM})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer c.Close()
+	for _, s := range []string{
+		"eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJoYW5kc2hha2UiOlsiX19zZXNzaW9uPXgiXX0.AAAA",
+		"eyJhbGciOiJub25lIn0.eyJoYW5kc2hha2UiOlsiX19zZXNzaW9uPXgiXX0.",
+		"x", "", "a.b.c", strings.Repeat("A", 70<<10),
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, token string) {
+		if d, err := c.verifyHandshakeToken(context.Background(), token); err == nil {
+			t.Fatalf("a fuzzed handshake token verified: %q", d)
 		}
 	})
 }

@@ -28,7 +28,7 @@ type pageSetup struct {
 	log *bytes.Buffer
 }
 
-func newPageSetup(t *testing.T, production bool, opts ...func(*core.Options)) *pageSetup {
+func newPageSetup(t testing.TB, production bool, opts ...func(*core.Options)) *pageSetup {
 	t.Helper()
 	clk := newClock()
 	fopts := []clerktest.Option{clerktest.WithSessionTokenLifetime(30 * time.Second)}
@@ -607,5 +607,40 @@ func TestAuthenticatePageObserved(t *testing.T) {
 	want := []string{"decision   token-missing", "decision  session_token "}
 	if len(obs.lines) < 2 || obs.lines[0] != want[0] || obs.lines[len(obs.lines)-1] != want[1] {
 		t.Errorf("decisions %q, want %q", obs.lines, want)
+	}
+}
+
+// TestPageResultFormatsNoHeaderValues: a PageResult formatted as a value
+// (not only as a pointer: a struct field, a slice element, a dereference)
+// or logged with slog never shows its header values, which carry the
+// session token, the refresh token and handshake cookies; a nil result
+// formats without a panic.
+func TestPageResultFormatsNoHeaderValues(t *testing.T) {
+	const secret = "eyJ.secret-session-token.sig"
+	res := &core.PageResult{Status: core.PageHandshake, Reason: "session-token-expired", Header: http.Header{
+		"Location":   {"https://clerk.example/v1/client/handshake?__session=" + secret},
+		"Set-Cookie": {"__session=" + secret + "; Path=/"},
+	}}
+	type holder struct{ Res core.PageResult }
+	var logged bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logged, nil))
+	log.Info("page", "value", *res, "pointer", res)
+	log.Info("page", slog.Any("value", *res))
+	outs := []string{logged.String()}
+	for _, v := range []any{*res, res, holder{*res}, []core.PageResult{*res}, &holder{*res}} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+			outs = append(outs, fmt.Sprintf(verb, v))
+		}
+	}
+	for _, out := range outs {
+		if strings.Contains(out, "secret-session-token") {
+			t.Errorf("a header value is in the formatted result: %s", out)
+		}
+		if !strings.Contains(out, "Location") && strings.Contains(out, "core.PageResult") {
+			t.Errorf("the header names are missing: %s", out)
+		}
+	}
+	if got := fmt.Sprint((*core.PageResult)(nil)); got != "<nil>" {
+		t.Errorf("nil result: %q", got)
 	}
 }

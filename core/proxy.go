@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/clerkgo/clerk/core/bapi"
 )
@@ -250,12 +251,17 @@ func (p *FrontendAPIProxy) Close() error {
 
 // proxyCall is what ServeHTTP works out before forwarding.
 type proxyCall struct {
-	target   url.URL // the Frontend API URL, query excluded
-	proxyURL string  // the proxy's public URL (Clerk-Proxy-Url)
-	scheme   string  // the request's public scheme
-	host     string  // the request's public host
-	clientIP string  // the browser's IP, or ""
+	target   url.URL     // the Frontend API URL, query excluded
+	proxyURL string      // the proxy's public URL (Clerk-Proxy-Url)
+	scheme   string      // the request's public scheme
+	host     string      // the request's public host
+	clientIP string      // the browser's IP, or ""
+	answer   *time.Timer // cancels the call unless the Frontend API answers in time
 }
+
+// errProxyTimeout is the cause of a proxied call the Frontend API did not
+// start answering within Config.Timeout.
+var errProxyTimeout = errors.New("the Frontend API did not answer in time")
 
 type proxyCallKey struct{}
 
@@ -263,7 +269,9 @@ type proxyCallKey struct{}
 // the proxy's path, or with a dot segment, gets 400 [ProxyPathMismatch];
 // one whose public URL cannot be told (a Host that is not a plain
 // host[:port]) 400 [ProxyRequestFailed]; a Frontend API that cannot be
-// reached 502 [ProxyRequestFailed]. A nil or zero proxy answers 500
+// reached, or does not start answering within the client's Config.Timeout
+// (the request body's upload included), 502 [ProxyRequestFailed]; an answer
+// that has started streams on unbounded. A nil or zero proxy answers 500
 // [ProxyConfigurationError].
 func (p *FrontendAPIProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if p == nil || p.rp == nil {
@@ -300,7 +308,15 @@ func (p *FrontendAPIProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		call.proxyURL = call.scheme + "://" + call.host + p.path
 	}
 	call.clientIP = p.clientIP(r)
-	p.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), proxyCallKey{}, call)))
+	// The Frontend API must start answering within Config.Timeout (the
+	// body then streams for as long as it takes): a Frontend API that
+	// hangs must not hold the request, and its goroutine, forever (a
+	// client that stays, or an adapter whose context never ends).
+	ctx, cancel := context.WithCancelCause(context.WithValue(r.Context(), proxyCallKey{}, call))
+	defer cancel(nil)
+	call.answer = time.AfterFunc(p.client.s.Timeout, func() { cancel(errProxyTimeout) })
+	defer call.answer.Stop()
+	p.rp.ServeHTTP(w, r.WithContext(ctx))
 }
 
 // forwardPath returns the escaped path to append to the Frontend API's:
@@ -387,12 +403,15 @@ func (p *FrontendAPIProxy) rewrite(pr *httputil.ProxyRequest) {
 // relative to it) to the same place through the proxy, as Clerk's proxy
 // does; a Location elsewhere is left alone.
 func (p *FrontendAPIProxy) modifyResponse(res *http.Response) error {
-	loc := res.Header.Get("Location")
-	if loc == "" {
-		return nil
-	}
 	call, _ := res.Request.Context().Value(proxyCallKey{}).(*proxyCall)
 	if call == nil {
+		return nil
+	}
+	if call.answer != nil {
+		call.answer.Stop() // the answer has started: it streams on
+	}
+	loc := res.Header.Get("Location")
+	if loc == "" {
 		return nil
 	}
 	if to, ok := p.rewriteLocation(loc, call.proxyURL); ok {
@@ -440,6 +459,9 @@ func (p *FrontendAPIProxy) upstreamFailed(w http.ResponseWriter, r *http.Request
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
+	}
+	if errors.Is(context.Cause(r.Context()), errProxyTimeout) {
+		err = errProxyTimeout
 	}
 	if l := p.client.s.Logger; l != nil && !errors.Is(err, context.Canceled) {
 		l.LogAttrs(r.Context(), slog.LevelWarn, "clerk: the Frontend API proxy could not reach Clerk",

@@ -72,6 +72,10 @@ func (rt *fapiRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 		}()
 		rt.record(s)
 		return testResponse(r, http.StatusOK, http.Header{"Content-Type": {"text/plain"}}, pr), nil
+	case "/test/hang": // a Frontend API that never answers
+		rt.record(s)
+		<-r.Context().Done()
+		return nil, r.Context().Err()
 	case "/test/hop":
 		rt.record(s)
 		h := http.Header{"Connection": {"X-Resp-Hop"}, "X-Resp-Hop": {"1"}, "Keep-Alive": {"timeout=5"}, "X-Kept": {"1"}}
@@ -745,3 +749,66 @@ func TestFrontendAPIProxyBrowserRoundTrip(t *testing.T) {
 type roundTripper func(*http.Request) (*http.Response, error)
 
 func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestFrontendAPIProxyUpstreamHangs: a Frontend API that accepts the
+// request and never answers costs the proxy Config.Timeout, then a 502
+// proxy_request_failed and a log line, even when the client waits forever
+// (Fiber's adapters give the proxy a context that never ends).
+func TestFrontendAPIProxyUpstreamHangs(t *testing.T) {
+	s := newProxySetup(t, func(c *core.Config, _ *core.ProxyOptions) { c.Timeout = 50 * time.Millisecond })
+	req, err := http.NewRequest("GET", s.app.URL+"/__clerk/test/hang?__session=eyJ.secret-token.x", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Timeout: 10 * time.Second} // only a bound on the failure
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("the proxy did not answer: %v", err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 502 || proxyErrorCode(t, res, string(b)) != core.ProxyRequestFailed {
+		t.Fatalf("%d %s", res.StatusCode, b)
+	}
+	logs := s.logs.String()
+	if !strings.Contains(logs, "could not reach Clerk") || !strings.Contains(logs, "did not answer in time") {
+		t.Errorf("log: %q", logs)
+	}
+	if strings.Contains(logs, "secret-token") || strings.Contains(logs, s.fake.SecretKey()) {
+		t.Errorf("a secret in the log: %q", logs)
+	}
+
+	// An answer that has started streams on past Config.Timeout (over real
+	// HTTP: cancelling the call would cut the body).
+	release := make(chan struct{})
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "first\n")
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+			return
+		}
+		_, _ = io.WriteString(w, "second\n")
+	}))
+	defer up.Close()
+	s2 := newProxySetup(t, func(c *core.Config, o *core.ProxyOptions) {
+		c.Timeout = 50 * time.Millisecond
+		o.FrontendAPIURL = up.URL
+	})
+	s2.rt.base = up.Client().Transport
+	r2, err := client.Get(s2.app.URL + "/__clerk/v1/stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Body.Close()
+	br := bufio.NewReader(r2.Body)
+	if line, err := br.ReadString('\n'); err != nil || line != "first\n" {
+		t.Fatalf("first chunk %q %v", line, err)
+	}
+	<-time.After(150 * time.Millisecond) // past the 50ms bound on purpose, not a wait for a result
+	close(release)
+	if line, err := br.ReadString('\n'); err != nil || line != "second\n" {
+		t.Fatalf("second chunk after the timeout: %q %v", line, err)
+	}
+}
