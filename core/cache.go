@@ -220,22 +220,29 @@ var errClosed = errors.New("client is closed")
 // only while the fetch runs). ctx bounds only this caller's wait. A memory
 // hit takes no exclusive lock.
 func (fc *fetchCache[K, V]) get(ctx context.Context, key K, arg string) (V, error) {
+	v, _, err := fc.getHit(ctx, key, arg)
+	return v, err
+}
+
+// getHit is get that also reports a memory hit: an outcome that was still
+// fresh (now before its expiry) when it was read.
+func (fc *fetchCache[K, V]) getHit(ctx context.Context, key K, arg string) (V, bool, error) {
 	if e, ok := fc.fresh(key); ok {
 		fc.events.cache(ctx, fc.name, "memory", true)
-		return e.value, e.err
+		return e.value, true, e.err
 	}
 	fc.mu.Lock()
 	if e, ok := fc.fresh(key); ok { // stored by a fetch that ended meanwhile
 		fc.mu.Unlock()
 		fc.events.cache(ctx, fc.name, "memory", true)
-		return e.value, e.err
+		return e.value, true, e.err
 	}
 	call := fc.calls[key]
 	if call == nil {
 		if fc.ctx.Err() != nil {
 			fc.mu.Unlock()
 			var zero V
-			return zero, newError(ReasonClientClosed, errClosed)
+			return zero, false, newError(ReasonClientClosed, errClosed)
 		}
 		fc.events.cache(ctx, fc.name, "memory", false)
 		call = &flight[V]{done: make(chan struct{})}
@@ -246,10 +253,10 @@ func (fc *fetchCache[K, V]) get(ctx context.Context, key K, arg string) (V, erro
 	fc.mu.Unlock()
 	select {
 	case <-call.done:
-		return call.out.value, call.out.err
+		return call.out.value, false, call.out.err
 	case <-ctx.Done():
 		var zero V
-		return zero, ctx.Err()
+		return zero, false, ctx.Err()
 	}
 }
 
