@@ -910,6 +910,12 @@ func pageRows() []row {
 				}()},
 				{req: api(func(e *env) string { return e.sessionCookie(e.token(orgToken...)) }), want: ok(true, true)},
 			}},
+		{name: "page, organization sync: no organization active, the URL names one: handshake to activate it", setup: orgs,
+			steps: one(page(func(e *env) string { return e.sessionCookie(e.token()) }), func() want {
+				w := handshake("active-organization-mismatch", true)
+				w.locationSuffix = "&organization_id=protected"
+				return w
+			}())},
 		{name: "page, organization sync: the URL names the active organization", setup: orgs,
 			steps: one(page(func(e *env) string {
 				return e.sessionCookie(e.token(clerktest.WithOrgMembership("org_2protected", "protected", "admin")))

@@ -60,6 +60,8 @@ func runConfig(t *testing.T, target Target) {
 		{name: "browser pages without a publishable key", setup: Setup{Client: good.Client, BrowserPages: true}, wantErr: core.ErrBrowserPagesNeedKeys, inMsg: "BrowserPages"},
 		{name: "browser pages with TokenFrom", setup: Setup{Client: good.Client, BrowserPages: true, TokenFrom: []core.Extractor{core.FromCookie("__session")}}, inMsg: "BrowserPages"},
 		{name: "browser pages on a machine-only route", setup: Setup{Client: good.Client, BrowserPages: true, AcceptsToken: kinds(core.APIKey)}, inMsg: "BrowserPages"},
+		{name: "organization sync without browser pages", setup: Setup{Client: good.Client, OrganizationSync: &core.OrganizationSync{OrganizationPatterns: []string{"/orgs/:slug"}}}, inMsg: "OrganizationSync"},
+		{name: "organization sync with a bad pattern", setup: Setup{Client: good.Client, BrowserPages: true, OrganizationSync: &core.OrganizationSync{OrganizationPatterns: []string{"/orgs/(?=x)"}}}, inMsg: "OrganizationSync"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

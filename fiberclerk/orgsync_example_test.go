@@ -1,0 +1,64 @@
+package fiberclerk_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/clerkgo/clerk/core"
+	"github.com/clerkgo/clerk/core/clerktest"
+	"github.com/clerkgo/clerk/fiberclerk"
+)
+
+// Activate the organization the URL names: a browser signed in with
+// organization acme active that opens a page of globex is sent through
+// Clerk's handshake with organization_id=globex, which activates it and
+// sends the browser back (docs/browser.md). Here the instance is the fake
+// from core/clerktest.
+func ExampleOrganizationSync() {
+	clerk := clerktest.New(clerktest.WithProductionInstance())
+	defer clerk.Close()
+	client, err := core.New(core.Config{SecretKey: clerk.SecretKey(), PublishableKey: clerk.PublishableKey(),
+		APIURL: clerk.URL, ProxyURL: clerk.URL})
+	if err != nil {
+		panic(err)
+	}
+	defer client.Close()
+
+	app := fiber.New()
+	app.Use(fiberclerk.Middleware(fiberclerk.WithClient(client), fiberclerk.BrowserPages(true),
+		fiberclerk.OrganizationSync(core.OrganizationSync{
+			OrganizationPatterns:    []string{"/orgs/:slug", "/orgs/:slug/(.*)"},
+			PersonalAccountPatterns: []string{"/me", "/me/(.*)"},
+		})))
+	app.Get("/orgs/:slug/dashboard", func(c *fiber.Ctx) error {
+		return c.SendString("organization " + fiberclerk.Session(c).Org.Slug)
+	})
+
+	token := clerk.Token(clerktest.WithOrg("org_1", "acme", "org:admin", nil)) // acme active
+	for _, slug := range []string{"acme", "globex"} {
+		req := httptest.NewRequest(http.MethodGet, "http://app.example/orgs/"+slug+"/dashboard", nil)
+		req.Header.Set("Sec-Fetch-Dest", "document") // a browser opening the page
+		req.Header.Set("Cookie", "__session="+token+"; __client_uat=1")
+		resp, err := app.Test(req, -1) // no timeout
+		if err != nil {
+			panic(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		code, body, location := resp.StatusCode, string(b), resp.Header.Get("Location")
+		if code == http.StatusTemporaryRedirect { // to Clerk's handshake
+			loc, _ := url.Parse(location)
+			fmt.Println(code, "organization_id="+loc.Query().Get("organization_id"))
+			continue
+		}
+		fmt.Println(code, body)
+	}
+	// Output:
+	// 200 organization acme
+	// 307 organization_id=globex
+}
