@@ -297,6 +297,13 @@ type settings struct {
 	satellite     bool   // Config.IsSatellite
 	autoSync      bool   // Config.SatelliteAutoSync
 	satelliteFAPI string // a production satellite's Frontend API host, clerk.<Domain>; or ""
+
+	// Clerk's known referrers (the primary's cross-origin rule), derived
+	// once: the Frontend API's (or proxy's) host name, and the Account
+	// Portal's origin ("" behind a proxy URL: Clerk's would be
+	// "https://https://...", which no referrer has).
+	referrerHost   string
+	accountsOrigin string
 }
 
 // instanceHost is the Frontend API host of the instance's own tokens
@@ -486,6 +493,15 @@ func (c Config) resolveFields() (*settings, error) {
 	s.audiences = c.Audience
 	if s.Now == nil {
 		s.Now = time.Now
+	}
+	s.referrerHost, s.accountsOrigin = s.instanceHost(), ""
+	if s.proxyURL != "" {
+		s.referrerHost = s.proxyURL
+		if u, err := url.Parse(s.proxyURL); err == nil {
+			s.referrerHost = u.Hostname()
+		}
+	} else if s.referrerHost != "" {
+		s.accountsOrigin, _, _ = webOrigin("https://" + accountsHost(s.referrerHost))
 	}
 	return s, nil
 }

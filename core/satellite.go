@@ -143,29 +143,10 @@ func (p *pageCtx) crossOriginSync(ctx context.Context) *PageResult {
 // instance, a development Account Portal host; or its origin is the
 // Account Portal derived from the Frontend API.
 func (p *pageCtx) knownClerkReferrer(refOrigin, refHost string) bool {
-	fapi := p.c.s.proxyURL
-	if fapi == "" {
-		fapi = p.c.s.instanceHost()
-	}
-	fapiHost := fapi
-	if strings.HasPrefix(fapi, "http") {
-		if u, err := url.Parse(fapi); err == nil {
-			fapiHost = u.Hostname()
-		}
-	}
-	if refHost == fapiHost {
-		return true
-	}
-	if p.dev && devAccountPortalHost(refHost) {
-		return true
-	}
-	if strings.HasPrefix(fapi, "http") {
-		// Clerk's buildAccountsBaseUrl of a proxy URL is "https://https://...":
-		// an origin no referrer has.
-		return false
-	}
-	accounts, _, ok := webOrigin("https://" + accountsHost(fapi))
-	return ok && refOrigin == accounts
+	s := p.c.s
+	return refHost == s.referrerHost ||
+		(p.dev && devAccountPortalHost(refHost)) ||
+		(s.accountsOrigin != "" && refOrigin == s.accountsOrigin)
 }
 
 // devAccountPortalHost is Clerk's isLegacyDevAccountPortalOrigin or
@@ -216,9 +197,15 @@ func webOriginDepth(raw string, depth int) (origin, host string, ok bool) {
 		}
 		return "null", "", true
 	}
-	defaults := map[string]string{"http": "80", "https": "443", "ws": "80", "wss": "443", "ftp": "21"}
-	def, special := defaults[scheme]
-	if !special {
+	var def string
+	switch scheme {
+	case "http", "ws":
+		def = "80"
+	case "https", "wss":
+		def = "443"
+	case "ftp":
+		def = "21"
+	default:
 		return "null", u.Hostname(), true
 	}
 	host = strings.ToLower(u.Hostname())
